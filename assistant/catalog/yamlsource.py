@@ -1,0 +1,92 @@
+"""Read YAML while remembering where every key and item came from.
+
+Civil servants edit these files by hand; an error message that says
+`ho-tich/khai-sinh.yaml:42: ...` saves them a search through a long file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        prefix = "" if self.severity == "error" else "warning: "
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass
+class SourceDoc:
+    """Parsed YAML plus a map from a location (keys/indexes) to its 1-based line."""
+
+    path: Path
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+    duplicate_keys: list[tuple[str, int]] = field(default_factory=list)
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of the deepest known prefix of `loc` (a missing key points at its parent)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), 1)
+
+
+def _walk(node: yaml.Node, loc: Loc, doc: SourceDoc) -> None:
+    doc.lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
+            if key in seen:
+                doc.duplicate_keys.append((key, key_node.start_mark.line + 1))
+            seen.add(key)
+            doc.lines[(*loc, key)] = key_node.start_mark.line + 1
+            _walk(value_node, (*loc, key), doc)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            doc.lines[(*loc, index)] = item.start_mark.line + 1
+            _walk(item, (*loc, index), doc)
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_yaml(path: Path, text: str | None = None) -> SourceDoc:
+    """Parse one YAML file; raise YamlSyntaxError naming file:line for malformed YAML."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise YamlSyntaxError(Problem(path, 1, f"file is not UTF-8 text ({exc.reason})")) from exc
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = exc.problem or str(exc)
+        raise YamlSyntaxError(Problem(path, line, f"YAML syntax error: {reason}")) from exc
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(Problem(path, 1, f"YAML error: {exc}")) from exc
+    doc = SourceDoc(path=path, data=data)
+    if root is not None:
+        _walk(root, (), doc)
+    return doc

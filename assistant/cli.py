@@ -1,0 +1,161 @@
+"""`python -m assistant ...`: the command line other tools rely on.
+
+The JSON shape printed by `ask --json/--jsonl` is a contract (see README): status,
+procedure_id, facet, score, candidates, reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from assistant.catalog.loader import CatalogError, check_catalog
+from assistant.config import Settings
+from assistant.dialogue.conversation import Conversation, Requester
+
+# Subcommand modules contributed by other parts of the package; each has register(subparsers).
+PLUGINS = [
+    "assistant.cli_db",
+    "assistant.cli_dossier",
+    "assistant.cli_demo",
+    "assistant.cli_web",
+    "assistant.cli_staff",
+]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    changes = {}
+    if getattr(args, "catalog", None):
+        changes["catalog_dir"] = Path(args.catalog)
+    if getattr(args, "locality", None) is not None:
+        changes["locality"] = None if args.locality in ("", "none", "-") else args.locality
+    return dataclasses.replace(settings, **changes)
+
+
+def _assistant(args: argparse.Namespace):
+    from assistant.app import build_assistant
+
+    return build_assistant(_settings(args))
+
+
+def _print_json(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    try:
+        assistant = _assistant(args)
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    requester = Requester("cli", "local")
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            reply = assistant.handle(question, Conversation(), requester)
+            _print_json(reply.to_json())
+            sys.stdout.flush()
+        return 0
+    question = " ".join(args.question)
+    if not question:
+        print("Cần một câu hỏi, ví dụ: python -m assistant ask \"giấy độc thân mất bao lâu\"", file=sys.stderr)
+        return 2
+    reply = assistant.handle(question, Conversation(), requester)
+    if args.json:
+        _print_json(reply.to_json())
+    else:
+        print(reply.text)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """An interactive terminal chat with follow-up context, for demos."""
+    try:
+        assistant = _assistant(args)
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    conversation = Conversation()
+    requester = Requester("cli", "terminal")
+    print("Trợ lý thủ tục hành chính — gõ câu hỏi, Enter để gửi; gõ 'thoát' hoặc Ctrl-D để kết thúc.")
+    while True:
+        try:
+            line = input("\nBạn: ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if line.strip().lower() in ("thoát", "thoat", "exit", "quit"):
+            return 0
+        if line.strip().isdigit() and not conversation.pending_candidates and getattr(cmd_chat, "buttons", None):
+            index = int(line.strip()) - 1
+            buttons = cmd_chat.buttons  # type: ignore[attr-defined]
+            reply = (assistant.handle_action(buttons[index].action, conversation, requester)
+                     if 0 <= index < len(buttons) else assistant.handle(line, conversation, requester))
+        else:
+            reply = assistant.handle(line, conversation, requester)
+        print(f"\nTrợ lý: {reply.text}")
+        cmd_chat.buttons = reply.buttons  # type: ignore[attr-defined]
+        if reply.buttons and reply.status.value == "answer":
+            print("  Gợi ý: " + " | ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)))
+
+
+def cmd_catalog_check(args: argparse.Namespace) -> int:
+    directory = Path(args.dir) if args.dir else _settings(args).catalog_dir
+    problems = check_catalog(directory)
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        print(problem)
+    if errors:
+        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
+        return 1
+    print(f"OK: catalogue {directory} is valid ({len(problems)} warning(s))", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Trợ lý thủ tục hành chính")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question", nargs="*")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print one JSON object")
+    mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one JSON object per line")
+    ask.add_argument("--catalog", help="catalogue directory")
+    ask.add_argument("--locality", help="locality slug ('none' for the statutory catalogue)")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="interactive terminal chat")
+    chat.add_argument("--catalog")
+    chat.add_argument("--locality")
+    chat.set_defaults(func=cmd_chat)
+
+    catalog = sub.add_parser("catalog", help="catalogue tools")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    check = catalog_sub.add_parser("check", help="validate the catalogue; non-zero exit on errors")
+    check.add_argument("dir", nargs="?")
+    check.set_defaults(func=cmd_catalog_check)
+    parser.catalog_subparsers = catalog_sub  # type: ignore[attr-defined]
+
+    for name in PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)

@@ -1,0 +1,74 @@
+"""Settings come from the environment only, so secrets never live in files or logs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+DEFAULT_CATALOG_DIR = PACKAGE_ROOT.parent / "procedures_catalog"
+DEFAULT_LOCALITY = "khanh-vinh"
+
+
+def _split_ids(raw: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    catalog_dir: Path = DEFAULT_CATALOG_DIR
+    locality: str | None = DEFAULT_LOCALITY
+    data_dir: Path = Path("data")
+    database_url: str | None = None  # None: SQLite file under data_dir
+    hotline: str = "1900 1096"  # Cổng Dịch vụ công quốc gia hotline (verify for the province)
+    portal_url: str = "https://dichvucong.gov.vn"
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
+    telegram_bot_username: str | None = None
+    staff_chat_ids: frozenset[str] = frozenset()
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    public_url: str | None = None  # how citizens reach the web chat (for QR codes)
+    zalo_app_id: str | None = None
+    zalo_oa_secret_key: str | None = field(default=None, repr=False)
+    zalo_access_token: str | None = field(default=None, repr=False)
+    zalo_refresh_token: str | None = field(default=None, repr=False)
+    zalo_app_secret: str | None = field(default=None, repr=False)
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'assistant.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        locality = env.get("ASSISTANT_LOCALITY", DEFAULT_LOCALITY).strip()
+        return cls(
+            catalog_dir=Path(env.get("ASSISTANT_CATALOG_DIR") or DEFAULT_CATALOG_DIR),
+            locality=None if locality.lower() in ("", "none", "-") else locality,
+            data_dir=Path(env.get("ASSISTANT_DATA_DIR") or "data"),
+            database_url=env.get("DATABASE_URL") or None,
+            hotline=env.get("ASSISTANT_HOTLINE", cls.hotline),
+            portal_url=env.get("ASSISTANT_PORTAL_URL", cls.portal_url),
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
+            staff_chat_ids=_split_ids(env.get("ASSISTANT_STAFF_CHAT_IDS", "")),
+            web_host=env.get("ASSISTANT_WEB_HOST", "127.0.0.1"),
+            web_port=int(env.get("ASSISTANT_WEB_PORT", "8080")),
+            public_url=env.get("ASSISTANT_PUBLIC_URL") or None,
+            zalo_app_id=env.get("ZALO_APP_ID") or None,
+            zalo_oa_secret_key=env.get("ZALO_OA_SECRET_KEY") or None,
+            zalo_access_token=env.get("ZALO_ACCESS_TOKEN") or None,
+            zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN") or None,
+            zalo_app_secret=env.get("ZALO_APP_SECRET") or None,
+            zalo_api_base=env.get("ZALO_API_BASE", cls.zalo_api_base),
+            zalo_oauth_base=env.get("ZALO_OAUTH_BASE", cls.zalo_oauth_base),
+        )

@@ -1,0 +1,320 @@
+"""The channel-free assistant: message -> normalise -> match -> compose reply.
+
+Channels (Telegram, Zalo, web, CLI) call `Assistant.handle` with the text and the stored
+`Conversation`, render the `Reply` and store the conversation back. Nothing here knows
+about any platform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from assistant.catalog.loader import Catalog, CatalogError, load_catalog
+from assistant.catalog.schema import Procedure
+from assistant.catalog.yamlsource import Problem
+from assistant.config import Settings
+from assistant.dialogue.actions import candidate_action, parse_action
+from assistant.dialogue.compose import Composer
+from assistant.dialogue.conversation import Conversation, Requester
+from assistant.dialogue.reply import Button, Candidate, Reply, Status
+from assistant.dossiers.codes import find_dossier_code
+from assistant.nlu.facets import Facet, FacetHit, detect_facet
+from assistant.nlu.matcher import Matcher, Scored
+from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
+from assistant.text.normalize import clean, normalize
+from assistant.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Decision thresholds on the matcher's 0–100 score (tuned on the dev set, see benchmarks/matching.py).
+ANSWER_MIN = 66.0
+ANSWER_MARGIN = 9.0
+CLARIFY_MIN = 45.0
+CLARIFY_WINDOW = 16.0
+SUGGEST_MIN = 25.0
+
+_UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
+
+
+class DossierDesk(Protocol):
+    """What the core needs from the dossier side (implemented in assistant.dossiers.desk)."""
+
+    def lookup(self, code: str, requester: Requester, now: dt.datetime) -> Reply: ...
+    def subscribe(self, code: str, requester: Requester, now: dt.datetime) -> Reply: ...
+    def unsubscribe(self, code: str, requester: Requester, now: dt.datetime) -> Reply: ...
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What happened in one exchange, for listeners (question log, metrics)."""
+
+    text: str
+    normalised: str
+    reply: Reply
+    requester: Requester | None
+    at: dt.datetime
+
+
+Listener = Callable[[Turn], None]
+FeedbackSink = Callable[[Requester | None, str | None, str | None, int], None]
+
+
+@dataclass(frozen=True)
+class Brain:
+    """Everything derived from one catalogue, swapped as a unit on reload."""
+
+    catalog: Catalog
+    matcher: Matcher
+    composer: Composer
+    calendar: WorkCalendar
+
+
+class Assistant:
+    def __init__(
+        self,
+        catalog: Catalog,
+        settings: Settings | None = None,
+        desk: DossierDesk | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.desk = desk
+        self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
+        self.listeners: list[Listener] = []
+        self.feedback_sink: FeedbackSink | None = None
+        self._lock = threading.Lock()
+        self.brain = self._build(catalog)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, desk: DossierDesk | None = None) -> Assistant:
+        return cls(load_catalog(settings.catalog_dir, settings.locality), settings, desk)
+
+    def _build(self, catalog: Catalog) -> Brain:
+        locality = catalog.locality
+        calendar = WorkCalendar(extra_days_off=locality.extra_days_off if locality else ())
+
+        def due(now: dt.datetime, proc: Procedure) -> dt.date | None:
+            return calendar.due_date(now, proc.time_limit)
+
+        composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
+        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.brain.catalog
+
+    def reload(self, directory: Path | None = None) -> list[Problem]:
+        """Load the catalogue again; on any error keep serving the old one and return the problems."""
+        try:
+            catalog = load_catalog(directory or self.brain.catalog.directory, self.settings.locality)
+        except CatalogError as exc:
+            log.warning("catalogue reload refused: %d problem(s)", len(exc.problems))
+            return exc.problems
+        brain = self._build(catalog)
+        with self._lock:
+            self.brain = brain  # one assignment: in-flight requests keep their old brain
+        log.info("catalogue reloaded: %d procedures, version %s", len(catalog), catalog.version)
+        return []
+
+    # -- entry points ----------------------------------------------------------------------
+
+    def handle(
+        self,
+        text: str,
+        conversation: Conversation | None = None,
+        requester: Requester | None = None,
+        now: dt.datetime | None = None,
+    ) -> Reply:
+        conversation = conversation if conversation is not None else Conversation()
+        now = now or self.clock()
+        text = clean(text if isinstance(text, str) else str(text))
+        normalised = normalize(text)
+        reply = self._handle(text, normalised, conversation, requester, now, self.brain)
+        conversation.turns += 1
+        self._notify(Turn(text, normalised, reply, requester, now))
+        return reply
+
+    def handle_action(
+        self,
+        raw_action: str,
+        conversation: Conversation | None = None,
+        requester: Requester | None = None,
+        now: dt.datetime | None = None,
+    ) -> Reply:
+        """A button press. Unknown or stale payloads get a polite reply, never an exception."""
+        conversation = conversation if conversation is not None else Conversation()
+        now = now or self.clock()
+        brain = self.brain
+        action = parse_action(raw_action)
+        if action is None:
+            return self._stale(brain)
+        if action.kind in ("sub", "unsub"):
+            return self._dossier(action.code or "", action.kind, requester, now)
+        if action.kind == "feedback":
+            if self.feedback_sink:
+                self.feedback_sink(requester, action.procedure_id, conversation.last_facet, action.rating or 0)
+            text = "Cảm ơn bạn đã góp ý!" + ("" if (action.rating or 0) > 0 else
+                                              " Mình sẽ chuyển để cán bộ bổ sung câu trả lời tốt hơn.")
+            return Reply(status=Status.smalltalk, text=text, data={"feedback": action.rating})
+        if action.kind == "field":
+            return self.field_procedures(action.field or "")
+        proc = brain.catalog.get(action.procedure_id or "")
+        if proc is None:
+            return self._stale(brain)
+        if action.kind == "check":
+            ticked = set(conversation.checklist.get(proc.id, []))
+            if action.index is not None and 0 <= action.index < len(proc.documents):
+                ticked ^= {action.index}
+            conversation.checklist[proc.id] = sorted(ticked)
+            conversation.last_procedure = proc.id
+            return brain.composer.checklist(proc, sorted(ticked))
+        facet = action.facet or Facet.overview
+        return self._answer(brain, proc, facet, 100.0, [], conversation, now)
+
+    def open_procedure(self, procedure_id: str, conversation: Conversation | None = None,
+                       facet: Facet = Facet.overview, now: dt.datetime | None = None) -> Reply:
+        """Deep links and QR codes open one procedure directly."""
+        conversation = conversation if conversation is not None else Conversation()
+        brain = self.brain
+        proc = brain.catalog.get(procedure_id)
+        if proc is None:
+            return self._stale(brain)
+        return self._answer(brain, proc, facet, 100.0, [], conversation, now or self.clock())
+
+    def field_menu(self) -> Reply:
+        """The fields (lĩnh vực) that have procedures, as buttons."""
+        catalog = self.brain.catalog
+        buttons = [
+            Button(name, f"field:{slug}") for slug, name in catalog.fields.items() if catalog.by_field(slug)
+        ]
+        text = "Chọn lĩnh vực bạn cần, hoặc nhắn câu hỏi như bạn vẫn nói (có dấu hay không dấu đều được)."
+        return Reply(status=Status.smalltalk, text=text, buttons=buttons, data={"menu": "fields"})
+
+    def field_procedures(self, slug: str) -> Reply:
+        catalog = self.brain.catalog
+        procs = catalog.by_field(slug)
+        if not procs:
+            return self._stale(self.brain)
+        text = f"Các thủ tục lĩnh vực {catalog.fields.get(slug, slug)}:\n" + "\n".join(
+            f"• {p.display_name}" for p in procs
+        )
+        buttons = [Button(p.display_name[:60], candidate_action(p.id, Facet.overview)) for p in procs]
+        return Reply(status=Status.smalltalk, text=text, buttons=buttons, data={"menu": slug})
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _notify(self, turn: Turn) -> None:
+        for listener in self.listeners:
+            try:
+                listener(turn)
+            except Exception:  # a broken logger must never cost a citizen their answer
+                log.exception("turn listener failed")
+
+    def _stale(self, brain: Brain) -> Reply:
+        return Reply(
+            status=Status.not_found,
+            text="Nút bấm này đã cũ hoặc thủ tục không còn trong danh mục. Bạn vui lòng nhắn lại câu hỏi nhé.",
+        )
+
+    def _dossier(self, code: str, mode: str, requester: Requester | None, now: dt.datetime) -> Reply:
+        if self.desk is None:
+            return Reply(
+                status=Status.dossier,
+                text="Chức năng tra cứu hồ sơ chưa được bật ở đây. Bạn vui lòng tra cứu trên "
+                f"{self.settings.portal_url} hoặc gọi {self.settings.hotline}.",
+            )
+        requester = requester or Requester("cli", "local")
+        method = {"lookup": self.desk.lookup, "sub": self.desk.subscribe, "unsub": self.desk.unsubscribe}[mode]
+        return method(code, requester, now)
+
+    def _handle(self, text: str, normalised: str, conv: Conversation, requester: Requester | None,
+                now: dt.datetime, brain: Brain) -> Reply:
+        code = find_dossier_code(text)
+        if code:
+            if any(w in normalised for w in _UNSUBSCRIBE_WORDS):
+                return self._dossier(code, "unsub", requester, now)
+            if "theo doi" in normalised:
+                return self._dossier(code, "sub", requester, now)
+            return self._dossier(code, "lookup", requester, now)
+
+        if not normalised.strip():
+            return brain.composer.not_found([])
+        small = detect_smalltalk(normalised)
+        if small is not None:
+            return brain.composer.smalltalk(small)
+
+        hit = detect_facet(normalised)
+        query = brain.matcher.parse(text)
+
+        # A number answering our own clarification question.
+        if conv.pending_candidates and normalised.strip().isdigit():
+            choice = int(normalised.strip()) - 1
+            if 0 <= choice < len(conv.pending_candidates):
+                proc = brain.catalog.get(conv.pending_candidates[choice])
+                if proc:
+                    facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
+                    return self._answer(brain, proc, facet, 100.0, [], conv, now)
+
+        ranked = brain.matcher.rank(query, limit=6)
+        top = ranked[0].score if ranked else 0.0
+
+        # A follow-up ("còn lệ phí thì sao?") about the procedure we just discussed.
+        if conv.last_procedure and hit.explicit and (query.empty or top < CLARIFY_MIN):
+            proc = brain.catalog.get(conv.last_procedure)
+            if proc:
+                return self._answer(brain, proc, hit.facet, 100.0, _cands(ranked), conv, now)
+
+        # Narrowing a clarification: the best match is one of the procedures we offered.
+        if conv.pending_candidates and ranked and ranked[0].id in conv.pending_candidates and top >= CLARIFY_MIN:
+            proc = brain.catalog.get(ranked[0].id)
+            if proc:
+                facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
+                return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
+
+        return self._decide(brain, ranked, hit, conv, now)
+
+    def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
+                now: dt.datetime) -> Reply:
+        top = ranked[0].score if ranked else 0.0
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if top >= ANSWER_MIN and top - second >= ANSWER_MARGIN:
+            proc = brain.catalog.get(ranked[0].id)
+            if proc:
+                return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
+        if top >= CLARIFY_MIN and len(ranked) >= 2:
+            window = [s for s in ranked if s.score >= max(CLARIFY_MIN * 0.8, top - CLARIFY_WINDOW)][:4]
+            if len(window) < 2:
+                window = ranked[:2]
+            conv.pending_candidates = [s.id for s in window]
+            conv.last_facet = hit.facet.value
+            return brain.composer.clarify(_cands(window), hit.facet)
+        if top >= CLARIFY_MIN and ranked:
+            proc = brain.catalog.get(ranked[0].id)
+            if proc:
+                return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
+        conv.pending_candidates = []
+        return brain.composer.not_found(_cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
+
+    def _answer(self, brain: Brain, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
+                conv: Conversation, now: dt.datetime) -> Reply:
+        conv.last_procedure = proc.id
+        conv.last_facet = facet.value
+        conv.pending_candidates = []
+        if facet == Facet.documents and proc.id in conv.checklist:
+            return brain.composer.checklist(proc, conv.checklist[proc.id])
+        return brain.composer.answer(proc, facet, score, candidates, now)
+
+
+def _cands(ranked: list[Scored]) -> list[Candidate]:
+    return [Candidate(s.id, s.name, s.score) for s in ranked]
+
+
+__all__ = ["Assistant", "Brain", "DossierDesk", "SmallTalk", "Turn"]

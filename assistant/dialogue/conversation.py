@@ -1,0 +1,37 @@
+"""Conversation state: a plain, JSON-serialisable object so any channel can store it anywhere."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Conversation:
+    last_procedure: str | None = None
+    last_facet: str | None = None
+    pending_candidates: list[str] = field(default_factory=list)  # ids offered in a clarification
+    checklist: dict[str, list[int]] = field(default_factory=dict)  # procedure id -> ticked document indexes
+    turns: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Conversation:
+        if not data:
+            return cls()
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        try:
+            return cls(**known)
+        except TypeError:
+            return cls()
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """Who is asking, as the channel knows them. Used for throttling and subscriptions,
+    never shown back and never stored in clear by the dossier side."""
+
+    channel: str  # "telegram" | "zalo" | "web" | "cli"
+    chat_id: str

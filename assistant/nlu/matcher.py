@@ -1,0 +1,191 @@
+"""Find the procedure a citizen means.
+
+Two stages keep it fast on large catalogues: an inverted token index with IDF weights
+picks a few dozen candidates (numpy, no Python loop over the catalogue), then each
+candidate's name, short name, aliases and keywords are scored phrase by phrase with
+soft token matching (rapidfuzz similarity for typos). Scores are 0–100.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from assistant.catalog.schema import Procedure
+from assistant.nlu.facets import facet_spans
+from assistant.text.normalize import normalize, strip_telex_tail, tokens
+
+# Words that carry no information about *which* procedure (question words, pronouns,
+# politeness). Removed from both queries and catalogue phrases so they cancel out.
+STOPWORDS = frozenset(
+    ["a", "ad", "admin", "ah", "ak", "anh", "ban", "bi", "biet", "bo", "bây", "cac", "cai", "can", "cha", "chao", "chi", "cho", "chu", "co", "cua", "da", "dang", "day", "de", "di", "duoc", "em", "gi", "giup", "gium", "hay", "hoac", "hoi", "hom", "ho", "khi", "khong", "kia", "kinh", "la", "lam", "luc", "ma", "me", "minh", "muon", "nao", "nay", "ne", "neu", "nha", "nhe", "nhung", "nho", "oi", "phai", "ra", "roi", "sao", "sau", "thi", "the", "thu", "toi", "tren", "trong", "tu", "u", "va", "vang", "vao", "vay", "ve", "voi", "xin", "xem", "nhieu", "bao", "lau", "gio", "lieu", "nay", "mot"]
+)
+# Words kept although short or common, because they tell procedures apart.
+KEEP = frozenset({"dang", "ky", "tu", "lai", "cap", "con", "do", "so", "mat", "ho", "tam", "doi"})
+STOPWORDS = STOPWORDS - KEEP
+
+KIND_WEIGHT = {"name": 1.0, "short_name": 1.0, "alias": 1.0, "keyword": 0.85}
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    proc: int
+    kind: str
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    id: str
+    name: str
+    score: float
+
+
+@dataclass(slots=True)
+class Query:
+    text: str
+    normalised: str
+    content: list[str]  # informative tokens after facet phrases and stopwords are removed
+    matched: dict[str, float] = field(default_factory=dict)  # vocabulary token -> similarity 0..1
+
+    @property
+    def empty(self) -> bool:
+        return not self.content
+
+
+def content_tokens(normalised: str) -> list[str]:
+    """Tokens of a normalised message with facet phrases and stopwords removed."""
+    spans = sorted(facet_spans(normalised))
+    if spans:
+        kept, pos = [], 0
+        for start, end in spans:
+            if start > pos:
+                kept.append(normalised[pos:start])
+            pos = max(pos, end)
+        kept.append(normalised[pos:])
+        normalised = " ".join(kept)
+    return [t for t in tokens(normalised) if t not in STOPWORDS]
+
+
+def phrase_tokens(text: str) -> tuple[str, ...]:
+    toks = [t for t in tokens(normalize(text)) if t not in STOPWORDS]
+    return tuple(dict.fromkeys(toks))
+
+
+class Matcher:
+    """Scores procedures for a message. Build once per catalogue; thread-safe to query."""
+
+    def __init__(self, procedures: Iterable[Procedure], candidate_pool: int = 40) -> None:
+        self.procedures: list[Procedure] = list(procedures)
+        self.candidate_pool = candidate_pool
+        self.phrases: list[Phrase] = []
+        self.by_proc: list[list[Phrase]] = [[] for _ in self.procedures]
+        vocab_procs: dict[str, set[int]] = {}
+        for index, proc in enumerate(self.procedures):
+            entries = [("name", proc.name)]
+            if proc.short_name:
+                entries.append(("short_name", proc.short_name))
+            entries += [("alias", a) for a in proc.aliases] + [("keyword", k) for k in proc.keywords]
+            seen: set[tuple[str, ...]] = set()
+            for kind, text in entries:
+                toks = phrase_tokens(text)
+                if not toks or toks in seen:
+                    continue
+                seen.add(toks)
+                phrase = Phrase(index, kind, toks)
+                self.phrases.append(phrase)
+                self.by_proc[index].append(phrase)
+                for token in toks:
+                    vocab_procs.setdefault(token, set()).add(index)
+        n = max(len(self.procedures), 1)
+        self.idf: dict[str, float] = {t: math.log(1 + (n + 1) / (len(p) + 0.5)) for t, p in vocab_procs.items()}
+        self.default_idf = math.log(1 + (n + 1) / 0.5)  # a word the catalogue never uses
+        self.postings: dict[str, np.ndarray] = {
+            t: np.fromiter(sorted(p), dtype=np.int32, count=len(p)) for t, p in vocab_procs.items()
+        }
+        self.vocabulary = frozenset(vocab_procs)
+        self._vocab_list = sorted(self.vocabulary)
+        self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+
+    # -- query side -------------------------------------------------------------------
+
+    def _correct_uncached(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary words a typed token may stand for, with a similarity 0..1."""
+        if token in self.vocabulary:
+            return ((token, 1.0),)
+        stem = strip_telex_tail(token, self.vocabulary)
+        if stem != token:
+            return ((stem, 0.95),)
+        if len(token) < 4 or token.isdigit():
+            return ()
+        hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=84)
+        return tuple((word, score / 100 * 0.95) for word, score, _ in hits)
+
+    def parse(self, text: str) -> Query:
+        normalised = normalize(text)
+        query = Query(text=text, normalised=normalised, content=content_tokens(normalised))
+        for token in query.content:
+            for word, sim in self._correct(token):
+                if sim > query.matched.get(word, 0.0):
+                    query.matched[word] = sim
+        return query
+
+    # -- scoring ----------------------------------------------------------------------
+
+    def _candidates(self, query: Query) -> list[int]:
+        if not query.matched or not self.procedures:
+            return []
+        acc = np.zeros(len(self.procedures), dtype=np.float32)
+        for word, sim in query.matched.items():
+            acc[self.postings[word]] += self.idf[word] * sim
+        pool = min(self.candidate_pool, len(self.procedures))
+        top = np.argpartition(-acc, pool - 1)[:pool] if pool < len(acc) else np.arange(len(acc))
+        return [int(i) for i in top if acc[i] > 0]
+
+    def _query_weight(self, query: Query) -> float:
+        total = 0.0
+        for token in query.content:
+            options = self._correct(token)
+            total += max((self.idf[w] for w, _ in options), default=self.default_idf * 0.6)
+        return total
+
+    def score_procedure(self, index: int, query: Query, query_weight: float) -> float:
+        matched = query.matched
+        best = 0.0
+        covered: dict[str, float] = {}
+        for phrase in self.by_proc[index]:
+            total = hit = 0.0
+            for token in phrase.tokens:
+                weight = self.idf[token]
+                total += weight
+                sim = matched.get(token)
+                if sim:
+                    hit += weight * sim
+                    covered[token] = sim
+            if total:
+                recall = hit / total
+                best = max(best, recall * KIND_WEIGHT[phrase.kind])
+        if not covered or query_weight <= 0:
+            return 0.0
+        precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
+        return 100.0 * (0.7 * best + 0.3 * precision) * (0.6 + 0.4 * best)
+
+    def rank(self, text: str | Query, limit: int = 5) -> list[Scored]:
+        query = text if isinstance(text, Query) else self.parse(text)
+        candidates = self._candidates(query)
+        if not candidates:
+            return []
+        qw = self._query_weight(query)
+        scored = [(self.score_procedure(i, query, qw), i) for i in candidates]
+        scored.sort(key=lambda pair: (-pair[0], self.procedures[pair[1]].id))
+        return [
+            Scored(self.procedures[i].id, self.procedures[i].display_name, round(s, 2))
+            for s, i in scored[:limit]
+            if s > 0
+        ]
+

@@ -1,0 +1,108 @@
+"""Turn what citizens type on a phone into something comparable.
+
+Matching works on a *folded* form (no diacritics, đ → d, lower case, teencode expanded)
+because many people type without diacritics; replies never use the folded form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+MAX_INPUT_CHARS = 2000  # a question longer than this is a story; its head and tail carry the question
+
+# Old-style tone placement ("hoà", "thuỷ") -> the style the catalogue uses ("hòa", "thủy").
+_TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}
+_OLD_STYLE = re.compile(r"(?<![a-zđ])([a-zđ]*?)(o|u)([aeyăâêơ])([\u0300\u0301\u0309\u0303\u0323])(?![a-zđ\u0300-\u036f])")
+
+# Teencode and abbreviations, on folded tokens.
+TEENCODE: dict[str, str] = {
+    "ko": "khong", "k": "khong", "kh": "khong", "hok": "khong", "hong": "khong", "khg": "khong", "kg": "khong",
+    "j": "gi", "ji": "gi", "gj": "gi",
+    "bn": "bao nhieu", "bnh": "bao nhieu", "bnhieu": "bao nhieu",
+    "ntn": "nhu the nao", "ntn?": "nhu the nao",
+    "dc": "duoc", "dk": "dang ky", "ddk": "dang ky", "dky": "dang ky",
+    "hs": "ho so", "cty": "cong ty", "ubnd": "uy ban nhan dan",
+    "cccd": "can cuoc cong dan", "cmnd": "chung minh nhan dan", "cmt": "chung minh nhan dan",
+    "gplx": "giay phep lai xe", "bhxh": "bao hiem xa hoi", "bhyt": "bao hiem y te",
+    "dkkd": "dang ky kinh doanh", "gcn": "giay chung nhan", "qsdd": "quyen su dung dat",
+    "gks": "giay khai sinh", "sdt": "so dien thoai", "tthc": "thu tuc hanh chinh",
+    "r": "roi", "vs": "voi", "mk": "minh", "mik": "minh", "bh": "bao gio", "bg": "bao gio",
+    "ng": "nguoi", "ns": "noi", "thi": "thi", "z": "vay", "v": "vay", "ak": "a", "ah": "a",
+    "oke": "ok", "okie": "ok", "tks": "cam on", "thanks": "cam on", "thank": "cam on", "thx": "cam on",
+    "hnay": "hom nay", "hqua": "hom qua", "mai": "mai", "sn": "sinh",
+}
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_TELEX_TAIL = re.compile(r"^([a-z]{2,})([fsrxj])$")
+
+
+def clean(text: str) -> str:
+    """NFC, control characters removed, whitespace collapsed, length bounded."""
+    if not isinstance(text, str):
+        text = str(text)
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", text)
+    if len(text) > MAX_INPUT_CHARS:
+        half = MAX_INPUT_CHARS // 2
+        text = text[:half] + " " + text[-half:]
+    return " ".join(text.split())
+
+
+def to_catalogue_tone_style(text: str) -> str:
+    """Move the tone mark of open "oa/oe/uy" syllables onto the first vowel: "hoà" -> "hòa"."""
+    decomposed = unicodedata.normalize("NFD", text)
+
+    def fix(match: re.Match[str]) -> str:
+        head, first, second, tone = match.groups()
+        if first == "u" and head.endswith("q"):  # "quý": u belongs to the consonant "qu"
+            return match.group(0)
+        return f"{head}{first}{tone}{second}"
+
+    # NFD keeps vowel-quality marks (circumflex, breve, horn) attached before the tone mark,
+    # so reorder only when the tone sits on the last letter of the syllable.
+    lowered_tail = _OLD_STYLE.sub(fix, decomposed)
+    return unicodedata.normalize("NFC", lowered_tail)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ -> d. 'Đăng Ký' -> 'dang ky'."""
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("đ", "d").replace("ð", "d")
+
+
+def tokens(folded: str) -> list[str]:
+    return _TOKEN.findall(folded)
+
+
+def expand_token(token: str) -> list[str]:
+    """One typed token -> the words it stands for (teencode, abbreviations, Telex leftovers)."""
+    if token in TEENCODE:
+        return TEENCODE[token].split()
+    if token.startswith("dd") and len(token) > 2:
+        token = token[1:]
+    return [token]
+
+
+def strip_telex_tail(token: str, vocabulary: frozenset[str] | set[str]) -> str:
+    """'sinhf' -> 'sinh' when the stem is a known word (a Telex tone key left in the text)."""
+    if token in vocabulary:
+        return token
+    match = _TELEX_TAIL.match(token)
+    if match and match.group(1) in vocabulary:
+        return match.group(1)
+    return token
+
+
+@lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """The full matching form of a message: cleaned, folded, teencode expanded."""
+    folded = fold(clean(text))
+    out: list[str] = []
+    for token in tokens(folded):
+        out.extend(expand_token(token))
+    return " ".join(out)

@@ -1,0 +1,286 @@
+"""Matching accuracy on the dev set and latency at 37 / 1,000 / 10,000 procedures.
+
+Compares the assistant with two baselines run in the same process:
+  * extractOne: plain `rapidfuzz.process.extractOne` (WRatio) over folded names;
+  * BM25: `bm25s` over folded name + aliases.
+
+Usage: python benchmarks/matching.py [--dev PATH] [--sizes 37,1000,10000] [--json PATH]
+The dev set lives beside the repository (../shared/eval/dev_questions.tsv); without it the
+accuracy part is skipped with a message.
+
+Scoring (per dev row; ids separated by "|" mean any of them is right):
+  top-1        in-scope row answered with an expected id; for an ambiguous row (several ids,
+               facet "any") a clarification offering expected ids also counts, since asking
+               back is the right behaviour there;
+  clarify-ok   in-scope row where the reply asked back and offered an expected id;
+  wrong        in-scope row answered with an id that is not expected;
+  oos-rejected out-of-scope row ("-") whose reply names no procedure;
+  facet        rows with a specific facet whose reply carries that facet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from assistant.catalog.loader import Catalog, load_catalog  # noqa: E402
+from assistant.catalog.schema import Procedure  # noqa: E402
+from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # noqa: E402
+from assistant.core import Assistant  # noqa: E402
+from assistant.dialogue.conversation import Conversation  # noqa: E402
+from assistant.text.normalize import normalize  # noqa: E402
+
+DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "dev_questions.tsv"
+
+
+@dataclass(frozen=True)
+class Row:
+    ids: frozenset[str]
+    facet: str
+    question: str
+
+    @property
+    def in_scope(self) -> bool:
+        return "-" not in self.ids
+
+
+def read_dev(path: Path) -> list[Row]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        ids, facet, question = line.split("\t", 2)
+        rows.append(Row(frozenset(ids.split("|")), facet, question))
+    return rows
+
+
+# -- synthetic catalogues ---------------------------------------------------------------
+
+QUALIFIERS = [
+    "có yếu tố nước ngoài", "lưu động", "cho người Việt Nam định cư ở nước ngoài", "tại cơ quan đại diện",
+    "trong khu kinh tế", "đối với hộ gia đình", "cho tổ chức", "liên thông", "trường hợp đặc biệt",
+    "theo thủ tục rút gọn", "cấp tỉnh", "cấp huyện", "ở khu vực biên giới", "cho người khuyết tật",
+    "đối với doanh nghiệp nhỏ", "cho hợp tác xã", "bổ sung", "điều chỉnh", "gia hạn", "thu hồi",
+]
+OBJECTS = [
+    "giấy phép khai thác khoáng sản", "chứng chỉ hành nghề dược", "giấy phép lao động", "biển quảng cáo",
+    "cơ sở giáo dục mầm non", "trang trại chăn nuôi", "giấy phép kinh doanh rượu", "tàu cá", "di tích lịch sử",
+    "hội quần chúng", "quỹ từ thiện", "chứng chỉ quy hoạch", "đề án bảo vệ môi trường", "giấy phép xả thải",
+    "nguồn nước", "cơ sở tôn giáo", "giấy phép biểu diễn", "thiết bị y tế", "phòng khám tư nhân", "nhà thuốc",
+]
+VERBS = ["Cấp", "Cấp lại", "Cấp đổi", "Điều chỉnh", "Gia hạn", "Thu hồi", "Đăng ký", "Thẩm định", "Phê duyệt", "Công nhận"]
+
+
+def synthetic_catalog(base: Catalog, size: int, seed: int = 7) -> Catalog:
+    """The real procedures plus generated ones shaped like a national database export."""
+    rng = random.Random(seed)
+    real = list(base.procedures.values())
+    procedures: dict[str, Procedure] = {p.id: p for p in real}
+    k = 0
+    while len(procedures) < size:
+        k += 1
+        template = rng.choice(real)
+        if rng.random() < 0.5:
+            name = f"{template.name} {rng.choice(QUALIFIERS)}"
+        else:
+            name = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(QUALIFIERS)}"
+        aliases = [f"{rng.choice(VERBS).lower()} {rng.choice(OBJECTS)} {k}", f"thủ tục số {k}"]
+        proc = template.model_copy(update={"id": f"syn-{k}", "name": name, "short_name": None,
+                                           "aliases": aliases, "keywords": [], "related": []})
+        procedures[proc.id] = proc
+    return Catalog(procedures=procedures, fields=base.fields, locality=base.locality,
+                   directory=base.directory, version=f"syn{size}")
+
+
+# -- baselines --------------------------------------------------------------------------
+
+class ExtractOneBaseline:
+    name = "extractOne"
+    cutoff = 60.0
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.ids = list(catalog.procedures)
+        self.names = [normalize(p.name) for p in catalog.procedures.values()]
+
+    def best(self, question: str) -> str | None:
+        hit = process.extractOne(normalize(question), self.names, scorer=fuzz.WRatio, score_cutoff=self.cutoff)
+        return self.ids[hit[2]] if hit else None
+
+
+class BM25Baseline:
+    name = "BM25"
+
+    def __init__(self, catalog: Catalog) -> None:
+        import bm25s
+
+        self.ids = list(catalog.procedures)
+        corpus = [normalize(" ".join([p.name, *p.aliases])) for p in catalog.procedures.values()]
+        self.retriever = bm25s.BM25()
+        self.retriever.index(bm25s.tokenize(corpus, stopwords=None, show_progress=False), show_progress=False)
+        self._tokenize = bm25s.tokenize
+
+    def best(self, question: str) -> str | None:
+        tokens = self._tokenize([normalize(question)], stopwords=None, show_progress=False)
+        if not tokens.vocab:
+            return None
+        try:
+            docs, scores = self.retriever.retrieve(tokens, k=1, show_progress=False)
+        except Exception:  # bm25s raises when no query token is in the index
+            return None
+        return self.ids[int(docs[0][0])] if float(scores[0][0]) > 0 else None
+
+
+# -- measurement ------------------------------------------------------------------------
+
+def evaluate_assistant(assistant: Assistant, rows: list[Row], verbose: bool = False) -> dict:
+    counts = dict(in_scope=0, top1=0, clarify_ok=0, wrong=0, oos=0, oos_rejected=0, facet_rows=0, facet_ok=0)
+    misses = []
+    for row in rows:
+        reply = assistant.handle(row.question, Conversation()).to_json()
+        cands = {c["id"] for c in reply["candidates"]}
+        if row.in_scope:
+            counts["in_scope"] += 1
+            answered = reply["status"] == "answer"
+            if answered and reply["procedure_id"] in row.ids:
+                counts["top1"] += 1
+            elif reply["status"] == "clarify" and cands & row.ids:
+                counts["clarify_ok"] += 1
+                if len(row.ids) > 1:
+                    counts["top1"] += 1
+                else:
+                    misses.append((row, reply))
+            else:
+                if answered:
+                    counts["wrong"] += 1
+                misses.append((row, reply))
+            if row.facet not in ("any", "-"):
+                counts["facet_rows"] += 1
+                counts["facet_ok"] += reply["facet"] == row.facet
+        else:
+            counts["oos"] += 1
+            if reply["status"] in ("not_found", "smalltalk"):
+                counts["oos_rejected"] += 1
+            else:
+                misses.append((row, reply))
+    if verbose:
+        for row, reply in misses:
+            print(f"  MISS {'|'.join(sorted(row.ids))} [{row.facet}] {row.question!r} -> {reply['status']} "
+                  f"{reply['procedure_id']} {[(c['id'], c['score']) for c in reply['candidates'][:3]]}")
+    return _rates(counts)
+
+
+def evaluate_baseline(baseline, rows: list[Row]) -> dict:
+    counts = dict(in_scope=0, top1=0, clarify_ok=0, wrong=0, oos=0, oos_rejected=0, facet_rows=0, facet_ok=0)
+    for row in rows:
+        best = baseline.best(row.question)
+        if row.in_scope:
+            counts["in_scope"] += 1
+            if best in row.ids:
+                counts["top1"] += 1
+            elif best is not None:
+                counts["wrong"] += 1
+        else:
+            counts["oos"] += 1
+            counts["oos_rejected"] += best is None
+    return _rates(counts) | {"facet": None}
+
+
+def _rates(c: dict) -> dict:
+    def pct(a: int, b: int) -> float | None:
+        return round(100.0 * a / b, 1) if b else None
+
+    return {
+        "top1": pct(c["top1"], c["in_scope"]),
+        "clarify_ok": pct(c["clarify_ok"], c["in_scope"]),
+        "wrong": pct(c["wrong"], c["in_scope"]),
+        "oos_rejected": pct(c["oos_rejected"], c["oos"]),
+        "facet": pct(c["facet_ok"], c["facet_rows"]),
+        "counts": c,
+    }
+
+
+def latency(fn, questions: list[str], passes: int) -> dict:
+    for q in questions[:5]:
+        fn(q)  # warm caches the way a running bot would be
+    samples = []
+    for _ in range(passes):
+        for q in questions:
+            start = time.perf_counter()
+            fn(q)
+            samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 3),
+        "p99_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))], 3),
+        "n": len(samples),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    parser.add_argument("--sizes", default="37,1000,10000")
+    parser.add_argument("--passes", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "matching.json")
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    args = parser.parse_args()
+
+    settings = Settings(catalog_dir=DEFAULT_CATALOG_DIR, locality=DEFAULT_LOCALITY)
+    base = load_catalog(settings.catalog_dir, settings.locality)
+    result: dict = {"catalog_version": base.version, "procedures": len(base)}
+
+    rows = read_dev(args.dev) if args.dev.exists() else []
+    if not rows:
+        print(f"dev set not found at {args.dev}: accuracy skipped (latency uses built-in questions)")
+    questions = [r.question for r in rows] or ["giay doc than mat bao lau", "lam can cuoc lan dau can gi",
+                                               "dang ky tam tru online", "phi sao y ban chinh"]
+
+    if rows:
+        assistant = Assistant(base, settings)
+        acc = {"assistant": evaluate_assistant(assistant, rows, args.verbose),
+               "extractOne": evaluate_baseline(ExtractOneBaseline(base), rows),
+               "BM25": evaluate_baseline(BM25Baseline(base), rows)}
+        result["accuracy"] = acc
+        print(f"\nAccuracy on {args.dev.name} ({len(rows)} questions, {acc['assistant']['counts']['in_scope']} in scope)")
+        print(f"{'system':<12}{'top-1':>8}{'clarify':>9}{'wrong':>8}{'oos-rej':>9}{'facet':>8}")
+        for name, r in acc.items():
+            facet = "-" if r["facet"] is None else f"{r['facet']:.1f}"
+            print(f"{name:<12}{r['top1']:>7.1f}%{r['clarify_ok']:>8.1f}%{r['wrong']:>7.1f}%{r['oos_rejected']:>8.1f}%{facet:>8}")
+        print("targets: top-1 >= 92, wrong <= 2, oos-rejected >= 90, facet >= 95")
+
+    result["latency"] = {}
+    print(f"\nLatency per question (ms), {len(questions)} questions x {args.passes} passes")
+    print(f"{'size':>7}  {'assistant p50/p99':>20}  {'extractOne p50/p99':>20}  {'BM25 p50/p99':>16}")
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        catalog = base if size <= len(base) else synthetic_catalog(base, size)
+        assistant = Assistant(catalog, settings)
+        ours = latency(lambda q, a=assistant: a.handle(q, Conversation()), questions, args.passes)
+        ext = latency(ExtractOneBaseline(catalog).best, questions, max(1, args.passes // 2))
+        bm = latency(BM25Baseline(catalog).best, questions, max(1, args.passes // 2))
+        result["latency"][str(len(catalog))] = {"assistant": ours, "extractOne": ext, "BM25": bm}
+        print(f"{len(catalog):>7}  {ours['p50_ms']:>9.3f}/{ours['p99_ms']:<10.3f}  {ext['p50_ms']:>9.3f}/{ext['p99_ms']:<10.3f}"
+              f"  {bm['p50_ms']:>7.3f}/{bm['p99_ms']:<8.3f}")
+    largest = result["latency"][max(result["latency"], key=int)]
+    speedup = largest["extractOne"]["p50_ms"] / max(largest["assistant"]["p50_ms"], 1e-9)
+    result["speedup_vs_extractOne_at_largest"] = round(speedup, 2)
+    print(f"speed-up vs extractOne at the largest size (p50): {speedup:.1f}x  (targets: p99 <= 2 ms at 37, <= 15 ms at 10,000, >= 3x)")
+
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
