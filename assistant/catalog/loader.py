@@ -191,6 +191,7 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
     alias_owner: dict[str, tuple[str, Path, int]] = {}
     overrides = locality.procedures if locality else {}
     files = procedure_files(directory)
+    file_ids: set[str] = set()
     if not files:
         problems.append(Problem(directory, 1, "no procedure files (*.yaml) found"))
 
@@ -204,6 +205,7 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
             continue
         raw = doc.data
         proc_id = raw.get("id")
+        file_ids.add(str(proc_id))
         if isinstance(proc_id, str) and proc_id in overrides:
             raw = deep_merge(raw, overrides[proc_id])
         try:
@@ -249,7 +251,7 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
                 problems.append(Problem(doc_path, _line_in(doc_path, ("related", index)), f"related id '{related}' does not exist"))
     if locality and locality_doc:
         for proc_id in overrides:
-            if proc_id not in procedures and not any(p.path == locality_doc.path for p in problems):
+            if proc_id not in file_ids:
                 problems.append(
                     Problem(locality_doc.path, locality_doc.line_of(("procedures", proc_id)), f"override for unknown procedure '{proc_id}'")
                 )

@@ -1,0 +1,71 @@
+"""Small real catalogues written to tmp_path, so tests exercise the real loader."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FIELDS = [{"slug": "ho-tich", "name": "Hộ tịch"}, {"slug": "cu-tru", "name": "Cư trú"},
+          {"slug": "can-cuoc", "name": "Căn cước"}]
+
+
+def procedure(proc_id: str, name: str, field: str = "ho-tich", **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": proc_id,
+        "name": name,
+        "aliases": [],
+        "field": field,
+        "level": "commune",
+        "agency": "Ủy ban nhân dân cấp xã",
+        "applicants": ["Công dân Việt Nam"],
+        "documents": [
+            {"name": "Tờ khai theo mẫu", "copies": 1, "kind": "original"},
+            {"name": "Thẻ căn cước", "kind": "present"},
+        ],
+        "time_limit": {"summary": "03 ngày làm việc", "working_days": 3},
+        "fees": {"summary": "Miễn lệ phí", "free": True},
+        "where": [{"name": "Bộ phận một cửa UBND cấp xã"}],
+        "channels": {"in_person": True, "postal": True, "online": "full", "online_url": "https://dichvucong.gov.vn"},
+        "steps": ["Nộp hồ sơ.", "Nhận kết quả."],
+        "result": "Giấy xác nhận",
+        "legal_basis": ["Luật Hộ tịch 2014"],
+        "reviewed": "2026-11-20",
+    }
+    data.update(copy.deepcopy(overrides))
+    return data
+
+
+SMALL = [
+    procedure("birth-registration", "Đăng ký khai sinh", aliases=["làm giấy khai sinh", "khai sinh cho con"],
+              keywords=["khai sinh"], time_limit={"summary": "Trong ngày", "same_day": True}),
+    procedure("marriage-status-certification", "Cấp Giấy xác nhận tình trạng hôn nhân",
+              short_name="Xác nhận tình trạng hôn nhân", aliases=["giấy độc thân", "xác nhận độc thân"],
+              keywords=["độc thân"]),
+    procedure("marriage-registration", "Đăng ký kết hôn", aliases=["làm giấy kết hôn"], keywords=["kết hôn"]),
+    procedure("temporary-residence-registration", "Đăng ký tạm trú", field="cu-tru", aliases=["khai báo tạm trú"],
+              keywords=["tạm trú"], fees={"summary": "15.000 đồng", "amount": 15000}),
+    procedure("id-card-renewal", "Cấp đổi thẻ căn cước", field="can-cuoc", aliases=["đổi căn cước"],
+              keywords=["căn cước công dân", "CCCD"]),
+    procedure("id-card-reissue", "Cấp lại thẻ căn cước", field="can-cuoc", aliases=["làm lại căn cước", "mất căn cước"],
+              keywords=["căn cước công dân", "CCCD"]),
+]
+
+
+def write_catalog(root: Path, procedures: list[dict[str, Any]] | None = None,
+                  localities: dict[str, dict[str, Any]] | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "fields.yaml").write_text(yaml.safe_dump(FIELDS, allow_unicode=True), encoding="utf-8")
+    for proc in SMALL if procedures is None else procedures:
+        folder = root / proc.get("field", "ho-tich")
+        folder.mkdir(exist_ok=True)
+        (folder / f"{proc['id']}.yaml").write_text(yaml.safe_dump(proc, allow_unicode=True, sort_keys=False),
+                                                   encoding="utf-8")
+    if localities:
+        (root / "localities").mkdir(exist_ok=True)
+        for slug, data in localities.items():
+            (root / "localities" / f"{slug}.yaml").write_text(
+                yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root

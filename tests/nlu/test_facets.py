@@ -1,0 +1,32 @@
+import pytest
+
+from assistant.nlu.facets import Facet, detect_facet
+from assistant.text.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("làm giấy khai sinh cần những giấy tờ gì", Facet.documents),
+        ("dang ky tam tru can mang theo j", Facet.documents),
+        ("giấy độc thân mất mấy ngày", Facet.time),
+        ("xin xac nhan doc than bao lau thi xong", Facet.time),
+        ("lệ phí đổi căn cước", Facet.fee),
+        ("lam ho chieu het bn tien", Facet.fee),
+        ("nộp hồ sơ tạm trú ở đâu", Facet.where),
+        ("dang ky ket hon online duoc ko", Facet.online),
+        ("nộp qua dịch vụ công được không", Facet.online),
+        ("thủ tục tách hộ làm như thế nào", Facet.steps),
+        ("nếu nộp hôm nay thì khi nào có kết quả", Facet.eta),
+        ("mai nop thi bao gio lay duoc", Facet.eta),
+        ("căn cứ pháp lý của thủ tục này", Facet.legal),
+        ("đăng ký khai sinh", Facet.overview),
+    ],
+)
+def test_detect_facet(question, facet):
+    assert detect_facet(normalize(question)).facet == facet
+
+
+def test_overview_is_not_explicit():
+    assert not detect_facet(normalize("khai sinh")).explicit
+    assert detect_facet(normalize("khai sinh o dau")).explicit

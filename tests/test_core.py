@@ -1,0 +1,148 @@
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.catalog.loader import load_catalog
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.dialogue.conversation import Conversation
+from assistant.dialogue.reply import Status
+from tests.factories import write_catalog
+
+FRIDAY_AFTERNOON = dt.datetime(2026, 11, 20, 16, 10)  # a Friday, after the 15:00 cut-off
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    root = write_catalog(tmp_path_factory.mktemp("cat"), localities={
+        "khanh-vinh": {"slug": "khanh-vinh", "name": "Huyện Khánh Vĩnh, tỉnh Khánh Hòa", "procedures": {
+            "marriage-status-certification": {"time_limit": {"summary": "01 ngày làm việc", "working_days": 1}}}},
+    })
+    catalog = load_catalog(root, "khanh-vinh")
+    return Assistant(catalog, Settings(catalog_dir=root, locality="khanh-vinh"), clock=lambda: FRIDAY_AFTERNOON)
+
+
+def test_confident_answer_with_facet_first(assistant):
+    reply = assistant.handle("giay doc than mat bao lau")
+    assert reply.status == Status.answer
+    assert reply.procedure_id == "marriage-status-certification"
+    assert reply.facet == "time"
+    assert "01 ngày làm việc" in reply.text
+    assert {b.label for b in reply.buttons} >= {"Giấy tờ", "Lệ phí", "Nơi nộp"}
+    assert "Thời hạn" not in {b.label for b in reply.buttons}
+
+
+def test_documents_answer_lists_papers(assistant):
+    reply = assistant.handle("lam giay khai sinh can giay to gi")
+    assert (reply.procedure_id, reply.facet) == ("birth-registration", "documents")
+    assert "Tờ khai theo mẫu" in reply.text and "xuất trình" in reply.text
+
+
+def test_ambiguous_question_asks_back(assistant):
+    reply = assistant.handle("căn cước công dân")
+    assert reply.status == Status.clarify
+    assert {c.id for c in reply.candidates} >= {"id-card-renewal", "id-card-reissue"}
+    assert len(reply.candidates) >= 2 and reply.procedure_id is None
+
+
+def test_clarification_resolved_by_number_and_by_button(assistant):
+    conv = Conversation()
+    first = assistant.handle("căn cước công dân lệ phí", conv)
+    assert first.status == Status.clarify
+    picked = assistant.handle("2", conv)
+    assert picked.status == Status.answer and picked.procedure_id == first.candidates[1].id
+    assert picked.facet == "fee"
+    conv2 = Conversation()
+    again = assistant.handle("căn cước công dân", conv2)
+    by_button = assistant.handle_action(again.buttons[0].action, conv2)
+    assert by_button.procedure_id == again.candidates[0].id
+
+
+def test_out_of_scope_is_honest(assistant):
+    for text in ["giá xăng bao nhiêu", "mua vé máy bay đi Hà Nội", "!!!", ""]:
+        reply = assistant.handle(text)
+        assert reply.status == Status.not_found, text
+        assert reply.procedure_id is None
+        assert "1900" in reply.text or "dichvucong" in reply.text
+
+
+def test_smalltalk(assistant):
+    assert assistant.handle("chào bạn").status == Status.smalltalk
+    assert assistant.handle("cảm ơn nhé ad").status == Status.smalltalk
+    assert assistant.handle("chào ad, làm giấy khai sinh cần gì").status == Status.answer
+
+
+def test_follow_up_uses_last_procedure(assistant):
+    conv = Conversation()
+    assert assistant.handle("đăng ký tạm trú", conv).procedure_id == "temporary-residence-registration"
+    fee = assistant.handle("còn lệ phí thì sao?", conv)
+    assert (fee.status, fee.procedure_id, fee.facet) == (Status.answer, "temporary-residence-registration", "fee")
+    assert "15.000" in fee.text
+    where = assistant.handle("nộp ở đâu", conv)
+    assert where.procedure_id == "temporary-residence-registration" and where.facet == "where"
+    # The state survives a round trip through JSON-able dicts (channels store it anywhere).
+    restored = Conversation.from_dict(conv.to_dict())
+    assert assistant.handle("mất bao lâu", restored).procedure_id == "temporary-residence-registration"
+
+
+def test_eta_uses_locality_time_limit_and_cutoff(assistant):
+    reply = assistant.handle("giấy độc thân nếu nộp hôm nay thì khi nào có")
+    assert reply.facet == "eta"
+    # Friday 16:10 -> counted from Monday 23/11; 1 working day -> Tuesday 24/11... 24/11 is Vietnam Culture Day
+    # only from 2026 on in the holidays package; accept the package's decision but require a weekday after Monday.
+    assert "Sau 15:00" in reply.text
+    assert "/11/2026" in reply.text
+
+
+def test_checklist_toggles_and_reports_missing(assistant):
+    conv = Conversation()
+    docs = assistant.handle("giấy độc thân cần giấy tờ gì", conv)
+    open_action = next(b.action for b in docs.buttons if b.action.startswith("k:-1:"))
+    opened = assistant.handle_action(open_action, conv)
+    assert "Còn thiếu 2 giấy tờ bắt buộc" in opened.text
+    tick = next(b.action for b in opened.buttons if b.action.startswith("k:0:"))
+    ticked = assistant.handle_action(tick, conv)
+    assert ticked.data["checklist"]["ticked"] == [0]
+    assert ticked.data["checklist"]["missing"] == ["Thẻ căn cước"]
+    assert "✅ 1. Tờ khai" in ticked.text and "Còn thiếu 1 giấy tờ bắt buộc: Thẻ căn cước" in ticked.text
+    done = assistant.handle_action(next(b.action for b in ticked.buttons if b.action.startswith("k:1:")), conv)
+    assert done.data["checklist"]["missing"] == [] and "đã có đủ giấy tờ" in done.text
+    # Asking for the documents again shows the ticks kept in the conversation.
+    again = assistant.handle("giấy độc thân cần giấy tờ gì", conv)
+    assert again.data["checklist"]["ticked"] == [0, 1]
+    unticked = assistant.handle_action(tick, conv)
+    assert unticked.data["checklist"]["ticked"] == [1]
+
+
+def test_stale_or_malicious_actions_are_polite(assistant):
+    for action in ["", "f:x:y", "k:abc:birth-registration", "p:d:no-such-id", "x" * 500, "fb:+2:a"]:
+        reply = assistant.handle_action(action)
+        assert reply.status == Status.not_found and reply.text
+
+
+def test_reload_keeps_last_good_catalogue(tmp_path):
+    root = write_catalog(tmp_path)
+    assistant = Assistant(load_catalog(root), Settings(catalog_dir=root, locality=None))
+    broken = root / "ho-tich" / "birth-registration.yaml"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good.replace("level: commune", "level: village"), encoding="utf-8")
+    problems = assistant.reload()
+    assert problems and str(problems[0]).startswith(f"{broken}:")
+    assert assistant.handle("khai sinh cho con").procedure_id == "birth-registration"
+    broken.write_text(good, encoding="utf-8")
+    assert assistant.reload() == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=20_000),
+    st.sampled_from(["", "\x00\x01\x02", "🙂" * 5000, "'; DROP TABLE dossiers; --", "<b>x</b>", "a" * 20_000]),
+))
+def test_any_text_gets_a_reply(assistant, text):
+    conv = Conversation()
+    reply = assistant.handle(text, conv)
+    assert reply.text and isinstance(reply.text, str)
+    assert reply.to_json()["status"] in {"answer", "clarify", "not_found", "smalltalk", "dossier"}

@@ -1,0 +1,41 @@
+import unicodedata
+
+from assistant.text.normalize import MAX_INPUT_CHARS, clean, fold, normalize, to_catalogue_tone_style
+
+
+def test_nfd_input_equals_nfc_input():
+    nfc = "Giấy độc thân mất bao lâu"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    assert normalize(nfd) == normalize(nfc) == "giay doc than mat bao lau"
+
+
+def test_no_diacritics_and_d_bar_fold_to_the_same_form():
+    assert fold("Đăng Ký Kết Hôn") == "dang ky ket hon"
+    assert normalize("dang ky ket hon") == normalize("đăng ký kết hôn")
+
+
+def test_teencode_and_abbreviations_expand():
+    assert normalize("cccd het han lam j dc ko") == "can cuoc cong dan het han lam gi duoc khong"
+    assert normalize("bn tien") == "bao nhieu tien"
+    assert normalize("dk ho kinh doanh ntn") == "dang ky ho kinh doanh nhu the nao"
+    assert normalize("hs bhxh 1 lan") == "ho so bao hiem xa hoi 1 lan"
+    assert normalize("đk gplx") == "dang ky giay phep lai xe"
+
+
+def test_telex_double_d_is_folded():
+    assert normalize("ddang ky") == "dang ky"
+
+
+def test_old_style_tone_placement_is_unified():
+    assert to_catalogue_tone_style("Khánh Hoà") == "Khánh Hòa"
+    assert to_catalogue_tone_style("thuỷ lợi") == "thủy lợi"
+    assert to_catalogue_tone_style("quý") == "quý"  # "qu" is a consonant
+    assert to_catalogue_tone_style("hoàn thành") == "hoàn thành"
+
+
+def test_control_characters_and_huge_input_are_bounded():
+    text = "a\x00b\x1f" + "x" * 50_000
+    cleaned = clean(text)
+    assert "\x00" not in cleaned and "\x1f" not in cleaned
+    assert len(cleaned) <= MAX_INPUT_CHARS + 1
