@@ -107,6 +107,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_catalog_check(args: argparse.Namespace) -> int:
     directory = Path(args.dir) if args.dir else _settings(args).catalog_dir
     problems = check_catalog(directory)
+    if not problems:
+        from assistant.catalog.loader import load_catalog
+        from assistant.staff.catalog_lint import lint_catalog
+
+        # Regression examples and warnings run on the statutory catalogue once it loads.
+        problems = lint_catalog(load_catalog(directory))
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
         print(problem)

@@ -85,6 +85,7 @@ class Matcher:
         self.candidate_pool = candidate_pool
         self.phrases: list[Phrase] = []
         self.by_proc: list[list[Phrase]] = [[] for _ in self.procedures]
+        self.index_of: dict[str, int] = {p.id: i for i, p in enumerate(self.procedures)}
         vocab_procs: dict[str, set[int]] = {}
         for index, proc in enumerate(self.procedures):
             entries = [("name", proc.name)]
@@ -154,11 +155,15 @@ class Matcher:
             total += max((self.idf[w] for w, _ in options), default=self.default_idf * 0.6)
         return total
 
-    def score_procedure(self, index: int, query: Query, query_weight: float) -> float:
+    def score_procedure(self, index: int, query: Query, query_weight: float,
+                        skip: tuple[str, ...] | None = None) -> float:
+        """Score one procedure; `skip` leaves out one phrase (to ask "without this alias...")."""
         matched = query.matched
         best = 0.0
         covered: dict[str, float] = {}
         for phrase in self.by_proc[index]:
+            if phrase.tokens == skip:
+                continue
             total = hit = 0.0
             for token in phrase.tokens:
                 weight = self.idf[token]
@@ -174,6 +179,16 @@ class Matcher:
             return 0.0
         precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
         return 100.0 * (0.7 * best + 0.3 * precision) * (0.6 + 0.4 * best)
+
+    def score_without_phrase(self, procedure_id: str, text: str) -> tuple[float, list[Scored]]:
+        """How well `text` matches its procedure without the phrase `text` itself, and the ranking.
+
+        Used by the catalogue lint: an alias that another procedure matches better than
+        the rest of its own procedure's names is probably misplaced."""
+        query = self.parse(text)
+        index = self.index_of[procedure_id]
+        own = self.score_procedure(index, query, self._query_weight(query), skip=phrase_tokens(text))
+        return own, self.rank(query, limit=3)
 
     def rank(self, text: str | Query, limit: int = 5) -> list[Scored]:
         query = text if isinstance(text, Query) else self.parse(text)
