@@ -36,7 +36,7 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Decision thresholds on the matcher's 0–100 score (tuned on the dev set, see benchmarks/matching.py).
 ANSWER_MIN = 66.0
-ANSWER_MARGIN = 9.0
+ANSWER_MARGIN = 8.0
 CLARIFY_MIN = 45.0
 CLARIFY_WINDOW = 16.0
 SUGGEST_MIN = 25.0

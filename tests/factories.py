@@ -50,7 +50,7 @@ SMALL = [
     procedure("id-card-renewal", "Cấp đổi thẻ căn cước", field="can-cuoc", aliases=["đổi căn cước"],
               keywords=["căn cước công dân", "CCCD"]),
     procedure("id-card-reissue", "Cấp lại thẻ căn cước", field="can-cuoc", aliases=["làm lại căn cước", "mất căn cước"],
-              keywords=["căn cước công dân", "CCCD"]),
+              keywords=["căn cước công dân", "CCCD", "bị mất"]),
 ]
 
 

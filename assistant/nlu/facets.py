@@ -47,7 +47,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bhen tra\b",
     ],
     Facet.fee: [
-        r"\ble phi\b", r"\bphi\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
+        r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu|nhieu)\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
         r"\btien\b", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
         r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b",
     ],
@@ -59,7 +59,7 @@ _PATTERNS: dict[Facet, list[str]] = {
     ],
     Facet.time: [
         r"\bbao lau\b", r"\bmay ngay\b", r"\bbao nhieu ngay\b", r"\bthoi gian\b", r"\bthoi han\b", r"\blau khong\b",
-        r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
+        r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\b(mat|het|ton) (may|bao nhieu) (ngay|hom|tuan|thang)\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
         r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b", r"\bmay thang\b",
     ],
     Facet.where: [
@@ -107,8 +107,19 @@ def detect_facet(normalised: str) -> FacetHit:
 
 
 def facet_spans(normalised: str) -> list[tuple[int, int]]:
-    """Every facet phrase in the text (any facet), so matching can ignore them."""
-    return [m.span() for patterns in _COMPILED.values() for p in patterns for m in p.finditer(normalised)]
+    """Every facet phrase in the text (any facet), so matching can ignore them.
+
+    For patterns with groups only the groups count: "hôm nay ... khi nào" must not swallow
+    the procedure name written between the two phrases."""
+    spans = []
+    for patterns in _COMPILED.values():
+        for pattern in patterns:
+            for match in pattern.finditer(normalised):
+                if pattern.groups:
+                    spans += [match.span(i) for i in range(1, pattern.groups + 1) if match.start(i) >= 0]
+                else:
+                    spans.append(match.span())
+    return spans
 
 
 def parse_facet(value: str | None) -> Facet | None:

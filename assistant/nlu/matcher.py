@@ -8,7 +8,9 @@ soft token matching (rapidfuzz similarity for typos). Scores are 0–100.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,13 +23,19 @@ from assistant.nlu.facets import facet_spans
 from assistant.text.normalize import normalize, strip_telex_tail, tokens
 
 # Words that carry no information about *which* procedure (question words, pronouns,
-# politeness). Removed from both queries and catalogue phrases so they cancel out.
+# politeness). Removed from questions, unless the word and a neighbour form a word pair
+# that occurs in a catalogue phrase ("bản sao", "mua bán": folded, "ban" is also "bạn").
 STOPWORDS = frozenset(
-    ["a", "ad", "admin", "ah", "ak", "anh", "ban", "bi", "biet", "bo", "bây", "cac", "cai", "can", "cha", "chao", "chi", "cho", "chu", "co", "cua", "da", "dang", "day", "de", "di", "duoc", "em", "gi", "giup", "gium", "hay", "hoac", "hoi", "hom", "ho", "khi", "khong", "kia", "kinh", "la", "lam", "luc", "ma", "me", "minh", "muon", "nao", "nay", "ne", "neu", "nha", "nhe", "nhung", "nho", "oi", "phai", "ra", "roi", "sao", "sau", "thi", "the", "thu", "toi", "tren", "trong", "tu", "u", "va", "vang", "vao", "vay", "ve", "voi", "xin", "xem", "nhieu", "bao", "lau", "gio", "lieu", "nay", "mot"]
+    """
+    a ad admin ah ak anh ban bao biet bi bo cac cai can chao chi cho chu co cua da day de di duoc em gi gio
+    giup gium hay hoac hoi hom khi khong kia kinh la lam lau lieu luc ma me minh muon nao nay ne neu nha nhe
+    nhieu nho nhung oi phai ra roi sao sau thi the thu toi tren trong u va vang vao vay ve voi xem xin
+    """.split()
 )
-# Words kept although short or common, because they tell procedures apart.
-KEEP = frozenset({"dang", "ky", "tu", "lai", "cap", "con", "do", "so", "mat", "ho", "tam", "doi"})
-STOPWORDS = STOPWORDS - KEEP
+# Purely functional words dropped from catalogue phrases themselves.
+PHRASE_STOPWORDS = frozenset("cho cua va hoac cac nhung voi trong theo tai ve o la thi de khi".split())
+
+_REPEATS = re.compile(r"(.)\1+")
 
 KIND_WEIGHT = {"name": 1.0, "short_name": 1.0, "alias": 1.0, "keyword": 0.85}
 
@@ -37,6 +45,18 @@ class Phrase:
     proc: int
     kind: str
     tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPhrase:
+    """A phrase with everything the scorer needs precomputed (scoring is the hot path)."""
+
+    tokens: tuple[str, ...]
+    token_set: frozenset[str]
+    weights: tuple[float, ...]  # idf of each token
+    total: float
+    pairs: tuple[tuple[str, str], ...]
+    weight: float  # kind weight: names and aliases 1.0, keywords less
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +72,17 @@ class Query:
     normalised: str
     content: list[str]  # informative tokens after facet phrases and stopwords are removed
     matched: dict[str, float] = field(default_factory=dict)  # vocabulary token -> similarity 0..1
+    pairs: set[tuple[str, str]] = field(default_factory=set)  # adjacent (corrected) words, in order
 
     @property
     def empty(self) -> bool:
         return not self.content
 
 
-def content_tokens(normalised: str) -> list[str]:
-    """Tokens of a normalised message with facet phrases and stopwords removed."""
+def content_tokens(normalised: str, pairs: frozenset[tuple[str, str]] = frozenset()) -> list[str]:
+    """Tokens of a normalised message with facet phrases and stopwords removed.
+
+    A stopword survives when it forms one of `pairs` (catalogue word pairs) with a neighbour."""
     spans = sorted(facet_spans(normalised))
     if spans:
         kept, pos = [], 0
@@ -69,11 +92,17 @@ def content_tokens(normalised: str) -> list[str]:
             pos = max(pos, end)
         kept.append(normalised[pos:])
         normalised = " ".join(kept)
-    return [t for t in tokens(normalised) if t not in STOPWORDS]
+    toks = tokens(normalised)
+    keep = [t not in STOPWORDS for t in toks]
+    if pairs:
+        for i in range(len(toks) - 1):
+            if (toks[i], toks[i + 1]) in pairs:
+                keep[i] = keep[i + 1] = True
+    return [t for t, k in zip(toks, keep, strict=True) if k]
 
 
 def phrase_tokens(text: str) -> tuple[str, ...]:
-    toks = [t for t in tokens(normalize(text)) if t not in STOPWORDS]
+    toks = [t for t in tokens(normalize(text)) if t not in PHRASE_STOPWORDS]
     return tuple(dict.fromkeys(toks))
 
 
@@ -87,6 +116,7 @@ class Matcher:
         self.by_proc: list[list[Phrase]] = [[] for _ in self.procedures]
         self.index_of: dict[str, int] = {p.id: i for i, p in enumerate(self.procedures)}
         vocab_procs: dict[str, set[int]] = {}
+        pairs: set[tuple[str, str]] = set()
         for index, proc in enumerate(self.procedures):
             entries = [("name", proc.name)]
             if proc.short_name:
@@ -103,6 +133,10 @@ class Matcher:
                 self.by_proc[index].append(phrase)
                 for token in toks:
                     vocab_procs.setdefault(token, set()).add(index)
+                pairs.update(itertools.pairwise(toks))
+        self.phrase_sharing: dict[tuple[str, ...], int] = {}
+        for phrase in self.phrases:
+            self.phrase_sharing[phrase.tokens] = self.phrase_sharing.get(phrase.tokens, 0) + 1
         n = max(len(self.procedures), 1)
         self.idf: dict[str, float] = {t: math.log(1 + (n + 1) / (len(p) + 0.5)) for t, p in vocab_procs.items()}
         self.default_idf = math.log(1 + (n + 1) / 0.5)  # a word the catalogue never uses
@@ -110,8 +144,23 @@ class Matcher:
             t: np.fromiter(sorted(p), dtype=np.int32, count=len(p)) for t, p in vocab_procs.items()
         }
         self.vocabulary = frozenset(vocab_procs)
+        self.pairs = frozenset(pairs)
         self._vocab_list = sorted(self.vocabulary)
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+        self.compiled: list[list[CompiledPhrase]] = [
+            [self._compile(phrase) for phrase in phrases] for phrases in self.by_proc
+        ]
+
+    def _compile(self, phrase: Phrase) -> CompiledPhrase:
+        weights = tuple(self.idf[t] for t in phrase.tokens)
+        return CompiledPhrase(
+            tokens=phrase.tokens,
+            token_set=frozenset(phrase.tokens),
+            weights=weights,
+            total=sum(weights),
+            pairs=tuple(zip(phrase.tokens, phrase.tokens[1:], strict=False)),
+            weight=self._weight(phrase),
+        )
 
     # -- query side -------------------------------------------------------------------
 
@@ -122,18 +171,27 @@ class Matcher:
         stem = strip_telex_tail(token, self.vocabulary)
         if stem != token:
             return ((stem, 0.95),)
+        single = _REPEATS.sub(r"\1", token)  # "tamm truu" -> "tam tru"; Vietnamese rarely doubles letters
+        if single != token and single in self.vocabulary:
+            return ((single, 0.95),)
         if len(token) < 4 or token.isdigit():
             return ()
-        hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=84)
+        # One wrong letter in a short word is often another word ("troi" is not "tro").
+        cutoff = 88 if len(token) < 6 else 84
+        hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         return tuple((word, score / 100 * 0.95) for word, score, _ in hits)
 
     def parse(self, text: str) -> Query:
         normalised = normalize(text)
-        query = Query(text=text, normalised=normalised, content=content_tokens(normalised))
+        query = Query(text=text, normalised=normalised, content=content_tokens(normalised, self.pairs))
+        best_words = []
         for token in query.content:
-            for word, sim in self._correct(token):
+            options = self._correct(token)
+            for word, sim in options:
                 if sim > query.matched.get(word, 0.0):
                     query.matched[word] = sim
+            best_words.append(options[0][0] if options else token)
+        query.pairs = set(itertools.pairwise(best_words))
         return query
 
     # -- scoring ----------------------------------------------------------------------
@@ -161,24 +219,32 @@ class Matcher:
         matched = query.matched
         best = 0.0
         covered: dict[str, float] = {}
-        for phrase in self.by_proc[index]:
-            if phrase.tokens == skip:
+        for phrase in self.compiled[index]:
+            if phrase.tokens == skip or phrase.token_set.isdisjoint(matched):
                 continue
-            total = hit = 0.0
-            for token in phrase.tokens:
-                weight = self.idf[token]
-                total += weight
+            hit = 0.0
+            for token, weight in zip(phrase.tokens, phrase.weights, strict=True):
                 sim = matched.get(token)
                 if sim:
                     hit += weight * sim
                     covered[token] = sim
-            if total:
-                recall = hit / total
-                best = max(best, recall * KIND_WEIGHT[phrase.kind])
+            recall = hit / phrase.total
+            if phrase.pairs:
+                # Words of the phrase typed next to each other, in order, count fully;
+                # the same words scattered through a sentence count a little less.
+                in_order = sum(pair in query.pairs for pair in phrase.pairs) / len(phrase.pairs)
+                recall *= 0.85 + 0.15 * in_order
+            best = max(best, recall * phrase.weight)
         if not covered or query_weight <= 0:
             return 0.0
         precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
         return 100.0 * (0.7 * best + 0.3 * precision) * (0.6 + 0.4 * best)
+
+    def _weight(self, phrase: Phrase) -> float:
+        """Names and aliases count fully; a keyword less, and less again when procedures share it."""
+        if phrase.kind != "keyword":
+            return 1.0
+        return max(0.7, KIND_WEIGHT["keyword"] - 0.04 * (self.phrase_sharing.get(phrase.tokens, 1) - 1))
 
     def score_without_phrase(self, procedure_id: str, text: str) -> tuple[float, list[Scored]]:
         """How well `text` matches its procedure without the phrase `text` itself, and the ranking.
