@@ -61,7 +61,7 @@ def _alias_warnings(assistant: Assistant, proc: Procedure, doc: SourceDoc) -> It
     matcher = assistant.brain.matcher
     for index, alias in enumerate(proc.aliases):
         own, ranked = matcher.score_without_phrase(proc.id, alias)
-        better = [s for s in ranked if s.id != proc.id and s.score > own]
+        better = [s for s in ranked if s.id != proc.id and s.score > own + 0.5]
         if better:
             yield _warn(doc, ("aliases", index),
                         f"alias '{alias}' matches '{better[0].id}' better than its own procedure "
