@@ -6,14 +6,78 @@ Channels and the CLI call `build_assistant`; nothing else decides how parts conn
 from __future__ import annotations
 
 import logging
+import re
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.config import Settings
-from assistant.core import Assistant
+from assistant.core import Assistant, Turn
+from assistant.dialogue.conversation import Requester
+from assistant.dialogue.reply import Status
+from assistant.dossiers.desk import DossierDesk
+from assistant.store import FeedbackStore, QuestionLog, make_engine, upgrade
+from assistant.store.repos import user_hash
 
 log = logging.getLogger(__name__)
 
+# Long digit runs in a logged question may be phone or ID numbers: never keep them.
+_DIGITS = re.compile(r"\d[\d .-]{5,}\d")
 
-def build_assistant(settings: Settings, with_database: bool = True) -> Assistant:
-    """The assistant for these settings; the dossier desk is attached when the database is usable."""
+
+def redact(text: str) -> str:
+    return _DIGITS.sub("[số]", text)
+
+
+def open_database(settings: Settings) -> Engine:
+    """The engine for these settings, migrated to the current schema."""
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    return engine
+
+
+def build_assistant(settings: Settings, engine: Engine | None = None, with_database: bool = True) -> Assistant:
+    """The assistant for these settings; the dossier desk, question log and feedback store are
+    attached when a database is configured. A database that is down does not stop procedure
+    answers: lookups then reply that tracking is temporarily unavailable."""
     assistant = Assistant.from_settings(settings)
+    if not with_database:
+        return assistant
+    if engine is None:
+        engine = make_engine(settings.effective_database_url)
+        try:
+            upgrade(engine)
+        except SQLAlchemyError:
+            log.warning("database unavailable at start-up; dossier lookups will answer 'try later'")
+    attach_database(assistant, engine)
     return assistant
+
+
+def attach_database(assistant: Assistant, engine: Engine) -> None:
+    assistant.desk = DossierDesk(engine, lambda: assistant.catalog, assistant.brain.calendar)
+    questions = QuestionLog(engine)
+    feedback = FeedbackStore(engine)
+
+    def log_unanswered(turn: Turn) -> None:
+        reply = turn.reply
+        if reply.status not in (Status.not_found, Status.clarify) or not turn.text.strip():
+            return
+        channel = turn.requester.channel if turn.requester else "unknown"
+        user = user_hash(turn.requester.channel, turn.requester.chat_id) if turn.requester else None
+        try:
+            questions.add(redact(turn.text), redact(turn.normalised), reply.status.value,
+                          [{"id": c.id, "score": c.score} for c in reply.candidates[:4]], channel, user)
+        except SQLAlchemyError:
+            log.warning("question log unavailable")
+
+    def store_feedback(requester: Requester | None, procedure_id: str | None, facet: str | None,
+                       rating: int) -> None:
+        channel = requester.channel if requester else "unknown"
+        user = user_hash(requester.channel, requester.chat_id) if requester else None
+        try:
+            feedback.add(channel, procedure_id, facet, rating, user=user)
+        except SQLAlchemyError:
+            log.warning("feedback store unavailable")
+
+    assistant.listeners.append(log_unanswered)
+    assistant.feedback_sink = store_feedback
