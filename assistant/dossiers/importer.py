@@ -139,7 +139,10 @@ def read_table(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
         return
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:  # one column, or nothing to guess from
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, None) or []
     mapping = _map_headers(header, path)

@@ -59,10 +59,11 @@ def seed_demo(engine: Engine, catalog: Catalog, now: dt.datetime, calendar: Work
             for (seq, proc_id, ago, status, channel, delivery, note, new_due), code in zip(DEMO, demo_codes(),
                                                                                          strict=True):
                 proc = catalog.get(proc_id)
+                if proc is None:  # a catalogue without this procedure: leave its demo dossier out
+                    continue
                 received_day = _back(calendar, today, ago) if ago else today
                 received = dt.datetime.combine(received_day, dt.time(8, 30 + seq))
-                due = (calendar.due_date(received, proc.time_limit) if proc else None) or calendar.add_working_days(
-                    received_day, 10)
+                due = calendar.due_date(received, proc.time_limit) or calendar.add_working_days(received_day, 10)
                 resolved = returned = ""
                 if "giải quyết" in status.lower() and status != "Đang giải quyết":
                     resolved_day = min(today, due) if "trễ" not in status else calendar.add_working_days(due, 2)
