@@ -22,10 +22,15 @@ _CODE = re.compile(
 _ATTEMPT = re.compile(r"\d{3}[.\s]?\d{2}[.\s]?\d{2}|h\d{2}\s*-|\d{6}\s*-\s*\d{3,}", re.IGNORECASE)
 
 
+_CANONICAL = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4,6}")
+
+
 def find_dossier_code(text: str) -> str | None:
     """The canonical code if one appears in `text`; None otherwise. Never raises."""
     if not isinstance(text, str) or not text:
         return None
+    if _CANONICAL.fullmatch(text):  # exports hold canonical codes: skip the tolerant search
+        return text
     match = _CODE.search(text[:MAX_SCAN])
     if not match:
         return None
