@@ -58,9 +58,11 @@ def attach_database(assistant: Assistant, engine: Engine) -> None:
     questions = QuestionLog(engine)
     feedback = FeedbackStore(engine)
 
-    def log_unanswered(turn: Turn) -> None:
+    def log_question(turn: Turn) -> None:
+        """Every question is counted (for the service report); unanswered ones feed the
+        staff report of questions to add aliases for."""
         reply = turn.reply
-        if reply.status not in (Status.not_found, Status.clarify) or not turn.text.strip():
+        if not turn.text.strip() or reply.status == Status.smalltalk:
             return
         channel = turn.requester.channel if turn.requester else "unknown"
         user = user_hash(turn.requester.channel, turn.requester.chat_id) if turn.requester else None
@@ -79,5 +81,5 @@ def attach_database(assistant: Assistant, engine: Engine) -> None:
         except SQLAlchemyError:
             log.warning("feedback store unavailable")
 
-    assistant.listeners.append(log_unanswered)
+    assistant.listeners.append(log_question)
     assistant.feedback_sink = store_feedback

@@ -24,6 +24,7 @@ PLUGINS = [
     "assistant.cli_demo",
     "assistant.cli_web",
     "assistant.cli_staff",
+    "assistant.cli_report",
 ]
 
 

@@ -49,14 +49,15 @@ def test_unanswered_questions_and_feedback_are_logged_without_identifiers(engine
     assistant = _assistant(engine, small_catalog)
     assistant.handle("giá xăng hôm nay bao nhiêu, gọi 0912 345 678", Conversation(), ME)
     assistant.handle("căn cước công dân", Conversation(), ME)
-    assistant.handle("giấy độc thân mất bao lâu", Conversation(), ME)  # answered: not logged
+    assistant.handle("giấy độc thân mất bao lâu", Conversation(), ME)  # answered: logged as answered
     assistant.handle_action("fb:-1:marriage-status-certification", Conversation(), ME)
     with engine.connect() as conn:
         logged = conn.execute(select(QuestionLogRow.text, QuestionLogRow.status, QuestionLogRow.candidates,
                                      QuestionLogRow.user_hash)).all()
         rating = conn.execute(select(Feedback.rating, Feedback.procedure_id, Feedback.user_hash)).one()
     assert [(t, s) for t, s, *_ in logged] == [("giá xăng hôm nay bao nhiêu, gọi [số]", "not_found"),
-                                               ("căn cước công dân", "clarify")]
+                                               ("căn cước công dân", "clarify"),
+                                               ("giấy độc thân mất bao lâu", "answer")]
     assert {c["id"] for c in json.loads(logged[1][2])} >= {"id-card-renewal", "id-card-reissue"}
     assert all(h and "session-1" not in h for *_, h in logged)
     assert rating[:2] == (-1, "marriage-status-certification") and "session-1" not in rating[2]

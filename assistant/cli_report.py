@@ -1,0 +1,70 @@
+"""`python -m assistant report unanswered|service` for staff and managers."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+
+
+def _date(text: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD or dd/mm/yyyy)")
+
+
+def _context():
+    from assistant.app import open_database
+    from assistant.catalog.loader import load_catalog
+
+    settings = Settings.from_env()
+    return open_database(settings), load_catalog(settings.catalog_dir, settings.locality)
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    from assistant.staff.reports import format_unanswered, unanswered_report
+
+    engine, catalog = _context()
+    since = dt.datetime.combine(args.since, dt.time()) if args.since else None
+    print(format_unanswered(unanswered_report(engine, catalog, since)))
+    return 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    from assistant.staff.reports import format_table, service_report, to_csv, to_html
+
+    if args.to < args.from_:
+        print("--to is before --from", file=sys.stderr)
+        return 2
+    engine, catalog = _context()
+    report = service_report(engine, args.from_, args.to, args.locality)
+    print(format_table(report))
+    if args.csv:
+        Path(args.csv).write_text(to_csv(report), encoding="utf-8")
+        print(f"CSV: {args.csv}", file=sys.stderr)
+    if args.html:
+        Path(args.html).write_text(to_html(report, catalog), encoding="utf-8")
+        print(f"HTML: {args.html}", file=sys.stderr)
+    return 0
+
+
+def register(subparsers) -> None:
+    report = subparsers.add_parser("report", help="reports for staff and managers")
+    sub = report.add_subparsers(dest="report_command", required=True)
+    un = sub.add_parser("unanswered", help="group questions the bot could not answer, with suggestions")
+    un.add_argument("--since", type=_date)
+    un.set_defaults(func=cmd_unanswered)
+    today = dt.date.today()
+    sv = sub.add_parser("service", help="dossiers by channel, on-time rate, satisfaction")
+    sv.add_argument("--from", dest="from_", type=_date, default=today.replace(day=1))
+    sv.add_argument("--to", type=_date, default=today)
+    sv.add_argument("--locality")
+    sv.add_argument("--csv", help="also write a CSV file")
+    sv.add_argument("--html", help="also write an HTML page with charts")
+    sv.set_defaults(func=cmd_service)
