@@ -1,13 +1,12 @@
-"""Entry point: start the assistant's channels on embedded defaults.
+"""Entry point (`make run`): start the assistant's channels on embedded defaults.
 
-Kept thin on purpose; `assistant.app` wires the parts and `assistant.channels.*` run them.
+Kept thin on purpose: `assistant.runner` starts the web chat, Telegram and hot reload;
+`assistant.app` wires the parts.
 """
-
-from __future__ import annotations
 
 import sys
 
-from assistant.cli import main
+from assistant.runner import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["chat"]))
+    sys.exit(main())

@@ -83,6 +83,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return 2
     conversation = Conversation()
     requester = Requester("cli", "terminal")
+    buttons: list = []
     print("Trợ lý thủ tục hành chính — gõ câu hỏi, Enter để gửi; gõ 'thoát' hoặc Ctrl-D để kết thúc.")
     while True:
         try:
@@ -92,17 +93,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if line.strip().lower() in ("thoát", "thoat", "exit", "quit"):
             return 0
-        if line.strip().isdigit() and not conversation.pending_candidates and getattr(cmd_chat, "buttons", None):
-            index = int(line.strip()) - 1
-            buttons = cmd_chat.buttons  # type: ignore[attr-defined]
-            reply = (assistant.handle_action(buttons[index].action, conversation, requester)
-                     if 0 <= index < len(buttons) else assistant.handle(line, conversation, requester))
+        choice = int(line) - 1 if line.strip().isdigit() else -1
+        if buttons and not conversation.pending_candidates and 0 <= choice < len(buttons):
+            # A number picks one of the suggestions printed under the last answer.
+            reply = assistant.handle_action(buttons[choice].action, conversation, requester)
         else:
             reply = assistant.handle(line, conversation, requester)
         print(f"\nTrợ lý: {reply.text}")
-        cmd_chat.buttons = reply.buttons  # type: ignore[attr-defined]
-        if reply.buttons and reply.status.value == "answer":
-            print("  Gợi ý: " + " | ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)))
+        buttons = reply.buttons if reply.status.value == "answer" else []
+        if buttons:
+            print("  Gợi ý: " + " | ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1)))
 
 
 def cmd_catalog_check(args: argparse.Namespace) -> int:
