@@ -4,17 +4,17 @@ fake Bot API server on 127.0.0.1. Each test gets its own database, server and ap
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import pytest
 
+from assistant.app import attach_database
 from assistant.catalog.loader import load_catalog
 from assistant.channels.telegram import build_application, channel_of, start_polling, stop_application
 from assistant.config import DEFAULT_CATALOG_DIR, Settings
 from assistant.core import Assistant
-from assistant.dialogue.conversation import Requester
-from assistant.dossiers.desk import DossierDesk
-from assistant.store import FeedbackStore
-from assistant.store.repos import user_hash
+from assistant.store import make_engine, upgrade
 from tests.channels.telegram.fake_bot_api import TOKEN, ChatMessage, FakeBotApi
 
 STAFF_CHAT = 777
@@ -26,6 +26,26 @@ def catalog():
     return load_catalog(DEFAULT_CATALOG_DIR, LOCALITY)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """The schema, migrated once per session by the real Alembic migrations."""
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db(tmp_path, migrated_template):
+    """A fresh SQLite database per test (a copy of the migrated template: much faster than migrating)."""
+    path = tmp_path / "bot.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(locality=LOCALITY, data_dir=tmp_path, telegram_token=TOKEN,
@@ -33,23 +53,15 @@ def settings(tmp_path) -> Settings:
 
 
 def wire_assistant(catalog, settings: Settings, engine) -> Assistant:
-    """What the composition root does: the core with the dossier desk and the feedback store."""
+    """The core as the composition root wires it: dossier desk, question log, feedback store."""
     assistant = Assistant(catalog, settings)
-    assistant.desk = DossierDesk(engine, lambda: assistant.catalog, assistant.brain.calendar)
-    feedback = FeedbackStore(engine)
-
-    def sink(requester: Requester | None, procedure_id: str | None, facet: str | None, rating: int) -> None:
-        channel = requester.channel if requester else "unknown"
-        user = user_hash(requester.channel, requester.chat_id) if requester else None
-        feedback.add(channel, procedure_id, facet, rating, user=user)
-
-    assistant.feedback_sink = sink
+    attach_database(assistant, engine)
     return assistant
 
 
 @pytest.fixture
-def assistant(catalog, settings, sqlite_engine) -> Assistant:
-    return wire_assistant(catalog, settings, sqlite_engine)
+def assistant(catalog, settings, db) -> Assistant:
+    return wire_assistant(catalog, settings, db)
 
 
 @pytest.fixture
@@ -62,8 +74,8 @@ FAST = {"reply_retry_delay": 0.05, "outbox_interval": 0.1, "request_timeout": 5.
 
 
 @pytest.fixture
-async def app(fake, settings, assistant, sqlite_engine):
-    application = build_application(settings, assistant, sqlite_engine, base_url=fake.base_url, **FAST)
+async def app(fake, settings, assistant, db):
+    application = build_application(settings, assistant, db, base_url=fake.base_url, **FAST)
     await start_polling(application, poll_timeout=1)
     try:
         yield application

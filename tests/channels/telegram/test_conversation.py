@@ -37,7 +37,7 @@ async def test_deep_link_opens_one_procedure(app, fake):
     assert "không còn trong danh mục" in unknown.plain
 
 
-async def test_full_conversation(app, fake, sqlite_engine):
+async def test_full_conversation(app, fake, db):
     # A question typed without diacritics: the asked part first, the other parts as buttons.
     answer = await say(fake, CHAT, "giay doc than mat bao lau")
     assert answer.text.startswith("<b>Xác nhận tình trạng hôn nhân</b>")
@@ -67,7 +67,7 @@ async def test_full_conversation(app, fake, sqlite_engine):
     assert follow.text.startswith("<b>Đổi thẻ căn cước</b>") and "Lệ phí" in follow.plain
     where = await say(fake, CHAT, "nộp ở đâu")
     assert where.text.startswith("<b>Đổi thẻ căn cước</b>") and "Nơi nộp" in where.plain
-    state = ConversationStore(sqlite_engine).load(f"telegram:{CHAT}")
+    state = ConversationStore(db).load(f"telegram:{CHAT}")
     assert state["last_procedure"] == "id-card-renewal" and state["last_facet"] == "where"
 
     # Feedback: a toast, the 👍/👎 row disappears, the vote is stored.
@@ -79,7 +79,7 @@ async def test_full_conversation(app, fake, sqlite_engine):
     await fake.wait_until(lambda: not any(b["callback_data"].startswith("fb:") for b in where.buttons()),
                           what="feedback row removed")
     assert len(fake.chat(CHAT)) == before  # no new message for a vote
-    with sqlite_engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(select(Feedback.channel, Feedback.procedure_id, Feedback.rating)).all()
     assert rows == [("telegram", "id-card-renewal", 1)]
 
@@ -112,15 +112,15 @@ async def test_checklist_edits_the_same_message(app, fake):
     assert "✅ 1." in again.plain and "✅ 2." in again.plain
 
 
-async def test_state_lives_in_the_database_not_the_process(fake, settings, assistant, sqlite_engine):
+async def test_state_lives_in_the_database_not_the_process(fake, settings, assistant, db):
     """A second bot process (same database) continues the conversation the first one started."""
-    first = build_application(settings, assistant, sqlite_engine, base_url=fake.base_url, **FAST)
+    first = build_application(settings, assistant, db, base_url=fake.base_url, **FAST)
     await start_polling(first, poll_timeout=1)
     try:
         await say(fake, CHAT, "giay doc than mat bao lau")
     finally:
         await stop_application(first)
-    second = build_application(settings, assistant, sqlite_engine, base_url=fake.base_url, **FAST)
+    second = build_application(settings, assistant, db, base_url=fake.base_url, **FAST)
     await start_polling(second, poll_timeout=1)
     try:
         follow = await say(fake, CHAT, "nộp ở đâu")
