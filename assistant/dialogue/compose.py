@@ -125,7 +125,8 @@ class Composer:
             lines.append("Chỉ khi thuộc trường hợp:")
             for i, doc in optional:
                 lines.append(_doc_line(i, doc, None if ticked_set is None else (i - 1) in ticked_set))
-        notes = [f"Lưu ý: {d.note}" for _, d in required if d.note and "(verify)" not in d.note][:2]
+        notes = [f"Lưu ý: {d.note}" for _, d in required
+                 if d.note and "(verify)" not in d.note and d.kind != DocumentKind.present][:2]
         lines += notes
         if ticked_set is not None:
             missing = [d.name for i, d in required if (i - 1) not in ticked_set]
@@ -241,7 +242,8 @@ class Composer:
         if late:
             lines.append(f"Sau {tl.cutoff} nên hồ sơ được tính từ ngày làm việc tiếp theo.")
         place = f" tại {self.place_name}" if self.place_name else ""
-        lines.append(f"Ngày hẹn trả dự kiến: {vn_date(due)} (thời hạn{place}: {tl.summary}).")
+        lines.append(f"Ngày hẹn trả dự kiến: {vn_date(due)}.")
+        lines.append(f"Thời hạn giải quyết{place}: {tl.summary}.")
         lines.append("Đã trừ thứ Bảy, Chủ nhật và ngày lễ, Tết. Ngày chính thức ghi trên phiếu tiếp nhận.")
         return "\n".join(lines)
 
