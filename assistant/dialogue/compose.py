@@ -263,7 +263,7 @@ class Composer:
         )
 
     def not_found(self, suggestions: list[Candidate]) -> Reply:
-        fields = ", ".join(self.catalog.fields.values())
+        fields = "; ".join(self.catalog.fields.values())  # field names contain commas themselves
         lines = [
             "Xin lỗi, mình chưa tìm được thủ tục phù hợp với câu hỏi này.",
             "Bạn thử nói rõ tên thủ tục, ví dụ: \"đăng ký khai sinh cần giấy tờ gì\" hoặc \"giấy độc thân mất bao lâu\".",
