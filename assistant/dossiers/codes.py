@@ -1,44 +1,82 @@
 """Recognise a dossier receipt code (mã hồ sơ) anywhere in a message.
 
-One-stop systems print codes like `000.00.10.H32-231116-0001`: an agency code, the receipt
-date (YYMMDD) and a sequence number. Citizens paste them with spaces, in lower case or
-with a dot missing; we accept those and return the canonical upper-case form.
+One-stop systems print codes like `000.00.10.H32-231116-0001`: an agency code (three digit
+groups and a letter with two digits, H32 being Khánh Hòa), the receipt date (YYMMDD) and a
+sequence number. Citizens retype them from a paper receipt, so we accept spaces, lower case,
+missing dots, other dashes, full-width digits and zero-width characters pasted from chat apps,
+and return the canonical upper-case form that the database stores.
+
+The function runs on every message, so it must never raise and never be slow: the pattern
+uses only bounded, possessive repetitions (no catastrophic backtracking) and ASCII classes
+(so that e.g. the Kelvin sign or Arabic-Indic digits cannot sneak into a "canonical" code).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-MAX_SCAN = 4000  # a code is short; never run regexes over huge inputs
+MAX_SCAN = 100_000  # characters examined; far more than any chat message
 
-# agency: 000.00.10.H32 (3 digits, 2 digits, 2 digits, letter + 2 digits), flexible separators
+_GAP = r"\s{0,3}+"  # a few spaces, taken possessively
+_DOT = rf"{_GAP}\.?{_GAP}"  # a dot, maybe missing, maybe surrounded by spaces
+_DASH = rf"{_GAP}[-_‐‑‒–—―]?{_GAP}"
 _CODE = re.compile(
-    r"(?<![0-9a-z])"
-    r"(\d{3})\s*[.\s]?\s*(\d{2})\s*[.\s]?\s*(\d{2})\s*[.\s]?\s*([a-z]\s*\d{2})"
-    r"\s*[-–—_\s]\s*(\d{6})\s*[-–—_\s]\s*(\d{4,6})"
-    r"(?![0-9a-z])",
-    re.IGNORECASE,
+    r"(?<![0-9A-Za-z])"
+    rf"([0-9]{{3}}){_DOT}([0-9]{{2}}){_DOT}([0-9]{{2}}){_DOT}([A-Za-z]){_GAP}([0-9]{{2}})"
+    rf"{_DASH}([0-9]{{6}}){_DASH}([0-9]{{4,6}})"
+    r"(?![0-9A-Za-z])",
+    re.ASCII,
 )
-_ATTEMPT = re.compile(r"\d{3}[.\s]?\d{2}[.\s]?\d{2}|h\d{2}\s*-|\d{6}\s*-\s*\d{3,}", re.IGNORECASE)
+_CANONICAL = re.compile(r"[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4,6}", re.ASCII)
+# Fragments of a code: an agency part, "H32-2311..." or "231116-000..." (not a bare phone number).
+_ATTEMPT = re.compile(
+    rf"[0-9]{{3}}{_DOT}[0-9]{{2}}{_DOT}[0-9]{{2}}{_DOT}[A-Za-z][0-9]{{2}}"
+    rf"|(?<![0-9A-Za-z])[A-Za-z][0-9]{{2}}{_GAP}-{_GAP}[0-9]{{4}}"
+    rf"|(?<![0-9])[0-9]{{6}}{_GAP}-{_GAP}[0-9]{{3,}}",
+    re.ASCII,
+)
+# Invisible characters that chat apps and PDFs insert into copied text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
 
 
-_CANONICAL = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4,6}")
+def canonical_form(text: str) -> bool:
+    """True when `text` is exactly a code in the stored form."""
+    return isinstance(text, str) and _CANONICAL.fullmatch(text) is not None
+
+
+def _prepare(text: str) -> str:
+    text = text[:MAX_SCAN]
+    if not text.isascii():
+        # NFKC folds full-width digits/letters and no-break spaces into ASCII.
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return text
 
 
 def find_dossier_code(text: str) -> str | None:
-    """The canonical code if one appears in `text`; None otherwise. Never raises."""
-    if not isinstance(text, str) or not text:
+    """The canonical code (e.g. `000.00.10.H32-231116-0001`) of the first dossier code in
+    `text`, or None. Never raises, whatever the input."""
+    try:
+        if not isinstance(text, str) or not text:
+            return None
+        if _CANONICAL.fullmatch(text):  # exports and buttons carry canonical codes: fast path
+            return text
+        match = _CODE.search(_prepare(text))
+        if match is None:
+            return None
+        a, b, c, letter, region, date, seq = match.groups()
+        return f"{a}.{b}.{c}.{letter.upper()}{region}-{date}-{seq}"
+    except Exception:  # pragma: no cover - defensive: a message must never crash the bot
         return None
-    if _CANONICAL.fullmatch(text):  # exports hold canonical codes: skip the tolerant search
-        return text
-    match = _CODE.search(text[:MAX_SCAN])
-    if not match:
-        return None
-    a, b, c, agency, date, seq = match.groups()
-    agency = re.sub(r"\s+", "", agency).upper()
-    return f"{a}.{b}.{c}.{agency}-{date}-{seq}"
 
 
 def looks_like_code_attempt(text: str) -> bool:
-    """Digits shaped like part of a code: used to answer "mã chưa đúng" rather than a procedure."""
-    return isinstance(text, str) and bool(_ATTEMPT.search(text[:MAX_SCAN]))
+    """A message holding part of a code (e.g. `000.00.10.H32-2311`) but no whole one: worth a
+    "mã chưa đúng định dạng" reply rather than a procedure search. Never raises."""
+    try:
+        if not isinstance(text, str) or not text:
+            return False
+        prepared = _prepare(text)
+        return _CODE.search(prepared) is None and _ATTEMPT.search(prepared) is not None
+    except Exception:  # pragma: no cover - defensive
+        return False
