@@ -4,10 +4,31 @@ SQLite (embedded default) and PostgreSQL (production) through SQLAlchemy 2; the 
 owned by the Alembic migrations shipped in `assistant/store/migrations`.
 """
 
-from assistant.store.db import make_engine, session_factory, upgrade
-from assistant.store.repos import ConversationStore, FeedbackStore, Outbox, OutboxItem, QuestionLog
+from assistant.store.db import (
+    current_revision,
+    head_revision,
+    make_engine,
+    session_factory,
+    upgrade,
+    write_transaction,
+)
+from assistant.store.repos import (
+    ConversationStore,
+    DossierRecord,
+    DossierStore,
+    FeedbackStore,
+    Outbox,
+    OutboxItem,
+    QuestionLog,
+    Subscriber,
+    Subscriptions,
+    contact_hash,
+    user_hash,
+    utcnow,
+)
 
 __all__ = [
-    "ConversationStore", "FeedbackStore", "Outbox", "OutboxItem", "QuestionLog",
-    "make_engine", "session_factory", "upgrade",
+    "ConversationStore", "DossierRecord", "DossierStore", "FeedbackStore", "Outbox", "OutboxItem", "QuestionLog",
+    "Subscriber", "Subscriptions", "contact_hash", "current_revision", "head_revision", "make_engine",
+    "session_factory", "upgrade", "user_hash", "utcnow", "write_transaction",
 ]

@@ -20,7 +20,7 @@ class Dossier(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     procedure_id: Mapped[str] = mapped_column(String(80))
     locality: Mapped[str | None] = mapped_column(String(60))
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # service reports by period
     channel: Mapped[str] = mapped_column(String(20))  # in_person | postal | online_full | online_partial
     due_date: Mapped[dt.date] = mapped_column(Date)
     new_due_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -45,7 +45,10 @@ class StatusEvent(Base):
 
 class Subscription(Base):
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("dossier_code", "channel", "chat_id", name="uq_subscription"),)
+    __table_args__ = (
+        UniqueConstraint("dossier_code", "channel", "chat_id", name="uq_subscription"),
+        Index("ix_subscriptions_chat", "channel", "chat_id"),  # a chat's subscriptions (e.g. bot blocked)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_code: Mapped[str] = mapped_column(String(64), index=True)

@@ -1,4 +1,9 @@
-"""Small repositories over the tables: what channels and staff tools read and write."""
+"""Small repositories over the tables: what the desk, channels and staff tools read and write.
+
+Each method is one short transaction on an `Engine`, so callers in threads or worker
+processes never share a session. Times are naive UTC unless a name says otherwise (dossier
+dates are Vietnam local time, as one-stop systems export them).
+"""
 
 from __future__ import annotations
 
@@ -9,27 +14,267 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
-from assistant.store.models import ConversationRow, Feedback, OutboxRow, QuestionLogRow, Subscription
+from assistant.store.models import ConversationRow, Dossier, Feedback, OutboxRow, QuestionLogRow, Subscription
+
+HASH_SALT_ENV = "ASSISTANT_HASH_SALT"
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _salt(salt: str | None) -> str:
+    return salt if salt is not None else os.environ.get(HASH_SALT_ENV, "tthc-assistant")
+
+
 def user_hash(channel: str, chat_id: str, salt: str | None = None) -> str:
-    """A salted hash standing for a user in logs and feedback: countable, not identifying."""
-    salt = salt if salt is not None else os.environ.get("ASSISTANT_HASH_SALT", "tthc-assistant")
-    return hashlib.sha256(f"{salt}:{channel}:{chat_id}".encode()).hexdigest()[:32]
+    """A salted hash standing for a user in logs and feedback: countable, not identifying.
+    Deployments set ASSISTANT_HASH_SALT so hashes cannot be recomputed from a chat id list."""
+    return hashlib.sha256(f"{_salt(salt)}:{channel}:{chat_id}".encode()).hexdigest()[:32]
+
+
+def contact_hash(contact: str, salt: str | None = None) -> str | None:
+    """The owner-check hash of a phone number or e-mail from an export (digits only for phones,
+    so "0912 345 678" and "0912345678" agree). None when there is nothing to hash."""
+    text = contact.strip().lower()
+    key = text if "@" in text else "".join(ch for ch in text if ch.isdigit())
+    if not key:
+        return None
+    return hashlib.sha256(f"{_salt(salt)}:contact:{key}".encode()).hexdigest()[:32]
+
+
+def _insert_ignore(engine: Engine, table, values: dict[str, Any], keys: list[str]):
+    if engine.dialect.name == "postgresql":
+        return pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    if engine.dialect.name == "sqlite":
+        return sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return None
 
 
 def _upsert(engine: Engine, table, values: dict[str, Any], keys: list[str], update_cols: list[str]):
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(**values)
+    dialect_insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = dialect_insert(table).values(**values)
     return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_cols})
+
+
+# -- dossiers ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRecord:
+    """One dossier as the bot knows it: no names, no addresses."""
+
+    code: str
+    procedure_id: str
+    locality: str | None
+    received_at: dt.datetime
+    channel: str  # in_person | postal | online_full | online_partial
+    due_date: dt.date
+    new_due_date: dt.date | None
+    status: str
+    note: str | None
+    resolved_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    result_delivery: str  # counter | post
+    contact_hash: str | None
+    updated_at: dt.datetime
+
+
+_DOSSIER_FIELDS = tuple(DossierRecord.__dataclass_fields__)
+
+
+class DossierStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        t = Dossier.__table__
+        self._columns = [t.c[name] for name in _DOSSIER_FIELDS]
+
+    def get(self, code: str) -> DossierRecord | None:
+        """By canonical code: one indexed lookup (the hot path of every status card)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*self._columns).where(Dossier.__table__.c.code == code)).first()
+        return DossierRecord(*row) if row is not None else None
+
+    def list(self, status: str | None = None, limit: int = 50) -> list[DossierRecord]:
+        """Newest receipts first."""
+        query = select(*self._columns).order_by(Dossier.__table__.c.received_at.desc(), Dossier.__table__.c.id.desc())
+        if status:
+            query = query.where(Dossier.__table__.c.status == status)
+        with self.engine.connect() as conn:
+            return [DossierRecord(*row) for row in conn.execute(query.limit(max(0, limit)))]
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(Dossier.__table__)).scalar_one()
+
+
+# -- subscriptions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    channel: str
+    chat_id: str
+
+
+class Subscriptions:
+    """Who follows which dossier. The unique key makes subscribing idempotent even when two
+    taps on "Theo dõi" race."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, code: str, channel: str, chat_id: str, now: dt.datetime | None = None) -> bool:
+        """True when newly subscribed, False when it already was."""
+        values = {"dossier_code": code, "channel": channel, "chat_id": str(chat_id), "created_at": now or utcnow()}
+        stmt = _insert_ignore(self.engine, Subscription.__table__, values, ["dossier_code", "channel", "chat_id"])
+        try:
+            with self.engine.begin() as conn:
+                if stmt is None:  # other dialects: the unique key refuses a duplicate
+                    conn.execute(insert(Subscription.__table__).values(**values))
+                    return True
+                # ON CONFLICT DO NOTHING returns no row for a duplicate (rowcount is not reliable
+                # with RETURNING on every driver).
+                return conn.execute(stmt.returning(Subscription.__table__.c.id)).first() is not None
+        except IntegrityError:
+            return False
+
+    def remove(self, code: str, channel: str, chat_id: str) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(Subscription).where(
+                Subscription.dossier_code == code, Subscription.channel == channel,
+                Subscription.chat_id == str(chat_id)))
+            return result.rowcount > 0
+
+    def is_subscribed(self, code: str, channel: str, chat_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(Subscription.id).where(
+                Subscription.dossier_code == code, Subscription.channel == channel,
+                Subscription.chat_id == str(chat_id)).limit(1)).first() is not None
+
+    def subscribers(self, code: str) -> list[Subscriber]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(Subscription.channel, Subscription.chat_id)
+                                .where(Subscription.dossier_code == code).order_by(Subscription.id))
+            return [Subscriber(*row) for row in rows]
+
+    def of_chat(self, channel: str, chat_id: str) -> list[str]:
+        """Codes a chat follows, oldest first."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(Subscription.dossier_code).where(
+                Subscription.channel == channel, Subscription.chat_id == str(chat_id)).order_by(Subscription.id))
+                .scalars())
+
+    def remove_chat(self, channel: str, chat_id: str) -> int:
+        """Forget a chat entirely (it blocked the bot or asked to be forgotten)."""
+        with self.engine.begin() as conn:
+            return conn.execute(delete(Subscription).where(
+                Subscription.channel == channel, Subscription.chat_id == str(chat_id))).rowcount
+
+
+# -- outbox --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    channel: str
+    chat_id: str
+    text: str
+    attempts: int
+    dossier_code: str | None
+
+
+def _free(t, now: dt.datetime, channel: str | None):
+    """Due, undelivered and not claimed by a live worker."""
+    return and_(
+        t.c.delivered_at.is_(None),
+        t.c.next_attempt_at <= now,
+        or_(t.c.claimed_until.is_(None), t.c.claimed_until < now),
+        *([t.c.channel == channel] if channel else []),
+    )
+
+
+class Outbox:
+    """Notifications waiting for a channel. Delivery is at-least-once: a worker claims items for
+    `claim_seconds`, marks each delivered only after the platform accepted it, and an item whose
+    worker died is claimed again once the claim expires. Nothing is deleted on failure."""
+
+    def __init__(self, engine: Engine, claim_seconds: float = 60.0) -> None:
+        self.engine = engine
+        self.claim_seconds = claim_seconds
+
+    def add(self, channel: str, chat_id: str, text: str, dossier_code: str | None = None,
+            now: dt.datetime | None = None) -> int:
+        now = now or utcnow()
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(OutboxRow.__table__).values(
+                channel=channel, chat_id=str(chat_id), text=text, dossier_code=dossier_code, created_at=now,
+                attempts=0, next_attempt_at=now))
+            return int(result.inserted_primary_key[0])
+
+    def claim(self, worker_id: str, limit: int = 20, now: dt.datetime | None = None,
+              channel: str | None = None) -> list[OutboxItem]:
+        """Claim up to `limit` due items, oldest first, for `worker_id`.
+
+        One statement. PostgreSQL: `WITH due AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ...
+        RETURNING`, so concurrent workers skip each other's rows instead of waiting. SQLite: an
+        `UPDATE ... WHERE id IN (SELECT ...) RETURNING` under the database write lock, atomic."""
+        now = now or utcnow()
+        until = now + dt.timedelta(seconds=self.claim_seconds)
+        t = OutboxRow.__table__
+        free = _free(t, now, channel)
+        # The inner query reads an alias: a subquery on the UPDATE's own table would be correlated
+        # with it, which silently turns LIMIT into "every free row".
+        inner = t.alias("due")
+        due = select(inner.c.id).where(_free(inner, now, channel)).order_by(inner.c.id).limit(max(0, limit))
+        if self.engine.dialect.name == "postgresql":
+            # A locking CTE runs exactly once; as an IN (...) subquery PostgreSQL may rescan it
+            # after rows were updated, and the re-check then hands out more than `limit` rows.
+            due = due.with_for_update(skip_locked=True).cte("due")
+            claim = update(t).where(t.c.id == due.c.id)
+        else:
+            claim = update(t).where(t.c.id.in_(due), free)
+        claim = claim.values(claimed_by=worker_id, claimed_until=until)
+        with self.engine.begin() as conn:
+            if self.engine.dialect.update_returning:
+                rows = conn.execute(claim.returning(t.c.id, t.c.channel, t.c.chat_id, t.c.text, t.c.attempts,
+                                                    t.c.dossier_code)).all()
+            else:  # pragma: no cover - SQLite before 3.35: claim, then read back what we won
+                ids = [r[0] for r in conn.execute(due)]
+                conn.execute(claim)
+                rows = conn.execute(select(t.c.id, t.c.channel, t.c.chat_id, t.c.text, t.c.attempts,
+                                           t.c.dossier_code).where(t.c.id.in_(ids), t.c.claimed_by == worker_id,
+                                                                   t.c.claimed_until == until)).all()
+        return sorted((OutboxItem(*row) for row in rows), key=lambda item: item.id)
+
+    def mark_delivered(self, item_id: int, now: dt.datetime | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(
+                delivered_at=now or utcnow(), claimed_by=None, claimed_until=None, last_error=None))
+
+    def mark_failed(self, item_id: int, error: str, retry_at: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(
+                attempts=OutboxRow.attempts + 1, last_error=str(error)[:500], next_attempt_at=retry_at,
+                claimed_by=None, claimed_until=None))
+
+    def pending(self, channel: str | None = None) -> int:
+        """Items not delivered yet (claimed or not)."""
+        t = OutboxRow.__table__
+        query = select(func.count()).select_from(t).where(t.c.delivered_at.is_(None))
+        if channel:
+            query = query.where(t.c.channel == channel)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+
+# -- conversations, feedback, question log ------------------------------------------------------
 
 
 class ConversationStore:
@@ -54,17 +299,23 @@ class ConversationStore:
         with self.engine.begin() as conn:
             conn.execute(_upsert(self.engine, ConversationRow.__table__, values, ["key"], ["state", "updated_at"]))
 
+    def delete(self, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(ConversationRow).where(ConversationRow.key == key))
+
 
 class FeedbackStore:
+    """👍/👎 on answers: channel, procedure, facet, rating and a salted user hash, nothing else."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def add(self, channel: str, procedure_id: str | None, facet: str | None, rating: int,
             question: str | None = None, user: str | None = None, at: dt.datetime | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(Feedback.__table__.insert().values(
+            conn.execute(insert(Feedback.__table__).values(
                 channel=channel, procedure_id=procedure_id, facet=facet, rating=1 if rating > 0 else -1,
-                question=question, user_hash=user, created_at=at or utcnow()))
+                question=question[:1000] if question else None, user_hash=user, created_at=at or utcnow()))
 
 
 class QuestionLog:
@@ -76,91 +327,7 @@ class QuestionLog:
     def add(self, text: str, normalised: str, status: str, candidates: list[dict[str, Any]], channel: str,
             user: str | None = None, at: dt.datetime | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(QuestionLogRow.__table__.insert().values(
+            conn.execute(insert(QuestionLogRow.__table__).values(
                 text=text[:1000], normalised=normalised[:1000], status=status,
                 candidates=json.dumps(candidates, ensure_ascii=False), channel=channel, user_hash=user,
                 created_at=at or utcnow()))
-
-
-class Subscriptions:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def add(self, code: str, channel: str, chat_id: str) -> bool:
-        """True when newly subscribed, False when it already was."""
-        with self.engine.begin() as conn:
-            exists = conn.execute(select(Subscription.id).where(
-                Subscription.dossier_code == code, Subscription.channel == channel,
-                Subscription.chat_id == chat_id)).first()
-            if exists:
-                return False
-            conn.execute(Subscription.__table__.insert().values(
-                dossier_code=code, channel=channel, chat_id=chat_id, created_at=utcnow()))
-            return True
-
-    def remove(self, code: str, channel: str, chat_id: str) -> bool:
-        with self.engine.begin() as conn:
-            result = conn.execute(delete(Subscription).where(
-                Subscription.dossier_code == code, Subscription.channel == channel, Subscription.chat_id == chat_id))
-            return result.rowcount > 0
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    id: int
-    channel: str
-    chat_id: str
-    text: str
-    attempts: int
-    dossier_code: str | None
-
-
-class Outbox:
-    """Notifications waiting for a channel. Delivery is at-least-once: an item is claimed for a
-    while, marked delivered only after the platform accepted it, and claimed again after its
-    claim expires if the worker died."""
-
-    def __init__(self, engine: Engine, claim_seconds: float = 60.0) -> None:
-        self.engine = engine
-        self.claim_seconds = claim_seconds
-
-    def claim(self, worker_id: str, limit: int = 20, now: dt.datetime | None = None,
-              channel: str | None = None) -> list[OutboxItem]:
-        now = now or utcnow()
-        until = now + dt.timedelta(seconds=self.claim_seconds)
-        t = OutboxRow.__table__
-        free = and_(
-            t.c.delivered_at.is_(None),
-            t.c.next_attempt_at <= now,
-            or_(t.c.claimed_until.is_(None), t.c.claimed_until < now),
-            *([t.c.channel == channel] if channel else []),
-        )
-        with self.engine.begin() as conn:
-            ids = [row[0] for row in conn.execute(
-                select(t.c.id).where(free).order_by(t.c.id).limit(limit).with_for_update(skip_locked=True))]
-            if not ids:
-                return []
-            # The WHERE repeats the free condition, so two workers racing on SQLite cannot both win.
-            conn.execute(update(t).where(t.c.id.in_(ids), free).values(claimed_by=worker_id, claimed_until=until))
-            rows = conn.execute(select(t).where(t.c.id.in_(ids), t.c.claimed_by == worker_id,
-                                                t.c.claimed_until == until).order_by(t.c.id)).all()
-        return [OutboxItem(r.id, r.channel, r.chat_id, r.text, r.attempts, r.dossier_code) for r in rows]
-
-    def mark_delivered(self, item_id: int, now: dt.datetime | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(
-                delivered_at=now or utcnow(), claimed_until=None, last_error=None))
-
-    def mark_failed(self, item_id: int, error: str, retry_at: dt.datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(
-                attempts=OutboxRow.attempts + 1, last_error=error[:500], next_attempt_at=retry_at,
-                claimed_by=None, claimed_until=None))
-
-    def pending(self, channel: str | None = None) -> int:
-        t = OutboxRow.__table__
-        query = select(t.c.id).where(t.c.delivered_at.is_(None))
-        if channel:
-            query = query.where(t.c.channel == channel)
-        with self.engine.connect() as conn:
-            return len(conn.execute(query).all())

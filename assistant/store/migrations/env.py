@@ -1,23 +1,29 @@
-"""Alembic environment: uses the connection handed over by `assistant.store.db.upgrade`."""
+"""Alembic environment.
+
+`assistant.store.db.upgrade` hands over an open connection (inside a locked transaction); a
+maintainer may also run `alembic` by hand with `sqlalchemy.url` set.
+"""
 
 from alembic import context
-from sqlalchemy import create_engine
 
 from assistant.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
 
-connection = config.attributes.get("connection")
-if connection is None:  # `alembic` run by hand
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
-        with context.begin_transaction():
-            context.run_migrations()
-else:
+
+def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is None:
+    from assistant.store.db import make_engine, write_transaction
+
+    with write_transaction(make_engine(config.get_main_option("sqlalchemy.url"))) as conn:
+        _run(conn)
+else:
+    _run(connection)
