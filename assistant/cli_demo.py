@@ -1,32 +1,48 @@
-"""`python -m assistant demo seed`: demo dossiers for demonstrations."""
+"""`python -m assistant demo seed`: demo dossiers for demonstrations.
+
+One dossier per catalogue procedure, in every status, some late, with fixed codes (listed
+after seeding and in docs/dossiers.md). Idempotent: run it again to refresh the dates.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
 
 from assistant.config import Settings
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from assistant.app import open_database
-    from assistant.catalog.loader import load_catalog
-    from assistant.core import VN_TZ
-    from assistant.dossiers.seed import demo_codes, seed_demo
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.catalog.loader import CatalogError, load_catalog
+    from assistant.dossiers.seed import DEMOS, seed_demo
+    from assistant.store import make_engine, upgrade
+    from assistant.workdays import VN_TZ
 
     settings = Settings.from_env()
-    engine = open_database(settings)
-    catalog = load_catalog(settings.catalog_dir, settings.locality)
-    import datetime as dt
-
-    report = seed_demo(engine, catalog, dt.datetime.now(VN_TZ).replace(tzinfo=None))
+    try:
+        catalog = load_catalog(settings.catalog_dir, settings.locality)
+        engine = make_engine(settings.effective_database_url)
+        upgrade(engine)
+        report = seed_demo(engine, catalog, dt.datetime.now(VN_TZ).replace(tzinfo=None))
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
+        return 1
     print(report.summary())
-    print("Mã hồ sơ để thử:")
-    for code in demo_codes():
-        print(f"  {code}")
+    print("Mã hồ sơ để thử (gửi cho trợ lý, ví dụ: python -m assistant ask \"hồ sơ <mã>\"):")
+    for demo in DEMOS:
+        if catalog.get(demo.procedure_id) is not None:
+            name = catalog.get(demo.procedure_id).display_name
+            print(f"  {demo.code}  {name} — {demo.status}")
     return 0
 
 
 def register(subparsers) -> None:
     demo = subparsers.add_parser("demo", help="demonstration helpers")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
-    demo_sub.add_parser("seed", help="fill the database with demo dossiers").set_defaults(func=cmd_seed)
+    demo_sub.add_parser("seed", help="fill the database with demo dossiers (idempotent)").set_defaults(func=cmd_seed)

@@ -1,4 +1,11 @@
-"""`python -m assistant dossier show|list|import` for staff."""
+"""`python -m assistant dossier show|list|import` for staff.
+
+    dossier show CODE                       the status card a citizen would see
+    dossier list [--status S] [--limit N]   newest receipts first, one per line, code first
+    dossier import FILE.csv|.xlsx [--dry-run]   all-or-nothing import of a one-stop export
+
+Exit codes: 0 done, 1 refused or not found (details on stderr), 2 bad usage.
+"""
 
 from __future__ import annotations
 
@@ -7,90 +14,155 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from sqlalchemy import select
-
 from assistant.config import Settings
 
 
-def _context():
-    from assistant.app import open_database
-    from assistant.catalog.loader import load_catalog
+class _Context:
+    """Settings, migrated engine and catalogue, loaded once per command."""
 
-    settings = Settings.from_env()
-    return settings, open_database(settings), load_catalog(settings.catalog_dir, settings.locality)
+    def __init__(self, need_catalog: bool = True) -> None:
+        from assistant.store import make_engine, upgrade
+
+        self.settings = Settings.from_env()
+        self.engine = make_engine(self.settings.effective_database_url)
+        upgrade(self.engine)
+        self.catalog = None
+        if need_catalog:
+            from assistant.catalog.loader import load_catalog
+
+            self.catalog = load_catalog(self.settings.catalog_dir, self.settings.locality)
+
+    def calendar(self):
+        from assistant.workdays import WorkCalendar
+
+        locality = self.catalog.locality if self.catalog else None
+        return WorkCalendar(locality.extra_days_off if locality else ())
 
 
+def _now() -> dt.datetime:
+    from assistant.workdays import VN_TZ
+
+    return dt.datetime.now(VN_TZ).replace(tzinfo=None)
+
+
+def _guard(func):
+    """Turn an unreachable database or a broken catalogue into one line and exit code 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from assistant.catalog.loader import CatalogError
+
+        try:
+            return func(args)
+        except CatalogError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        except SQLAlchemyError as exc:
+            print(f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
+            return 1
+
+    run.__doc__ = func.__doc__
+    return run
+
+
+@_guard
 def cmd_show(args: argparse.Namespace) -> int:
-    from assistant.core import VN_TZ
+    """The citizen's status card for one code."""
     from assistant.dossiers.codes import find_dossier_code
     from assistant.dossiers.desk import DossierDesk
-    from assistant.workdays import WorkCalendar
 
-    _settings, engine, catalog = _context()
     code = find_dossier_code(args.code)
     if not code:
-        print(f"not a dossier code: {args.code!r}", file=sys.stderr)
+        print(f"not a dossier code: {args.code!r} (expected e.g. 000.00.10.H32-231116-0001)", file=sys.stderr)
         return 2
-    desk = DossierDesk(engine, lambda: catalog, WorkCalendar())
-    dossier = desk._find(code)
-    if dossier is None:
+    ctx = _Context()
+    desk = DossierDesk(ctx.engine, ctx.catalog, ctx.calendar(), hotline=ctx.settings.hotline,
+                       portal_url=ctx.settings.portal_url)
+    record = desk.find(code)
+    if record is None:
         print(f"no dossier {code}", file=sys.stderr)
         return 1
-    print(desk.card(dossier, dt.datetime.now(VN_TZ).replace(tzinfo=None)).text)
+    reply = desk.card(record, _now())
+    print(reply.title)
+    print(reply.text)
     return 0
 
 
+@_guard
 def cmd_list(args: argparse.Namespace) -> int:
-    from assistant.dossiers.statuses import LABELS, DossierStatus, parse_status
-    from assistant.store.models import Dossier
+    """Newest receipts first: code, status, label, received, due, procedure (tab-separated)."""
+    from assistant.dossiers.statuses import LABELS, OPEN, DossierStatus, parse_status
+    from assistant.store import DossierStore
 
-    _settings, engine, _catalog = _context()
-    query = select(Dossier.code, Dossier.procedure_id, Dossier.status, Dossier.received_at, Dossier.due_date)
+    status = None
     if args.status:
         status = parse_status(args.status)
         if status is None:
-            print(f"unknown status {args.status!r}; one of: {', '.join(s.value for s in DossierStatus)}",
-                  file=sys.stderr)
+            print(f"unknown status {args.status!r}; one of: {', '.join(s.value for s in DossierStatus)} "
+                  "(Vietnamese words such as \"Yêu cầu bổ sung\" work too)", file=sys.stderr)
             return 2
-        query = query.where(Dossier.status == status.value)
-    query = query.order_by(Dossier.received_at.desc()).limit(args.limit)
-    with engine.connect() as conn:
-        for code, proc, status, received, due in conn.execute(query):
-            print(f"{code}\t{status}\t{LABELS[DossierStatus(status)]}\t{received:%d/%m/%Y}\t{due:%d/%m/%Y}\t{proc}")
+    if args.limit < 0:
+        print("--limit must not be negative", file=sys.stderr)
+        return 2
+    ctx = _Context(need_catalog=False)
+    today = _now().date()
+    for d in DossierStore(ctx.engine).list(status.value if status else None, args.limit):
+        state = DossierStatus(d.status)
+        label = LABELS[state]
+        if state in OPEN and state != DossierStatus.supplement_requested:
+            label += " – trễ hạn" if today > (d.new_due_date or d.due_date) else " – trong hạn"
+        print(f"{d.code}\t{d.status}\t{label}\t{d.received_at:%d/%m/%Y}\t{d.due_date:%d/%m/%Y}\t{d.procedure_id}")
     return 0
 
 
+@_guard
 def cmd_import(args: argparse.Namespace) -> int:
+    """Import an export; any bad row refuses the whole file."""
     from tqdm import tqdm
 
-    from assistant.dossiers.importer import ImportError_, import_dossiers
+    from assistant.dossiers.importer import DossierImportError, ProcedureIndex, estimate_rows, import_dossiers
 
-    _settings, engine, catalog = _context()
-    from assistant.workdays import WorkCalendar
-
-    calendar = WorkCalendar(catalog.locality.extra_days_off if catalog.locality else ())
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        print(f"{path}: expected a .csv or .xlsx export", file=sys.stderr)
+        return 2
+    ctx = _Context()
+    catalog, calendar = ctx.catalog, ctx.calendar()
 
     def due_for(procedure_id: str, received: dt.datetime) -> dt.date | None:
         proc = catalog.get(procedure_id)
         return calendar.due_date(received, proc.time_limit) if proc else None
 
-    path = Path(args.file)
-    if not path.exists():
-        print(f"{path}: no such file", file=sys.stderr)
-        return 2
-    bar = tqdm(desc="import", unit="row", file=sys.stderr, disable=None)
+    total = estimate_rows(path)
+    bars: dict[str, tqdm] = {}
+    captions = {"check": "checking", "write": "writing"}
+
+    def progress(phase: str, rows: int) -> None:
+        if phase not in bars:
+            for bar in bars.values():
+                bar.close()
+            # disable=None: no bar when stderr is not a terminal (cron, CI logs)
+            bars[phase] = tqdm(total=total, desc=captions.get(phase, phase), unit=" rows", file=sys.stderr,
+                               disable=None, leave=False)
+        bars[phase].update(rows)
+
     try:
-        report = import_dossiers(engine, path, dry_run=args.dry_run, known_procedures=set(catalog.procedures),
-                                 due_for=due_for, procedure_name=lambda pid: (catalog.get(pid).display_name
-                                                                              if catalog.get(pid) else None),
-                                 progress=bar.update)
-    except ImportError_ as exc:
-        bar.close()
+        report = import_dossiers(
+            ctx.engine, path, dry_run=args.dry_run, procedures=ProcedureIndex.from_catalog(catalog),
+            due_for=due_for, procedure_name=lambda pid: p.display_name if (p := catalog.get(pid)) else None,
+            progress=progress, now=_now())
+    except DossierImportError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"import refused: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
         return 1
-    bar.close()
+    finally:
+        for bar in bars.values():
+            bar.close()
     print(report.summary())
     return 0
 
@@ -102,10 +174,10 @@ def register(subparsers) -> None:
     show.add_argument("code")
     show.set_defaults(func=cmd_show)
     lst = sub.add_parser("list", help="list dossiers, newest first, one per line (code first)")
-    lst.add_argument("--status")
+    lst.add_argument("--status", help="received, in_progress, ... or Vietnamese words, e.g. \"Yêu cầu bổ sung\"")
     lst.add_argument("--limit", type=int, default=50)
     lst.set_defaults(func=cmd_list)
     imp = sub.add_parser("import", help="import a CSV/XLSX export (all-or-nothing)")
     imp.add_argument("file")
-    imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.set_defaults(func=cmd_import)

@@ -1,7 +1,15 @@
 """The dossier desk: status cards, subscriptions and the enumeration guard.
 
-A status card never shows personal data: only what the receipt already says (procedure,
-dates, status) and what the citizen must do next.
+A status card answers "hồ sơ của tôi đến đâu rồi?" the way a good counter clerk would: which
+procedure, when it was received, when it is due, where it is now in plain words, how many
+working days are left (or how late it is, with an apology and the new date), what the citizen
+must do next, and how to collect the result. It never shows personal data: only what the
+receipt (phiếu tiếp nhận) already says. Anyone holding a code may see its card, so lookups of
+codes that do not exist are throttled per chat: codes are sequential and must not be
+enumerable.
+
+Every method returns a `Reply` with `status=Status.dossier` and never raises for a database
+outage: the citizen gets "thử lại sau" and the rest of the assistant keeps answering.
 """
 
 from __future__ import annotations
@@ -10,43 +18,65 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.catalog.loader import Catalog
-from assistant.dialogue.compose import vn_date
+from assistant.catalog.schema import Locality, Place, Procedure
 from assistant.dialogue.conversation import Requester
 from assistant.dialogue.reply import Button, Reply, Status
+from assistant.dossiers.codes import find_dossier_code
 from assistant.dossiers.statuses import CLOSED, LABELS, OPEN, RESOLVED, DossierStatus
-from assistant.store.models import Dossier
-from assistant.store.repos import Subscriptions
+from assistant.store.repos import DossierRecord, DossierStore, Subscriptions
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "Hệ thống tạm thời chưa tra cứu được hồ sơ, vui lòng thử lại sau."
+DEFAULT_PORTAL = "https://dichvucong.gov.vn"
+CODE_EXAMPLE = "000.00.10.H32-231116-0001"
 CHANNEL_LABELS = {
-    "in_person": "trực tiếp", "postal": "qua bưu chính", "online_full": "trực tuyến toàn trình",
-    "online_partial": "trực tuyến một phần",
+    "in_person": "nộp trực tiếp", "postal": "nộp qua bưu chính", "online_full": "nộp trực tuyến toàn trình",
+    "online_partial": "nộp trực tuyến một phần",
 }
+FOLLOW_LABEL = "🔔 Theo dõi hồ sơ"
+UNFOLLOW_LABEL = "🔕 Hủy theo dõi"
+WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+
+def vn_date(day: dt.date) -> str:
+    """"Thứ Tư, 25/11/2026": citizens plan their trip by the weekday."""
+    return f"{WEEKDAYS[day.weekday()]}, {day:%d/%m/%Y}"
 
 
 class UnknownCodeThrottle:
-    """Limits lookups of codes that do not exist, per requester, so codes cannot be enumerated."""
+    """Limits lookups of codes that do not exist, per requester, so codes cannot be enumerated.
 
-    def __init__(self, limit: int = 5, window_seconds: float = 600.0, clock: Callable[[], float] = time.monotonic):
+    Sliding window of `limit` misses per `window_seconds`. In memory, per process: enough to
+    make enumeration through a chat impractical; memory stays bounded under abuse because the
+    least recently seen requesters are forgotten first."""
+
+    def __init__(self, limit: int = 5, window_seconds: float = 600.0, clock: Callable[[], float] = time.monotonic,
+                 max_requesters: int = 50_000) -> None:
         self.limit = limit
         self.window = window_seconds
         self.clock = clock
-        self._misses: dict[str, deque[float]] = {}
+        self.max_requesters = max_requesters
+        self._misses: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        misses = self._misses.setdefault(key, deque())
-        while misses and now - misses[0] > self.window:
+        misses = self._misses.get(key)
+        if misses is None:
+            misses = self._misses[key] = deque()
+            while len(self._misses) > self.max_requesters:
+                self._misses.popitem(last=False)
+        self._misses.move_to_end(key)
+        while misses and now - misses[0] >= self.window:
             misses.popleft()
         return misses
 
@@ -58,147 +88,313 @@ class UnknownCodeThrottle:
         with self._lock:
             now = self.clock()
             self._recent(key, now).append(now)
-            if len(self._misses) > 50_000:  # bounded memory under abuse
-                self._misses = {k: v for k, v in self._misses.items() if v and now - v[-1] <= self.window}
+
+    def retry_after(self, key: str) -> float:
+        """Seconds until the requester may look up again (0 when not blocked)."""
+        with self._lock:
+            now = self.clock()
+            misses = self._recent(key, now)
+            if len(misses) < self.limit:
+                return 0.0
+            return max(0.0, misses[len(misses) - self.limit] + self.window - now)
+
+
+def _requester_key(requester: Requester) -> str:
+    return f"{requester.channel}:{requester.chat_id}"
 
 
 class DossierDesk:
-    def __init__(self, engine: Engine, catalog: Callable[[], Catalog], calendar: WorkCalendar | None = None,
-                 throttle: UnknownCodeThrottle | None = None) -> None:
+    """Status cards and subscriptions over the dossier store.
+
+    `catalog` is the loaded catalogue or a callable returning the current one (so a hot reload
+    is picked up); without a catalogue, pass `procedure_name` and `locality`. Without an explicit
+    `calendar`, the working-day calendar follows the catalogue's locality (its extra days off).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        catalog: Catalog | Callable[[], Catalog] | None = None,
+        calendar: WorkCalendar | None = None,
+        throttle: UnknownCodeThrottle | None = None,
+        *,
+        procedure_name: Callable[[str], str | None] | None = None,
+        locality: Locality | None = None,
+        portal_url: str = DEFAULT_PORTAL,
+        hotline: str | None = None,
+    ) -> None:
+        if not isinstance(engine, Engine) and hasattr(engine, "kw"):  # a sessionmaker
+            engine = engine.kw["bind"]
         self.engine = engine
-        self.catalog = catalog
-        self.calendar = calendar or WorkCalendar()
+        self._catalog = catalog
+        self._calendar = calendar
+        self._calendars: dict[frozenset[dt.date], WorkCalendar] = {}
         self.throttle = throttle or UnknownCodeThrottle()
+        self._procedure_name = procedure_name
+        self._locality = locality
+        self.portal_url = portal_url
+        self.hotline = hotline
+        self.dossiers = DossierStore(engine)
         self.subscriptions = Subscriptions(engine)
 
     # -- public ------------------------------------------------------------------------------
 
     def lookup(self, code: str, requester: Requester, now: dt.datetime) -> Reply:
-        key = f"{requester.channel}:{requester.chat_id}"
+        """The status card for `code`, or a polite "not found" / "wait a little" / "try later"."""
+        key = _requester_key(requester)
         if self.throttle.blocked(key):
-            return self._throttled()
+            return self._throttled(key)
+        code = self._canonical(code)
         try:
-            dossier = self._find(code)
-        except SQLAlchemyError:
-            log.warning("dossier lookup failed: database unavailable")
+            record = self.dossiers.get(code)
+            subscribed = record is not None and self.subscriptions.is_subscribed(
+                record.code, requester.channel, str(requester.chat_id))
+        except SQLAlchemyError as exc:
+            log.warning("dossier lookup failed, database unavailable: %s", exc.__class__.__name__)
             return self.unavailable_reply()
-        if dossier is None:
+        if record is None:
             self.throttle.miss(key)
             return self._not_found(code)
-        return self.card(dossier, now)
+        return self.card(record, now, subscribed=subscribed)
 
     def subscribe(self, code: str, requester: Requester, now: dt.datetime) -> Reply:
+        """Follow a dossier: every status change recorded by an import is sent to this chat."""
+        key = _requester_key(requester)
+        if self.throttle.blocked(key):
+            return self._throttled(key)
+        code = self._canonical(code)
         try:
-            dossier = self._find(code)
-            if dossier is None:
-                self.throttle.miss(f"{requester.channel}:{requester.chat_id}")
+            record = self.dossiers.get(code)
+            if record is None:
+                self.throttle.miss(key)
                 return self._not_found(code)
-            added = self.subscriptions.add(dossier.code, requester.channel, requester.chat_id)
-        except SQLAlchemyError:
+            status = DossierStatus(record.status)
+            if status in CLOSED:
+                return Reply(
+                    status=Status.dossier, title=f"Hồ sơ {record.code}",
+                    text=f"Hồ sơ {record.code} đã kết thúc ({LABELS[status].lower()}) nên không còn thay đổi "
+                         "để theo dõi. Bạn gửi mã hồ sơ nếu muốn xem lại tình trạng.",
+                    data={"dossier": {"code": record.code, "found": True, "status": status.value,
+                                      "subscribed": False}},
+                )
+            added = self.subscriptions.add(record.code, requester.channel, str(requester.chat_id), now)
+        except SQLAlchemyError as exc:
+            log.warning("dossier subscribe failed, database unavailable: %s", exc.__class__.__name__)
             return self.unavailable_reply()
-        text = (f"Đã đăng ký theo dõi hồ sơ {dossier.code}. Mình sẽ nhắn cho bạn mỗi khi hồ sơ thay đổi trạng thái."
-                if added else f"Bạn đã theo dõi hồ sơ {dossier.code} rồi. Mình sẽ báo khi có thay đổi.")
-        return Reply(status=Status.dossier, text=text, buttons=[Button("Hủy theo dõi", f"unsub:{dossier.code}")],
-                     data={"dossier": {"code": dossier.code, "subscribed": True}})
+        text = (f"Đã đăng ký theo dõi hồ sơ {record.code}. Mình sẽ nhắn cho bạn mỗi khi hồ sơ thay đổi "
+                "trạng thái." if added else
+                f"Bạn đã theo dõi hồ sơ {record.code} rồi. Mình sẽ nhắn khi hồ sơ có thay đổi.")
+        return Reply(status=Status.dossier, title=f"Hồ sơ {record.code}", text=text,
+                     buttons=[Button(UNFOLLOW_LABEL, f"unsub:{record.code}")],
+                     data={"dossier": {"code": record.code, "found": True, "status": record.status,
+                                       "subscribed": True, "newly_subscribed": added}})
 
     def unsubscribe(self, code: str, requester: Requester, now: dt.datetime) -> Reply:
+        code = self._canonical(code)
         try:
-            removed = self.subscriptions.remove(code, requester.channel, requester.chat_id)
-        except SQLAlchemyError:
+            removed = self.subscriptions.remove(code, requester.channel, str(requester.chat_id))
+        except SQLAlchemyError as exc:
+            log.warning("dossier unsubscribe failed, database unavailable: %s", exc.__class__.__name__)
             return self.unavailable_reply()
-        text = (f"Đã hủy theo dõi hồ sơ {code}." if removed else f"Bạn chưa theo dõi hồ sơ {code}.")
-        return Reply(status=Status.dossier, text=text, data={"dossier": {"code": code, "subscribed": False}})
+        if removed:
+            text = f"Đã hủy theo dõi hồ sơ {code}. Mình sẽ không nhắn về hồ sơ này nữa."
+            buttons = [Button("🔔 Theo dõi lại", f"sub:{code}")]
+        else:
+            text = f"Bạn chưa theo dõi hồ sơ {code} nên không cần hủy."
+            buttons = []
+        return Reply(status=Status.dossier, title=f"Hồ sơ {code}", text=text, buttons=buttons,
+                     data={"dossier": {"code": code, "subscribed": False, "was_subscribed": removed}})
 
     def unavailable_reply(self) -> Reply:
         return Reply(status=Status.dossier, text=UNAVAILABLE, data={"dossier": {"unavailable": True}})
 
-    # -- card --------------------------------------------------------------------------------
+    def find(self, code: str) -> DossierRecord | None:
+        """The stored dossier (staff tools); raises SQLAlchemyError when the database is down."""
+        return self.dossiers.get(self._canonical(code))
 
-    def card(self, d: Dossier, now: dt.datetime) -> Reply:
+    # -- the card ----------------------------------------------------------------------------
+
+    def card(self, d: DossierRecord, now: dt.datetime, subscribed: bool = False) -> Reply:
+        """The status card of a stored dossier as of `now` (Vietnam local time)."""
         status = DossierStatus(d.status)
-        catalog = self.catalog()
-        proc = catalog.get(d.procedure_id)
+        calendar = self.calendar()
+        proc = self._procedure(d.procedure_id)
+        name = proc.display_name if proc else (self._name(d.procedure_id) or d.procedure_id)
         today = now.date()
-        due = d.new_due_date or d.due_date
-        lines = [f"Hồ sơ {d.code}"]
-        lines.append(f"Thủ tục: {proc.display_name if proc else d.procedure_id}")
-        lines.append(f"Ngày tiếp nhận: {d.received_at:%d/%m/%Y} ({CHANNEL_LABELS.get(d.channel, d.channel)})")
-        lines.append(f"Ngày hẹn trả: {vn_date(d.due_date)}")
+        late_days = calendar.working_days_between(d.due_date, today) if today > d.due_date else 0
+        target = d.new_due_date or d.due_date  # the date the citizen is now waiting for
+        days_left = calendar.working_days_between(today, target) if target >= today else None
+
         label = LABELS[status]
-        late_days = self.calendar.working_days_between(d.due_date, today) if today > d.due_date else 0
-        if status in OPEN and status != DossierStatus.supplement_requested:
-            if late_days > 0:
-                label += " – trễ hạn"
-            else:
-                label += " – trong hạn"
+        if status in (DossierStatus.received, DossierStatus.in_progress):
+            label += " – trễ hạn" if late_days > 0 else " – trong hạn"
+
+        lines = [
+            f"Hồ sơ {d.code}",  # the title, first: plain-text channels show only the text
+            f"Thủ tục: {name}",
+            f"Ngày tiếp nhận: {d.received_at:%d/%m/%Y} ({CHANNEL_LABELS.get(d.channel, d.channel)})",
+            f"Ngày hẹn trả: {vn_date(d.due_date)}",
+        ]
+        if d.new_due_date and d.new_due_date != d.due_date and not (status in OPEN and late_days > 0):
+            lines.append(f"Ngày hẹn trả mới: {vn_date(d.new_due_date)}")  # when late, the apology gives it
         lines.append(f"Tình trạng: {label}")
+        lines.extend(self._progress_lines(d, status, today, late_days, days_left))
+        lines.extend(self._next_steps(d, status, proc, subscribed))
 
-        if status in OPEN:
-            if late_days > 0:
-                lines.append(f"Chúng tôi thành thật xin lỗi: hồ sơ đã quá hạn {late_days} ngày làm việc.")
-                if d.new_due_date and d.new_due_date >= today:
-                    lines.append(f"Ngày hẹn trả mới: {vn_date(d.new_due_date)}.")
-                else:
-                    lines.append("Cơ quan giải quyết sẽ gửi phiếu xin lỗi và hẹn lại ngày trả kết quả.")
-            elif status != DossierStatus.supplement_requested:
-                left = self.calendar.working_days_between(today, due)
-                lines.append("Hẹn trả hôm nay." if left == 0 else f"Còn {left} ngày làm việc đến ngày hẹn trả.")
-        if status == DossierStatus.supplement_requested:
-            lines.append("Việc cần làm: bổ sung giấy tờ theo phiếu yêu cầu bổ sung của cơ quan giải quyết"
-                         + (f": {d.note}" if d.note else "") + ".")
-            lines.append("Thời hạn giải quyết được tính lại từ khi nhận đủ hồ sơ bổ sung.")
-        elif status in OPEN:
-            lines.append("Bạn chưa cần làm gì thêm; mình sẽ báo khi có kết quả nếu bạn bấm Theo dõi.")
-        elif status in RESOLVED:
-            lines.append(self._collect(d, proc))
-        elif status == DossierStatus.returned:
-            lines.append(f"Kết quả đã được trả ngày {d.returned_at:%d/%m/%Y}." if d.returned_at
-                         else "Kết quả đã được trả.")
-        elif status in CLOSED:
-            lines.append("Hồ sơ đã kết thúc" + (f": {d.note}." if d.note else ".")
-                         + " Nếu cần, bạn có thể nộp hồ sơ mới.")
-        data = {
-            "code": d.code, "procedure_id": d.procedure_id, "status": status.value, "label": label,
-            "received": d.received_at.date().isoformat(), "due": d.due_date.isoformat(),
-            "new_due": d.new_due_date.isoformat() if d.new_due_date else None, "late_working_days": late_days,
+        data: dict[str, Any] = {
+            "code": d.code, "found": True, "procedure_id": d.procedure_id, "procedure_name": name,
+            "status": status.value, "label": label, "received": d.received_at.date().isoformat(),
+            "channel": d.channel, "due": d.due_date.isoformat(),
+            "new_due": d.new_due_date.isoformat() if d.new_due_date else None,
+            "late_working_days": late_days if status in OPEN else 0,
+            "working_days_left": days_left if status in OPEN else None,
+            "resolved": d.resolved_at.date().isoformat() if d.resolved_at else None,
+            "returned": d.returned_at.date().isoformat() if d.returned_at else None,
+            "result_delivery": d.result_delivery, "subscribed": subscribed,
         }
-        buttons = [] if status in CLOSED else [Button("🔔 Theo dõi hồ sơ", f"sub:{d.code}")]
-        return Reply(status=Status.dossier, title=f"Hồ sơ {d.code}", text="\n".join(lines), procedure_id=None,
-                     buttons=buttons, data={"dossier": data})
+        if status in CLOSED:
+            buttons = []
+        elif subscribed:
+            buttons = [Button(UNFOLLOW_LABEL, f"unsub:{d.code}")]
+        else:
+            buttons = [Button(FOLLOW_LABEL, f"sub:{d.code}")]
+        return Reply(status=Status.dossier, title=f"Hồ sơ {d.code}", text="\n".join(lines), buttons=buttons,
+                     data={"dossier": data})
 
-    def _collect(self, d: Dossier, proc) -> str:
+    def _progress_lines(self, d: DossierRecord, status: DossierStatus, today: dt.date, late_days: int,
+                        days_left: int | None) -> list[str]:
+        if status not in OPEN:
+            return []
+        if status == DossierStatus.supplement_requested:
+            return ["Thời hạn giải quyết được tính lại từ ngày cơ quan nhận đủ giấy tờ bổ sung."]
+        if late_days <= 0:
+            if days_left == 0:
+                return ["Hôm nay là ngày hẹn trả kết quả."]
+            return [f"Còn {days_left} ngày làm việc nữa là đến ngày hẹn trả."]
+        lines = [f"Chúng tôi thành thật xin lỗi: hồ sơ của bạn đã quá hạn {late_days} ngày làm việc."]
+        if d.new_due_date and d.new_due_date >= today:
+            left = "hôm nay" if not days_left else f"còn {days_left} ngày làm việc"
+            lines.append(f"Ngày hẹn trả mới: {vn_date(d.new_due_date)} ({left}).")
+        elif d.new_due_date:
+            lines.append(f"Ngày hẹn trả mới ({d.new_due_date:%d/%m/%Y}) cũng đã qua. "
+                         + self._contact_sentence())
+        else:
+            lines.append("Cơ quan giải quyết sẽ gửi Phiếu xin lỗi và hẹn lại ngày trả kết quả. "
+                         + self._contact_sentence())
+        return lines
+
+    def _next_steps(self, d: DossierRecord, status: DossierStatus, proc: Procedure | None,
+                    subscribed: bool) -> list[str]:
+        place = self._place(proc)
+        if status == DossierStatus.supplement_requested:
+            what = (f"theo yêu cầu của cơ quan giải quyết: “{d.note.rstrip('.')}”" if d.note
+                    else "theo Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+            if d.channel in ("online_full", "online_partial"):
+                how = (f"Bạn nộp bổ sung trực tuyến trên {self.portal_url} (mục quản lý hồ sơ của bạn) "
+                       "hoặc mang đến nơi đã nộp hồ sơ.")
+            else:
+                how = f"Bạn mang giấy tờ bổ sung cùng Phiếu tiếp nhận và hẹn trả kết quả đến {self._place_phrase(place)}"
+            return [f"Việc cần làm: bổ sung hồ sơ {what}.", how]
+        if status in OPEN:
+            if subscribed:
+                return ["Việc cần làm: bạn chưa cần làm gì thêm. Bạn đang theo dõi hồ sơ này, mình sẽ nhắn "
+                        "ngay khi có thay đổi."]
+            return ["Việc cần làm: bạn chưa cần làm gì thêm. Bấm «Theo dõi hồ sơ» để được nhắn khi có kết quả."]
+        if status in RESOLVED:
+            lines = []
+            if status == DossierStatus.resolved_late:
+                lines.append("Chúng tôi thành thật xin lỗi vì kết quả có trễ so với ngày hẹn.")
+            elif status == DossierStatus.resolved_early:
+                lines.append("Hồ sơ đã được giải quyết trước ngày hẹn.")
+            lines.append(self._collect(d, place))
+            return lines
+        if status == DossierStatus.returned:
+            when = f" ngày {d.returned_at:%d/%m/%Y}" if d.returned_at else ""
+            return [f"Kết quả đã được trả{when}. Hồ sơ đã hoàn tất, bạn không cần làm gì thêm."]
+        reason = f" Lý do: {d.note.rstrip('.')}." if d.note else ""
+        if status == DossierStatus.withdrawn:
+            return [f"Hồ sơ đã được rút theo đề nghị của người nộp.{reason} Nếu cần, bạn có thể nộp hồ sơ mới."]
+        if status == DossierStatus.stopped:
+            return [f"Cơ quan giải quyết đã dừng giải quyết hồ sơ này.{reason} " + self._contact_sentence()]
+        return [f"Hồ sơ đã bị hủy.{reason} Nếu cần, bạn có thể nộp hồ sơ mới."]
+
+    def _collect(self, d: DossierRecord, place: Place | None) -> str:
         if d.result_delivery == "post":
-            return "Kết quả đã có và sẽ được gửi qua bưu điện đến địa chỉ bạn đăng ký."
-        place = None
-        locality = self.catalog().locality
-        if proc and proc.where:
-            place = proc.where[0].name
-        elif locality and locality.one_stop:
-            place = locality.one_stop.name
-        where = f" tại {place}" if place else " tại nơi đã nộp hồ sơ"
-        return f"Kết quả đã có. Mời bạn mang phiếu tiếp nhận và giấy tờ tùy thân đến nhận{where}."
+            return ("Kết quả được gửi qua bưu điện đến địa chỉ bạn đã đăng ký khi nộp hồ sơ; nếu vài ngày nữa "
+                    "chưa nhận được, " + self._contact_sentence(lower=True))
+        if d.result_delivery == "online":
+            return (f"Kết quả điện tử đã được gửi vào tài khoản của bạn trên {self.portal_url} (hoặc ứng dụng "
+                    "VNeID); bạn đăng nhập để xem và tải về.")
+        return (f"Mời bạn đến nhận kết quả tại {self._place_phrase(place)} Khi đi, bạn mang theo Phiếu tiếp nhận "
+                "và hẹn trả kết quả cùng thẻ căn cước; nếu nhờ người khác nhận thay thì cần giấy ủy quyền.")
 
-    # -- internals -----------------------------------------------------------------------------
+    @staticmethod
+    def _place_phrase(place: Place | None) -> str:
+        """"nơi đã nộp hồ sơ: <place>, <address>. Giờ làm việc: <hours>." (a whole sentence end)."""
+        if place is None:
+            return "nơi đã nộp hồ sơ."
+        phrase = f"nơi đã nộp hồ sơ: {place.name}" + (f", {place.address}" if place.address else "")
+        phrase = phrase.rstrip(".") + "."
+        if place.hours:
+            phrase += f" Giờ làm việc: {place.hours.rstrip('.')}."
+        return phrase
 
-    def _find(self, code: str) -> Dossier | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(Dossier.__table__).where(Dossier.code == code)).first()
-        if row is None:
-            return None
-        return Dossier(**row._mapping)
+    def _contact_sentence(self, lower: bool = False) -> str:
+        text = "Bạn có thể liên hệ nơi đã nộp hồ sơ" + (f" hoặc gọi {self.hotline}" if self.hotline else "")
+        text += " để được hướng dẫn."
+        return text[0].lower() + text[1:] if lower else text
+
+    # -- context -----------------------------------------------------------------------------
+
+    def catalog(self) -> Catalog | None:
+        source = self._catalog
+        return source() if callable(source) else source
+
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is not None:
+            return self._calendar
+        locality = self.locality()
+        days_off = frozenset(locality.extra_days_off) if locality else frozenset()
+        if days_off not in self._calendars:
+            self._calendars[days_off] = WorkCalendar(days_off)
+        return self._calendars[days_off]
+
+    def locality(self) -> Locality | None:
+        if self._locality is not None:
+            return self._locality
+        catalog = self.catalog()
+        return catalog.locality if catalog is not None else None
+
+    def _procedure(self, procedure_id: str) -> Procedure | None:
+        catalog = self.catalog()
+        return catalog.get(procedure_id) if catalog is not None else None
+
+    def _name(self, procedure_id: str) -> str | None:
+        return self._procedure_name(procedure_id) if self._procedure_name else None
+
+    def _place(self, proc: Procedure | None) -> Place | None:
+        if proc is not None and proc.where:
+            return proc.where[0]
+        locality = self.locality()
+        return locality.one_stop if locality is not None else None
+
+    @staticmethod
+    def _canonical(code: str) -> str:
+        return find_dossier_code(code) or str(code).strip().upper()[:64]
+
+    # -- refusals ----------------------------------------------------------------------------
 
     def _not_found(self, code: str) -> Reply:
-        return Reply(
-            status=Status.dossier,
-            text=f"Không tìm thấy hồ sơ có mã {code}. Bạn kiểm tra lại mã trên phiếu tiếp nhận (ví dụ "
-                 "000.00.10.H32-231116-0001). Hồ sơ mới nộp có thể cần vài giờ để cập nhật.",
-            data={"dossier": {"code": code, "found": False}},
-        )
+        text = (f"Không tìm thấy hồ sơ có mã {code}. Bạn vui lòng kiểm tra lại mã in trên Phiếu tiếp nhận và hẹn "
+                f"trả kết quả (dạng {CODE_EXAMPLE}). Hồ sơ vừa nộp có thể cần đến một ngày làm việc mới được "
+                "cập nhật; nếu vẫn không thấy, " + self._contact_sentence(lower=True))
+        return Reply(status=Status.dossier, text=text, data={"dossier": {"code": code, "found": False}})
 
-    def _throttled(self) -> Reply:
+    def _throttled(self, key: str) -> Reply:
+        minutes = max(1, round(self.throttle.retry_after(key) / 60))
         return Reply(
             status=Status.dossier,
-            text="Bạn đã tra cứu nhiều mã không tồn tại trong thời gian ngắn. Vui lòng đợi ít phút rồi thử lại, "
-                 "hoặc liên hệ Bộ phận một cửa để được hỗ trợ.",
-            data={"dossier": {"throttled": True}},
+            text="Bạn đã tra cứu nhiều mã hồ sơ không tồn tại trong thời gian ngắn. Vui lòng đợi ít phút "
+                 f"(khoảng {minutes} phút) rồi thử lại, hoặc liên hệ Bộ phận một cửa để được hỗ trợ.",
+            data={"dossier": {"throttled": True, "retry_after_minutes": minutes}},
         )

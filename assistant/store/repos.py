@@ -39,10 +39,15 @@ def user_hash(channel: str, chat_id: str, salt: str | None = None) -> str:
 
 
 def contact_hash(contact: str, salt: str | None = None) -> str | None:
-    """The owner-check hash of a phone number or e-mail from an export (digits only for phones,
-    so "0912 345 678" and "0912345678" agree). None when there is nothing to hash."""
+    """The owner-check hash of a phone number or e-mail from an export. Phones are reduced to
+    their national form, so "0912 345 678", "+84912345678" and a spreadsheet's 912345678 agree.
+    None when there is nothing to hash."""
     text = contact.strip().lower()
     key = text if "@" in text else "".join(ch for ch in text if ch.isdigit())
+    if key.startswith("84") and len(key) == 11:  # +84 912 345 678
+        key = "0" + key[2:]
+    elif len(key) == 9 and not key.startswith("0"):  # a spreadsheet dropped the leading zero
+        key = "0" + key
     if not key:
         return None
     return hashlib.sha256(f"{_salt(salt)}:contact:{key}".encode()).hexdigest()[:32]
