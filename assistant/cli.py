@@ -39,9 +39,14 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _assistant(args: argparse.Namespace):
+    """The assistant for these arguments, or None after printing why the catalogue was refused."""
     from assistant.app import build_assistant
 
-    return build_assistant(_settings(args))
+    try:
+        return build_assistant(_settings(args))
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
 def _print_json(obj: dict) -> None:
@@ -49,10 +54,8 @@ def _print_json(obj: dict) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    try:
-        assistant = _assistant(args)
-    except CatalogError as exc:
-        print(exc, file=sys.stderr)
+    assistant = _assistant(args)
+    if assistant is None:
         return 2
     requester = Requester("cli", "local")
     if args.jsonl:
@@ -76,10 +79,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive terminal chat with follow-up context, for demos."""
-    try:
-        assistant = _assistant(args)
-    except CatalogError as exc:
-        print(exc, file=sys.stderr)
+    assistant = _assistant(args)
+    if assistant is None:
         return 2
     conversation = Conversation()
     requester = Requester("cli", "terminal")
