@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from assistant.dossiers.codes import _CANONICAL as _CANONICAL_CODE
 from assistant.dossiers.codes import find_dossier_code
 from assistant.dossiers.statuses import (
     LABELS,
@@ -96,6 +97,7 @@ for _value, _words in {
 COLUMNS = ("procedure_id", "locality", "received_at", "channel", "due_date", "new_due_date", "status", "note",
            "resolved_at", "returned_at", "result_delivery", "contact_hash")
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
+_DUE, _NEW_DUE, _STATUS, _NOTE = _INDEX["due_date"], _INDEX["new_due_date"], _INDEX["status"], _INDEX["note"]
 # File fields that feed each column: a column whose fields are absent keeps its stored value.
 _SOURCES = {"procedure_id": ("procedure", "procedure_name"), "received_at": ("received_at",),
             "locality": ("locality",), "channel": ("channel",), "due_date": ("due_date",),
@@ -104,6 +106,7 @@ _SOURCES = {"procedure_id": ("procedure", "procedure_name"), "received_at": ("re
             "result_delivery": ("result_delivery",), "contact_hash": ("contact",)}
 CHUNK = 500  # codes per IN (...) query: under every driver's parameter limit
 _PG_IMPORT_LOCK = 7_300_522
+_DATE_FIELDS = ("received_at", "due_date", "new_due_date", "resolved_at", "returned_at")
 
 
 class DossierImportError(Exception):
@@ -133,13 +136,8 @@ class ImportReport:
                 f"{self.status_changes} status changes, {self.notifications} notifications queued")
 
 
-@dataclass(frozen=True)
-class ParsedRow:
-    """One valid export row: `values` in COLUMNS order, as Python objects (None = not given)."""
-
-    line: int
-    code: str
-    values: tuple
+# One valid export row: (line, code, values in COLUMNS order as Python objects, None = not given).
+ParsedRow = tuple[int, str, tuple]
 
 
 @dataclass
@@ -226,8 +224,12 @@ def _decode(raw: bytes, path: Path) -> str:
         raise DossierImportError([f"{path}:{line}: not UTF-8 text; save the export as \"CSV UTF-8\""]) from exc
 
 
-def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, Sequence[Any]]]]:
-    """The header mapping ({field: column index}) and (line number, cells) for each data row."""
+def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any]]]]:
+    """The header mapping ({field: column index}) and (line number, cells) for each data row.
+
+    Every row comes back as a list padded to the header's width plus one trailing empty cell,
+    so a column the file lacks (index -1) reads as "". Text cells are str; date cells may also
+    be spreadsheet dates or Excel serial numbers."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
@@ -236,13 +238,19 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, Sequence
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise DossierImportError([f"{path}:1: not a readable XLSX file ({exc.__class__.__name__})"]) from exc
         rows = book.active.iter_rows(values_only=True)
-        mapping = _map_headers(next(rows, None) or (), path)
+        header = next(rows, None) or ()
+        mapping = _map_headers(header, path)
+        width = len(header)
+        date_columns = {mapping[f] for f in _DATE_FIELDS if f in mapping}
 
-        def xlsx_rows() -> Iterator[tuple[int, Sequence[Any]]]:
+        def xlsx_rows() -> Iterator[tuple[int, list[Any]]]:
             try:
                 for number, values in enumerate(rows, start=2):
-                    if values and any(v not in (None, "") for v in values):
-                        yield number, values
+                    if not values or all(v is None or v == "" for v in values):
+                        continue
+                    cells = [_xlsx_cell(v, i in date_columns) for i, v in enumerate(values)]
+                    cells.extend([""] * (width - len(cells) + 1))
+                    yield number, cells
             finally:
                 book.close()
 
@@ -251,14 +259,37 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, Sequence
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    mapping = _map_headers(next(reader, None) or [], path)
+    header = next(reader, None) or []
+    mapping = _map_headers(header, path)
+    width = len(header)
 
-    def csv_rows() -> Iterator[tuple[int, Sequence[Any]]]:
+    def csv_rows() -> Iterator[tuple[int, list[Any]]]:
         for values in reader:
-            if any(v.strip() for v in values):
-                yield reader.line_num, values
+            if not any(values) or (not values[0].strip() and not "".join(values).strip()):
+                continue  # blank lines and the empty rows spreadsheets leave at the end
+            if len(values) < width:
+                values.extend([""] * (width - len(values)))
+            values.append("")
+            yield reader.line_num, values
 
     return mapping, csv_rows()
+
+
+def _xlsx_cell(value: object, is_date: bool) -> object:
+    """A spreadsheet cell as the parser expects: text as str, dates as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.date | dt.time):
+        return value if is_date else str(value)
+    if isinstance(value, float):
+        if is_date:
+            return value
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if is_date else str(value)
+    return str(value)
 
 
 def estimate_rows(path: Path) -> int | None:
@@ -348,121 +379,120 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
                                                 get["resolved_at"], get["returned_at"])
     i_deliv, i_note, i_loc, i_contact = get["result_delivery"], get["note"], get["locality"], get["contact"]
 
-    # The few distinct values of a column are parsed once.
+    # The few distinct values of a column are parsed once; the loop reads cells directly (a
+    # missing column has index -1, the empty cell every row ends with).
     dates: dict[object, dt.datetime | ValueError | None] = {}
-    procs: dict[tuple[str, str], str | None] = {}
-    statuses: dict[str, str | None] = {}
-    channels: dict[str, str | None] = {}
-    deliveries: dict[str, str | None] = {}
-    missing = object()
+    procs: dict[tuple[object, object], str | None] = {}
+    statuses: dict[object, str | None] = {}
+    channels: dict[object, str | None] = {"": "in_person"}
+    deliveries: dict[object, str | None] = {"": "counter"}
+
+    unseen = object()
 
     def date_of(value: object) -> dt.datetime | None:
-        result = dates.get(value, missing)  # cells are str, numbers or datetimes: hashable
-        if result is missing:
+        if value == "":
+            return None
+        result = dates.get(value, unseen)
+        if result is unseen:
             try:
                 result = parse_datetime(value)
             except ValueError as exc:
                 result = exc
             dates[value] = result
-        if isinstance(result, ValueError):
+        if result.__class__ is ValueError:
             raise result
-        return result  # type: ignore[return-value]
+        return result
 
-    def cell(values: Sequence[Any], index: int) -> Any:
-        return values[index] if 0 <= index < len(values) else None
+    def text_of(value: object) -> str:
+        return value.strip() if isinstance(value, str) else str(value).strip()
 
+    rows_out = parsed.rows
+    canonical = _CANONICAL_CODE.fullmatch
     count = 0
     for line, values in rows:
         count += 1
         if progress and count % 5000 == 0:
             progress(5000)
         try:
-            raw_code = _cell_text(cell(values, i_code))
-            code = find_dossier_code(raw_code)
-            if not code:
-                raise ValueError(f"invalid dossier code {raw_code!r}")
+            raw_code = values[i_code]
+            if canonical(raw_code):  # exports hold canonical codes: skip the tolerant search
+                code = raw_code
+            elif not (code := find_dossier_code(text_of(raw_code))):
+                raise ValueError(f"invalid dossier code {text_of(raw_code)!r}")
 
-            proc_text, pname_text = _cell_text(cell(values, i_proc)), _cell_text(cell(values, i_pname))
-            pkey = (proc_text, pname_text)
-            if pkey not in procs:
-                candidates = [t for t in pkey if t]
-                if procedures is None:
-                    procs[pkey] = candidates[0] if candidates else None
-                else:
-                    procs[pkey] = next((pid for t in candidates if (pid := procedures.resolve(t))), None)
-            procedure_id = procs[pkey]
-            if procedure_id is None:
-                if not proc_text and not pname_text:
+            pkey = (values[i_proc], values[i_pname])
+            procedure_id = procs.get(pkey, "")
+            if procedure_id == "":
+                texts = [t for t in map(text_of, pkey) if t]
+                if not texts:
                     raise ValueError("missing procedure")
-                raise ValueError(f"unknown procedure {(proc_text or pname_text)!r}")
+                if procedures is None:
+                    procedure_id = texts[0]
+                else:
+                    procedure_id = next((pid for t in texts if (pid := procedures.resolve(t))), None)
+                procs[pkey] = procedure_id
+            if procedure_id is None:
+                raise ValueError(f"unknown procedure {next(t for t in map(text_of, pkey) if t)!r}")
 
-            received = date_of(cell(values, i_recv))
+            received = date_of(values[i_recv])
             if received is None:
                 raise ValueError("missing received date (ngày tiếp nhận)")
 
-            status_text = _cell_text(cell(values, i_status))
-            if status_text not in statuses:
-                statuses[status_text] = parse_export_status(status_text)
-            status = statuses[status_text]
+            raw_status = values[i_status]
+            status = statuses.get(raw_status, "")
+            if status == "":
+                status = statuses[raw_status] = parse_export_status(text_of(raw_status))
             if status is None:
-                raise ValueError(f"unknown status {status_text!r}" if status_text else "missing status")
+                text = text_of(raw_status)
+                raise ValueError(f"unknown status {text!r}" if text else "missing status")
 
-            due_at = date_of(cell(values, i_due))
-            due = due_at.date() if due_at else None
+            due_at = date_of(values[i_due])
+            due = due_at.date() if due_at is not None else None
             if due is not None and due < received.date():
                 raise ValueError(f"due date {due:%d/%m/%Y} is before the received date {received:%d/%m/%Y}")
-            new_due_at = date_of(cell(values, i_new))
-            resolved = date_of(cell(values, i_res))
-            returned = date_of(cell(values, i_ret))
+            new_due_at = date_of(values[i_new])
+            resolved = date_of(values[i_res])
+            returned = date_of(values[i_ret])
 
-            channel = None
-            if i_channel >= 0:
-                channel_text = _cell_text(cell(values, i_channel))
-                if channel_text not in channels:
-                    channels[channel_text] = CHANNELS.get(_folded(channel_text)) if channel_text else "in_person"
-                channel = channels[channel_text]
-                if channel is None:
-                    raise ValueError(f"unknown submission channel {channel_text!r}")
-            delivery = None
-            if i_deliv >= 0:
-                delivery_text = _cell_text(cell(values, i_deliv))
-                if delivery_text not in deliveries:
-                    deliveries[delivery_text] = DELIVERY.get(_folded(delivery_text))
-                delivery = deliveries[delivery_text]
-                if delivery is None:
-                    raise ValueError(f"unknown result delivery {delivery_text!r}")
+            raw_channel = values[i_channel]
+            channel = channels.get(raw_channel, "")
+            if channel == "":
+                text = text_of(raw_channel)
+                channel = channels[raw_channel] = CHANNELS.get(_folded(text)) if text else "in_person"
+            if channel is None:
+                raise ValueError(f"unknown submission channel {text_of(raw_channel)!r}")
+            raw_delivery = values[i_deliv]
+            delivery = deliveries.get(raw_delivery, "")
+            if delivery == "":
+                delivery = deliveries[raw_delivery] = DELIVERY.get(_folded(text_of(raw_delivery)))
+            if delivery is None:
+                raise ValueError(f"unknown result delivery {text_of(raw_delivery)!r}")
 
             if due is None and due_for is not None:
                 due = due_for(procedure_id, received)
-
-            note = (_cell_text(cell(values, i_note))[:500] or None) if i_note >= 0 else None
-            locality = (_cell_text(cell(values, i_loc))[:60] or None) if i_loc >= 0 else None
-            contact = contact_hash(_cell_text(cell(values, i_contact))) if i_contact >= 0 else None
+            note = values[i_note]
+            note = (text_of(note)[:500] or None) if note != "" else None
+            locality = values[i_loc]
+            locality = (text_of(locality)[:60] or None) if locality != "" else None
+            contact = values[i_contact]
+            contact = contact_hash(text_of(contact)) if contact != "" else None
         except ValueError as exc:
             problems.append((line, str(exc)))
             continue
-        if code in seen:
-            problems.append((line, f"dossier {code} appears twice (first at line {seen[code]})"))
+        first = seen.setdefault(code, line)
+        if first != line:
+            problems.append((line, f"dossier {code} appears twice (first at line {first})"))
             continue
-        seen[code] = line
-        parsed.rows.append(ParsedRow(line, code, (
-            procedure_id, locality, received, channel, due, new_due_at.date() if new_due_at else None, status, note,
-            resolved, returned, delivery, contact)))
+        rows_out.append((line, code, (
+            procedure_id, locality, received, channel if i_channel >= 0 else None, due,
+            new_due_at.date() if new_due_at is not None else None, status, note, resolved, returned,
+            delivery if i_deliv >= 0 else None, contact)))
     if progress:
         progress(count % 5000)
     return parsed, problems
 
 
 # -- writing -------------------------------------------------------------------------------------
-
-
-def _sqlite_value(value: object) -> object:
-    """What SQLAlchemy's SQLite types store, so ORM reads and string comparisons agree."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -513,11 +543,11 @@ def import_dossiers(engine: Engine, path: Path | str, *, dry_run: bool = False,
         procedures = ProcedureIndex.of_ids(known_procedures)
     parsed, problems = parse_file(path, procedures, due_for,
                                   (lambda n: progress("check", n)) if progress else None)
-    undated = [r for r in parsed.rows if r.values[_INDEX["due_date"]] is None]
+    undated = [(line, code) for line, code, values in parsed.rows if values[_DUE] is None]
     if undated:  # fine for a dossier already stored (it keeps its date), not for a new one
-        known = _existing_codes(engine, [r.code for r in undated])
-        problems += [(r.line, "missing due date (ngày hẹn trả) and no time limit to compute it")
-                     for r in undated if r.code not in known]
+        known = _existing_codes(engine, [code for _, code in undated])
+        problems += [(line, "missing due date (ngày hẹn trả) and no time limit to compute it")
+                     for line, code in undated if code not in known]
     if problems:
         raise DossierImportError([f"{parsed.path}:{line}: {reason}" for line, reason in sorted(problems)])
 
@@ -565,6 +595,34 @@ def _existing_codes(engine: Engine, codes: Sequence[str]) -> set[str]:
     return found
 
 
+def _converter(sqlite: bool) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """(datetime, date) converters to what the driver stores. SQLite keeps text in SQLAlchemy's
+    format (so ORM reads and comparisons with stored rows agree); exports repeat the same
+    dates, so conversions are memoised."""
+    if not sqlite:
+        return (lambda v: v), (lambda v: v)
+    stamps: dict[dt.datetime, str] = {}
+    days: dict[dt.date, str] = {}
+
+    def stamp(v: dt.datetime | None) -> str | None:
+        if v is None:
+            return None
+        text = stamps.get(v)
+        if text is None:
+            text = stamps[v] = v.isoformat(" ", "microseconds")
+        return text
+
+    def day(v: dt.date | None) -> str | None:
+        if v is None:
+            return None
+        text = days.get(v)
+        if text is None:
+            text = days[v] = v.isoformat()
+        return text
+
+    return stamp, day
+
+
 def _apply(conn, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
            procedure_name: Callable[[str], str | None] | None,
            progress: Callable[[str, int], None] | None, write: bool) -> None:
@@ -574,51 +632,59 @@ def _apply(conn, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
         # importing overlapping exports cannot both insert a dossier or both notify a change.
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_IMPORT_LOCK})")
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    db = _sqlite_value if sqlite else (lambda v: v)
-    defaults = {"channel": "in_person", "result_delivery": "counter"}
-    given = [any(f in parsed.fields for f in _SOURCES[c]) for c in COLUMNS]
+    stamp_of, day_of = _converter(sqlite)
+    given = tuple(any(f in parsed.fields for f in _SOURCES[c]) for c in COLUMNS)
+    all_given = all(given)
     cols = ", ".join(COLUMNS)
 
     # What is stored now, in the driver's own representation.
     stored: dict[str, tuple] = {}
-    for chunk in _chunks([r.code for r in parsed.rows], CHUNK):
+    for chunk in _chunks([code for _, code, _ in parsed.rows], CHUNK):
         sql = f"SELECT code, {cols} FROM dossiers WHERE code IN ({', '.join([mark] * len(chunk))})"
         for row in conn.exec_driver_sql(sql, tuple(chunk)):
             stored[row[0]] = tuple(row[1:])
 
     inserts: list[tuple] = []  # (code, *values)
     updates: list[tuple] = []  # (*values, code): the UPDATE's parameter order minus the stamp
-    changed: list[tuple[ParsedRow, tuple]] = []  # status changes: (row, values as stored now)
-    for r in parsed.rows:
-        old = stored.get(r.code)
+    changed: list[tuple[str, tuple]] = []  # status changes: (code, values as stored now)
+    for _line, code, v in parsed.rows:
+        old = stored.get(code)
+        if v[_STATUS] == RESOLVED_UNSPECIFIED:
+            v = _resolve_status(v, old)
+        (pid, locality, received, channel, due, new_due, status, note, resolved, returned, delivery,
+         contact) = v
+        new = (pid, locality, stamp_of(received), channel, day_of(due), day_of(new_due), status, note,
+               stamp_of(resolved), stamp_of(returned), delivery, contact)
         if old is None:
-            row = _resolve_status(r.values, None)
-            inserts.append((r.code, *(db(defaults[c] if v is None and c in defaults else v)
-                                      for c, v in zip(COLUMNS, row, strict=True))))
+            inserts.append((code, pid, locality, new[2], channel or "in_person", new[4], new[5], status, note,
+                            new[8], new[9], delivery or "counter", contact))
             continue
         # Columns the file does not have keep their stored value; so does an empty due date.
-        row = _resolve_status(r.values, old)
-        values = tuple(db(v) if keep and not (v is None and c == "due_date") else o
-                       for c, v, o, keep in zip(COLUMNS, row, old, given, strict=True))
+        if all_given and due is not None:
+            values = new
+        else:
+            values = tuple(n if keep and not (n is None and i == _DUE) else o
+                           for i, (n, o, keep) in enumerate(zip(new, old, given, strict=True)))
         if values == old:
             report.unchanged += 1
             continue
-        updates.append((*values, r.code))
-        if values[_INDEX["status"]] != old[_INDEX["status"]]:
-            changed.append((r, values))
+        updates.append((*values, code))
+        if values[_STATUS] != old[_STATUS]:
+            changed.append((code, values))
     report.created, report.updated, report.status_changes = len(inserts), len(updates), len(changed)
 
     subscribers: dict[str, list[tuple[str, str]]] = {}
-    for chunk in _chunks([r.code for r, _ in changed], CHUNK):
+    for chunk in _chunks([code for code, _ in changed], CHUNK):
         sql = (f"SELECT dossier_code, channel, chat_id FROM subscriptions "
                f"WHERE dossier_code IN ({', '.join([mark] * len(chunk))}) ORDER BY id")
         for code, channel, chat_id in conn.exec_driver_sql(sql, tuple(chunk)):
             subscribers.setdefault(code, []).append((channel, chat_id))
-    report.notifications = sum(len(subscribers.get(r.code, ())) for r, _ in changed)
+    report.notifications = sum(len(subscribers.get(code, ())) for code, _ in changed)
     if not write:
         return
 
-    stamp = db(now)
+    stamp = stamp_of(now)
+    max_id = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM dossiers").scalar()
     insert_sql = (f"INSERT INTO dossiers (code, {cols}, updated_at) "
                   f"VALUES ({', '.join([mark] * (len(COLUMNS) + 2))})")
     for chunk in _chunks(inserts, 20_000):
@@ -635,23 +701,25 @@ def _apply(conn, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
         progress("write", report.unchanged)
 
     # One status event per new dossier and per status change.
-    event_sql = (f"INSERT INTO status_events (dossier_id, status, at, note) "
-                 f"SELECT id, status, {mark}, note FROM dossiers WHERE code = {mark}")
-    event_codes = [row[0] for row in inserts] + [r.code for r, _ in changed]
-    for chunk in _chunks(event_codes, 20_000):
-        conn.exec_driver_sql(event_sql, [(stamp, code) for code in chunk])
+    event = f"INSERT INTO status_events (dossier_id, status, at, note) SELECT id, status, {mark}, note FROM dossiers"
+    if inserts and sqlite:
+        # BEGIN IMMEDIATE holds the only write lock: every id above the old maximum is ours.
+        conn.exec_driver_sql(f"{event} WHERE id > {mark}", (stamp, max_id))
+    elif inserts:
+        for chunk in _chunks([row[0] for row in inserts], 20_000):
+            conn.exec_driver_sql(f"{event} WHERE code = ANY({mark})", (stamp, list(chunk)))
+    if changed:
+        conn.exec_driver_sql(f"{event} WHERE code = {mark}", [(stamp, code) for code, _ in changed])
 
     outbox_rows = []
-    queued_at = db(utcnow())  # the outbox, like the channels, keeps naive UTC
-    for r, values in changed:
-        status = DossierStatus(values[_INDEX["status"]])
-        text = notification_text(r.code, status, values[_INDEX["note"]],
+    queued_at = stamp_of(utcnow())  # the outbox, like the channels, keeps naive UTC
+    for code, values in changed:
+        text = notification_text(code, DossierStatus(values[_STATUS]), values[_NOTE],
                                  procedure_name(values[0]) if procedure_name else None,
-                                 _as_date(values[_INDEX["due_date"]]), _as_date(values[_INDEX["new_due_date"]]))
-        for channel, chat_id in subscribers.get(r.code, ()):
-            outbox_rows.append((channel, chat_id, r.code, text, queued_at, 0, queued_at))
+                                 _as_date(values[_DUE]), _as_date(values[_NEW_DUE]))
+        for channel, chat_id in subscribers.get(code, ()):
+            outbox_rows.append((channel, chat_id, code, text, queued_at, 0, queued_at))
     if outbox_rows:
         conn.exec_driver_sql(
             f"INSERT INTO outbox (channel, chat_id, dossier_code, text, created_at, attempts, next_attempt_at) "
             f"VALUES ({', '.join([mark] * 7)})", outbox_rows)
-
