@@ -1,0 +1,105 @@
+"""The dossier side's CLI modules, registered on a bare argparse parser as assistant.cli does."""
+
+import argparse
+import functools
+from pathlib import Path
+
+import pytest
+
+from assistant import cli_db, cli_demo, cli_dossier
+from assistant.catalog import loader
+from assistant.dossiers.seed import DEMOS, demo_codes
+
+CATALOG = Path(__file__).resolve().parents[2] / "procedures_catalog"
+
+
+_cached_catalog = functools.cache(loader.load_catalog)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="assistant")
+    sub = root.add_subparsers(dest="command", required=True)
+    for module in (cli_db, cli_dossier, cli_demo):
+        module.register(sub)
+    return root
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_CATALOG_DIR", str(CATALOG))
+    monkeypatch.setenv("ASSISTANT_LOCALITY", "khanh-vinh")
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(loader, "load_catalog", _cached_catalog)  # each command loads it: once is enough here
+
+    def call(*argv: str) -> tuple[int, str, str]:
+        args = parser().parse_args(argv)
+        code = args.func(args)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return call
+
+
+def test_db_upgrade(run, tmp_path):
+    code, out, _ = run("db", "upgrade")
+    assert code == 0 and "upgraded empty -> " in out and (tmp_path / "data" / "assistant.sqlite3").exists()
+    code, out, _ = run("db", "upgrade")
+    assert code == 0 and "already up to date" in out
+
+
+def test_db_unreachable(run, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    code, _, err = run("db", "upgrade")
+    assert code == 1 and "unreachable" in err and "secret" not in err
+
+
+def test_seed_list_show(run):
+    code, out, _ = run("demo", "seed")
+    assert code == 0 and out.startswith(f"{len(DEMOS)} rows: {len(DEMOS)} new")
+    assert all(c in out for c in demo_codes())
+    code, out, _ = run("demo", "seed")
+    assert code == 0 and f"0 new, 0 updated, {len(DEMOS)} unchanged" in out  # idempotent
+
+    code, out, _ = run("dossier", "list", "--limit", "3")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 3 and all(line.split("\t")[0] in demo_codes() for line in lines)
+    code, out, _ = run("dossier", "list", "--status", "Yêu cầu bổ sung")
+    codes = [line.split("\t")[0] for line in out.splitlines()]
+    assert codes[0] == demo_codes()[2] and len(codes) == sum(d.status == "Yêu cầu bổ sung" for d in DEMOS)
+    assert all("\tsupplement_requested\tCần bổ sung hồ sơ\t" in line for line in out.splitlines())
+    code, out, _ = run("dossier", "list", "--status", "in_progress", "--limit", "100")
+    assert "trễ hạn" in out and "trong hạn" in out
+    code, _, err = run("dossier", "list", "--status", "đang bay")
+    assert code == 2 and "unknown status" in err
+
+    code, out, _ = run("dossier", "show", demo_codes()[3].lower())
+    assert code == 0 and out.startswith(f"Hồ sơ {demo_codes()[3]}") and "xin lỗi" in out
+    code, _, err = run("dossier", "show", "000.00.10.H32-261120-9999")
+    assert code == 1 and "no dossier" in err
+    code, _, err = run("dossier", "show", "12345")
+    assert code == 2 and "not a dossier code" in err
+
+
+def test_import(run, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Mã hồ sơ,Mã thủ tục,Ngày tiếp nhận,Trạng thái\n"
+                   "000.00.10.H32-261116-0101,birth-registration,16/11/2026 09:00,Đã tiếp nhận\n"
+                   "rác,birth-registration,16/11/2026,Đã tiếp nhận\n"
+                   "000.00.10.H32-261116-0103,1.004873,16/11/2026,Đang bay\n", encoding="utf-8")
+    code, out, err = run("dossier", "import", str(bad))
+    assert code == 1 and out == ""
+    assert err.splitlines() == [f"{bad}:3: invalid dossier code 'rác'", f"{bad}:4: unknown status 'Đang bay'",
+                                "import refused: 2 problem(s); nothing was written"]
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join(bad.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+    code, out, _ = run("dossier", "import", "--dry-run", str(good))
+    assert code == 0 and out.startswith("Dry run (nothing written): 1 rows: 1 new")
+    code, out, _ = run("dossier", "list")
+    assert out == ""
+    code, out, _ = run("dossier", "import", str(good))
+    assert code == 0 and "1 new" in out
+    code, out, _ = run("dossier", "show", "000.00.10.H32-261116-0101")
+    assert "Ngày hẹn trả: Thứ Hai, 16/11/2026" in out  # computed: birth registration is same-day
+    code, _, err = run("dossier", "import", str(tmp_path / "missing.csv"))
+    assert code == 2 and "no such file" in err
