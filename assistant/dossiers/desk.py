@@ -146,9 +146,7 @@ class DossierDesk:
             return self._throttled(key)
         code = self._canonical(code)
         try:
-            record = self.dossiers.get(code)
-            subscribed = record is not None and self.subscriptions.is_subscribed(
-                record.code, requester.channel, str(requester.chat_id))
+            record, subscribed = self.dossiers.get_for(code, requester.channel, str(requester.chat_id))
         except SQLAlchemyError as exc:
             log.warning("dossier lookup failed, database unavailable: %s", exc.__class__.__name__)
             return self.unavailable_reply()

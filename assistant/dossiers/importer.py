@@ -585,14 +585,21 @@ def _resolve_status(values: tuple, stored: tuple | None) -> tuple:
     return (*values[:_INDEX["status"]], status, *values[_INDEX["status"] + 1:])
 
 
+def _select_in(conn, sql: str, column: str, values: Sequence[str]) -> Iterator[tuple]:
+    """Rows of `sql` (which ends in WHERE) for `column` in `values`, in chunks. PostgreSQL gets
+    one array parameter: a long IN list of parameters gets a generic plan that may scan."""
+    if conn.dialect.name == "postgresql":
+        for chunk in _chunks(values, 10_000):
+            yield from conn.exec_driver_sql(f"{sql} {column} = ANY(%s)", (list(chunk),))
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    for chunk in _chunks(values, CHUNK):
+        yield from conn.exec_driver_sql(f"{sql} {column} IN ({', '.join([mark] * len(chunk))})", tuple(chunk))
+
+
 def _existing_codes(engine: Engine, codes: Sequence[str]) -> set[str]:
-    found: set[str] = set()
     with engine.connect() as conn:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        for chunk in _chunks(codes, CHUNK):
-            sql = f"SELECT code FROM dossiers WHERE code IN ({', '.join([mark] * len(chunk))})"
-            found.update(code for (code,) in conn.exec_driver_sql(sql, tuple(chunk)))
-    return found
+        return {code for (code,) in _select_in(conn, "SELECT code FROM dossiers WHERE", "code", codes)}
 
 
 def _converter(sqlite: bool) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
@@ -638,11 +645,10 @@ def _apply(conn, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
     cols = ", ".join(COLUMNS)
 
     # What is stored now, in the driver's own representation.
-    stored: dict[str, tuple] = {}
-    for chunk in _chunks([code for _, code, _ in parsed.rows], CHUNK):
-        sql = f"SELECT code, {cols} FROM dossiers WHERE code IN ({', '.join([mark] * len(chunk))})"
-        for row in conn.exec_driver_sql(sql, tuple(chunk)):
-            stored[row[0]] = tuple(row[1:])
+    stored: dict[str, tuple] = {
+        row[0]: tuple(row[1:])
+        for row in _select_in(conn, f"SELECT code, {cols} FROM dossiers WHERE", "code",
+                              [code for _, code, _ in parsed.rows])}
 
     inserts: list[tuple] = []  # (code, *values)
     updates: list[tuple] = []  # (*values, code): the UPDATE's parameter order minus the stamp
@@ -674,11 +680,10 @@ def _apply(conn, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
     report.created, report.updated, report.status_changes = len(inserts), len(updates), len(changed)
 
     subscribers: dict[str, list[tuple[str, str]]] = {}
-    for chunk in _chunks([code for code, _ in changed], CHUNK):
-        sql = (f"SELECT dossier_code, channel, chat_id FROM subscriptions "
-               f"WHERE dossier_code IN ({', '.join([mark] * len(chunk))}) ORDER BY id")
-        for code, channel, chat_id in conn.exec_driver_sql(sql, tuple(chunk)):
-            subscribers.setdefault(code, []).append((channel, chat_id))
+    for _id, code, channel, chat_id in sorted(_select_in(
+            conn, "SELECT id, dossier_code, channel, chat_id FROM subscriptions WHERE", "dossier_code",
+            [code for code, _ in changed])):
+        subscribers.setdefault(code, []).append((channel, chat_id))
     report.notifications = sum(len(subscribers.get(code, ())) for code, _ in changed)
     if not write:
         return
@@ -723,3 +728,5 @@ def _apply(conn, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
         conn.exec_driver_sql(
             f"INSERT INTO outbox (channel, chat_id, dossier_code, text, created_at, attempts, next_attempt_at) "
             f"VALUES ({', '.join([mark] * 7)})", outbox_rows)
+    if conn.dialect.name == "postgresql" and len(inserts) > 10_000:
+        conn.exec_driver_sql("ANALYZE dossiers")  # fresh statistics for lookups and reports

@@ -105,6 +105,18 @@ class DossierStore:
             row = conn.execute(select(*self._columns).where(Dossier.__table__.c.code == code)).first()
         return DossierRecord(*row) if row is not None else None
 
+    def get_for(self, code: str, channel: str, chat_id: str) -> tuple[DossierRecord | None, bool]:
+        """The dossier and whether this chat follows it, in one round trip (a status card's
+        buttons depend on both, and every round trip counts on a remote database)."""
+        t, s = Dossier.__table__, Subscription.__table__
+        follows = (select(s.c.id).where(s.c.dossier_code == t.c.code, s.c.channel == channel,
+                                        s.c.chat_id == str(chat_id)).exists())
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*self._columns, follows.label("follows")).where(t.c.code == code)).first()
+        if row is None:
+            return None, False
+        return DossierRecord(*row[:-1]), bool(row[-1])
+
     def list(self, status: str | None = None, limit: int = 50) -> list[DossierRecord]:
         """Newest receipts first."""
         query = select(*self._columns).order_by(Dossier.__table__.c.received_at.desc(), Dossier.__table__.c.id.desc())

@@ -133,3 +133,17 @@ def test_hashes_are_salted_and_stable():
     assert user_hash("web", "s1", salt="a") != user_hash("web", "s1", salt="b")
     assert contact_hash("0912 345 678") == contact_hash("0912345678") and contact_hash("  ") is None
     assert "0912" not in contact_hash("0912345678")
+
+
+def test_dossier_with_subscription_in_one_query(engine):
+    store = DossierStore(engine)
+    assert store.get_for("000.00.10.H32-261120-0001", "telegram", "42") == (None, False)
+    with engine.begin() as conn:
+        conn.execute(Dossier.__table__.insert().values(
+            code="000.00.10.H32-261120-0001", procedure_id="birth-registration", received_at=NOW,
+            channel="in_person", due_date=dt.date(2026, 11, 30), status="received", result_delivery="counter",
+            updated_at=NOW))
+    record, follows = store.get_for("000.00.10.H32-261120-0001", "telegram", "42")
+    assert record.code == "000.00.10.H32-261120-0001" and not follows
+    Subscriptions(engine).add(record.code, "telegram", "42")
+    assert store.get_for(record.code, "telegram", "42")[1] and not store.get_for(record.code, "zalo", "42")[1]
