@@ -23,6 +23,7 @@ import uuid
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -99,6 +100,7 @@ class TelegramChannel:
         outbox_batch: int = 20,
         outbox_interval: float = 2.0,
         worker_id: str | None = None,
+        turn_threads: int | None = None,
     ) -> None:
         self.settings = settings
         self.assistant = assistant
@@ -116,6 +118,11 @@ class TelegramChannel:
         self._outbox_stop: asyncio.Event | None = None
         self._outbox_task: asyncio.Task[None] | None = None
         self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        if turn_threads is None:
+            # SQLite takes one writer at a time (a second thread would only wait on its lock);
+            # a server database overlaps round trips of different chats.
+            turn_threads = 1 if engine is None or engine.dialect.name == "sqlite" else 4
+        self._executor = ThreadPoolExecutor(max_workers=turn_threads, thread_name_prefix="telegram-turn")
         self.conversations = self.outbox = None
         if engine is not None:
             from assistant.store import ConversationStore, Outbox
@@ -180,7 +187,8 @@ class TelegramChannel:
         return reply
 
     async def turn(self, chat_id: int | str, turn: Turn) -> Reply:
-        return await asyncio.to_thread(self._turn_sync, chat_id, turn)
+        """Run one turn off the event loop (the core and the store are synchronous)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._turn_sync, chat_id, turn)
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -501,6 +509,10 @@ class TelegramChannel:
             await asyncio.wait_for(task, timeout)
         except (TimeoutError, asyncio.CancelledError):
             log.warning("outbox delivery did not stop in %.0fs; unfinished rows are retried later", timeout)
+
+    def close(self) -> None:
+        """Release the turn thread(s); turns still running finish on their own."""
+        self._executor.shutdown(wait=False)
 
     def wake_outbox(self) -> None:
         if self.dispatcher is not None:

@@ -17,22 +17,29 @@ from telegram.ext import BaseUpdateProcessor
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """At most `max_concurrent_updates` in flight; one at a time per chat, in arrival order.
+    """One update at a time per chat, in arrival order; at most `max_concurrent` chats at once.
 
-    Locks exist only while a chat has updates in flight, so memory is bounded by the
-    concurrency limit, not by the number of chats ever seen.
+    PTB's own bound (`max_in_flight`) only limits how many updates are waiting in memory. The
+    working slots are taken *after* the chat's turn comes, so a citizen flooding one chat
+    queues behind their own messages instead of occupying every slot and stalling other chats.
+    Locks exist only while a chat has updates in flight, so memory does not grow with the number
+    of chats ever seen.
     """
 
-    __slots__ = ("_locks",)
+    __slots__ = ("_locks", "_slots")
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, max_concurrent: int = 8, max_in_flight: int = 256) -> None:
+        super().__init__(max(max_in_flight, max_concurrent))
+        if max_concurrent < 1:
+            raise ValueError("max_concurrent must be positive")
+        self._slots = asyncio.Semaphore(max_concurrent)
         self._locks: dict[int | str, tuple[asyncio.Lock, list[int]]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         entry = self._locks.get(key)
         if entry is None:
@@ -40,7 +47,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         lock, users = entry
         users[0] += 1
         try:
-            async with lock:  # asyncio.Lock is FIFO: arrival order is kept
+            async with lock, self._slots:  # asyncio.Lock is FIFO: arrival order is kept
                 await coroutine
         finally:
             users[0] -= 1

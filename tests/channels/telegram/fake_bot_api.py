@@ -46,6 +46,7 @@ class Call:
     at: float
     status: int = 200
     result: Any = None
+    content_type: str = ""
 
 
 @dataclass
@@ -265,17 +266,18 @@ class FakeBotApi:
             return _error(401, "Unauthorized")
         method = request.path_params["method"]
         params = await _params(request)
+        content_type = request.headers.get("content-type", "")
         faults = self._faults.get(method)
         if faults:
             fault = faults.popleft()
-            self._record(Call(method, params, time.monotonic(), fault.status))
+            self._record(Call(method, params, time.monotonic(), fault.status, content_type=content_type))
             extra = {"parameters": {"retry_after": fault.retry_after}} if fault.retry_after else {}
             return _error(fault.status, fault.description, **extra)
         handler = getattr(self, f"api_{method.lower()}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
         status, result = await handler(params)
-        self._record(Call(method, params, time.monotonic(), status, result))
+        self._record(Call(method, params, time.monotonic(), status, result, content_type))
         if status != 200:
             return _error(status, result)
         return JSONResponse({"ok": True, "result": result})
@@ -388,7 +390,12 @@ async def _params(request: Request) -> dict[str, Any]:
     if "application/json" in content_type:
         body = await request.json()
         if isinstance(body, dict):
-            params.update(body)
+            for key, value in body.items():
+                # Telegram takes objects such as reply_markup either inline or as JSON strings.
+                if isinstance(value, str) and value[:1] in "{[":
+                    with contextlib.suppress(ValueError):
+                        value = json.loads(value)
+                params[key] = value
     elif "x-www-form-urlencoded" in content_type:
         # Parsed by hand: Starlette's form parser needs python-multipart, which we do not ship.
         for key, value in parse_qsl((await request.body()).decode(), keep_blank_values=True):

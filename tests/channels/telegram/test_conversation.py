@@ -29,6 +29,17 @@ async def test_start_greets_with_fields_and_sets_the_command_menu(app, fake):
     assert any(b["callback_data"] == f"p:o:{MSC}" for b in listing.buttons())
 
 
+async def test_bot_api_calls_are_json_with_native_types(app, fake):
+    await say(fake, CHAT, "giay doc than mat bao lau")
+    (delete,) = [c for c in fake.calls if c.method == "deleteWebhook"]
+    assert delete.content_type == "application/json" and delete.params["drop_pending_updates"] is False
+    (send,) = fake.sent(CHAT)
+    assert send.content_type == "application/json"
+    assert send.params["chat_id"] == CHAT and send.params["parse_mode"] == "HTML"
+    assert isinstance(send.params["reply_markup"], dict)
+    assert send.params["link_preview_options"] == {"is_disabled": True}
+
+
 async def test_deep_link_opens_one_procedure(app, fake):
     reply = await say(fake, CHAT, f"/start proc_{MSC}")
     assert reply.text.startswith("<b>Xác nhận tình trạng hôn nhân</b>")

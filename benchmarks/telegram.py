@@ -1,0 +1,236 @@
+"""Telegram channel throughput: updates processed per second, end to end.
+
+The real PTB `Application` (polling, per-chat ordering, the core, conversation state in SQLite,
+HTML rendering, the per-chat flood guard) talks over HTTP to the fake Bot API server from the
+test suite. We queue N text messages from many chats at once and measure until the fake server
+has recorded all N replies. The fake server runs in its own process by default so the bot has
+one core to itself, as it would next to the real Telegram.
+
+Telegram itself accepts about 30 messages a second from one bot; PTB's AIORateLimiter enforces
+that in production. Here its overall and group limits are switched off (the limiter code path
+stays) because the question is how much headroom the bot has, not how fast Telegram lets us go.
+Target: ≥ 300 updates/s on a 2-core machine.
+
+Usage: python benchmarks/telegram.py [--updates 2000] [--chats 200] [--in-process] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# This file is called telegram.py: drop its own folder from the path so `import telegram` finds PTB.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import telegram  # noqa: E402
+from telegram.ext import AIORateLimiter  # noqa: E402
+
+from assistant.app import attach_database  # noqa: E402
+from assistant.catalog.loader import load_catalog  # noqa: E402
+from assistant.channels.ratelimit import SlidingWindowLimiter  # noqa: E402
+from assistant.channels.telegram import build_application, channel_of, start_polling, stop_application  # noqa: E402
+from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # noqa: E402
+from assistant.core import Assistant  # noqa: E402
+from assistant.store import make_engine, upgrade  # noqa: E402
+from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
+
+TARGET = 300.0
+DEFAULT_JSON = ROOT / "benchmarks" / "results" / "telegram.json"
+
+# What citizens send, in the proportions a counter sees: questions typed without diacritics,
+# follow-ups, ambiguous words, greetings, dossier codes, commands.
+MIX = [
+    "giay doc than mat bao lau",
+    "lam giay khai sinh can gi",
+    "nộp ở đâu",
+    "lệ phí bao nhiêu",
+    "căn cước công dân",
+    "xin chào",
+    "dang ky tam tru can giay to gi",
+    "000.00.10.H32-261120-0001",
+    "cam on",
+    "/help",
+    "ho chieu het bao nhieu tien",
+    "nếu nộp hôm nay thì khi nào có kết quả",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RemoteFake:
+    """The fake Bot API server in a child process, driven through its /_fake control routes."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.channels.telegram.fake_bot_api", "--port", str(self.port)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def ready(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"fake server exited: {self.process.stderr.read().decode()[-500:]}")
+            try:
+                if (await self.client.get("/_fake/sent")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.05)
+        raise RuntimeError("fake server did not start")
+
+    async def inject(self, items: list[dict]) -> None:
+        (await self.client.post("/_fake/updates", json=items)).raise_for_status()
+
+    async def sent(self) -> int:
+        return (await self.client.get("/_fake/sent")).json()["count"]
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class LocalFake:
+    """The fake server in this process (shares the core with the bot: a pessimistic setup)."""
+
+    def __init__(self) -> None:
+        self.fake = FakeBotApi()
+
+    @property
+    def base_url(self) -> str:
+        return self.fake.base_url
+
+    async def ready(self) -> None:
+        await self.fake.start()
+
+    async def inject(self, items: list[dict]) -> None:
+        for item in items:
+            self.fake.message(item["chat_id"], item["text"])
+
+    async def sent(self) -> int:
+        return len(self.fake.sent())
+
+    async def close(self) -> None:
+        await self.fake.stop()
+
+
+def workload(updates: int, chats: int, first_chat: int) -> list[dict]:
+    return [{"chat_id": first_chat + i % chats, "text": MIX[(i // chats + i) % len(MIX)]} for i in range(updates)]
+
+
+async def wait_sent(fake, count: int, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while True:
+        if await fake.sent() >= count:
+            return time.monotonic()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {await fake.sent()} of {count} replies after {timeout}s")
+        await asyncio.sleep(0.02)
+
+
+async def run(updates: int, chats: int, in_process: bool, timeout: float, database: bool = True) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="tthc-bench-"))
+    fake = LocalFake() if in_process else RemoteFake()
+    application = None
+    try:
+        await fake.ready()
+        settings = Settings(locality=DEFAULT_LOCALITY, data_dir=tmp, telegram_token=TOKEN)
+        assistant = Assistant(load_catalog(DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY), settings)
+        engine = None
+        if database:
+            engine = make_engine(f"sqlite:///{tmp / 'bench.sqlite3'}")
+            upgrade(engine)
+            attach_database(assistant, engine)
+        application = build_application(
+            settings, assistant, engine, base_url=fake.base_url,
+            rate_limiter=AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3),
+            limiter=SlidingWindowLimiter(limit=20, window=60), outbox_interval=1.0)
+        await start_polling(application, poll_timeout=1)
+        channel = channel_of(application)
+
+        warmup = 200
+        await fake.inject(workload(warmup, warmup // 10, 10_000_000))
+        await wait_sent(fake, warmup, timeout)
+
+        await asyncio.sleep(0.2)
+        base = await fake.sent()
+        items = workload(updates, chats, 20_000_000)
+        started = time.monotonic()
+        await fake.inject(items)
+        finished = await wait_sent(fake, base + updates, timeout)
+        seconds = finished - started
+        stats = dict(channel.stats)
+        return {
+            "benchmark": "telegram",
+            "mode": "polling",
+            "fake_server": "in-process" if in_process else "separate process",
+            "updates": updates,
+            "chats": chats,
+            "seconds": round(seconds, 3),
+            "updates_per_second": round(updates / seconds, 1),
+            "target_updates_per_second": TARGET,
+            "meets_target": updates / seconds >= TARGET,
+            "errors": stats.get("errors", 0) + stats.get("send_failed", 0),
+            "rate_limited": stats.get("rate_limited", 0),
+            "replies_by_status": {k.split(":", 1)[1]: v for k, v in stats.items() if k.startswith("status:")},
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+            "python_telegram_bot": telegram.__version__,
+            "database": "sqlite (file, WAL)" if database else "none (state in process memory)",
+            "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+    finally:
+        if application is not None:
+            await stop_application(application)
+        await fake.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--chats", type=int, default=200, help="distinct chats (keep updates/chats ≤ 20)")
+    parser.add_argument("--in-process", action="store_true", help="run the fake server in this process")
+    parser.add_argument("--no-database", action="store_true",
+                        help="no store: conversation state in process memory, no dossier desk (isolates the channel)")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.updates, args.chats, args.in_process, args.timeout, not args.no_database))
+    print(f"Telegram end to end ({result['mode']}, fake Bot API {result['fake_server']}): "
+          f"{result['updates']} updates from {result['chats']} chats in {result['seconds']:.2f} s "
+          f"= {result['updates_per_second']:.0f} updates/s (target ≥ {TARGET:.0f}); errors {result['errors']}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {args.json}")
+    return 0 if result["meets_target"] and result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
