@@ -20,10 +20,7 @@ T0 = dt.datetime(2026, 11, 20, 9, 0, 0)
 
 
 def add(engine, chat_id: str, text: str, channel: str = "telegram", at: dt.datetime = T0) -> int:
-    with engine.begin() as conn:
-        return conn.execute(OutboxRow.__table__.insert().values(
-            channel=channel, chat_id=chat_id, text=text, dossier_code="000.00.10.H32-261120-0001", created_at=at,
-            attempts=0, next_attempt_at=at)).inserted_primary_key[0]
+    return Outbox(engine).add(channel, chat_id, text, dossier_code="000.00.10.H32-261120-0001", now=at)
 
 
 def rows(engine) -> dict[int, object]:
