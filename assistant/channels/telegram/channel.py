@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import socket
+import threading
 import uuid
 import warnings
 from collections import Counter, OrderedDict
@@ -118,6 +119,7 @@ class TelegramChannel:
         self._outbox_stop: asyncio.Event | None = None
         self._outbox_task: asyncio.Task[None] | None = None
         self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._memory_lock = threading.Lock()  # turns run in worker threads
         if turn_threads is None:
             # SQLite takes one writer at a time (a second thread would only wait on its lock);
             # a server database overlaps round trips of different chats.
@@ -162,13 +164,17 @@ class TelegramChannel:
                 return self.conversations.load(key)
             except Exception as exc:
                 log.warning("conversation state unavailable (%s); using this process's copy", exc.__class__.__name__)
-        return self._memory.get(key)
+        with self._memory_lock:
+            return self._memory.get(key)
 
     def _save(self, key: str, state: dict[str, Any]) -> None:
-        self._memory[key] = state
-        self._memory.move_to_end(key)
-        while len(self._memory) > MEMORY_CONVERSATIONS:
-            self._memory.popitem(last=False)
+        """Save to the database, and keep a bounded copy in this process so a database outage
+        costs follow-ups only for chats this process has not seen."""
+        with self._memory_lock:
+            self._memory[key] = state
+            self._memory.move_to_end(key)
+            while len(self._memory) > MEMORY_CONVERSATIONS:
+                self._memory.popitem(last=False)
         if self.conversations is not None:
             try:
                 self.conversations.save(key, state)
@@ -183,12 +189,14 @@ class TelegramChannel:
         after = conversation.to_dict()
         if after != before:
             self._save(key, after)
-        self.stats[f"status:{reply.status.value}"] += 1
         return reply
 
     async def turn(self, chat_id: int | str, turn: Turn) -> Reply:
         """Run one turn off the event loop (the core and the store are synchronous)."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, self._turn_sync, chat_id, turn)
+        loop = asyncio.get_running_loop()
+        reply = await loop.run_in_executor(self._executor, self._turn_sync, chat_id, turn)
+        self.stats[f"status:{reply.status.value}"] += 1
+        return reply
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -406,7 +414,7 @@ class TelegramChannel:
             return
         chat_id = update.effective_chat.id
         if not self._is_staff(update):
-            await self.send_text(chat_id, texts.STAFF_ONLY)
+            await self.send_text(chat_id, texts.staff_only(chat_id))
             return
         problems = await asyncio.to_thread(self.assistant.reload)
         catalog = self.assistant.catalog
@@ -421,7 +429,7 @@ class TelegramChannel:
             return
         chat_id = update.effective_chat.id
         if not self._is_staff(update):
-            await self.send_text(chat_id, texts.STAFF_ONLY)
+            await self.send_text(chat_id, texts.staff_only(chat_id))
             return
         await self.send_text(chat_id, await asyncio.to_thread(self.stats_text))
 

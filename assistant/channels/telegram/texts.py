@@ -74,7 +74,17 @@ def bad_code(command: str) -> str:
 
 UNKNOWN_COMMAND = "Mình chưa hiểu lệnh này. Gõ /help để xem các lệnh, hoặc nhắn câu hỏi bình thường nhé."
 NOT_TEXT = "Hiện mình chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi hoặc mã hồ sơ nhé."
-STAFF_ONLY = "Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị hệ thống."
+
+
+def staff_only(chat_id: int | str) -> str:
+    """The refusal also tells staff the id an administrator must add to ASSISTANT_STAFF_CHAT_IDS
+    (a citizen learns only their own chat's id)."""
+    return (
+        "Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị hệ thống.\n"
+        f"Nếu bạn là cán bộ, hãy gửi mã cuộc trò chuyện {chat_id} cho quản trị viên để được cấp quyền."
+    )
+
+
 TEMPORARY_ERROR = "Xin lỗi, hệ thống đang gặp trục trặc tạm thời. Bạn vui lòng thử lại sau ít phút nhé."
 THANKS_TOAST = "Cảm ơn bạn đã góp ý!"
 TOO_FAST_TOAST = "Bạn thao tác hơi nhanh, vui lòng chờ giây lát."

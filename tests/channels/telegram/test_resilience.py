@@ -18,7 +18,8 @@ async def test_staff_commands_are_refused_to_others(app, fake, assistant):
     brain = assistant.brain
     for command in ("/reload", "/stats"):
         refused = await say(fake, CHAT, command)
-        assert refused.plain == "Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị hệ thống."
+        assert refused.plain.startswith("Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị hệ thống.")
+        assert f"mã cuộc trò chuyện {CHAT}" in refused.plain
     assert assistant.brain is brain  # nothing was reloaded
 
 
@@ -162,3 +163,21 @@ async def test_the_token_never_reaches_the_logs(fake, settings, assistant, db, c
     secret = TOKEN.split(":", 1)[1]
     assert secret not in caplog.text
     assert QUESTION not in caplog.text  # nor what citizens wrote
+
+
+async def test_database_outage_still_answers_procedures(app, fake, db):
+    """Conversation state and dossier tables unavailable: answers and follow-ups keep working
+    (this process's copy of the state); lookups say to try again later."""
+    from sqlalchemy import text
+
+    with db.begin() as conn:
+        conn.execute(text("DROP TABLE conversations"))
+        conn.execute(text("DROP TABLE subscriptions"))
+        conn.execute(text("DROP TABLE status_events"))
+        conn.execute(text("DROP TABLE dossiers"))
+    answer = await say(fake, CHAT, QUESTION)
+    assert "01 ngày làm việc" in answer.plain
+    follow = await say(fake, CHAT, "nộp ở đâu")
+    assert "Xác nhận tình trạng hôn nhân" in follow.plain and "Nơi nộp" in follow.plain
+    lookup = await say(fake, CHAT, "/tracuu 000.00.10.H32-261120-0001")
+    assert "thử lại" in lookup.plain
