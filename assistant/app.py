@@ -54,7 +54,8 @@ def build_assistant(settings: Settings, engine: Engine | None = None, with_datab
 
 
 def attach_database(assistant: Assistant, engine: Engine) -> None:
-    assistant.desk = DossierDesk(engine, lambda: assistant.catalog, assistant.brain.calendar)
+    assistant.desk = DossierDesk(engine, lambda: assistant.catalog, hotline=assistant.settings.hotline,
+                                 portal_url=assistant.settings.portal_url)
     questions = QuestionLog(engine)
     feedback = FeedbackStore(engine)
 

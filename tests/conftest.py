@@ -1,60 +1,22 @@
-"""Shared fixtures: real databases (SQLite in tmp_path; PostgreSQL when DATABASE_URL_TEST is set).
+"""Shared fixtures: real databases from tests/conftest_db.py (SQLite in tmp_path; PostgreSQL in a
+private schema per session when DATABASE_URL_TEST is set) and small real catalogues.
 
 Under REQUIRE_ALL=1 (CI) a test that would skip for a missing service fails instead.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from assistant.catalog.loader import load_catalog
-from assistant.store import make_engine, upgrade
-from assistant.store.models import Base
+from tests.conftest_db import REQUIRE_ALL, skip_or_fail  # noqa: F401  (re-exported for tests)
 from tests.factories import write_catalog
 
-REQUIRE_ALL = os.environ.get("REQUIRE_ALL") == "1"
+pytest_plugins = ["tests.conftest_db"]
+
 SHIPPED_CATALOG = Path(__file__).resolve().parents[1] / "procedures_catalog"
-
-
-def skip_or_fail(reason: str) -> None:
-    if REQUIRE_ALL:
-        pytest.fail(f"REQUIRE_ALL=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def postgres_engine():
-    url = os.environ.get("DATABASE_URL_TEST")
-    if not url:
-        skip_or_fail("DATABASE_URL_TEST is not set (source .ci/postgres.sh to start PostgreSQL)")
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            Base.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    except Exception as exc:  # server configured but not reachable
-        skip_or_fail(f"PostgreSQL at DATABASE_URL_TEST is unreachable: {exc.__class__.__name__}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request):
-    """Each database test runs on SQLite and on PostgreSQL."""
-    return request.getfixturevalue(f"{request.param}_engine")
 
 
 @pytest.fixture(scope="session")
