@@ -24,7 +24,7 @@ from assistant.dialogue.actions import candidate_action, parse_action
 from assistant.dialogue.compose import Composer
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
-from assistant.dossiers.codes import find_dossier_code
+from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.facets import Facet, FacetHit, detect_facet
 from assistant.nlu.matcher import Matcher, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
@@ -245,6 +245,13 @@ class Assistant:
                 return self._dossier(code, "sub", requester, now)
             return self._dossier(code, "lookup", requester, now)
 
+        if looks_like_code_attempt(text):
+            return Reply(
+                status=Status.dossier,
+                text="Mã hồ sơ có vẻ chưa đủ hoặc chưa đúng. Mã trên phiếu tiếp nhận có dạng "
+                     "000.00.10.H32-231116-0001 (mã cơ quan, ngày nhận, số thứ tự). Bạn gửi lại đủ mã giúp mình nhé.",
+                data={"dossier": {"partial_code": True}},
+            )
         if not normalised.strip():
             return brain.composer.not_found([])
         small = detect_smalltalk(normalised)

@@ -146,3 +146,9 @@ def test_any_text_gets_a_reply(assistant, text):
     reply = assistant.handle(text, conv)
     assert reply.text and isinstance(reply.text, str)
     assert reply.to_json()["status"] in {"answer", "clarify", "not_found", "smalltalk", "dossier"}
+
+
+def test_partial_dossier_code_asks_for_the_whole_code(assistant):
+    reply = assistant.handle("hồ sơ 000.00.10.H32-2611 của em")
+    assert reply.status == Status.dossier and "000.00.10.H32-231116-0001" in reply.text
+    assert assistant.handle("sdt em 0905 123 456, làm giấy khai sinh cần gì").procedure_id == "birth-registration"
