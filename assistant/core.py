@@ -25,7 +25,7 @@ from assistant.dialogue.compose import Composer
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
-from assistant.nlu.facets import Facet, FacetHit, detect_facet
+from assistant.nlu.facets import Facet, FacetHit, scan_facets
 from assistant.nlu.matcher import Matcher, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.normalize import clean, normalize
@@ -258,8 +258,8 @@ class Assistant:
         if small is not None:
             return brain.composer.smalltalk(small)
 
-        hit = detect_facet(normalised)
-        query = brain.matcher.parse(text)
+        hit, spans = scan_facets(normalised)
+        query = brain.matcher.parse(text, spans)
 
         # A number answering our own clarification question.
         if conv.pending_candidates and normalised.strip().isdigit():

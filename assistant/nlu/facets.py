@@ -97,29 +97,36 @@ class FacetHit:
         return bool(self.spans)
 
 
-def detect_facet(normalised: str) -> FacetHit:
-    """First facet (by priority) whose phrase occurs; overview when none does."""
+def scan_facets(normalised: str) -> tuple[FacetHit, list[tuple[int, int]]]:
+    """One pass over the facet phrases: the asked facet (first by priority, overview when none)
+    and every facet phrase's span, so matching can ignore them.
+
+    For patterns with groups only the groups count as spans: "hôm nay ... khi nào" must not
+    swallow the procedure name written between the two phrases."""
+    hit: FacetHit | None = None
+    spans: list[tuple[int, int]] = []
     for facet in FACET_ORDER:
-        spans = tuple(m.span() for p in _COMPILED[facet] for m in p.finditer(normalised))
-        if spans:
-            return FacetHit(facet, spans)
-    return FacetHit(Facet.overview, ())
-
-
-def facet_spans(normalised: str) -> list[tuple[int, int]]:
-    """Every facet phrase in the text (any facet), so matching can ignore them.
-
-    For patterns with groups only the groups count: "hôm nay ... khi nào" must not swallow
-    the procedure name written between the two phrases."""
-    spans = []
-    for patterns in _COMPILED.values():
-        for pattern in patterns:
+        found = []
+        for pattern in _COMPILED[facet]:
             for match in pattern.finditer(normalised):
+                found.append(match.span())
                 if pattern.groups:
                     spans += [match.span(i) for i in range(1, pattern.groups + 1) if match.start(i) >= 0]
                 else:
                     spans.append(match.span())
-    return spans
+        if found and hit is None:
+            hit = FacetHit(facet, tuple(found))
+    return hit or FacetHit(Facet.overview, ()), spans
+
+
+def detect_facet(normalised: str) -> FacetHit:
+    """First facet (by priority) whose phrase occurs; overview when none does."""
+    return scan_facets(normalised)[0]
+
+
+def facet_spans(normalised: str) -> list[tuple[int, int]]:
+    """Every facet phrase in the text (any facet), so matching can ignore them."""
+    return scan_facets(normalised)[1]
 
 
 def parse_facet(value: str | None) -> Facet | None:

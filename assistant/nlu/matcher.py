@@ -79,11 +79,12 @@ class Query:
         return not self.content
 
 
-def content_tokens(normalised: str, pairs: frozenset[tuple[str, str]] = frozenset()) -> list[str]:
+def content_tokens(normalised: str, pairs: frozenset[tuple[str, str]] = frozenset(),
+                   spans: list[tuple[int, int]] | None = None) -> list[str]:
     """Tokens of a normalised message with facet phrases and stopwords removed.
 
     A stopword survives when it forms one of `pairs` (catalogue word pairs) with a neighbour."""
-    spans = sorted(facet_spans(normalised))
+    spans = sorted(facet_spans(normalised) if spans is None else spans)
     if spans:
         kept, pos = [], 0
         for start, end in spans:
@@ -181,9 +182,11 @@ class Matcher:
         hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         return tuple((word, score / 100 * 0.95) for word, score, _ in hits)
 
-    def parse(self, text: str) -> Query:
+    def parse(self, text: str, facet_spans: list[tuple[int, int]] | None = None) -> Query:
+        """`facet_spans` from `scan_facets` saves scanning the facet phrases a second time."""
         normalised = normalize(text)
-        query = Query(text=text, normalised=normalised, content=content_tokens(normalised, self.pairs))
+        query = Query(text=text, normalised=normalised,
+                      content=content_tokens(normalised, self.pairs, facet_spans))
         best_words = []
         for token in query.content:
             options = self._correct(token)
