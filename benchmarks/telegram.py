@@ -86,7 +86,8 @@ class RemoteFake:
     def __init__(self) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.channels.telegram.fake_bot_api", "--port", str(self.port)],
+            [sys.executable, "-m", "tests.channels.telegram.fake_bot_api", "--port", str(self.port),
+             "--parent-pid", str(os.getpid())],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
 

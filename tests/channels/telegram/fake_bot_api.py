@@ -19,6 +19,7 @@ import contextlib
 import html
 import itertools
 import json
+import os
 import re
 import socket
 import time
@@ -436,21 +437,34 @@ def _check_text(text: str, parse_mode: str | None) -> str | None:
     return None
 
 
-async def _serve_forever(port: int, token: str) -> None:
+async def _serve_forever(port: int, token: str, parent_pid: int | None) -> None:
     fake = FakeBotApi(token, control=True)
     config = uvicorn.Config(fake.app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
                             lifespan="off", timeout_keep_alive=30)
     fake._new_update = asyncio.Event()
     fake._recorded = asyncio.Event()
-    await uvicorn.Server(config).serve()
+    server = uvicorn.Server(config)
+
+    async def orphan_guard() -> None:
+        """Exit when the process that started us is gone, so no server outlives a benchmark."""
+        while parent_pid is not None and os.getppid() == parent_pid:
+            await asyncio.sleep(1)
+        server.should_exit = True
+
+    guard = asyncio.create_task(orphan_guard())
+    try:
+        await server.serve()
+    finally:
+        guard.cancel()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--token", default=TOKEN)
+    parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
     args = parser.parse_args()
-    asyncio.run(_serve_forever(args.port, args.token))
+    asyncio.run(_serve_forever(args.port, args.token, args.parent_pid))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ import asyncio
 import logging
 import time
 
+import pytest
+
 from assistant.channels.telegram import run_polling
 from tests.channels.telegram.conftest import FAST, STAFF_CHAT, say
 from tests.channels.telegram.fake_bot_api import TOKEN
@@ -51,6 +53,7 @@ async def test_a_flood_from_one_chat_is_limited_politely_and_others_are_served(a
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # raised inside PTB's RetryAfter
 async def test_429_from_telegram_is_waited_out(app, fake):
     fake.fail("sendMessage", 429, retry_after=1)
     started = time.monotonic()
