@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ CLARIFY_MIN = 45.0
 CLARIFY_WINDOW = 16.0
 SUGGEST_MIN = 25.0
 
+_FOLLOW_UP_LEAD = re.compile(r"^(?:the |vay |the thi |ad oi |cho hoi )?(?:con|vay con|the con)\b")
 _UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
 
 
@@ -260,6 +262,11 @@ class Assistant:
 
         hit, spans = scan_facets(normalised)
         query = brain.matcher.parse(text, spans)
+        if conv.last_procedure and hit.explicit and _FOLLOW_UP_LEAD.match(normalised):
+            # "còn lệ phí thì sao?": a leading "còn" (folded to "con", also "child") asks about
+            # the procedure under discussion; it is not a word of a new procedure's name.
+            lead = _FOLLOW_UP_LEAD.match(normalised).end()
+            query = brain.matcher.parse(text, [*spans, (0, lead)])
 
         # A number answering our own clarification question.
         if conv.pending_candidates and normalised.strip().isdigit():

@@ -152,3 +152,14 @@ def test_partial_dossier_code_asks_for_the_whole_code(assistant):
     reply = assistant.handle("hồ sơ 000.00.10.H32-2611 của em")
     assert reply.status == Status.dossier and "000.00.10.H32-231116-0001" in reply.text
     assert assistant.handle("sdt em 0905 123 456, làm giấy khai sinh cần gì").procedure_id == "birth-registration"
+
+
+def test_follow_up_with_leading_con_on_the_real_catalogue(shipped_catalog):
+    assistant = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON)
+    for follow_up in ["còn lệ phí thì sao", "con le phi thi sao", "thế còn nộp ở đâu?"]:
+        conv = Conversation()
+        assert assistant.handle("giay doc than mat bao lau", conv).procedure_id == "marriage-status-certification"
+        reply = assistant.handle(follow_up, conv)
+        assert reply.status == Status.answer and reply.procedure_id == "marriage-status-certification", follow_up
+    # Without context "con" still means a child.
+    assert assistant.handle("làm giấy nhận con").procedure_id == "parentage-recognition"

@@ -140,8 +140,6 @@ async def test_state_lives_in_the_database_not_the_process(fake, settings, assis
     assert follow.text.startswith("<b>Xác nhận tình trạng hôn nhân</b>") and "Nơi nộp" in follow.plain
 
 
-@pytest.mark.xfail(reason="core: 'còn' folds to 'con' and matches 'Nhận cha, mẹ, con' above the follow-up "
-                          "threshold (assistant/core.py follow-up rule); reported to the lead", strict=False)
 async def test_follow_up_with_con_le_phi_thi_sao(app, fake):
     await say(fake, CHAT, "giay doc than mat bao lau")
     follow = await say(fake, CHAT, "còn lệ phí thì sao")
