@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from assistant.channels.telegram import build_application, start_polling, stop_application
