@@ -464,7 +464,25 @@ class TelegramChannel:
                 select(Feedback.rating, func.count()).where(Feedback.channel == CHANNEL).group_by(Feedback.rating)
             ).all())
         return [f"• Thông báo đang chờ gửi: {pending}",
-                f"• Góp ý: 👍 {ratings.get(1, 0)} / 👎 {ratings.get(-1, 0)}"]
+                f"• Góp ý: 👍 {ratings.get(1, 0)} / 👎 {ratings.get(-1, 0)}", *self._service_headline()]
+
+    def _service_headline(self) -> list[str]:
+        """This month's headline figures from the service report (all channels)."""
+        from assistant.staff.reports import SATISFACTION_TARGET, service_report
+
+        today = dt.date.today()
+        r = service_report(self.engine, today.replace(day=1), today, today=today)
+
+        def pct(value: float | None) -> str:
+            return "—" if value is None else f"{value:.1f}%"
+
+        return [
+            f"Kết quả tháng {today:%m/%Y}:",
+            f"• Hồ sơ tiếp nhận: {r.received} (trực tuyến {pct(r.online_share)}); đã giải quyết {r.resolved}, "
+            f"đúng hạn {pct(r.on_time_rate)}; đang trễ hạn {r.open_late}",
+            f"• Hài lòng: {pct(r.satisfaction)} (mục tiêu {SATISFACTION_TARGET:.0f}%); "
+            f"câu hỏi bot trả lời được: {r.questions_answered}/{r.questions}",
+        ]
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log and move on; the citizen gets an apology when the fault was ours, not Telegram's."""
