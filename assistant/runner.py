@@ -44,6 +44,30 @@ def seed_if_empty(engine, assistant: Assistant) -> None:
         log.warning("could not seed demo dossiers")
 
 
+def refused_reload_text(problems) -> str:
+    shown = [str(p) for p in problems[:15]]
+    more = len(problems) - len(shown)
+    return ("Danh mục vừa sửa có lỗi nên chưa được nạp; hệ thống vẫn dùng danh mục cũ. Cần sửa:\n"
+            + "\n".join(shown) + (f"\n… và {more} lỗi khác." if more > 0 else ""))
+
+
+def staff_notifier(settings: Settings, engine):
+    """Tell staff on Telegram, through the outbox, when an edited catalogue was refused."""
+    from assistant.store import Outbox
+
+    def notify(problems) -> None:
+        if not settings.telegram_token:
+            return
+        try:
+            outbox = Outbox(engine)
+            for chat_id in sorted(settings.staff_chat_ids):
+                outbox.add("telegram", chat_id, refused_reload_text(problems))
+        except SQLAlchemyError:
+            log.warning("could not queue the refused-reload message for staff")
+
+    return notify
+
+
 def has_web() -> bool:
     return importlib.util.find_spec("assistant.web") is not None
 
@@ -52,7 +76,7 @@ async def serve(settings: Settings) -> None:
     engine = open_database(settings)
     assistant = build_assistant(settings, engine)
     seed_if_empty(engine, assistant)
-    watcher = CatalogWatcher(settings.catalog_dir, assistant.reload)
+    watcher = CatalogWatcher(settings.catalog_dir, assistant.reload, staff_notifier(settings, engine))
     watcher.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
