@@ -26,6 +26,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/matching.py
+	$(PY) benchmarks/dossiers.py
+	$(PY) benchmarks/telegram.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
