@@ -1,0 +1,125 @@
+"""`python -m assistant serve` and `python -m assistant qr`: the web server and counter posters.
+
+Registered by assistant.cli through `register(subparsers)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+import os
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+
+log = logging.getLogger("assistant")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    changes: dict[str, object] = {}
+    if getattr(args, "host", None):
+        changes["web_host"] = args.host
+    if getattr(args, "port", None):
+        changes["web_port"] = args.port
+    if getattr(args, "catalog", None):
+        changes["catalog_dir"] = Path(args.catalog)
+    if getattr(args, "locality", None) is not None:
+        changes["locality"] = None if args.locality in ("", "none", "-") else args.locality
+    return dataclasses.replace(settings, **changes)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """One process: the runner (web chat + Telegram polling + hot reload). Several workers: uvicorn
+    starts N processes, each building its app with `create_app_from_env`."""
+    logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(args)
+    if args.workers < 1:
+        print("--workers phải từ 1 trở lên.", file=sys.stderr)
+        return 2
+    if args.workers == 1:
+        from assistant.runner import serve
+
+        try:
+            asyncio.run(serve(settings))
+        except OSError as exc:
+            print(f"Không khởi động được máy chủ web: {exc}", file=sys.stderr)
+            return 1
+        return 0
+
+    import uvicorn
+
+    from assistant.app import build_assistant, open_database
+    from assistant.runner import seed_if_empty
+    from assistant.web.server import GRACEFUL_SHUTDOWN
+
+    # Prepare the database once (migrate, seed the demo) before the workers race for it.
+    engine = open_database(settings)
+    seed_if_empty(engine, build_assistant(settings, engine))
+    engine.dispose()
+    if settings.telegram_token and not settings.telegram_webhook_url:
+        log.warning("Telegram polling runs only with --workers 1; set TELEGRAM_WEBHOOK_URL to use workers")
+    # Workers read settings from the environment: pass on what the command line changed.
+    os.environ.update({"ASSISTANT_WEB_HOST": settings.web_host, "ASSISTANT_WEB_PORT": str(settings.web_port),
+                       "ASSISTANT_CATALOG_DIR": str(settings.catalog_dir),
+                       "ASSISTANT_LOCALITY": settings.locality or "none"})
+    log.info("web chat: http://%s:%s/ (%d workers)", settings.web_host, settings.web_port, args.workers)
+    uvicorn.run("assistant.web.server:create_app_from_env", factory=True, host=settings.web_host,
+                port=settings.web_port, workers=args.workers, log_config=None, access_log=False,
+                server_header=False, lifespan="on", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
+    return 0
+
+
+def cmd_qr(args: argparse.Namespace) -> int:
+    from assistant.catalog.loader import CatalogError, load_catalog
+    from assistant.qr import only_reachable_here, procedure_url, write_qr
+
+    settings = _settings(args)
+    try:
+        catalog = load_catalog(settings.catalog_dir, settings.locality)
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    proc = catalog.get(args.procedure_id)
+    if proc is None:
+        close = [p.id for p in catalog.procedures.values() if args.procedure_id.lower() in p.id][:5]
+        hint = f" Có phải bạn muốn: {', '.join(close)}?" if close else ""
+        print(f"Không có thủ tục '{args.procedure_id}' trong danh mục.{hint}", file=sys.stderr)
+        return 1
+    url = procedure_url(settings, proc.id)
+    output = Path(args.output or f"qr-{proc.id}.png")
+    try:
+        write_qr(url, output, scale=args.scale)
+    except OSError as exc:
+        print(f"Không ghi được tệp {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{output}: {proc.display_name} → {url}")
+    if only_reachable_here(settings, url):
+        print("Lưu ý: đường dẫn chỉ mở được trên máy này. Đặt ASSISTANT_PUBLIC_URL (địa chỉ công dân truy cập) "
+              "hoặc TELEGRAM_BOT_USERNAME trước khi in mã để dán tại quầy.", file=sys.stderr)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser("serve", help="run the web chat server (and Telegram, Zalo when configured)")
+    serve.add_argument("--host", help="address to bind (default ASSISTANT_WEB_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default ASSISTANT_WEB_PORT or 8080)")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    serve.add_argument("--catalog", help="catalogue directory")
+    serve.add_argument("--locality", help="locality slug ('none' for the statutory catalogue)")
+    serve.set_defaults(func=cmd_serve)
+
+    qr = subparsers.add_parser("qr", help="write a PNG QR code that opens a procedure (for counter posters)")
+    qr.add_argument("procedure_id", help="procedure id, e.g. marriage-status-certification")
+    qr.add_argument("-o", "--output", help="PNG file to write (default qr-<procedure-id>.png)")
+    qr.add_argument("--scale", type=int, default=10, help="pixels per module (default 10)")
+    qr.add_argument("--catalog", help="catalogue directory")
+    qr.add_argument("--locality", help="locality slug")
+    qr.set_defaults(func=cmd_qr)
+
+
+__all__ = ["cmd_qr", "cmd_serve", "register"]

@@ -1,0 +1,87 @@
+"""Running the web server: inside a caller's event loop (`serve`) or as uvicorn workers.
+
+`serve(settings, assistant, engine, stop)` is what `make run` / `bot.py` use (through
+`assistant.runner`): uvicorn runs inside the caller's asyncio loop next to Telegram polling and
+stops when `stop` is set; signals stay with the caller. `create_app_from_env` is the factory
+each worker process calls when `python -m assistant serve --workers N` starts several.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+
+import uvicorn
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+GRACEFUL_SHUTDOWN = 10  # seconds in-flight requests get to finish
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the process that embeds it owns signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def server_config(app: Starlette | str, host: str, port: int, **options) -> uvicorn.Config:
+    """uvicorn settings shared by every way of starting the server. No access log: request lines
+    carry session ids and the log would grow with every message; /metrics counts requests."""
+    return uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, server_header=False,
+        proxy_headers=False, lifespan="on", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN, **options)
+
+
+async def serve(settings: Settings, assistant: Assistant, engine: Engine | None, stop: asyncio.Event, *,
+                app: Starlette | None = None, started: asyncio.Event | None = None) -> None:
+    """Serve the web chat (and the Zalo/Telegram webhooks) until `stop` is set.
+
+    Raises OSError when the address cannot be bound (uvicorn would otherwise exit the process)."""
+    app = app or create_app(settings, assistant, engine)
+    server = _EmbeddedServer(server_config(app, settings.web_host, settings.web_port))
+
+    async def run() -> None:
+        try:
+            await server.serve()
+        except SystemExit as exc:  # uvicorn exits on bind or lifespan failure
+            raise OSError(f"web server could not start on {settings.web_host}:{settings.web_port}") from exc
+
+    task = asyncio.create_task(run(), name="uvicorn")
+    waiter = asyncio.create_task(stop.wait(), name="web-stop")
+    try:
+        while not server.started and not task.done():
+            await asyncio.sleep(0.02)
+        if server.started and started is not None:
+            started.set()
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        server.should_exit = True
+        waiter.cancel()
+        await task  # graceful: in-flight requests finish, lifespan shutdown stops Zalo/Telegram
+
+
+def create_app_from_env() -> Starlette:
+    """The application for one worker process of `serve --workers N` (uvicorn factory).
+
+    Each worker opens its own engine and assistant and hot-reloads the catalogue itself; they
+    share conversations, dossiers and the outbox through the database."""
+    from assistant.app import build_assistant, open_database
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    engine = open_database(settings)
+    assistant = build_assistant(settings, engine)
+    return create_app(settings, assistant, engine, watch_catalog=True)
+
+
+__all__ = ["create_app_from_env", "serve", "server_config"]

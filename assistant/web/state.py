@@ -1,0 +1,116 @@
+"""Conversation turns for the web chat and Zalo: load the state, ask the core, save the state.
+
+State lives in the database (`ConversationStore`, keys "web:<session>" and "zalo:<user>"), so
+several worker processes can serve one conversation. The core and the store are synchronous,
+so a turn runs in a small thread pool; the event loop keeps accepting requests meanwhile.
+
+Two things keep a citizen's follow-ups working when things go wrong:
+- a bounded copy of recent states in this process, used while the database is unreachable
+  (questions are still answered from the catalogue; only context across workers is lost);
+- a striped lock per conversation key, so two quick taps on the same chat do not race each
+  other's load/save inside one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import Engine
+
+from assistant.dialogue.conversation import Conversation, Requester
+from assistant.dialogue.reply import Reply
+
+log = logging.getLogger(__name__)
+
+TurnFn = Callable[[Conversation, Requester], Reply]
+MEMORY_CONVERSATIONS = 5000
+LOCK_STRIPES = 64
+
+
+class ConversationTurns:
+    """Runs turns for one process. `engine=None` keeps state in memory only (tests, no database)."""
+
+    def __init__(self, engine: Engine | None, *, threads: int | None = None,
+                 memory_size: int = MEMORY_CONVERSATIONS) -> None:
+        self.engine = engine
+        self.store = None
+        if engine is not None:
+            from assistant.store import ConversationStore
+
+            self.store = ConversationStore(engine)
+        if threads is None:
+            # SQLite takes one writer at a time: a second thread in this process would only wait
+            # on the file lock (and SQLite's busy handler sleeps in coarse steps, which shows up
+            # as p99 latency). A server database overlaps round trips of different chats.
+            threads = 1 if engine is None or engine.dialect.name == "sqlite" else 8
+        self.threads = threads
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tthc-turn")
+        self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._memory_size = memory_size
+        self._memory_lock = threading.Lock()
+        self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self.database_errors = 0
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def _load(self, key: str) -> dict[str, Any] | None:
+        if self.store is not None:
+            try:
+                return self.store.load(key)
+            except Exception as exc:
+                self.database_errors += 1
+                log.warning("conversation state unavailable (%s); using this process's copy",
+                            exc.__class__.__name__)
+        with self._memory_lock:
+            return self._memory.get(key)
+
+    def _save(self, key: str, state: dict[str, Any]) -> None:
+        with self._memory_lock:
+            self._memory[key] = state
+            self._memory.move_to_end(key)
+            while len(self._memory) > self._memory_size:
+                self._memory.popitem(last=False)
+        if self.store is not None:
+            try:
+                self.store.save(key, state)
+            except Exception as exc:
+                self.database_errors += 1
+                log.warning("conversation state not saved (%s)", exc.__class__.__name__)
+
+    # -- turns ---------------------------------------------------------------------------------
+
+    def run_sync(self, channel: str, chat_id: str, turn: TurnFn) -> Reply:
+        """One turn, synchronously (call from a worker thread)."""
+        key = f"{channel}:{chat_id}"
+        with self._stripes[hash(key) % LOCK_STRIPES]:
+            conversation = Conversation.from_dict(self._load(key))
+            before = conversation.to_dict()
+            reply = turn(conversation, Requester(channel, chat_id))
+            after = conversation.to_dict()
+            if after != before:
+                self._save(key, after)
+        return reply
+
+    async def run(self, channel: str, chat_id: str, turn: TurnFn) -> tuple[Reply, float]:
+        """One turn off the event loop. Returns the reply and how long the turn took (seconds)."""
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        reply = await loop.run_in_executor(self._executor, self.run_sync, channel, chat_id, turn)
+        return reply, time.perf_counter() - started
+
+    async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Any other synchronous database work on the same threads (keeps SQLite single-writer)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+__all__ = ["ConversationTurns", "TurnFn"]

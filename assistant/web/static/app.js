@@ -1,0 +1,288 @@
+// The web chat page: renders replies from POST /api/chat. Everything from the server is put in
+// the page with textContent / createElement, never innerHTML, so no reply can inject markup.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const messages = $("messages");
+  const askForm = $("ask");
+  const input = $("text");
+  const sendButton = $("send");
+  const lookupForm = $("lookup");
+  const codeInput = $("code");
+  const largeToggle = $("large-text");
+  const URL_RE = /(https?:\/\/[^\s<>"'()]+[^\s<>"'().,;:!?])/g;
+  let busy = false;
+
+  // -- small storage helpers (private browsing may refuse localStorage) ----------------------
+  const memory = {};
+  function load(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return memory[key] || null; }
+  }
+  function store(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { memory[key] = value; }
+  }
+
+  function newSessionId() {
+    const bytes = new Uint8Array(18);
+    window.crypto.getRandomValues(bytes);
+    let text = "";
+    bytes.forEach((b) => { text += String.fromCharCode(b); });
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  let session = load("tthc-session");
+  if (!session || !/^[A-Za-z0-9_-]{8,64}$/.test(session)) {
+    session = newSessionId();
+    store("tthc-session", session);
+  }
+
+  // -- large text ------------------------------------------------------------------------------
+  function applyLarge(on) {
+    document.documentElement.classList.toggle("large", on);
+    largeToggle.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  applyLarge(load("tthc-large") === "1");
+  largeToggle.addEventListener("click", () => {
+    const on = !document.documentElement.classList.contains("large");
+    applyLarge(on);
+    store("tthc-large", on ? "1" : "0");
+  });
+
+  // -- rendering -------------------------------------------------------------------------------
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function textWithLinks(text) {
+    const span = el("div", "text");
+    let last = 0;
+    text.replace(URL_RE, (url, _m, offset) => {
+      if (offset > last) span.appendChild(document.createTextNode(text.slice(last, offset)));
+      const a = el("a", null, url);
+      a.href = url;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      span.appendChild(a);
+      last = offset + url.length;
+      return url;
+    });
+    if (last < text.length) span.appendChild(document.createTextNode(text.slice(last)));
+    return span;
+  }
+
+  function scrollDown() {
+    messages.scrollTop = messages.scrollHeight;
+  }
+
+  function addUser(text) {
+    const bubble = el("div", "msg user", text);
+    messages.appendChild(bubble);
+    scrollDown();
+    return bubble;
+  }
+
+  function addNote(text, className) {
+    const bubble = el("div", "msg " + (className || "system"), text);
+    bubble.setAttribute("role", className === "error" ? "alert" : "status");
+    messages.appendChild(bubble);
+    scrollDown();
+    return bubble;
+  }
+
+  function fillBot(bubble, reply) {
+    bubble.replaceChildren();
+    bubble.className = "msg bot " + (reply.status || "");
+    let body = reply.reply || "";
+    if (reply.title && body.startsWith(reply.title)) {
+      bubble.appendChild(el("strong", "title", reply.title));
+      body = body.slice(reply.title.length).replace(/^\n/, "");
+    }
+    bubble.appendChild(textWithLinks(body));
+    const buttons = Array.isArray(reply.buttons) ? reply.buttons : [];
+    if (buttons.length) {
+      const row = el("div", "actions");
+      if (reply.status === "clarify" || (reply.data && reply.data.menu && reply.data.menu !== "fields")) {
+        row.classList.add("list");
+      }
+      buttons.forEach((button) => {
+        const chip = el("button", "chip", button.label);
+        chip.type = "button";
+        if (button.action.startsWith("k:") && button.action.split(":")[1] !== "-1") {
+          chip.classList.add("check");
+          if (button.label.startsWith("✅")) chip.classList.add("on");
+          chip.setAttribute("aria-pressed", button.label.startsWith("✅") ? "true" : "false");
+        }
+        chip.addEventListener("click", () => press(button, bubble));
+        row.appendChild(chip);
+      });
+      bubble.appendChild(row);
+    }
+    if (Array.isArray(reply.feedback) && reply.feedback.length) {
+      const row = el("div", "feedback");
+      row.appendChild(el("span", null, "Câu trả lời có hữu ích không?"));
+      reply.feedback.forEach((button) => {
+        const chip = el("button", "chip", button.label);
+        chip.type = "button";
+        chip.addEventListener("click", () => vote(button, row));
+        row.appendChild(chip);
+      });
+      bubble.appendChild(row);
+    }
+    return bubble;
+  }
+
+  function addBot(reply) {
+    const bubble = el("div", "msg bot");
+    messages.appendChild(fillBot(bubble, reply));
+    scrollDown();
+    return bubble;
+  }
+
+  function addSuggestions(config) {
+    const box = el("div", "msg suggest");
+    if (config.suggestions && config.suggestions.length) {
+      box.appendChild(el("p", null, "Thử hỏi:"));
+      const row = el("div", "actions");
+      config.suggestions.forEach((question) => {
+        const chip = el("button", "chip", question);
+        chip.type = "button";
+        chip.addEventListener("click", () => ask(question));
+        row.appendChild(chip);
+      });
+      box.appendChild(row);
+    }
+    if (config.demo_codes && config.demo_codes.length) {
+      box.appendChild(el("p", null, "Mã hồ sơ mẫu để thử tra cứu:"));
+      const row = el("div", "actions");
+      config.demo_codes.forEach((code) => {
+        const chip = el("button", "chip code", code);
+        chip.type = "button";
+        chip.addEventListener("click", () => { codeInput.value = code; lookup(code); });
+        row.appendChild(chip);
+      });
+      box.appendChild(row);
+    }
+    if (box.childNodes.length) messages.appendChild(box);
+  }
+
+  // -- talking to the server -------------------------------------------------------------------
+  async function post(payload) {
+    let response;
+    try {
+      response = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.assign({ session_id: session }, payload)),
+      });
+    } catch (e) {
+      addNote("Không kết nối được máy chủ. Bạn kiểm tra mạng rồi thử lại nhé.", "error");
+      return null;
+    }
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (!response.ok || !data) {
+      addNote((data && data.message) || "Hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút.", "error");
+      return null;
+    }
+    return data;
+  }
+
+  async function withTyping(payload) {
+    busy = true;
+    sendButton.disabled = true;
+    const typing = addNote("Trợ lý đang trả lời…", "system typing");
+    try {
+      return await post(payload);
+    } finally {
+      typing.remove();
+      busy = false;
+      sendButton.disabled = false;
+    }
+  }
+
+  async function ask(text) {
+    const question = text.trim();
+    if (!question || busy) return;
+    addUser(question);
+    const reply = await withTyping({ text: question });
+    if (reply) addBot(reply);
+  }
+
+  async function lookup(code) {
+    const value = code.trim();
+    if (!value || busy) return;
+    addUser("Tra cứu hồ sơ " + value);
+    const reply = await withTyping({ text: value });
+    if (reply) addBot(reply);
+  }
+
+  async function press(button, bubble) {
+    if (busy) return;
+    const action = button.action;
+    const isToggle = action.startsWith("k:") && action.split(":")[1] !== "-1";
+    if (isToggle) {
+      // Ticking a document edits the checklist in place, as the Telegram bot edits its message.
+      busy = true;
+      const reply = await post({ action: action });
+      busy = false;
+      if (reply && reply.data && reply.data.checklist) fillBot(bubble, reply);
+      else if (reply) addBot(reply);
+      return;
+    }
+    addUser(button.label);
+    const reply = await withTyping({ action: action });
+    if (reply) addBot(reply);
+  }
+
+  async function vote(button, row) {
+    row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    const reply = await post({ action: button.action });
+    if (!reply) {
+      row.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+      return;
+    }
+    row.replaceChildren(el("span", "thanks", reply.reply));
+  }
+
+  // -- wiring ----------------------------------------------------------------------------------
+  askForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value;
+    input.value = "";
+    input.style.height = "";
+    ask(text);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      askForm.requestSubmit();
+    }
+  });
+  input.addEventListener("input", () => {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 160) + "px";
+  });
+  lookupForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    lookup(codeInput.value);
+  });
+
+  async function start() {
+    let config = {};
+    try {
+      const response = await fetch("/api/config");
+      if (response.ok) config = await response.json();
+    } catch (e) { config = {}; }
+    if (config.locality) $("place").textContent = config.locality;
+    if (config.demo) $("demo-banner").hidden = false;
+    const procedure = new URLSearchParams(window.location.search).get("p");
+    const first = procedure ? await post({ procedure_id: procedure.slice(0, 128) }) : await post({ menu: true });
+    if (first) addBot(first);
+    if (!procedure) addSuggestions(config);
+    document.body.dataset.ready = "1";
+  }
+  start();
+})();
