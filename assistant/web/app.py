@@ -358,7 +358,7 @@ def _turn(assistant: Assistant, kind: str, value: Any) -> Callable:
         fields = assistant.field_menu()
         locality = assistant.catalog.locality
         text = texts.greeting(locality.name if locality else None)
-        return Reply(status=Status.smalltalk, text=f"{text}\n{fields.text}", buttons=fields.buttons,
+        return Reply(status=Status.smalltalk, text=f"{text}\n{texts.MENU_LEAD}", buttons=fields.buttons,
                      data=fields.data)
 
     return menu

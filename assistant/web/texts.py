@@ -18,8 +18,11 @@ FEEDBACK_NO = "👎 Chưa hữu ích"
 def greeting(place: str | None) -> str:
     where = f" của {place}" if place else ""
     return (f"Xin chào! Mình là trợ lý hướng dẫn thủ tục hành chính{where}. "
-            "Bạn cứ hỏi như khi nói chuyện, có dấu hay không dấu đều được, ví dụ: “giấy độc thân mất bao lâu?”.\n"
-            "Muốn biết hồ sơ đã giải quyết đến đâu, bạn nhập mã trên Phiếu tiếp nhận vào ô tra cứu hồ sơ.")
+            "Bạn cứ hỏi như khi nói chuyện, có dấu hay không dấu đều được.\n"
+            "Muốn biết hồ sơ đã giải quyết đến đâu, bạn nhập mã trên Phiếu tiếp nhận vào ô tra cứu bên dưới.")
+
+
+MENU_LEAD = "Bạn cũng có thể xem danh sách thủ tục theo lĩnh vực."
 
 
 def too_fast(seconds: float) -> str:

@@ -77,6 +77,12 @@
     messages.scrollTop = messages.scrollHeight;
   }
 
+  // A new answer is read from its first line: scroll so that it starts at the top of the view
+  // (a short answer simply ends up at the bottom, as the list cannot scroll further).
+  function scrollToStart(bubble) {
+    messages.scrollTop = Math.max(0, bubble.offsetTop - messages.offsetTop - 8);
+  }
+
   function addUser(text) {
     const bubble = el("div", "msg user", text);
     messages.appendChild(bubble);
@@ -102,8 +108,23 @@
     }
     bubble.appendChild(textWithLinks(body));
     const buttons = Array.isArray(reply.buttons) ? reply.buttons : [];
+    const folded = reply.data && reply.data.menu === "fields" && buttons.length > 6;
     if (buttons.length) {
       const row = el("div", "actions");
+      if (folded) {
+        row.classList.add("compact");
+        row.hidden = true;
+        const open = el("button", "chip more", "📂 Xem thủ tục theo lĩnh vực (" + buttons.length + ")");
+        open.type = "button";
+        open.setAttribute("aria-expanded", "false");
+        open.addEventListener("click", () => {
+          row.hidden = !row.hidden;
+          open.setAttribute("aria-expanded", row.hidden ? "false" : "true");
+        });
+        const line = el("div", "actions");
+        line.appendChild(open);
+        bubble.appendChild(line);
+      }
       if (reply.status === "clarify" || (reply.data && reply.data.menu && reply.data.menu !== "fields")) {
         row.classList.add("list");
       }
@@ -134,10 +155,10 @@
     return bubble;
   }
 
-  function addBot(reply) {
+  function addBot(reply, keepScroll) {
     const bubble = el("div", "msg bot");
     messages.appendChild(fillBot(bubble, reply));
-    scrollDown();
+    if (!keepScroll) scrollToStart(bubble);
     return bubble;
   }
 
@@ -280,8 +301,9 @@
     if (config.demo) $("demo-banner").hidden = false;
     const procedure = new URLSearchParams(window.location.search).get("p");
     const first = procedure ? await post({ procedure_id: procedure.slice(0, 128) }) : await post({ menu: true });
-    if (first) addBot(first);
+    if (first) addBot(first, true);
     if (!procedure) addSuggestions(config);
+    messages.scrollTop = 0;
     document.body.dataset.ready = "1";
   }
   start();
