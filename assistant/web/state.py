@@ -14,7 +14,10 @@ Two things keep a citizen's follow-ups working when things go wrong:
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -22,7 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import DateTime, Engine, bindparam, text
 
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Reply
@@ -30,8 +33,53 @@ from assistant.dialogue.reply import Reply
 log = logging.getLogger(__name__)
 
 TurnFn = Callable[[Conversation, Requester], Reply]
+_LOAD = text("SELECT state FROM conversations WHERE key = :key")
+_SAVE = text(
+    "INSERT INTO conversations (key, state, updated_at) VALUES (:key, :state, :updated_at) "
+    "ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+).bindparams(bindparam("updated_at", type_=DateTime()))
 MEMORY_CONVERSATIONS = 5000
 LOCK_STRIPES = 64
+
+
+def _encode(conversation: Conversation) -> str:
+    """The state as JSON text, to compare before/after a turn and to store. `json.dumps` of the
+    instance dict gives what `Conversation.to_dict()` gives for its plain JSON fields, without
+    `dataclasses.asdict`'s recursive deep copies (0.1 ms each, twice per message)."""
+    fields = getattr(conversation, "__dict__", None)
+    return json.dumps(fields if fields is not None else conversation.to_dict(), ensure_ascii=False)
+
+
+class ConversationRows:
+    """The `conversations` table (the schema of `assistant.store.ConversationStore`, same JSON
+    state, same keys), read and written with two pre-built SQL statements.
+
+    Every chat message loads and saves its conversation, so this is the hottest database path
+    of the web server: building the SQLAlchemy Core statements per call, as the general-purpose
+    store does, costs about 1 ms of CPU per message, three times the statements below (measured
+    in benchmarks/web.py). `INSERT ... ON CONFLICT` works on SQLite ≥ 3.24 and PostgreSQL.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            raw = conn.execute(_LOAD, {"key": key}).scalar()
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def save(self, key: str, state: dict[str, Any] | str) -> None:
+        """Save a state (a dict, or the JSON text of one)."""
+        encoded = state if isinstance(state, str) else json.dumps(state, ensure_ascii=False)
+        values = {"key": key, "state": encoded, "updated_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+        with self.engine.begin() as conn:
+            conn.execute(_SAVE, values)
 
 
 class ConversationTurns:
@@ -40,18 +88,14 @@ class ConversationTurns:
     def __init__(self, engine: Engine | None, *, threads: int | None = None,
                  memory_size: int = MEMORY_CONVERSATIONS) -> None:
         self.engine = engine
-        self.store = None
-        if engine is not None:
-            from assistant.store import ConversationStore
-
-            self.store = ConversationStore(engine)
+        self.store = ConversationRows(engine) if engine is not None else None
         if threads is None:
             # SQLite takes one writer at a time: a second thread in this process would only wait
             # on the file lock (and SQLite's busy handler sleeps in coarse steps, which shows up
             # as p99 latency). A server database overlaps round trips of different chats.
-            threads = 1 if engine is None or engine.dialect.name == "sqlite" else 8
+            threads = int(os.environ.get("TTHC_TURN_THREADS", "1")) if engine is None or engine.dialect.name == "sqlite" else 8
         self.threads = threads
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tthc-turn")
+        self._executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="tthc-turn")
         self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._memory_size = memory_size
         self._memory_lock = threading.Lock()
@@ -71,7 +115,7 @@ class ConversationTurns:
         with self._memory_lock:
             return self._memory.get(key)
 
-    def _save(self, key: str, state: dict[str, Any]) -> None:
+    def _save(self, key: str, state: dict[str, Any], encoded: str | None = None) -> None:
         with self._memory_lock:
             self._memory[key] = state
             self._memory.move_to_end(key)
@@ -79,7 +123,7 @@ class ConversationTurns:
                 self._memory.popitem(last=False)
         if self.store is not None:
             try:
-                self.store.save(key, state)
+                self.store.save(key, encoded if encoded is not None else state)
             except Exception as exc:
                 self.database_errors += 1
                 log.warning("conversation state not saved (%s)", exc.__class__.__name__)
@@ -91,17 +135,20 @@ class ConversationTurns:
         key = f"{channel}:{chat_id}"
         with self._stripes[hash(key) % LOCK_STRIPES]:
             conversation = Conversation.from_dict(self._load(key))
-            before = conversation.to_dict()
+            before = _encode(conversation)
             reply = turn(conversation, Requester(channel, chat_id))
-            after = conversation.to_dict()
+            after = _encode(conversation)
             if after != before:
-                self._save(key, after)
+                self._save(key, json.loads(after), after)
         return reply
 
     async def run(self, channel: str, chat_id: str, turn: TurnFn) -> tuple[Reply, float]:
         """One turn off the event loop. Returns the reply and how long the turn took (seconds)."""
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
+        if self.threads == 0:
+            reply = self.run_sync(channel, chat_id, turn)
+            return reply, time.perf_counter() - started
         reply = await loop.run_in_executor(self._executor, self.run_sync, channel, chat_id, turn)
         return reply, time.perf_counter() - started
 
