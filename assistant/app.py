@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,10 +37,14 @@ def open_database(settings: Settings) -> Engine:
     return engine
 
 
-def build_assistant(settings: Settings, engine: Engine | None = None, with_database: bool = True) -> Assistant:
+def build_assistant(settings: Settings, engine: Engine | None = None, with_database: bool = True, *,
+                    question_log: QuestionLogLike | None = None) -> Assistant:
     """The assistant for these settings; the dossier desk, question log and feedback store are
     attached when a database is configured. A database that is down does not stop procedure
-    answers: lookups then reply that tracking is temporarily unavailable."""
+    answers: lookups then reply that tracking is temporarily unavailable.
+
+    `question_log`: where questions are recorded (default: one `QuestionLog` insert per
+    question; the web workers pass a `QuestionLogBuffer` that writes in batches)."""
     assistant = Assistant.from_settings(settings)
     if not with_database:
         return assistant
@@ -49,14 +54,19 @@ def build_assistant(settings: Settings, engine: Engine | None = None, with_datab
             upgrade(engine)
         except SQLAlchemyError:
             log.warning("database unavailable at start-up; dossier lookups will answer 'try later'")
-    attach_database(assistant, engine)
+    attach_database(assistant, engine, question_log=question_log)
     return assistant
 
 
-def attach_database(assistant: Assistant, engine: Engine) -> None:
+class QuestionLogLike(Protocol):
+    def add(self, text: str, normalised: str, status: str, candidates: list[dict[str, Any]], channel: str,
+            user: str | None = None) -> None: ...
+
+
+def attach_database(assistant: Assistant, engine: Engine, *, question_log: QuestionLogLike | None = None) -> None:
     assistant.desk = DossierDesk(engine, lambda: assistant.catalog, hotline=assistant.settings.hotline,
                                  portal_url=assistant.settings.portal_url)
-    questions = QuestionLog(engine)
+    questions = question_log if question_log is not None else QuestionLog(engine)
     feedback = FeedbackStore(engine)
 
     def log_question(turn: Turn) -> None:

@@ -31,6 +31,7 @@ from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.actions import feedback_action
 from assistant.dialogue.reply import Reply, Status
+from assistant.store.question_buffer import QuestionLogBuffer
 from assistant.web import texts
 from assistant.web.limits import MAX_CHAT_BODY, MAX_TEXT_CHARS, MAX_WEBHOOK_BODY, BodyLimit, valid_session
 from assistant.web.metrics import Metrics
@@ -126,6 +127,7 @@ def create_app(
     metrics: Metrics | None = None,
     turns: ConversationTurns | None = None,
     watch_catalog: bool = False,
+    question_log: QuestionLogBuffer | None = None,
 ) -> Starlette:
     """The web application.
 
@@ -134,6 +136,7 @@ def create_app(
     (built when TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_URL are set). `rate_limit`: chat messages
     per minute per session (0 disables). `watch_catalog`: hot-reload the catalogue in this process
     (worker processes started by `serve --workers N`; the single-process runner has its own).
+    `question_log`: a batching question log this app starts and flushes on shutdown.
     """
     metrics = metrics or Metrics()
     metrics.attach(assistant)
@@ -287,6 +290,8 @@ def create_app(
 
             watcher = CatalogWatcher(settings.catalog_dir, assistant.reload)
             watcher.start()
+        if question_log is not None:
+            question_log.start()
         if zalo is not None:
             await zalo.start()
         telegram_task = asyncio.create_task(_start_telegram(telegram)) if telegram is not None else None
@@ -302,6 +307,8 @@ def create_app(
                 await zalo.stop()
             if watcher is not None:
                 watcher.stop()
+            if question_log is not None:
+                await asyncio.to_thread(question_log.close)
             if own_turns:
                 turns.close()
 

@@ -76,12 +76,14 @@ def create_app_from_env() -> Starlette:
     Each worker opens its own engine and assistant and hot-reloads the catalogue itself; they
     share conversations, dossiers and the outbox through the database."""
     from assistant.app import build_assistant, open_database
+    from assistant.store.question_buffer import QuestionLogBuffer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
     engine = open_database(settings)
-    assistant = build_assistant(settings, engine)
-    return create_app(settings, assistant, engine, watch_catalog=True)
+    questions = QuestionLogBuffer(engine)
+    assistant = build_assistant(settings, engine, question_log=questions)
+    return create_app(settings, assistant, engine, watch_catalog=True, question_log=questions)
 
 
 __all__ = ["create_app_from_env", "serve", "server_config"]
