@@ -8,9 +8,13 @@ installed wheel needs no alembic.ini.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -21,8 +25,20 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+# A server database that does not answer must cost a citizen seconds, not the operating system's
+# TCP timeout (minutes): libpq gives up connecting after this, and dead established connections
+# are noticed by TCP keepalives within about a minute.
+CONNECT_TIMEOUT_S = 5
+LIBPQ_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+# After a connection attempt failed *slowly* (a timeout, not a refusal), new attempts fail at once
+# for this long: one chat message touches the database several times, and each would otherwise
+# wait the whole connect timeout again.
+SLOW_FAILURE_S = 1.0
+FAIL_FAST_S = 5.0
 # Any constant: serialises concurrent `upgrade` calls (several bot processes starting at once).
 _PG_MIGRATION_LOCK = 7_300_521
 
@@ -32,12 +48,19 @@ def make_engine(url: str, **kwargs) -> Engine:
 
     SQLite: the parent directory is created; WAL lets lookups read while an import writes; the
     busy timeout makes a second writer wait instead of failing; foreign keys are enforced.
-    PostgreSQL (and others): pre-ping so a restarted server does not cost a citizen an error.
+    PostgreSQL (and others): pre-ping so a restarted server does not cost a citizen an error;
+    a connect timeout and TCP keepalives so an unreachable server costs seconds, and
+    `ConnectGuard` so it costs them once per message rather than once per query.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kwargs)
+        if parsed.get_driver_name() in ("psycopg", "psycopg2", "psycopg2cffi"):  # libpq parameters
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S, **LIBPQ_KEEPALIVES,
+                                      **kwargs.get("connect_args", {})}
+        engine = create_engine(url, **kwargs)
+        ConnectGuard().attach(engine)
+        return engine
     memory = not parsed.database or parsed.database == ":memory:" or "mode=memory" in str(parsed)
     if not memory:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +81,45 @@ def make_engine(url: str, **kwargs) -> Engine:
         cursor.close()
 
     return engine
+
+
+class ConnectGuard:
+    """Fail fast while a server database is known not to answer.
+
+    A refused connection fails in milliseconds and is simply retried on the next call. A
+    connection attempt that hangs until the connect timeout is different: the web chat makes
+    three database calls per message (load state, log the question, save state), and a dossier
+    lookup one more, so every message would wait several timeouts. After such a slow failure,
+    attempts fail at once for `fail_fast` seconds; then the next call tries again, so the
+    assistant recovers by itself within that time once the server answers."""
+
+    def __init__(self, slow: float = SLOW_FAILURE_S, fail_fast: float = FAIL_FAST_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.slow = slow
+        self.fail_fast = fail_fast
+        self.clock = clock
+        self._closed_until = 0.0
+        self._lock = threading.Lock()
+
+    def attach(self, engine: Engine) -> None:
+        event.listen(engine, "do_connect", self._connect)
+
+    def _connect(self, dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]) -> Any:
+        with self._lock:
+            wait = self._closed_until - self.clock()
+        if wait > 0:
+            # A DBAPI error, so SQLAlchemy wraps it as OperationalError like any failed connect.
+            raise dialect.loaded_dbapi.OperationalError(
+                f"database did not answer recently; not trying again for {wait:.1f}s")
+        started = self.clock()
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception:
+            if self.clock() - started >= self.slow:
+                with self._lock:
+                    self._closed_until = self.clock() + self.fail_fast
+                log.warning("database connection timed out; failing fast for %.0fs", self.fail_fast)
+            raise
 
 
 def as_engine(engine_or_url: Engine | str) -> Engine:
