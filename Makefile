@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/matching.py
 	$(PY) benchmarks/dossiers.py
 	$(PY) benchmarks/telegram.py
+	$(PY) benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
