@@ -17,6 +17,7 @@ import re
 import unicodedata
 
 MAX_SCAN = 100_000  # characters examined; far more than any chat message
+SEGMENT = 256  # characters normalised at once (see _prepare)
 
 _GAP = r"\s{0,3}+"  # a few spaces, taken possessively
 _DOT = rf"{_GAP}\.?{_GAP}"  # a dot, maybe missing, maybe surrounded by spaces
@@ -36,6 +37,7 @@ _ATTEMPT = re.compile(
     rf"|(?<![0-9])[0-9]{{6}}{_GAP}-{_GAP}[0-9]{{3,}}",
     re.ASCII,
 )
+_NON_ASCII_PIECE = re.compile(rf"[\x00-\x7f]?[^\x00-\x7f]{{1,{SEGMENT}}}")
 # Invisible characters that chat apps and PDFs insert into copied text.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -49,8 +51,31 @@ def _prepare(text: str) -> str:
     text = text[:MAX_SCAN]
     if not text.isascii():
         # NFKC folds full-width digits/letters and no-break spaces into ASCII.
-        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+        text = (unicodedata.normalize("NFKC", text) if len(text) <= SEGMENT else _nfkc_bounded(text))
+        text = text.translate(_INVISIBLE)
     return text
+
+
+def _nfkc_bounded(text: str) -> str:
+    """NFKC of a long text in linear time, at most about MAX_SCAN characters of it.
+
+    CPython orders a run of combining marks by insertion sort, so normalising a long run at
+    once takes quadratic time (80,000 "\u0f73" take half a minute), and one character may
+    expand to eighteen. So we normalise piece by piece, an ASCII character and the non-ASCII
+    run after it (at most SEGMENT characters), and stop once MAX_SCAN characters are out. An
+    ASCII character never combines with what precedes it, so the result equals whole-text
+    NFKC except inside non-ASCII runs longer than SEGMENT, which no code contains."""
+    out: list[str] = []
+    size = pos = 0
+    for match in _NON_ASCII_PIECE.finditer(text):
+        piece = unicodedata.normalize("NFKC", match.group())
+        out += (text[pos:match.start()], piece)
+        size += match.start() - pos + len(piece)
+        pos = match.end()
+        if size >= MAX_SCAN:
+            return "".join(out)[:MAX_SCAN]
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def find_dossier_code(text: str) -> str | None:
