@@ -5,8 +5,10 @@ runs an `OutboxDispatcher` that claims its rows, sends them through the platform
 row delivered only after the platform accepted it. When the platform is down or asks us to
 slow down, the row is marked failed with a retry time (exponential backoff, or the platform's
 own retry-after) and is claimed again later; when a worker dies mid-delivery, the claim
-expires and another worker picks the row up. A notification may therefore arrive twice in a
-crash, but is never lost.
+expires and another worker picks the row up. Just before each send the dispatcher renews that
+row's claim (`Outbox.renew`), so a slow batch never outlives its claim: two live workers never
+send the same row, however many run. A notification may arrive twice only when a worker dies
+after the platform accepted it but before the row was marked; it is never lost.
 
 The outbox is any object with the `assistant.store.Outbox` methods; database calls are
 synchronous (SQLAlchemy) and run in a worker thread so the event loop keeps serving chats.
@@ -48,6 +50,8 @@ class OutboxLike(Protocol):
               channel: str | None = ...) -> Sequence[Any]: ...
     def mark_delivered(self, item_id: int, now: dt.datetime | None = ...) -> None: ...
     def mark_failed(self, item_id: int, error: str, retry_at: dt.datetime) -> None: ...
+    # Optional: `renew(item_id, worker_id, now) -> bool` (see `Outbox.renew`); without it a row is
+    # sent on the strength of its batch claim alone.
 
 
 def utcnow() -> dt.datetime:
@@ -85,7 +89,20 @@ class OutboxDispatcher:
         """Claim up to `batch` rows of this channel and try each once. Returns how many were delivered."""
         items = await asyncio.to_thread(self.outbox.claim, self.worker_id, self.batch, now, channel=self.channel)
         delivered = 0
+        renew = getattr(self.outbox, "renew", None)
         for position, item in enumerate(items):
+            if renew is not None:
+                try:
+                    still_ours = await asyncio.to_thread(renew, item.id, self.worker_id, now)
+                except Exception as exc:
+                    # Ownership unknown (database trouble): sending now could double a row another
+                    # worker took over. Leave the rest of the batch; its claims expire and retry.
+                    log.warning("outbox %s: could not renew claim (%s); batch left for later",
+                                self.channel, exc.__class__.__name__)
+                    break
+                if not still_ours:
+                    log.info("outbox %s: item %s was taken over by another worker; skipped", self.channel, item.id)
+                    continue
             try:
                 await self.send(str(item.chat_id), item.text)
             except DeliveryError as exc:

@@ -217,14 +217,33 @@ def _free(t, now: dt.datetime, channel: str | None):
     )
 
 
+CLAIM_SECONDS_ENV = "ASSISTANT_OUTBOX_CLAIM_SECONDS"
+DEFAULT_CLAIM_SECONDS = 60.0
+
+
+def claim_seconds_from_env() -> float:
+    """The claim lease from ASSISTANT_OUTBOX_CLAIM_SECONDS (default 60 s). A shorter lease re-sends
+    a dead worker's notifications sooner but must stay longer than one platform send with its
+    retries, or a slow send would be claimed and sent again by another worker."""
+    raw = os.environ.get(CLAIM_SECONDS_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_CLAIM_SECONDS
+    except ValueError:
+        return DEFAULT_CLAIM_SECONDS
+    return value if value > 0 else DEFAULT_CLAIM_SECONDS
+
+
 class Outbox:
     """Notifications waiting for a channel. Delivery is at-least-once: a worker claims items for
-    `claim_seconds`, marks each delivered only after the platform accepted it, and an item whose
-    worker died is claimed again once the claim expires. Nothing is deleted on failure."""
+    `claim_seconds`, renews an item's claim just before sending it, marks it delivered only after
+    the platform accepted it, and an item whose worker died is claimed again once the claim
+    expires. Nothing is deleted on failure.
 
-    def __init__(self, engine: Engine, claim_seconds: float = 60.0) -> None:
+    `claim_seconds` defaults to ASSISTANT_OUTBOX_CLAIM_SECONDS (60 s), the same in every worker."""
+
+    def __init__(self, engine: Engine, claim_seconds: float | None = None) -> None:
         self.engine = engine
-        self.claim_seconds = claim_seconds
+        self.claim_seconds = claim_seconds if claim_seconds is not None else claim_seconds_from_env()
 
     def add(self, channel: str, chat_id: str, text: str, dossier_code: str | None = None,
             now: dt.datetime | None = None) -> int:
@@ -269,6 +288,21 @@ class Outbox:
                                            t.c.dossier_code).where(t.c.id.in_(ids), t.c.claimed_by == worker_id,
                                                                    t.c.claimed_until == until)).all()
         return sorted((OutboxItem(*row) for row in rows), key=lambda item: item.id)
+
+    def renew(self, item_id: int, worker_id: str, now: dt.datetime | None = None) -> bool:
+        """Extend `worker_id`'s claim on one undelivered item to a full lease from `now`, just before
+        sending it. False when the item is no longer ours (our lease ran out during a slow batch and
+        another worker claimed it, or it was delivered): the caller must then not send it.
+
+        A batch is claimed at once but sent one item at a time, so without this the last items of
+        a slow batch could outlive their claim and be sent by two workers."""
+        now = now or utcnow()
+        t = OutboxRow.__table__
+        with self.engine.begin() as conn:
+            result = conn.execute(update(t).where(
+                t.c.id == item_id, t.c.claimed_by == worker_id, t.c.delivered_at.is_(None),
+            ).values(claimed_until=now + dt.timedelta(seconds=self.claim_seconds)))
+            return result.rowcount == 1
 
     def mark_delivered(self, item_id: int, now: dt.datetime | None = None) -> None:
         with self.engine.begin() as conn:
