@@ -16,15 +16,19 @@ import logging
 import os
 import signal
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.app import build_assistant, open_database
 from assistant.catalog.watch import CatalogWatcher
 from assistant.config import Settings
 from assistant.core import VN_TZ, Assistant
+from assistant.store import make_engine, upgrade
 
 log = logging.getLogger("assistant")
+
+MIGRATE_RETRY_FIRST = 2.0  # seconds before retrying a start-up migration the database refused
+MIGRATE_RETRY_CAP = 60.0
 
 
 def seed_if_empty(engine, assistant: Assistant) -> None:
@@ -68,14 +72,49 @@ def staff_notifier(settings: Settings, engine):
     return notify
 
 
+def open_database_degraded(settings: Settings) -> tuple[Engine, bool]:
+    """The engine, migrated when the database answers. A database that is down at start-up must
+    not keep the assistant down: procedures are answered from the catalogue meanwhile and
+    dossier lookups say "try again later". Returns (engine, migrated)."""
+    try:
+        return open_database(settings), True
+    except SQLAlchemyError as exc:
+        log.warning("database unavailable at start-up (%s); answering from the catalogue, retrying in the "
+                    "background", exc.__class__.__name__)
+        return make_engine(settings.effective_database_url), False
+
+
+async def migrate_when_available(engine: Engine, assistant: Assistant, stop: asyncio.Event,
+                                 first: float = MIGRATE_RETRY_FIRST, cap: float = MIGRATE_RETRY_CAP) -> None:
+    """Retry the start-up migration (and the demo seed) until the database answers or we stop,
+    so a database that comes back after the assistant needs no restart."""
+    pause = first
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        if stop.is_set():
+            return
+        try:
+            await asyncio.to_thread(upgrade, engine)
+        except SQLAlchemyError as exc:
+            log.info("database still unavailable (%s); next try in %.0fs", exc.__class__.__name__,
+                     min(cap, pause * 2))
+            pause = min(cap, pause * 2)
+            continue
+        await asyncio.to_thread(seed_if_empty, engine, assistant)
+        log.info("database available again: schema up to date")
+        return
+
+
 def has_web() -> bool:
     return importlib.util.find_spec("assistant.web") is not None
 
 
 async def serve(settings: Settings) -> None:
-    engine = open_database(settings)
+    engine, migrated = open_database_degraded(settings)
     assistant = build_assistant(settings, engine)
-    seed_if_empty(engine, assistant)
+    if migrated:
+        seed_if_empty(engine, assistant)
     watcher = CatalogWatcher(settings.catalog_dir, assistant.reload, staff_notifier(settings, engine))
     watcher.start()
     stop = asyncio.Event()
@@ -84,6 +123,8 @@ async def serve(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     tasks = []
+    if not migrated:
+        tasks.append(asyncio.create_task(migrate_when_available(engine, assistant, stop), name="migrate"))
     if settings.telegram_token and not settings.telegram_webhook_url:
         from assistant.channels.telegram import run_polling
 

@@ -47,12 +47,14 @@ class AssistantProcess:
     def log(self) -> str:
         return "\n".join(self.lines)
 
-    async def start(self) -> AssistantProcess:
+    async def start(self, *, ready: bool = True) -> AssistantProcess:
+        """Start the process; with `ready`, wait until /healthz answers 200."""
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, *self.args, cwd=REPO, env=self.env, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, start_new_session=True)
         self._reader = asyncio.create_task(self._read())
-        await self.wait_ready()
+        if ready:
+            await self.wait_ready()
         return self
 
     async def _read(self) -> None:
@@ -75,15 +77,16 @@ class AssistantProcess:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_line.wait(), min(left, 0.2))
 
-    async def wait_ready(self) -> None:
+    async def wait_ready(self, statuses: tuple[int, ...] = (200,)) -> None:
+        """Wait (bounded) until /healthz answers with one of `statuses`; fail if the process exits."""
         deadline = time.monotonic() + START_TIMEOUT
-        async with httpx.AsyncClient(timeout=2.0) as http:
+        async with httpx.AsyncClient(timeout=5.0) as http:
             while True:
                 assert self.proc is not None
                 if self.proc.returncode is not None:
                     raise AssertionError(f"process exited with {self.proc.returncode}; log:\n{self.log[-4000:]}")
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(self.url + "/healthz")).status_code == 200:
+                    if (await http.get(self.url + "/healthz")).status_code in statuses:
                         return
                 if time.monotonic() > deadline:
                     raise AssertionError(f"not ready after {START_TIMEOUT}s; log:\n{self.log[-4000:]}")

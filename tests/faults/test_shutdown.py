@@ -12,6 +12,7 @@ connections) before the test lets either of them finish.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -167,3 +168,72 @@ async def test_a_stuck_notification_does_not_hold_shutdown_and_is_not_lost(wired
         await successor.stop()
         successor.turns.close()
     assert sorted(m.text for m in zalo.to(USER)) == sorted(NOTES)
+
+
+# -- starting while the database is down -----------------------------------------------------------------
+
+
+@pytest.fixture
+def dead_postgres():
+    """A PostgreSQL URL (private schema) that goes through a proxy which starts cut."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest_db import postgres_url
+    from tests.faults.proxy import TcpProxy
+
+    url = make_url(postgres_url())
+    schema = f"tthc_start_{free_port()}"
+    admin = make_engine(url.render_as_string(hide_password=False))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy.down()
+    proxied = url.set(host="127.0.0.1", port=proxy.port, query={"options": f"-csearch_path={schema}"})
+    try:
+        yield proxy, proxied.render_as_string(hide_password=False)
+    finally:
+        proxy.close()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+async def test_starts_while_the_database_is_down_and_recovers_by_itself(tmp_path, dead_postgres):
+    """`make run` after a power cut that brought the bot's host up before the database's."""
+    import httpx
+
+    proxy, url = dead_postgres
+    port = free_port()
+    env = base_env(tmp_path / "data", port, DATABASE_URL=url)
+    process = AssistantProcess(COMMANDS["bot.py"], env, port)
+    code = "000.00.10.H32-261120-0001"
+    try:
+        await process.start(ready=False)
+        async with httpx.AsyncClient(base_url=process.url, timeout=15) as http:
+            await process.wait_ready((200, 503))
+            health = await http.get("/healthz")
+            assert health.status_code == 503 and health.json()["status"] == "degraded"
+            response = await http.post("/api/chat", json={"session_id": "start-session-1", "text": QUESTION})
+            assert response.status_code == 200, f"{response.text}\n{process.log[-3000:]}"
+            answer = response.json()
+            assert answer["status"] == "answer" and answer["procedure_id"] == PROCEDURE
+            lookup = (await http.post("/api/chat", json={"session_id": "start-session-1", "text": f"hồ sơ {code}"})).json()
+            assert "tạm thời chưa tra cứu được" in lookup["reply"]
+
+            proxy.up()  # the database comes back: schema created, lookups work, no restart
+            deadline = asyncio.get_running_loop().time() + 30
+            while True:
+                lookup = (await http.post("/api/chat", json={"session_id": "start-session-1",
+                                                             "text": f"hồ sơ {code}"})).json()
+                if "Không tìm thấy hồ sơ" in lookup["reply"] or asyncio.get_running_loop().time() > deadline:
+                    break
+                await asyncio.sleep(0.5)
+            assert "Không tìm thấy hồ sơ" in lookup["reply"], lookup["reply"]
+            assert (await http.get("/healthz")).status_code == 200
+        process.terminate()
+        assert await process.wait_exit(EXIT_BOUND) == 0
+    finally:
+        await process.kill()
+    assert "Traceback" not in process.log, process.log[-4000:]

@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 
 from assistant.channels.delivery import DeliveryError, OutboxDispatcher
 from assistant.channels.ratelimit import SlidingWindowLimiter
+from assistant.channels.telegram.channel import release_claims
 from assistant.channels.zalo import texts
 from assistant.channels.zalo.client import ZaloApiError, ZaloClient
 from assistant.channels.zalo.render import Outgoing, parse_payload, render_reply, render_text
@@ -175,6 +176,8 @@ class ZaloChannel:
             except (TimeoutError, asyncio.CancelledError):
                 log.warning("zalo outbox did not stop in %.0fs; unfinished rows are retried later", timeout)
             self._outbox_task = None
+            if self.dispatcher is not None:
+                await release_claims(self.dispatcher.outbox, self.worker_id, CHANNEL)
         if self._tasks:
             _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
             for task in pending:
