@@ -55,14 +55,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from assistant.app import build_assistant, open_database
     from assistant.runner import seed_if_empty
-    from assistant.web.server import GRACEFUL_SHUTDOWN
+    from assistant.web.server import GRACEFUL_SHUTDOWN, TELEGRAM_NEEDS_WEBHOOK
 
     # Prepare the database once (migrate, seed the demo) before the workers race for it.
     engine = open_database(settings)
     seed_if_empty(engine, build_assistant(settings, engine))
     engine.dispose()
     if settings.telegram_token and not settings.telegram_webhook_url:
-        log.warning("Telegram polling runs only with --workers 1; set TELEGRAM_WEBHOOK_URL to use workers")
+        log.warning(TELEGRAM_NEEDS_WEBHOOK)
     # Workers read settings from the environment: pass on what the command line changed.
     os.environ.update({"ASSISTANT_WEB_HOST": settings.web_host, "ASSISTANT_WEB_PORT": str(settings.web_port),
                        "ASSISTANT_CATALOG_DIR": str(settings.catalog_dir),

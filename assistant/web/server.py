@@ -24,6 +24,12 @@ from assistant.web.app import create_app
 log = logging.getLogger(__name__)
 
 GRACEFUL_SHUTDOWN = 10  # seconds in-flight requests get to finish
+# Workers serve Telegram only by webhook: long polling must run in exactly one process, and a
+# worker cannot know whether it is the only one.
+TELEGRAM_NEEDS_WEBHOOK = (
+    "TELEGRAM_BOT_TOKEN is set without TELEGRAM_WEBHOOK_URL: web workers do not poll Telegram, so "
+    "Telegram chats get no answers and Telegram notifications wait in the outbox until a single "
+    "polling process (python bot.py or serve --workers 1) runs; set TELEGRAM_WEBHOOK_URL for workers")
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -74,16 +80,23 @@ def create_app_from_env() -> Starlette:
     """The application for one worker process of `serve --workers N` (uvicorn factory).
 
     Each worker opens its own engine and assistant and hot-reloads the catalogue itself; they
-    share conversations, dossiers and the outbox through the database."""
+    share conversations, dossiers and the outbox through the database. Each worker also runs the
+    outbox dispatchers of its channels (Zalo; Telegram in webhook mode): the outbox's claims make
+    that safe with any number of workers (see assistant.channels.delivery)."""
+    import os
+
     from assistant.app import build_assistant, open_database
     from assistant.store.question_buffer import QuestionLogBuffer
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    if settings.telegram_token and not settings.telegram_webhook_url:
+        log.warning(TELEGRAM_NEEDS_WEBHOOK)
     engine = open_database(settings)
     questions = QuestionLogBuffer(engine)
     assistant = build_assistant(settings, engine, question_log=questions)
     return create_app(settings, assistant, engine, watch_catalog=True, question_log=questions)
 
 
-__all__ = ["create_app_from_env", "serve", "server_config"]
+__all__ = ["TELEGRAM_NEEDS_WEBHOOK", "create_app_from_env", "serve", "server_config"]

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -212,14 +213,18 @@ class Worker:
     def token(self) -> str:
         return self.env.get("ZALO_ACCESS_TOKEN", "")
 
+    def command(self) -> list[str]:
+        """One worker, as a systemd unit runs it: uvicorn with the application factory."""
+        return ["-m", "uvicorn", "--factory", "assistant.web.server:create_app_from_env", "--host", "127.0.0.1",
+                "--port", str(self.port), "--no-access-log", "--lifespan", "on", "--timeout-graceful-shutdown", "10"]
+
     def start(self) -> Worker:
         log = self.log_path.open("ab")
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "assistant.web.server:create_app_from_env",
-                 "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--lifespan", "on",
-                 "--timeout-graceful-shutdown", "10"],
-                env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            # A session of its own: `close` can end this worker and any children it forked, by group id.
+            self.process = subprocess.Popen([sys.executable, *self.command()], env=self.env, cwd=REPO, stdout=log,
+                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            start_new_session=True)
         finally:
             log.close()
         return self
@@ -250,9 +255,12 @@ class Worker:
                 self.process.wait(10)
                 raise AssertionError(f"worker {self.name} did not stop within {timeout:.0f}s:\n"
                                      f"{self.log_tail()}") from None
-        finished = f"Finished server process [{self.process.pid}]"
-        assert self.process.returncode in (0, -signal.SIGTERM) and finished in self.log_text(), (
+        assert self.process.returncode in (0, -signal.SIGTERM) and self.graceful_marker() in self.log_text(), (
             f"worker {self.name} did not shut down gracefully (exit {self.process.returncode}):\n{self.log_tail()}")
+
+    def graceful_marker(self) -> str:
+        assert self.process is not None
+        return f"Finished server process [{self.process.pid}]"
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, exactly like a crash or the OOM killer."""
@@ -261,9 +269,12 @@ class Worker:
         self.process.wait(10)
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
+        """After the test, pass or fail: SIGKILL whatever is left of this worker's process group."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(10)
         self.http.close()
 
     def log_text(self) -> str:
@@ -289,10 +300,36 @@ class Worker:
         return self.http.post("/zalo/webhook", content=raw, headers=headers).status_code
 
 
+class ServeCommand(Worker):
+    """`python -m assistant serve --workers N`: one port, uvicorn's supervisor and N worker processes."""
+
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, workers: int) -> None:
+        super().__init__(name, env, log_dir)
+        self.workers = workers
+
+    def command(self) -> list[str]:
+        return ["-m", "assistant", "serve", "--workers", str(self.workers), "--host", "127.0.0.1",
+                "--port", str(self.port)]
+
+    def graceful_marker(self) -> str:
+        assert self.process is not None
+        return f"Stopping parent process [{self.process.pid}]"
+
+    def worker_pids(self) -> set[str]:
+        return set(re.findall(r"Started server process \[(\d+)\]", self.log_text()))
+
+    def finished_pids(self) -> set[str]:
+        return set(re.findall(r"Finished server process \[(\d+)\]", self.log_text()))
+
+
 def start_all(workers: list[Worker]) -> list[Worker]:
-    """Start every worker at once (as systemd or `serve --workers N` would) and wait for all."""
+    """Start every worker at once (as systemd or `serve --workers N` would); `wait_all` later."""
     for worker in workers:
         worker.start()
+    return workers
+
+
+def wait_all(workers: list[Worker]) -> list[Worker]:
     for worker in workers:
         worker.wait_ready()
     return workers

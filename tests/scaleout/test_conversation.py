@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.scaleout.harness import start_all
+from tests.scaleout.harness import start_all, wait_all
 
 pytestmark = pytest.mark.postgres
 
@@ -14,7 +14,7 @@ PROCEDURE = "marriage-status-certification"
 
 
 def test_follow_ups_alternating_between_workers_stay_on_the_procedure(cluster):
-    one, two = start_all(cluster.make_workers(2))
+    one, two = wait_all(start_all(cluster.make_workers(2)))
     session = "s-" + uuid.uuid4().hex
 
     first = one.chat(session, text="giay doc than mat bao lau")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from assistant.store import Outbox, Subscriptions
 from assistant.store.models import OutboxRow
-from tests.scaleout.harness import Worker, import_in_process, run_cli, start_all, wait_until
+from tests.scaleout.harness import Worker, import_in_process, start_all, wait_all, wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -26,13 +26,13 @@ def export(path: Path, status: str) -> Path:
 
 def test_sigkill_mid_send_then_restart_delivers_exactly_once(cluster, tmp_path, shipped_catalog):
     zalo, engine = cluster.zalo, cluster.engine
+    workers = start_all(cluster.make_workers(2, ASSISTANT_OUTBOX_CLAIM_SECONDS=LEASE_SECONDS))
     import_in_process(engine, export(tmp_path / "received.csv", "Đã tiếp nhận"), shipped_catalog)
     assert Subscriptions(engine).add(CODE, "zalo", USER)
-    workers = start_all(cluster.make_workers(2, ASSISTANT_OUTBOX_CLAIM_SECONDS=LEASE_SECONDS))
+    wait_all(workers)
 
     zalo.stall_next()  # the platform holds the first send and never accepts it
-    result = run_cli(cluster.env(), "dossier", "import", str(export(tmp_path / "ready.csv", "Đã giải quyết đúng hạn")))
-    assert result.returncode == 0, result.stderr
+    import_in_process(engine, export(tmp_path / "ready.csv", "Đã giải quyết đúng hạn"), shipped_catalog)
     assert zalo.stalled.wait(30), "no worker tried to send the notification"
     victim = next(w for w in workers if w.token == zalo.stalled_token)
     victim.kill()  # SIGKILL while the request is in flight: nothing gets marked

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from assistant.store import Outbox
 from assistant.store.models import OutboxRow, Subscription
-from tests.scaleout.harness import import_in_process, run_cli, start_all, wait_until, zalo_text_event
+from tests.scaleout.harness import (
+    import_in_process,
+    run_cli,
+    start_all,
+    wait_all,
+    wait_until,
+    zalo_text_event,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -34,8 +41,9 @@ def imported(cluster, path) -> None:
 
 def test_each_subscriber_gets_each_change_exactly_once_from_two_workers(cluster, tmp_path, shipped_catalog):
     zalo, engine = cluster.zalo, cluster.engine
-    import_in_process(engine, Path(export(tmp_path / "received.csv", "Đã tiếp nhận")), shipped_catalog)
     workers = start_all(cluster.make_workers(2))
+    import_in_process(engine, Path(export(tmp_path / "received.csv", "Đã tiếp nhận")), shipped_catalog)
+    wait_all(workers)
 
     # 50 citizens follow a dossier by writing to the OA; their messages reach either worker.
     followers = {f"u{d}{k:02d}{secrets.token_hex(3)}": code
@@ -55,8 +63,9 @@ def test_each_subscriber_gets_each_change_exactly_once_from_two_workers(cluster,
     # Two status changes: 100 notifications. Each worker's first send is held until the other
     # has sent one too, so both dispatchers certainly claim from the outbox at the same time.
     zalo.interleave(w.token for w in workers)
-    imported(cluster, export(tmp_path / "in-progress.csv", "Đang giải quyết"))
-    imported(cluster, export(tmp_path / "supplement.csv", "Yêu cầu bổ sung", "Bản sao giấy khai sinh"))
+    imported(cluster, export(tmp_path / "in-progress.csv", "Đang giải quyết"))  # as staff do: the CLI
+    import_in_process(engine, Path(export(tmp_path / "supplement.csv", "Yêu cầu bổ sung", "Bản sao giấy khai sinh")),
+                      shipped_catalog)
     with engine.connect() as conn:
         queued = Counter(conn.execute(select(OutboxRow.chat_id, OutboxRow.text)).all())
     assert sum(queued.values()) == 2 * len(followers)
