@@ -106,6 +106,7 @@ _SOURCES = {"procedure_id": ("procedure", "procedure_name"), "received_at": ("re
             "result_delivery": ("result_delivery",), "contact_hash": ("contact",)}
 CHUNK = 500  # codes per IN (...) query: under every driver's parameter limit
 _PG_IMPORT_LOCK = 7_300_522
+PROCEDURE_ID_MAX = 80  # dossiers.procedure_id
 _DATE_FIELDS = ("received_at", "due_date", "new_due_date", "resolved_at", "returned_at")
 
 
@@ -216,12 +217,23 @@ def _map_headers(header: Sequence[object], path: Path) -> dict[str, int]:
 
 def _decode(raw: bytes, path: Path) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
-        return raw.decode("utf-16")
-    try:
-        return unicodedata.normalize("NFC", raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DossierImportError([f"{path}:{line}: not UTF-8 text; save the export as \"CSV UTF-8\""]) from exc
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            newline = "\n".encode("utf-16-be" if raw.startswith(b"\xfe\xff") else "utf-16-le")
+            line = raw[: exc.start].count(newline) + 1
+            raise DossierImportError([f"{path}:{line}: broken UTF-16 text; save the export as \"CSV UTF-8\""]) from exc
+    else:
+        try:
+            text = unicodedata.normalize("NFC", raw.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise DossierImportError([f"{path}:{line}: not UTF-8 text; save the export as \"CSV UTF-8\""]) from exc
+    if "\x00" in text:  # PostgreSQL cannot store it, and no spreadsheet writes it into a CSV
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise DossierImportError([f"{path}:{line}: NUL character in the file; is it really a CSV export? "
+                                  "Save it again as \"CSV UTF-8\""])
+    return text
 
 
 def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any]]]]:
@@ -237,20 +249,29 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise DossierImportError([f"{path}:1: not a readable XLSX file ({exc.__class__.__name__})"]) from exc
-        rows = book.active.iter_rows(values_only=True)
-        header = next(rows, None) or ()
+        try:
+            rows = book.active.iter_rows(values_only=True)
+            header = next(rows, None) or ()
+        except Exception as exc:  # no worksheet, or a damaged one
+            book.close()
+            raise DossierImportError([f"{path}:1: not a readable XLSX file ({exc.__class__.__name__})"]) from exc
         mapping = _map_headers(header, path)
         width = len(header)
         date_columns = {mapping[f] for f in _DATE_FIELDS if f in mapping}
 
         def xlsx_rows() -> Iterator[tuple[int, list[Any]]]:
+            number = 1
             try:
+                # Rows are parsed lazily, so a damaged sheet fails here rather than at open.
                 for number, values in enumerate(rows, start=2):
                     if not values or all(v is None or v == "" for v in values):
                         continue
                     cells = [_xlsx_cell(v, i in date_columns) for i, v in enumerate(values)]
                     cells.extend([""] * (width - len(cells) + 1))
                     yield number, cells
+            except Exception as exc:
+                raise DossierImportError([f"{path}:{number + 1}: unreadable XLSX row "
+                                          f"({exc.__class__.__name__})"]) from exc
             finally:
                 book.close()
 
@@ -259,12 +280,21 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader, None) or []
+    try:
+        header = next(reader, None) or []
+    except csv.Error as exc:
+        raise DossierImportError([f"{path}:{reader.line_num or 1}: unreadable CSV header ({exc})"]) from exc
     mapping = _map_headers(header, path)
     width = len(header)
 
     def csv_rows() -> Iterator[tuple[int, list[Any]]]:
-        for values in reader:
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. an unclosed quote swallowing the rest of the file
+                raise DossierImportError([f"{path}:{reader.line_num}: unreadable CSV row ({exc})"]) from exc
             if not any(values) or (not values[0].strip() and not "".join(values).strip()):
                 continue  # blank lines and the empty rows spreadsheets leave at the end
             if len(values) < width:
@@ -316,11 +346,21 @@ _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2})[:hg](\
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 _HMDMY = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?[ ,]+(\d{1,2})/(\d{1,2})/(\d{4})$")  # "08:30 16/11/2026"
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def parse_datetime(value: object) -> dt.datetime | None:
     """dd/mm/yyyy[ HH:MM[:SS]], yyyy-mm-dd[ HH:MM[:SS]], HH:MM dd/mm/yyyy, a spreadsheet date
-    or an Excel serial number. None for an empty cell; ValueError for anything else."""
+    or an Excel serial number. None for an empty cell; ValueError for anything else, including
+    a year outside MIN_YEAR..MAX_YEAR (a typo such as 31/12/9999 would otherwise overflow the
+    working-day arithmetic)."""
+    result = _parse_datetime(value)
+    if result is not None and not MIN_YEAR <= result.year <= MAX_YEAR:
+        raise ValueError(f"implausible date {_cell_text(value)!r} (year outside {MIN_YEAR}–{MAX_YEAR})")
+    return result
+
+
+def _parse_datetime(value: object) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -404,7 +444,10 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
         return result
 
     def text_of(value: object) -> str:
-        return value.strip() if isinstance(value, str) else str(value).strip()
+        text = value.strip() if isinstance(value, str) else str(value).strip()
+        if "\x00" in text:  # only a damaged spreadsheet has one; PostgreSQL cannot store it
+            raise ValueError("NUL character in a cell")
+        return text
 
     rows_out = parsed.rows
     canonical = _CANONICAL_CODE.fullmatch
@@ -428,6 +471,8 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
                     raise ValueError("missing procedure")
                 if procedures is None:
                     procedure_id = texts[0]
+                    if len(procedure_id) > PROCEDURE_ID_MAX:
+                        raise ValueError(f"procedure id longer than {PROCEDURE_ID_MAX} characters")
                 else:
                     procedure_id = next((pid for t in texts if (pid := procedures.resolve(t))), None)
                 procs[pkey] = procedure_id
