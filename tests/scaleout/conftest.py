@@ -43,9 +43,7 @@ def zalo() -> Iterator[ScaleoutZalo]:
 @pytest.fixture
 def fresh_zalo(zalo) -> ScaleoutZalo:
     """The session's fake platform with an empty record."""
-    with zalo._lock:
-        zalo.sent.clear()
-        zalo.message_calls = 0
+    zalo.reset()
     return zalo
 
 

@@ -81,6 +81,17 @@ class ScaleoutZalo(FakeZalo):
 
     # control, from the test thread
 
+    def reset(self) -> None:
+        """Forget what was sent and any stall or interleaving a previous test asked for."""
+        with self._lock:
+            self.sent.clear()
+            self.message_calls = 0
+            self._stall = False
+            self.stalled.clear()
+            self.stalled_token = None
+            self._gate = set()
+            self._gate_seen = set()
+
     def stall_next(self) -> None:
         with self._lock:
             self._stall = True

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.postgres
 
 CODE = "000.00.10.H32-261120-0201"
 USER = "8841997300001234567"
-LEASE_SECONDS = "3"  # ASSISTANT_OUTBOX_CLAIM_SECONDS: a dead worker's claim expires after 3 s, not 60
+LEASE_SECONDS = "5"  # ASSISTANT_OUTBOX_CLAIM_SECONDS: a dead worker's claim expires after 5 s, not 60
 HEADER = "Mã hồ sơ,Mã thủ tục,Ngày tiếp nhận,Trạng thái\n"
 
 
