@@ -39,6 +39,7 @@ from assistant.channels.zalo.tokens import FileTokenStore, MemoryTokenStore, Tok
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.reply import Reply, Status
+from assistant.web.limits import MAX_TEXT_CHARS
 from assistant.web.metrics import Metrics
 from assistant.web.state import ConversationTurns
 
@@ -207,7 +208,7 @@ class ZaloChannel:
             return self._refuse("missing_signature")
         try:
             event: Any = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
             return self._refuse("unverifiable_body")
         if not isinstance(event, dict):
             return self._refuse("unverifiable_body")
@@ -215,6 +216,9 @@ class ZaloChannel:
         timestamp = str(event.get("timestamp") or "")
         if not verify(given, app_id, body, timestamp, secret):
             return self._refuse("bad_signature")
+        if not isinstance(event.get("event_name"), str):
+            self.metrics.webhooks.inc(CHANNEL, "ignored")
+            return 200  # signed but not an event we know the shape of: acknowledged, not processed
         key = self._dedupe_key(event)
         if key is not None:
             if key in self._seen:
@@ -279,9 +283,8 @@ class ZaloChannel:
         if not user:
             return
         if name == "user_send_text":
-            message = event.get("message")
-            text = message.get("text") if isinstance(message, dict) else None
-            if not isinstance(text, str):
+            text = _text_of(event)
+            if text is None:
                 return
             if not await self._admit(user):
                 return
@@ -363,6 +366,21 @@ class ZaloChannel:
     def wake_outbox(self) -> None:
         if self.dispatcher is not None:
             self.dispatcher.wake()
+
+
+def _text_of(event: dict[str, Any]) -> str | None:
+    """The text of a user_send_text event, bounded and valid Unicode: Zalo caps messages far
+    below MAX_TEXT_CHARS, and a lone surrogate (legal in JSON escapes) cannot be stored or sent."""
+    message = event.get("message")
+    text = message.get("text") if isinstance(message, dict) else None
+    if not isinstance(text, str):
+        return None
+    text = text[:MAX_TEXT_CHARS]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def _user_of(event: dict[str, Any]) -> str | None:
