@@ -90,6 +90,11 @@ def create_app_from_env() -> Starlette:
 
     logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every platform call's URL at INFO: a line per reply and notification, nothing
+    # an operator needs (failures are logged by the channels). Unless configured deliberately.
+    for name in ("httpx", "httpcore"):
+        if logging.getLogger(name).level == logging.NOTSET:
+            logging.getLogger(name).setLevel(logging.WARNING)
     settings = Settings.from_env()
     if settings.telegram_token and not settings.telegram_webhook_url:
         log.warning(TELEGRAM_NEEDS_WEBHOOK)
