@@ -56,16 +56,28 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-async def handle_webhook(application: Application, headers: Mapping[str, str], body: bytes) -> int:
-    """Check the secret, parse the update and queue it. Returns the HTTP status to answer:
-    401 wrong or missing secret, 413 oversized, 400 malformed, 200 queued."""
+def authorised(application: Application, headers: Mapping[str, str]) -> bool:
+    """True when the request carries the webhook's secret token (constant-time comparison);
+    a refusal is counted and logged (without the token given)."""
     channel = application.bot_data[BOT_DATA_KEY]
     expected = webhook_secret(channel.settings)
     given = _header(headers, SECRET_HEADER)
     if given is None or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
         channel.stats["webhook_rejected"] += 1
         log.warning("telegram webhook refused: %s secret token", "missing" if given is None else "wrong")
+        return False
+    return True
+
+
+async def handle_webhook(application: Application, headers: Mapping[str, str], body: bytes) -> int:
+    """Check the secret, parse the update and queue it. Returns the HTTP status to answer:
+    401 wrong or missing secret, 413 oversized, 400 malformed, 200 queued."""
+    if not authorised(application, headers):
         return 401
+    return await _accept(application, body)
+
+
+async def _accept(application: Application, body: bytes) -> int:
     if len(body) > MAX_BODY:
         return 413
     try:
@@ -86,13 +98,21 @@ def starlette_endpoint(application: Application):
     from starlette.responses import Response
 
     async def endpoint(request: Request) -> Response:
+        # The secret first: a stranger's body is never read. Then at most MAX_BODY bytes are
+        # buffered, whatever Content-Length says (or for a chunked body, without one).
+        if not authorised(application, request.headers):
+            return Response(status_code=401)
         length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
             return Response(status_code=413)
-        status = await handle_webhook(application, request.headers, await request.body())
-        return Response(status_code=status)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return Response(status_code=413)
+        return Response(status_code=await _accept(application, bytes(body)))
 
     return endpoint
 
 
-__all__ = ["SECRET_HEADER", "handle_webhook", "starlette_endpoint", "webhook_path", "webhook_secret"]
+__all__ = ["SECRET_HEADER", "authorised", "handle_webhook", "starlette_endpoint", "webhook_path", "webhook_secret"]
