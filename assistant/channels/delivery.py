@@ -85,12 +85,17 @@ class OutboxDispatcher:
         """Ask a running `run` loop to drain now (e.g. right after an import in this process)."""
         self._wake.set()
 
-    async def drain_once(self, now: dt.datetime | None = None) -> int:
-        """Claim up to `batch` rows of this channel and try each once. Returns how many were delivered."""
+    async def drain_once(self, now: dt.datetime | None = None, stop: asyncio.Event | None = None) -> int:
+        """Claim up to `batch` rows of this channel and try each once. Returns how many were delivered.
+
+        Once `stop` is set no further item of the batch is started: shutdown should not wait for a
+        whole batch, and the untouched claims are handed back by `release_claims`."""
         items = await asyncio.to_thread(self.outbox.claim, self.worker_id, self.batch, now, channel=self.channel)
         delivered = 0
         renew = getattr(self.outbox, "renew", None)
         for position, item in enumerate(items):
+            if stop is not None and stop.is_set():
+                break
             if renew is not None:
                 try:
                     still_ours = await asyncio.to_thread(renew, item.id, self.worker_id, now)
@@ -139,7 +144,7 @@ class OutboxDispatcher:
         errors = 0
         while not stop.is_set():
             try:
-                delivered = await self.drain_once()
+                delivered = await self.drain_once(stop=stop)
                 errors = 0
             except asyncio.CancelledError:
                 raise
@@ -179,6 +184,24 @@ def _describe(exc: DeliveryError) -> str:
     return f"{kind}: {exc}"[:500]
 
 
+async def release_claims(outbox: Any, worker_id: str, channel: str) -> None:
+    """On shutdown, hand back the outbox rows this worker still holds, so the next worker (or the
+    next start) sends them at once instead of after the claim lease. Uses the outbox's optional
+    `release(worker_id) -> int`; without it the lease simply expires. Never raises: a database
+    that is down now only means the lease decides."""
+    release = getattr(outbox, "release", None)
+    if release is None:
+        return
+    try:
+        released = await asyncio.to_thread(release, worker_id)
+    except Exception as exc:
+        log.warning("outbox %s: claims not released (%s); they expire with their lease", channel,
+                    exc.__class__.__name__)
+        return
+    if released:
+        log.info("outbox %s: %d unfinished notification(s) handed back for another worker", channel, released)
+
+
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:
     """Sleep up to `timeout`, returning early when either event is set."""
     waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
@@ -189,4 +212,4 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float) ->
             waiter.cancel()
 
 
-__all__ = ["DeliveryError", "OutboxDispatcher", "exponential_backoff"]
+__all__ = ["DeliveryError", "OutboxDispatcher", "exponential_backoff", "release_claims"]

@@ -12,7 +12,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from assistant.channels.delivery import DeliveryError, OutboxDispatcher, exponential_backoff, utcnow
+from assistant.channels.delivery import (
+    DeliveryError,
+    OutboxDispatcher,
+    exponential_backoff,
+    release_claims,
+    utcnow,
+)
 from assistant.store import Outbox
 from assistant.store.models import OutboxRow
 
@@ -139,6 +145,45 @@ async def test_a_crash_after_claiming_redelivers_when_the_claim_expires(engine):
     assert await dispatcher.drain_once(now=T0 + dt.timedelta(seconds=30)) == 0  # still claimed
     assert await dispatcher.drain_once(now=T0 + dt.timedelta(seconds=61)) == 1
     assert platform.sent == [("1", "🔔")]
+
+
+async def test_shutdown_mid_batch_stops_sending_and_hands_the_rest_back(engine):
+    for i in range(5):
+        add(engine, str(i), f"🔔 {i}")
+    stop = asyncio.Event()
+    sent: list[str] = []
+
+    async def send(chat_id: str, text: str) -> None:
+        sent.append(chat_id)
+        if len(sent) == 2:
+            stop.set()  # SIGTERM arrives while the second item is being sent
+
+    outbox = Outbox(engine, claim_seconds=600)
+    dispatcher = OutboxDispatcher(outbox, "telegram", send, "w1")
+    assert await dispatcher.drain_once(now=T0, stop=stop) == 2
+    assert sent == ["0", "1"]
+    held = [r for r in rows(engine).values() if r.claimed_by == "w1"]
+    assert len(held) == 3  # claimed for the batch, never started
+    await release_claims(outbox, "w1", "telegram")
+    assert all(r.claimed_by is None and r.claimed_until is None for r in rows(engine).values())
+    # Another worker sends the rest at once, not after the 10-minute lease.
+    other = Platform()
+    assert await OutboxDispatcher(outbox, "telegram", other, "w2").drain_once(now=T0) == 3
+    assert sorted(chat for chat, _ in other.sent) == ["2", "3", "4"]
+
+
+async def test_release_leaves_delivered_rows_and_other_workers_alone(engine):
+    mine, theirs = add(engine, "1", "a"), add(engine, "2", "b")
+    outbox = Outbox(engine)
+    outbox.claim("w1", 1, T0, channel="telegram")
+    outbox.claim("w2", 1, T0, channel="telegram")
+    done = add(engine, "3", "c")
+    outbox.claim("w1", 1, T0, channel="telegram")
+    outbox.mark_delivered(done, T0)
+    assert outbox.release("w1") == 1
+    state = rows(engine)
+    assert state[mine].claimed_by is None and state[theirs].claimed_by == "w2"
+    assert state[done].delivered_at is not None
 
 
 async def test_run_loop_drains_until_stopped_and_survives_database_errors(engine, outbox):

@@ -111,8 +111,11 @@ async def test_sigterm_finishes_the_in_flight_chat_and_notification_then_exits_0
     rows = outbox_rows(database)
     assert [r.claimed_by for r in rows] == [None] * len(NOTES)  # nothing left claimed by the dead process
     delivered = [m.text for m in zalo.to(USER)]
-    assert sorted(delivered) == sorted(NOTES)  # each exactly once, none lost
-    assert all(r.delivered_at is not None for r in rows)
+    assert NOTES[0] in delivered  # the notification in flight at SIGTERM was finished
+    assert len(delivered) == len(set(delivered))  # nothing sent twice
+    # The rest of the batch was not started after SIGTERM: handed back, due for the next worker.
+    assert sorted(r.text for r in rows if r.delivered_at is not None) == sorted(delivered)
+    assert all(r.claimed_until is None for r in rows if r.delivered_at is None)
 
 
 # -- a platform that never answers while the process stops ----------------------------------------------

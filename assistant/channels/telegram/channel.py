@@ -40,7 +40,7 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.channels.delivery import DeliveryError, OutboxDispatcher
+from assistant.channels.delivery import DeliveryError, OutboxDispatcher, release_claims
 from assistant.channels.ratelimit import SlidingWindowLimiter
 from assistant.channels.telegram import texts
 from assistant.channels.telegram.render import Outgoing, render_reply, render_text, without_feedback
@@ -76,24 +76,6 @@ def retry_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-async def release_claims(outbox: Any, worker_id: str, channel: str) -> None:
-    """On shutdown, hand back the outbox rows this worker still holds, so the next worker (or the
-    next start) sends them at once instead of after the claim lease. Uses the outbox's optional
-    `release(worker_id) -> int`; without it the lease simply expires. Never raises: a database
-    that is down now only means the lease decides."""
-    release = getattr(outbox, "release", None)
-    if release is None:
-        return
-    try:
-        released = await asyncio.to_thread(release, worker_id)
-    except Exception as exc:
-        log.warning("outbox %s: claims not released (%s); they expire with their lease", channel,
-                    exc.__class__.__name__)
-        return
-    if released:
-        log.info("outbox %s: %d unfinished notification(s) handed back for another worker", channel, released)
 
 
 def chat_key(chat_id: int | str) -> str:

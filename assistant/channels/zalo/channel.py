@@ -28,9 +28,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from assistant.channels.delivery import DeliveryError, OutboxDispatcher
+from assistant.channels.delivery import DeliveryError, OutboxDispatcher, release_claims
 from assistant.channels.ratelimit import SlidingWindowLimiter
-from assistant.channels.telegram.channel import release_claims
 from assistant.channels.zalo import texts
 from assistant.channels.zalo.client import ZaloApiError, ZaloClient
 from assistant.channels.zalo.render import Outgoing, parse_payload, render_reply, render_text
