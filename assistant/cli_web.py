@@ -53,13 +53,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from assistant.app import build_assistant, open_database
-    from assistant.runner import seed_if_empty
+    from assistant.app import build_assistant
+    from assistant.runner import open_database_degraded, seed_if_empty
     from assistant.web.server import GRACEFUL_SHUTDOWN, TELEGRAM_NEEDS_WEBHOOK
 
     # Prepare the database once (migrate, seed the demo) before the workers race for it.
-    engine = open_database(settings)
-    seed_if_empty(engine, build_assistant(settings, engine))
+    # A database that is down only delays this: each worker migrates once it answers.
+    engine, migrated = open_database_degraded(settings)
+    if migrated:
+        seed_if_empty(engine, build_assistant(settings, engine))
     engine.dispose()
     if settings.telegram_token and not settings.telegram_webhook_url:
         log.warning(TELEGRAM_NEEDS_WEBHOOK)

@@ -128,6 +128,7 @@ def create_app(
     turns: ConversationTurns | None = None,
     watch_catalog: bool = False,
     question_log: QuestionLogBuffer | None = None,
+    migrate_later: bool = False,
 ) -> Starlette:
     """The web application.
 
@@ -137,6 +138,7 @@ def create_app(
     per minute per session (0 disables). `watch_catalog`: hot-reload the catalogue in this process
     (worker processes started by `serve --workers N`; the single-process runner has its own).
     `question_log`: a batching question log this app starts and flushes on shutdown.
+    `migrate_later`: the database was down at start-up; keep trying to migrate it in the background.
     """
     metrics = metrics or Metrics()
     metrics.attach(assistant)
@@ -292,6 +294,12 @@ def create_app(
             watcher.start()
         if question_log is not None:
             question_log.start()
+        migration_stop = asyncio.Event()
+        migration = None
+        if migrate_later and engine is not None:
+            from assistant.runner import migrate_when_available
+
+            migration = asyncio.create_task(migrate_when_available(engine, assistant, migration_stop))
         if zalo is not None:
             await zalo.start()
         telegram_task = asyncio.create_task(_start_telegram(telegram)) if telegram is not None else None
@@ -307,6 +315,10 @@ def create_app(
                 await zalo.stop()
             if watcher is not None:
                 watcher.stop()
+            migration_stop.set()
+            if migration is not None:
+                with contextlib.suppress(Exception):
+                    await migration
             if question_log is not None:
                 await asyncio.to_thread(question_log.close)
             if own_turns:

@@ -85,7 +85,8 @@ def create_app_from_env() -> Starlette:
     that safe with any number of workers (see assistant.channels.delivery)."""
     import os
 
-    from assistant.app import build_assistant, open_database
+    from assistant.app import build_assistant
+    from assistant.runner import open_database_degraded
     from assistant.store.question_buffer import QuestionLogBuffer
 
     logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
@@ -98,10 +99,13 @@ def create_app_from_env() -> Starlette:
     settings = Settings.from_env()
     if settings.telegram_token and not settings.telegram_webhook_url:
         log.warning(TELEGRAM_NEEDS_WEBHOOK)
-    engine = open_database(settings)
+    # A database that is down must not keep a worker down (uvicorn would stop the whole server):
+    # answer from the catalogue and migrate once it is back.
+    engine, migrated = open_database_degraded(settings)
     questions = QuestionLogBuffer(engine)
     assistant = build_assistant(settings, engine, question_log=questions)
-    return create_app(settings, assistant, engine, watch_catalog=True, question_log=questions)
+    return create_app(settings, assistant, engine, watch_catalog=True, question_log=questions,
+                      migrate_later=not migrated)
 
 
 __all__ = ["TELEGRAM_NEEDS_WEBHOOK", "create_app_from_env", "serve", "server_config"]

@@ -203,14 +203,16 @@ def dead_postgres():
 
 
 @pytest.mark.postgres
-async def test_starts_while_the_database_is_down_and_recovers_by_itself(tmp_path, dead_postgres):
-    """`make run` after a power cut that brought the bot's host up before the database's."""
+@pytest.mark.parametrize("command", ["bot.py", "serve-2-workers"])
+async def test_starts_while_the_database_is_down_and_recovers_by_itself(command, tmp_path, dead_postgres):
+    """`make run` (or the workers) after a power cut that brought the bot's host up before the
+    database's."""
     import httpx
 
     proxy, url = dead_postgres
     port = free_port()
     env = base_env(tmp_path / "data", port, DATABASE_URL=url)
-    process = AssistantProcess(COMMANDS["bot.py"], env, port)
+    process = AssistantProcess(COMMANDS[command], env, port)
     code = "000.00.10.H32-261120-0001"
     try:
         await process.start(ready=False)
