@@ -69,3 +69,26 @@ def write_catalog(root: Path, procedures: list[dict[str, Any]] | None = None,
             (root / "localities" / f"{slug}.yaml").write_text(
                 yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return root
+
+
+def import_status(engine, catalog, tmp_path: Path, code: str, status: str) -> int:
+    """Change one dossier's status through the real importer (a one-row CSV export, as staff
+    would import it). Returns how many notifications the import queued."""
+    import csv
+
+    from sqlalchemy import select
+
+    from assistant.dossiers.importer import import_dossiers
+    from assistant.store.models import Dossier
+
+    with engine.connect() as conn:
+        d = conn.execute(select(Dossier.__table__).where(Dossier.code == code)).one()
+    path = tmp_path / "update.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Mã hồ sơ", "Mã thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái", "Hình thức nộp"])
+        writer.writerow([d.code, d.procedure_id, d.received_at.strftime("%d/%m/%Y %H:%M"),
+                         d.due_date.strftime("%d/%m/%Y"), status, "Trực tiếp"])
+    report = import_dossiers(engine, path, known_procedures=set(catalog.procedures),
+                             procedure_name=lambda pid: catalog.get(pid).display_name if catalog.get(pid) else None)
+    return report.notifications

@@ -304,6 +304,28 @@ class Outbox:
             ).values(claimed_until=now + dt.timedelta(seconds=self.claim_seconds)))
             return result.rowcount == 1
 
+    def waiting_for(self, channel: str, chat_id: str, limit: int = 20) -> list[OutboxItem]:
+        """Undelivered items of one chat, oldest first, without claiming them: for channels the
+        citizen pulls from (the web chat page asks for its notifications and acknowledges them)."""
+        t = OutboxRow.__table__
+        query = (select(t.c.id, t.c.channel, t.c.chat_id, t.c.text, t.c.attempts, t.c.dossier_code)
+                 .where(t.c.channel == channel, t.c.chat_id == str(chat_id), t.c.delivered_at.is_(None))
+                 .order_by(t.c.id).limit(max(0, limit)))
+        with self.engine.connect() as conn:
+            return [OutboxItem(*row) for row in conn.execute(query)]
+
+    def acknowledge(self, channel: str, chat_id: str, ids: list[int], now: dt.datetime | None = None) -> int:
+        """Mark delivered the given items, only those of this chat (a client cannot acknowledge
+        somebody else's notifications). Returns how many changed."""
+        if not ids:
+            return 0
+        t = OutboxRow.__table__
+        with self.engine.begin() as conn:
+            result = conn.execute(update(t).where(
+                t.c.channel == channel, t.c.chat_id == str(chat_id), t.c.id.in_(ids), t.c.delivered_at.is_(None),
+            ).values(delivered_at=now or utcnow(), claimed_by=None, claimed_until=None))
+            return int(result.rowcount or 0)
+
     def release(self, worker_id: str) -> int:
         """Hand back every undelivered item `worker_id` still holds (graceful shutdown), so another
         worker sends them at once instead of after the lease. Returns how many were released."""

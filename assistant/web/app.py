@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.actions import feedback_action
 from assistant.dialogue.reply import Reply, Status
+from assistant.store import Outbox
 from assistant.store.question_buffer import QuestionLogBuffer
 from assistant.web import texts
 from assistant.web.limits import MAX_CHAT_BODY, MAX_TEXT_CHARS, MAX_WEBHOOK_BODY, BodyLimit, valid_session
@@ -44,6 +46,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 CHANNEL = "web"
 AUTO: Any = object()
 HEALTH_TIMEOUT = 3.0
+MAX_UPDATES = 20  # notifications per poll (and ids per acknowledgement)
 DEMO_CODE_SEQS = (1, 3, 4, 6, 8)  # in progress, supplement requested, late with a new date, resolved, returned
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'")
@@ -205,6 +208,49 @@ def create_app(
             metrics.actions.inc(CHANNEL, reply.status.value)
         return JSONResponse(reply_json(reply), headers={"cache-control": "no-store"})
 
+    outbox = Outbox(engine) if engine is not None else None
+
+    async def updates(request: Request) -> Response:
+        """Dossier notifications waiting for this session ("theo dõi <mã>" in the web chat). The
+        page asks on load and every little while, shows them, then acknowledges them: a
+        notification stays in the outbox until the page confirms it was shown."""
+        session = request.query_params.get("session_id")
+        if not valid_session(session):
+            metrics.rejected.inc("invalid_session")
+            return error(400, "invalid_session")
+        if outbox is None:
+            return JSONResponse({"notifications": []}, headers={"cache-control": "no-store"})
+        try:
+            items = await turns.call(outbox.waiting_for, CHANNEL, session, MAX_UPDATES)
+        except SQLAlchemyError as exc:
+            log.warning("web notifications unavailable (%s)", exc.__class__.__name__)
+            return error(503, "unavailable")
+        return JSONResponse({"notifications": [{"id": i.id, "text": i.text, "dossier_code": i.dossier_code}
+                                               for i in items]}, headers={"cache-control": "no-store"})
+
+    async def acknowledge(request: Request) -> Response:
+        try:
+            data = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            metrics.rejected.inc("malformed_json")
+            return error(400, "malformed_json")
+        if not isinstance(data, dict) or not valid_session(data.get("session_id")):
+            metrics.rejected.inc("invalid_session")
+            return error(400, "invalid_session")
+        ids = data.get("ids")
+        if (not isinstance(ids, list) or len(ids) > MAX_UPDATES
+                or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**62 for i in ids)):
+            metrics.rejected.inc("invalid_request")
+            return error(400, "invalid_request", f"Trường ids phải là danh sách tối đa {MAX_UPDATES} số nguyên dương.")
+        if outbox is None:
+            return JSONResponse({"acknowledged": 0})
+        try:
+            done = await turns.call(outbox.acknowledge, CHANNEL, data["session_id"], ids)
+        except SQLAlchemyError as exc:
+            log.warning("web notifications not acknowledged (%s)", exc.__class__.__name__)
+            return error(503, "unavailable")
+        return JSONResponse({"acknowledged": done})
+
     async def config(request: Request) -> Response:
         catalog = assistant.catalog
         codes: list[str] = []
@@ -265,6 +311,8 @@ def create_app(
         Route("/", index, methods=["GET"]),
         Route("/api/chat", chat, methods=["POST"]),
         Route("/api/config", config, methods=["GET"]),
+        Route("/api/updates", updates, methods=["GET"]),
+        Route("/api/updates/ack", acknowledge, methods=["POST"]),
         Route("/api/qr/{procedure_id}.png", qr_png, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),

@@ -108,6 +108,36 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
                         "hotline": {"type": "string"}, "portal_url": {"type": "string"},
                     }}}}}},
             }},
+            "/api/updates": {"get": {
+                "summary": "Dossier notifications waiting for this session (after \"theo dõi <mã>\"); "
+                           "they are offered again until acknowledged.",
+                "parameters": [{"name": "session_id", "in": "query", "required": True,
+                                "schema": {"type": "string", "pattern": SESSION_PATTERN}}],
+                "responses": {
+                    "200": {"description": "Up to 20 notifications, oldest first.", "content": {"application/json": {
+                        "schema": {"type": "object", "properties": {"notifications": {"type": "array", "items": {
+                            "type": "object", "properties": {
+                                "id": {"type": "integer"}, "text": {"type": "string"},
+                                "dossier_code": {"type": ["string", "null"]}}}}}}}}},
+                    "400": {"description": "Bad session id.", "content": json_error},
+                    "503": {"description": "The database is unreachable; ask again later.", "content": json_error},
+                },
+            }},
+            "/api/updates/ack": {"post": {
+                "summary": "Confirm notifications were shown, so they are not offered again.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["session_id", "ids"], "properties": {
+                        "session_id": {"type": "string", "pattern": SESSION_PATTERN},
+                        "ids": {"type": "array", "maxItems": 20, "items": {"type": "integer", "minimum": 1}}}}}}},
+                "responses": {
+                    "200": {"description": "How many were marked shown (only this session's).",
+                            "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                "acknowledged": {"type": "integer"}}}}}},
+                    "400": {"description": "Malformed request.", "content": json_error},
+                    "503": {"description": "The database is unreachable; acknowledge again later.",
+                            "content": json_error},
+                },
+            }},
             "/api/qr/{procedure_id}.png": {"get": {
                 "summary": "A PNG QR code opening the procedure (Telegram deep link or this web chat).",
                 "parameters": [{"name": "procedure_id", "in": "path", "required": True,

@@ -41,4 +41,5 @@ ERRORS = {
     "method_not_allowed": "Phương thức HTTP không được hỗ trợ ở địa chỉ này.",
     "unknown_procedure": "Không có thủ tục này trong danh mục.",
     "internal_error": "Hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút.",
+    "unavailable": "Hệ thống tạm thời chưa lấy được thông báo, vui lòng thử lại sau.",
 }

@@ -205,3 +205,48 @@ def test_config_for_the_page(client):
     assert "giấy độc thân mất bao lâu?" in config["suggestions"]
     assert config["demo_codes"] and all(code.startswith("000.00.10.H32-") for code in config["demo_codes"])
     assert config["procedures"] == 37
+
+
+# -- dossier notifications for the web chat ---------------------------------------------------------
+
+
+def test_a_web_subscription_is_notified_through_the_page(chat, client, assistant, sqlite_engine, tmp_path):
+    from tests.factories import import_status
+
+    seed_demo(sqlite_engine, assistant.catalog, dt.datetime.now(), assistant.brain.calendar)
+    code = demo_codes()[0]
+    confirm = chat.say(f"theo dõi hồ sơ {code}")
+    assert confirm["reply"].startswith(f"Đã đăng ký theo dõi hồ sơ {code}")
+    assert confirm["data"]["dossier"]["newly_subscribed"] is True
+    assert client.get("/api/updates", params={"session_id": chat.session}).json() == {"notifications": []}
+
+    assert import_status(sqlite_engine, assistant.catalog, tmp_path, code, "Đã giải quyết đúng hạn") == 1
+    waiting = client.get("/api/updates", params={"session_id": chat.session})
+    assert waiting.status_code == 200 and waiting.headers["cache-control"] == "no-store"
+    [note] = waiting.json()["notifications"]
+    assert code in note["text"] and note["dossier_code"] == code
+    # Another session can neither see nor acknowledge it.
+    stranger = new_session()
+    assert client.get("/api/updates", params={"session_id": stranger}).json() == {"notifications": []}
+    assert client.post("/api/updates/ack", json={"session_id": stranger, "ids": [note["id"]]}).json() == {
+        "acknowledged": 0}
+    # Not acknowledged yet (say the page was closed mid-way): it is offered again.
+    assert client.get("/api/updates", params={"session_id": chat.session}).json()["notifications"] == [note]
+    ack = client.post("/api/updates/ack", json={"session_id": chat.session, "ids": [note["id"]]})
+    assert ack.status_code == 200 and ack.json() == {"acknowledged": 1}
+    assert client.get("/api/updates", params={"session_id": chat.session}).json() == {"notifications": []}
+    assert client.post("/api/updates/ack", json={"session_id": chat.session, "ids": [note["id"]]}).json() == {
+        "acknowledged": 0}
+
+
+def test_notification_endpoints_refuse_bad_input(client):
+    assert client.get("/api/updates").status_code == 400
+    assert client.get("/api/updates", params={"session_id": "x' OR 1=1 --"}).json()["error"] == "invalid_session"
+    session = new_session()
+    for ids in ("1", [True], [-1], [1.5], ["1"], list(range(1, 30)), [2**70]):
+        response = client.post("/api/updates/ack", json={"session_id": session, "ids": ids})
+        assert response.status_code == 400, ids
+        assert response.json()["error"] == "invalid_request"
+    assert client.post("/api/updates/ack", content=b"{", headers={"content-type": "application/json"}
+                       ).json()["error"] == "malformed_json"
+    assert client.post("/api/updates/ack", json=[1]).json()["error"] == "invalid_session"

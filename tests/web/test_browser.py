@@ -16,6 +16,7 @@ import pytest
 
 from assistant.dossiers.seed import DEMOS, seed_demo
 from tests.conftest import skip_or_fail
+from tests.factories import import_status
 from tests.web.conftest import start_server
 
 pytestmark = pytest.mark.browser
@@ -68,7 +69,7 @@ def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_phone_demo_in_a_real_browser(browser, live):
+def test_phone_demo_in_a_real_browser(browser, live, assistant, sqlite_engine, tmp_path):
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -135,6 +136,17 @@ def test_phone_demo_in_a_real_browser(browser, live):
     expect(card.get_by_role("button", name="🔔 Theo dõi hồ sơ")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "web-3-dossier.png"))
 
+    # Follow it; staff import a status change; the page shows the notification, once.
+    card.get_by_role("button", name="🔔 Theo dõi hồ sơ").click()
+    expect(page.locator(".msg.bot.dossier").last).to_contain_text(f"Đã đăng ký theo dõi hồ sơ {code}")
+    expect(page.locator(".msg.system").last).to_contain_text("sẽ hiện ngay trong trang này")
+    assert import_status(sqlite_engine, assistant.catalog, tmp_path, code, "Đã giải quyết đúng hạn") == 1
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # as when the tab comes back
+    notification = page.locator(".msg.bot.notification")
+    expect(notification).to_have_count(1)
+    expect(notification).to_contain_text(code)
+    page.screenshot(path=str(ARTIFACTS / "web-3b-notification.png"))
+
     # Markup typed by a citizen is shown as text, never rendered.
     page.fill("#text", '<img src=x onerror="window.__xss=1"> <b>in đậm</b>')
     page.click("#send")
@@ -150,6 +162,7 @@ def test_phone_demo_in_a_real_browser(browser, live):
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
     expect(page.locator("#large-text")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".msg.bot.notification")).to_have_count(0)  # acknowledged: not shown twice
     assert no_horizontal_overflow(page)
     page.fill("#text", "lệ phí cấp hộ chiếu bao nhiêu?")
     page.click("#send")

@@ -224,12 +224,62 @@
     }
   }
 
+  // -- dossier notifications ("theo dõi <mã>") ---------------------------------------------------
+  // The server keeps them until the page confirms it showed them; the page asks on load, every
+  // POLL_MS while visible, and when the tab comes back to the front.
+  const POLL_MS = 30000;
+  const shown = new Set();
+  let polling = false;
+
+  async function pollUpdates() {
+    if (polling || document.visibilityState === "hidden") return;
+    polling = true;
+    try {
+      const response = await fetch("/api/updates?session_id=" + encodeURIComponent(session));
+      if (!response.ok) return;
+      const data = await response.json();
+      const items = Array.isArray(data.notifications) ? data.notifications : [];
+      const ids = [];
+      for (const item of items) {
+        if (typeof item.id !== "number") continue;
+        ids.push(item.id);
+        if (shown.has(item.id)) continue;
+        shown.add(item.id);
+        const bubble = el("div", "msg bot notification");
+        bubble.setAttribute("role", "status");
+        bubble.appendChild(textWithLinks(String(item.text || "")));
+        messages.appendChild(bubble);
+        scrollToStart(bubble);
+      }
+      if (ids.length) {
+        await fetch("/api/updates/ack", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ session_id: session, ids: ids }),
+        });
+      }
+    } catch (e) {
+      // Offline for a moment: the notifications wait on the server for the next poll.
+    } finally {
+      polling = false;
+    }
+  }
+
+  function followNote(reply) {
+    // On Telegram and Zalo the bot writes first; a web page can only show news while it is open.
+    const dossier = reply && reply.data && reply.data.dossier;
+    if (dossier && dossier.newly_subscribed) {
+      addNote("Thông báo về hồ sơ sẽ hiện ngay trong trang này khi bạn mở lại trên trình duyệt này. "
+        + "Muốn nhận tin nhắn cả khi không mở trang, bạn có thể theo dõi qua Zalo hoặc Telegram.");
+    }
+  }
+
   async function ask(text) {
     const question = text.trim();
     if (!question || busy) return;
     addUser(question);
     const reply = await withTyping({ text: question });
-    if (reply) addBot(reply);
+    if (reply) { addBot(reply); followNote(reply); }
   }
 
   async function lookup(code) {
@@ -255,7 +305,7 @@
     }
     addUser(button.label);
     const reply = await withTyping({ action: action });
-    if (reply) addBot(reply);
+    if (reply) { addBot(reply); followNote(reply); }
   }
 
   async function vote(button, row) {
@@ -304,7 +354,10 @@
     if (first) addBot(first, true);
     if (!procedure) addSuggestions(config);
     messages.scrollTop = 0;
+    await pollUpdates();
     document.body.dataset.ready = "1";
+    window.setInterval(pollUpdates, POLL_MS);
+    document.addEventListener("visibilitychange", pollUpdates);
   }
   start();
 })();

@@ -4,7 +4,6 @@ Zalo platform, plus the pure pieces (signature, rendering) and arbitrary webhook
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -22,14 +21,14 @@ from assistant.channels.zalo import FileTokenStore, Tokens, ZaloApiError, ZaloCh
 from assistant.channels.zalo.render import MAX_BUTTONS, MESSAGE_LIMIT, parse_payload, render_reply
 from assistant.channels.zalo.signature import header_value, signature
 from assistant.dialogue.reply import Button, Reply, Status
-from assistant.dossiers.importer import import_dossiers
 from assistant.dossiers.seed import demo_codes, seed_demo
 from assistant.store import Outbox
-from assistant.store.models import Dossier, OutboxRow, Subscription
+from assistant.store.models import OutboxRow, Subscription
 from assistant.web.metrics import Metrics
 from assistant.web.state import ConversationTurns
 from tests.channels.zalo.conftest import follow_event, text_event
 from tests.channels.zalo.fake_zalo import APP_ID, APP_SECRET, OA_SECRET
+from tests.factories import import_status
 
 USER = "5510185758261927916"
 
@@ -155,20 +154,6 @@ async def test_webhook_reply_survives_a_zalo_outage(web, fake):
 
 
 # -- outbox notifications ------------------------------------------------------------------------
-
-
-def import_status(engine, catalog, tmp_path, code: str, status: str) -> int:
-    with engine.connect() as conn:
-        d = conn.execute(select(Dossier.__table__).where(Dossier.code == code)).one()
-    path = tmp_path / "update.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Mã hồ sơ", "Mã thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái", "Hình thức nộp"])
-        writer.writerow([d.code, d.procedure_id, d.received_at.strftime("%d/%m/%Y %H:%M"),
-                         d.due_date.strftime("%d/%m/%Y"), status, "Trực tiếp"])
-    report = import_dossiers(engine, path, known_procedures=set(catalog.procedures),
-                             procedure_name=lambda pid: catalog.get(pid).display_name if catalog.get(pid) else None)
-    return report.notifications
 
 
 async def test_subscribe_on_zalo_then_an_import_notifies_through_the_outbox(web, fake, assistant, sqlite_engine,
