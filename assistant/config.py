@@ -27,6 +27,7 @@ class Settings:
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = field(default=None, repr=False)
     telegram_bot_username: str | None = None
+    telegram_api_base: str | None = None  # a self-hosted Bot API server (PTB base_url convention)
     staff_chat_ids: frozenset[str] = frozenset()
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -60,6 +61,7 @@ class Settings:
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
+            telegram_api_base=env.get("TELEGRAM_API_BASE") or None,
             staff_chat_ids=_split_ids(env.get("ASSISTANT_STAFF_CHAT_IDS", "")),
             web_host=env.get("ASSISTANT_WEB_HOST", "127.0.0.1"),
             web_port=int(env.get("ASSISTANT_WEB_PORT", "8080")),

@@ -3,9 +3,9 @@
     python benchmarks/soak.py [--minutes 3] [--database auto|postgres|sqlite] [--json PATH]
 
 What runs, all on loopback:
-- the real application in 2 uvicorn worker processes (`benchmarks/soak_app.py`: the real
-  `create_app_from_env`, plus a Telegram Bot API base URL from the environment), each with its
-  Zalo and Telegram (webhook mode) channels and their outbox dispatchers;
+- the real application in 2 uvicorn worker processes (`assistant.web.server:create_app_from_env`,
+  Telegram pointed at the fake Bot API with TELEGRAM_API_BASE), each with its Zalo and Telegram
+  (webhook mode) channels and their outbox dispatchers;
 - a fresh PostgreSQL database on the server of `DATABASE_URL_TEST` (`source .ci/postgres.sh`),
   created and dropped by this script; `--database sqlite` (or `auto` without PostgreSQL) uses a
   temporary SQLite file instead;
@@ -504,7 +504,7 @@ class Soak:
             "ZALO_ACCESS_TOKEN": access, "ZALO_REFRESH_TOKEN": refresh,
             "ZALO_API_BASE": self.zalo.api_base, "ZALO_OAUTH_BASE": self.zalo.api_base,
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_URL": f"{self.url}/telegram/webhook",
-            "SOAK_TELEGRAM_BASE_URL": self.telegram.base_url,
+            "TELEGRAM_API_BASE": self.telegram.base_url,
         })
         return env
 
@@ -530,7 +530,7 @@ class Soak:
                               env=self.env(), capture_output=True, timeout=300)
 
     async def start_server(self) -> None:
-        command = [sys.executable, "-m", "uvicorn", "benchmarks.soak_app:create_app", "--factory",
+        command = [sys.executable, "-m", "uvicorn", "assistant.web.server:create_app_from_env", "--factory",
                    "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(WORKERS),
                    "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "10"]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=self.log.open("wb"),

@@ -86,7 +86,8 @@ def build_application(
     """The PTB `Application` for the assistant, not yet started.
 
     `base_url` follows PTB's convention (`https://api.telegram.org/bot`, the token is appended);
-    tests point it at a fake Bot API server. `rate_limiter=None` disables PTB's send limiter
+    default TELEGRAM_API_BASE (a self-hosted Bot API server), else Telegram's. Tests and
+    benchmarks point it at a fake Bot API server. `rate_limiter=None` disables PTB's send limiter
     (benchmarks only); `limiter` is the per-chat flood guard (20 messages a minute by default).
     `max_concurrent_updates` chats are served at once (one update at a time per chat);
     `turn_threads` run the synchronous core and store (default 1 on SQLite, 4 otherwise).
@@ -104,6 +105,7 @@ def build_application(
         .request(JsonHTTPXRequest(SEND_CONNECTIONS, request_timeout))
         .get_updates_request(JsonHTTPXRequest(1, request_timeout))
     )
+    base_url = base_url or settings.telegram_api_base
     if base_url:
         builder = builder.base_url(base_url)
     if rate_limiter is _DEFAULT:
