@@ -19,8 +19,9 @@ What runs, all on loopback:
   subprocess) moves half the soak dossiers to their next status; the workers' dispatchers
   deliver the outbox to the fake platforms.
 
-Web subscriptions are made too, but the web channel has no push delivery (no dispatcher claims
-"web" outbox rows): their rows are reported as undeliverable, not counted as lost.
+Web subscriptions are made too. A web page cannot be pushed to, so after the load every session
+that subscribed comes back as a returning visitor would: its page pulls `/api/updates` and
+acknowledges; every "web" outbox row must be pulled exactly once (none left, none offered again).
 
 Notification accounting: while an import runs no follow/unfollow is in flight (a gate), and
 the subscriptions are read from the database just before it, so what each import must produce
@@ -70,6 +71,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -901,7 +903,27 @@ class Soak:
         emptied = time.monotonic() - started
         await asyncio.sleep(self.args.linger)
         await self.inbox.poll()
-        return {"pending_after": pending, "seconds_to_empty": round(emptied, 1)}
+        return {"pending_after": pending, "seconds_to_empty": round(emptied, 1), "web_pull": await self.web_pull()}
+
+    async def web_pull(self) -> dict[str, int]:
+        """Every session that subscribed opens the page again: pull, acknowledge, pull once more
+        (which must come back empty). Counts ids pulled and ids offered again after their ack."""
+        pulled: Counter[int] = Counter()
+        offered_after_ack = 0
+        async with httpx.AsyncClient(base_url=self.url, timeout=REQUEST_TIMEOUT) as http:
+            for session in sorted({session for session, _ in self.web_subscribed}):
+                acknowledged: set[int] = set()
+                for _ in range(20):  # bounded: 20 notifications per pull
+                    response = await http.get("/api/updates", params={"session_id": session})
+                    ids = [n["id"] for n in response.json().get("notifications", [])]
+                    offered_after_ack += sum(1 for i in ids if i in acknowledged)
+                    if not ids:
+                        break
+                    pulled.update(ids)
+                    await http.post("/api/updates/ack", json={"session_id": session, "ids": ids})
+                    acknowledged.update(ids)
+        return {"sessions": len({s for s, _ in self.web_subscribed}), "pulled": len(pulled),
+                "offered_after_ack": offered_after_ack}
 
     # -- report ---------------------------------------------------------------------------------------
 
@@ -954,8 +976,10 @@ class Soak:
         verdicts = {
             "rss_flat_within_10pct": bool(growths) and all(abs(g) <= TARGET_RSS_GROWTH_PCT for g in growths)
             and all(w.get("alive_to_end") for w in memory["workers"].values()),
-            "no_lost_notifications": not lost and drain["pending_after"] == 0 and bool(expected),
-            "no_duplicated_notifications": not duplicated and not unexpected,
+            "no_lost_notifications": not lost and drain["pending_after"] == 0 and bool(expected)
+            and web_outbox.get("pending", 0) == 0,
+            "no_duplicated_notifications": not duplicated and not unexpected
+            and drain["web_pull"]["offered_after_ack"] == 0,
             "no_errors": not errors and server_alive,
         }
         return {
@@ -970,6 +994,8 @@ class Soak:
             "memory": memory, "rss_samples": self.samples, "imports": self.expected.imports, "notifications": notifications,
             "outbox": outbox, "drain": drain,
             "web_subscriptions": {"confirmed": len(self.web_subscribed), "outbox_rows": web_outbox.get("rows", 0),
+                                  "pulled": drain["web_pull"]["pulled"],
+                                  "offered_after_ack": drain["web_pull"]["offered_after_ack"],
                                   "outbox_undelivered": web_outbox.get("pending", 0)},
             "faults_injected": dict(self.injected),
             "server_alive_at_end": server_alive, "verdicts": verdicts,
@@ -1014,8 +1040,9 @@ def print_report(r: dict[str, Any]) -> None:
         print(f"faults injected at the fake platforms: {r['faults_injected']}; outbox rows retried: "
               f"{ {c: o['retried'] for c, o in r['outbox'].items()} }")
     w = r["web_subscriptions"]
-    print(f"web subscriptions: {w['confirmed']} confirmed; {w['outbox_rows']} 'web' outbox rows, "
-          f"{w['outbox_undelivered']} never delivered (the web channel has no push delivery)")
+    print(f"web subscriptions: {w['confirmed']} confirmed; {w['outbox_rows']} 'web' outbox rows, pulled by the "
+          f"returning pages {w['pulled']}, left {w['outbox_undelivered']}, offered again after ack "
+          f"{w['offered_after_ack']}")
     v = r["verdicts"]
     print()
     print(f"  RSS flat within {TARGET_RSS_GROWTH_PCT:.0f}%:       {'OK' if v['rss_flat_within_10pct'] else 'MISSED'}")
