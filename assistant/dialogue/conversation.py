@@ -35,3 +35,6 @@ class Requester:
 
     channel: str  # "telegram" | "zalo" | "web" | "cli"
     chat_id: str
+    # Where the request came from when the channel cannot vouch for `chat_id`: the web page
+    # chooses its own session id, so the unknown-code throttle also counts per client address.
+    origin: str | None = None

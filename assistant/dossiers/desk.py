@@ -103,6 +103,13 @@ def _requester_key(requester: Requester) -> str:
     return f"{requester.channel}:{requester.chat_id}"
 
 
+def _origin_key(requester: Requester) -> str | None:
+    return f"origin:{requester.origin}" if requester.origin else None
+
+
+ORIGIN_MISSES = 30  # unknown codes per 10 minutes from one client address (offices share addresses)
+
+
 class DossierDesk:
     """Status cards and subscriptions over the dossier store.
 
@@ -130,6 +137,8 @@ class DossierDesk:
         self._calendar = calendar
         self._calendars: dict[frozenset[dt.date], WorkCalendar] = {}
         self.throttle = throttle or UnknownCodeThrottle()
+        self.origin_throttle = UnknownCodeThrottle(limit=ORIGIN_MISSES, window_seconds=self.throttle.window,
+                                                   clock=self.throttle.clock)
         self._procedure_name = procedure_name
         self._locality = locality
         self.portal_url = portal_url
@@ -141,30 +150,38 @@ class DossierDesk:
 
     def lookup(self, code: str, requester: Requester, now: dt.datetime) -> Reply:
         """The status card for `code`, or a polite "not found" / "wait a little" / "try later"."""
-        key = _requester_key(requester)
-        if self.throttle.blocked(key):
-            return self._throttled(key)
-        code = self._canonical(code)
+        refusal = self._refusal(requester)
+        if refusal is not None:
+            return refusal
+        canonical = self._canonical(code)
+        if canonical is None:
+            self._miss(requester)
+            return self._malformed()
+        code = canonical
         try:
             record, subscribed = self.dossiers.get_for(code, requester.channel, str(requester.chat_id))
         except SQLAlchemyError as exc:
             log.warning("dossier lookup failed, database unavailable: %s", exc.__class__.__name__)
             return self.unavailable_reply()
         if record is None:
-            self.throttle.miss(key)
+            self._miss(requester)
             return self._not_found(code)
         return self.card(record, now, subscribed=subscribed)
 
     def subscribe(self, code: str, requester: Requester, now: dt.datetime) -> Reply:
         """Follow a dossier: every status change recorded by an import is sent to this chat."""
-        key = _requester_key(requester)
-        if self.throttle.blocked(key):
-            return self._throttled(key)
-        code = self._canonical(code)
+        refusal = self._refusal(requester)
+        if refusal is not None:
+            return refusal
+        canonical = self._canonical(code)
+        if canonical is None:
+            self._miss(requester)
+            return self._malformed()
+        code = canonical
         try:
             record = self.dossiers.get(code)
             if record is None:
-                self.throttle.miss(key)
+                self._miss(requester)
                 return self._not_found(code)
             status = DossierStatus(record.status)
             if status in CLOSED:
@@ -188,7 +205,10 @@ class DossierDesk:
                                        "subscribed": True, "newly_subscribed": added}})
 
     def unsubscribe(self, code: str, requester: Requester, now: dt.datetime) -> Reply:
-        code = self._canonical(code)
+        canonical = self._canonical(code)
+        if canonical is None:  # a forged button payload: nothing of ours to remove
+            return self._malformed()
+        code = canonical
         try:
             removed = self.subscriptions.remove(code, requester.channel, str(requester.chat_id))
         except SQLAlchemyError as exc:
@@ -208,7 +228,8 @@ class DossierDesk:
 
     def find(self, code: str) -> DossierRecord | None:
         """The stored dossier (staff tools); raises SQLAlchemyError when the database is down."""
-        return self.dossiers.get(self._canonical(code))
+        canonical = self._canonical(code)
+        return self.dossiers.get(canonical) if canonical is not None else None
 
     # -- the card ----------------------------------------------------------------------------
 
@@ -377,8 +398,27 @@ class DossierDesk:
         return locality.one_stop if locality is not None else None
 
     @staticmethod
-    def _canonical(code: str) -> str:
-        return find_dossier_code(code) or str(code).strip().upper()[:64]
+    def _canonical(code: str) -> str | None:
+        """The code in its stored form, or None when `code` is not a dossier code at all (a forged
+        button payload): such text is neither queried nor echoed back."""
+        return find_dossier_code(str(code))
+
+    # -- throttling ----------------------------------------------------------------------------
+
+    def _refusal(self, requester: Requester) -> Reply | None:
+        key = _requester_key(requester)
+        if self.throttle.blocked(key):
+            return self._throttled(self.throttle, key)
+        origin = _origin_key(requester)
+        if origin is not None and self.origin_throttle.blocked(origin):
+            return self._throttled(self.origin_throttle, origin)
+        return None
+
+    def _miss(self, requester: Requester) -> None:
+        self.throttle.miss(_requester_key(requester))
+        origin = _origin_key(requester)
+        if origin is not None:
+            self.origin_throttle.miss(origin)
 
     # -- refusals ----------------------------------------------------------------------------
 
@@ -388,8 +428,16 @@ class DossierDesk:
                 "cập nhật; nếu vẫn không thấy, " + self._contact_sentence(lower=True))
         return Reply(status=Status.dossier, text=text, data={"dossier": {"code": code, "found": False}})
 
-    def _throttled(self, key: str) -> Reply:
-        minutes = max(1, round(self.throttle.retry_after(key) / 60))
+    def _malformed(self) -> Reply:
+        return Reply(
+            status=Status.dossier,
+            text=f"Mã hồ sơ không đúng định dạng. Mã in trên Phiếu tiếp nhận và hẹn trả kết quả có dạng "
+                 f"{CODE_EXAMPLE}; bạn gửi lại đúng mã đó nhé.",
+            data={"dossier": {"found": False, "malformed": True}},
+        )
+
+    def _throttled(self, throttle: UnknownCodeThrottle, key: str) -> Reply:
+        minutes = max(1, round(throttle.retry_after(key) / 60))
         return Reply(
             status=Status.dossier,
             text="Bạn đã tra cứu nhiều mã hồ sơ không tồn tại trong thời gian ngắn. Vui lòng đợi ít phút "

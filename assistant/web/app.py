@@ -167,7 +167,7 @@ def create_app(
         body = await request.body()
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
             metrics.rejected.inc("malformed_json")
             return error(400, "malformed_json")
         if not isinstance(data, dict):
@@ -195,6 +195,9 @@ def create_app(
         elif kind != "text" and len(value) > 128:
             metrics.rejected.inc("invalid_request")
             return error(400, "invalid_request", f"Trường {kind} quá dài.")
+        if isinstance(value, str) and not _is_utf8(value):  # lone surrogates ("\ud800") from JSON escapes
+            metrics.rejected.inc("invalid_request")
+            return error(400, "invalid_request", f"Trường {kind} chứa ký tự không hợp lệ.")
         if limiter is not None:
             decision = limiter.hit(f"{CHANNEL}:{session}")
             if not decision.allowed:
@@ -202,7 +205,10 @@ def create_app(
                 wait = max(1, round(decision.retry_after))
                 return error(429, "rate_limited", texts.too_fast(decision.retry_after), retry_after=wait,
                              headers={"retry-after": str(wait)})
-        reply, seconds = await turns.run(CHANNEL, session, _turn(assistant, kind, value))
+        # The page picks its own session id, so the client address also counts for the unknown-code
+        # throttle (behind a proxy uvicorn takes it from X-Forwarded-For of a trusted proxy).
+        origin = request.client.host if request.client else None
+        reply, seconds = await turns.run(CHANNEL, session, _turn(assistant, kind, value), origin)
         metrics.turn_seconds.observe(seconds, CHANNEL)
         if kind != "text":
             metrics.actions.inc(CHANNEL, reply.status.value)
@@ -231,7 +237,7 @@ def create_app(
     async def acknowledge(request: Request) -> Response:
         try:
             data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             metrics.rejected.inc("malformed_json")
             return error(400, "malformed_json")
         if not isinstance(data, dict) or not valid_session(data.get("session_id")):
@@ -411,6 +417,14 @@ def create_app(
     app.state.telegram = telegram
     app.state.limiter = limiter
     return app
+
+
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _turn(assistant: Assistant, kind: str, value: Any) -> Callable:

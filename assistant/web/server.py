@@ -42,10 +42,12 @@ class _EmbeddedServer(uvicorn.Server):
 
 def server_config(app: Starlette | str, host: str, port: int, **options) -> uvicorn.Config:
     """uvicorn settings shared by every way of starting the server. No access log: request lines
-    carry session ids and the log would grow with every message; /metrics counts requests."""
+    carry session ids and the log would grow with every message; /metrics counts requests.
+    X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS (uvicorn's default: 127.0.0.1, the
+    reverse proxy on the same host), so the client address the throttles see cannot be forged."""
     return uvicorn.Config(
         app, host=host, port=port, log_config=None, access_log=False, server_header=False,
-        proxy_headers=False, lifespan="on", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN, **options)
+        proxy_headers=True, lifespan="on", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN, **options)
 
 
 async def serve(settings: Settings, assistant: Assistant, engine: Engine | None, stop: asyncio.Event, *,

@@ -14,7 +14,6 @@ Two things keep a citizen's follow-ups working when things go wrong:
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 import os
@@ -25,19 +24,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, bindparam, text
+from sqlalchemy import Engine
 
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Reply
+from assistant.store import ConversationStore
 
 log = logging.getLogger(__name__)
 
 TurnFn = Callable[[Conversation, Requester], Reply]
-_LOAD = text("SELECT state FROM conversations WHERE key = :key")
-_SAVE = text(
-    "INSERT INTO conversations (key, state, updated_at) VALUES (:key, :state, :updated_at) "
-    "ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-).bindparams(bindparam("updated_at", type_=DateTime()))
 MEMORY_CONVERSATIONS = 5000
 LOCK_STRIPES = 64
 
@@ -50,45 +45,13 @@ def _encode(conversation: Conversation) -> str:
     return json.dumps(fields if fields is not None else conversation.to_dict(), ensure_ascii=False)
 
 
-class ConversationRows:
-    """The `conversations` table (the schema of `assistant.store.ConversationStore`, same JSON
-    state, same keys), read and written with two pre-built SQL statements.
-
-    Every chat message loads and saves its conversation, so this is the hottest database path
-    of the web server: building the SQLAlchemy Core statements per call, as the general-purpose
-    store does, costs about 1 ms of CPU per message, three times the statements below (measured
-    in benchmarks/web.py). `INSERT ... ON CONFLICT` works on SQLite ≥ 3.24 and PostgreSQL.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def load(self, key: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            raw = conn.execute(_LOAD, {"key": key}).scalar()
-        if raw is None:
-            return None
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) else None
-
-    def save(self, key: str, state: dict[str, Any] | str) -> None:
-        """Save a state (a dict, or the JSON text of one)."""
-        encoded = state if isinstance(state, str) else json.dumps(state, ensure_ascii=False)
-        values = {"key": key, "state": encoded, "updated_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
-        with self.engine.begin() as conn:
-            conn.execute(_SAVE, values)
-
-
 class ConversationTurns:
     """Runs turns for one process. `engine=None` keeps state in memory only (tests, no database)."""
 
     def __init__(self, engine: Engine | None, *, threads: int | None = None,
                  memory_size: int = MEMORY_CONVERSATIONS) -> None:
         self.engine = engine
-        self.store = ConversationRows(engine) if engine is not None else None
+        self.store = ConversationStore(engine) if engine is not None else None
         if threads is None:
             # SQLite takes one writer at a time: a second thread in this process would only wait
             # on the file lock (and SQLite's busy handler sleeps in coarse steps, which shows up
@@ -130,26 +93,26 @@ class ConversationTurns:
 
     # -- turns ---------------------------------------------------------------------------------
 
-    def run_sync(self, channel: str, chat_id: str, turn: TurnFn) -> Reply:
-        """One turn, synchronously (call from a worker thread)."""
+    def run_sync(self, channel: str, chat_id: str, turn: TurnFn, origin: str | None = None) -> Reply:
+        """One turn, synchronously (call from a worker thread). `origin`: see `Requester.origin`."""
         key = f"{channel}:{chat_id}"
         with self._stripes[hash(key) % LOCK_STRIPES]:
             conversation = Conversation.from_dict(self._load(key))
             before = _encode(conversation)
-            reply = turn(conversation, Requester(channel, chat_id))
+            reply = turn(conversation, Requester(channel, chat_id, origin))
             after = _encode(conversation)
             if after != before:
                 self._save(key, json.loads(after), after)
         return reply
 
-    async def run(self, channel: str, chat_id: str, turn: TurnFn) -> tuple[Reply, float]:
+    async def run(self, channel: str, chat_id: str, turn: TurnFn, origin: str | None = None) -> tuple[Reply, float]:
         """One turn off the event loop. Returns the reply and how long the turn took (seconds)."""
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         if self.threads == 0:
-            reply = self.run_sync(channel, chat_id, turn)
+            reply = self.run_sync(channel, chat_id, turn, origin)
             return reply, time.perf_counter() - started
-        reply = await loop.run_in_executor(self._executor, self.run_sync, channel, chat_id, turn)
+        reply = await loop.run_in_executor(self._executor, self.run_sync, channel, chat_id, turn, origin)
         return reply, time.perf_counter() - started
 
     async def call(self, fn: Callable[..., Any], *args: Any) -> Any:

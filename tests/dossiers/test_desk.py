@@ -181,7 +181,7 @@ def test_unknown_codes_are_throttled_per_chat(engine, small_catalog):
     real = _add(engine, 30, "received")
     for seq in range(3):
         clock[0] += 1
-        assert "Không tìm thấy" in desk.lookup(f"000.00.10.H32-261120-{900 + seq}", ME, NOW).text
+        assert "Không tìm thấy" in desk.lookup(f"000.00.10.H32-261120-{9000 + seq}", ME, NOW).text
     blocked = desk.lookup(real, ME, NOW)  # even a real code: nothing may leak while blocked
     assert blocked.data["dossier"]["throttled"] and "Vui lòng đợi ít phút" in blocked.text
     assert "Hồ sơ" not in blocked.text.split(".")[0] and real not in blocked.text
@@ -219,3 +219,27 @@ def test_database_down_gives_the_polite_reply(small_catalog, tmp_path):
 def test_database_without_tables_is_unavailable_too(small_catalog, tmp_path):
     empty = create_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     assert DossierDesk(empty, small_catalog).lookup("000.00.10.H32-261120-0001", ME, NOW).text == UNAVAILABLE
+
+
+def test_forged_payloads_are_neither_queried_nor_echoed(engine, small_catalog):
+    clock = [0.0]
+    desk = DossierDesk(engine, small_catalog, throttle=UnknownCodeThrottle(3, 60, lambda: clock[0]))
+    for forged in ("\u202eabc", "\ud800", "'; DROP TABLE dossiers;--", "x" * 500):
+        for method in (desk.lookup, desk.subscribe, desk.unsubscribe):
+            reply = method(forged, ME, NOW)
+            assert reply.data["dossier"].get("malformed") or reply.data["dossier"].get("throttled")
+            assert forged not in reply.text
+    assert desk.lookup("000.00.10.H32-261120-9999", ME, NOW).data["dossier"]["throttled"]  # the misses counted
+
+
+def test_client_addresses_are_throttled_across_sessions(engine, small_catalog):
+    """The web page picks its own session id; a new one per request must not reset the guard."""
+    clock = [0.0]
+    desk = DossierDesk(engine, small_catalog, throttle=UnknownCodeThrottle(3, 600, lambda: clock[0]))
+    real = _add(engine, 32, "received")
+    outcomes = [desk.lookup(f"000.00.10.H32-261120-{8000 + i}", Requester("web", f"session-{i}", origin="203.0.113.7"),
+                            NOW) for i in range(40)]
+    throttled = [r for r in outcomes if r.data["dossier"].get("throttled")]
+    assert len(outcomes) - len(throttled) == desk.origin_throttle.limit  # then the address is held back
+    assert desk.lookup(real, Requester("web", "fresh", origin="203.0.113.7"), NOW).data["dossier"]["throttled"]
+    assert "Đã tiếp nhận" in desk.lookup(real, Requester("web", "fresh", origin="198.51.100.1"), NOW).text

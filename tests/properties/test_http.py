@@ -152,16 +152,11 @@ def test_chat_api_any_bytes(served, body):
     check_json_error(response, {200, 400, 413, 415})
 
 
-@pytest.mark.xfail(reason="assistant/web/app.py: json.loads raises RecursionError (not ValueError) for deeply "
-                          "nested JSON, answered 500; catch RecursionError with the other parse errors", strict=False)
 def test_deeply_nested_json_is_a_400(served):
     response = served.http.post("/api/chat", content=b"[" * 5000, headers={"content-type": "application/json"})
     check_json_error(response, {400})
 
 
-@pytest.mark.xfail(reason="dossier desk queries the raw text of a 'sub:'/'unsub:' payload that is not a code; a "
-                          "lone surrogate then fails in the database driver and the API answers 500 (reject "
-                          "non-codes in DossierDesk before querying, or non-UTF-8 strings in app.py)", strict=False)
 @pytest.mark.parametrize("action", ["sub:\ud800", "unsub:\udfff"], ids=["sub", "unsub"])
 def test_action_with_lone_surrogate(served, action):
     response = served.http.post("/api/chat", content=encode({"session_id": SESSION, "action": action}),

@@ -34,6 +34,8 @@ INJECTIONS = [
     "*bold* [x](javascript:alert(1)) _nghiêng_ `code`",
     "</b><i>giấy độc thân</i> mất bao lâu",
 ]
+from assistant.dossiers.desk import ORIGIN_MISSES  # noqa: E402
+
 UNKNOWN_CODES = [f"000.00.10.H32-261120-{seq:04d}" for seq in range(9001, 9020)]
 
 
@@ -103,7 +105,8 @@ async def test_injection_in_telegram_messages_is_escaped(stack):
         assert set(tags) <= {"b"}, text  # our own bold title only: no user markup survived
         assert "javascript:" not in text.lower() or "&quot;javascript:" in text or "(javascript:" in text
     echoed = "\n".join(html.unescape(call.params["text"]) for call in sent)
-    assert "<SCRIPT>ALERT(1)</SCRIPT>" in echoed  # shown to the citizen as text, not run
+    # A forged code is neither queried nor echoed: the citizen is told what a code looks like.
+    assert "Mã hồ sơ không đúng định dạng" in echoed and "alert(1)" not in echoed.lower()
     assert sorted(inspect(stack.engine).get_table_names()) == tables
     after = row_counts(stack.engine)
     assert after["dossiers"] == before["dossiers"] and after["subscriptions"] == before["subscriptions"]
@@ -208,13 +211,12 @@ async def test_enumeration_over_telegram_is_throttled(stack):
     assert "Không tìm thấy hồ sơ" in reply.plain
 
 
-@pytest.mark.xfail(reason="the web client chooses its session id, so a new id per request gets a fresh "
-                          "unknown-code allowance; the guard needs a per-client-address key in "
-                          "assistant/web/app.py (see the report)", strict=False)
 async def test_rotating_web_sessions_does_not_escape_the_throttle(stack):
-    replies = [(await stack.chat(f"rotating-session-{i:03d}", text=code)).json()
-               for i, code in enumerate(UNKNOWN_CODES[:12])]
-    assert any(r["data"]["dossier"].get("throttled") for r in replies)
+    """A new session id per request still comes from one client address, which is counted too."""
+    codes = [f"000.00.10.H32-261120-{seq:04d}" for seq in range(8001, 8001 + ORIGIN_MISSES + 5)]
+    replies = [(await stack.chat(f"rotating-session-{i:03d}", text=code)).json() for i, code in enumerate(codes)]
+    throttled = [r for r in replies if r["data"]["dossier"].get("throttled")]
+    assert len(replies) - len(throttled) == ORIGIN_MISSES and all("Vui lòng đợi" in r["reply"] for r in throttled)
 
 
 # -- oversized bodies -------------------------------------------------------------------------------------
