@@ -27,7 +27,9 @@ _DIGITS = re.compile(r"\d[\d .-]{5,}\d")
 
 
 def redact(text: str) -> str:
-    return _DIGITS.sub("[số]", text)
+    """What may be stored of a question: long digit runs masked, and lone surrogates (which no
+    database driver accepts) replaced."""
+    return _DIGITS.sub("[số]", text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def open_database(settings: Settings) -> Engine:

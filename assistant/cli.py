@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant.catalog.loader import CatalogError, check_catalog
 from assistant.config import Settings
 from assistant.dialogue.conversation import Conversation, Requester
+from assistant.logsafety import install_from_env as install_log_redaction_from_env
 
 # Subcommand modules contributed by other parts of the package; each has register(subparsers).
 PLUGINS = [
@@ -164,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
+    install_log_redaction_from_env()  # staff commands may log database errors with the URL in them
     parser = build_parser()
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.logsafety import install as install_log_redaction
 
 log = logging.getLogger("assistant")
 
@@ -38,6 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(args)
+    install_log_redaction(settings)
     if args.workers < 1:
         print("--workers phải từ 1 trở lên.", file=sys.stderr)
         return 2

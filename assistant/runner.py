@@ -23,6 +23,7 @@ from assistant.app import build_assistant, open_database
 from assistant.catalog.watch import CatalogWatcher
 from assistant.config import Settings
 from assistant.core import VN_TZ, Assistant
+from assistant.logsafety import install as install_log_redaction
 from assistant.store import make_engine, upgrade
 
 log = logging.getLogger("assistant")
@@ -151,6 +152,7 @@ def main() -> int:
     logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    install_log_redaction(settings)
     if not has_web() and not settings.telegram_token:
         from assistant.cli import main as cli_main
 

@@ -65,3 +65,7 @@ def test_unanswered_questions_and_feedback_are_logged_without_identifiers(engine
 
 def test_redact_keeps_short_numbers():
     assert redact("con 14 tuổi, sđt 0912.345.678") == "con 14 tuổi, sđt [số]"
+
+
+def test_redact_replaces_lone_surrogates_so_the_question_log_can_store_them():
+    assert redact("giấy \ud800 độc thân").encode("utf-8") == "giấy ? độc thân".encode()

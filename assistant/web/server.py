@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from assistant.config import Settings
 from assistant.core import Assistant
+from assistant.logsafety import install as install_log_redaction
 from assistant.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def create_app_from_env() -> Starlette:
         if logging.getLogger(name).level == logging.NOTSET:
             logging.getLogger(name).setLevel(logging.WARNING)
     settings = Settings.from_env()
+    install_log_redaction(settings)
     if settings.telegram_token and not settings.telegram_webhook_url:
         log.warning(TELEGRAM_NEEDS_WEBHOOK)
     # A database that is down must not keep a worker down (uvicorn would stop the whole server):

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from assistant.dossiers.codes import canonical_form, find_dossier_code, looks_like_code_attempt
-from assistant.dossiers.desk import DossierDesk
+from assistant.dossiers.desk import ORIGIN_MISSES, DossierDesk
 from assistant.dossiers.seed import DEMOS, seed_demo
 from assistant.store.models import QuestionLogRow
 from assistant.web.limits import MAX_CHAT_BODY, MAX_TEXT_CHARS, MAX_WEBHOOK_BODY
@@ -34,8 +34,6 @@ INJECTIONS = [
     "*bold* [x](javascript:alert(1)) _nghiêng_ `code`",
     "</b><i>giấy độc thân</i> mất bao lâu",
 ]
-from assistant.dossiers.desk import ORIGIN_MISSES  # noqa: E402
-
 UNKNOWN_CODES = [f"000.00.10.H32-261120-{seq:04d}" for seq in range(9001, 9020)]
 
 
