@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from assistant.catalog.loader import Catalog, CatalogError, load_catalog
 from assistant.catalog.schema import Procedure
+from assistant.catalog.snapshot import load_or_last_good, save_snapshot
 from assistant.catalog.yamlsource import Problem
 from assistant.config import Settings
 from assistant.dialogue.actions import candidate_action, parse_action
@@ -94,10 +95,19 @@ class Assistant:
         self.feedback_sink: FeedbackSink | None = None
         self._lock = threading.Lock()
         self.brain = self._build(catalog)
+        self.source_dir: Path = Path(catalog.directory)  # what reload() reads (not a fallback copy)
+        self.snapshot_dir: Path | None = None  # where good catalogues are kept; None: not kept
 
     @classmethod
     def from_settings(cls, settings: Settings, desk: DossierDesk | None = None) -> Assistant:
-        return cls(load_catalog(settings.catalog_dir, settings.locality), settings, desk)
+        """The assistant of a running bot: the catalogue from `settings.catalog_dir`, or the last
+        good copy under the data directory when that is broken (see `assistant.catalog.snapshot`);
+        every catalogue that loads cleanly, now or on reload, becomes the new last good copy."""
+        catalog = load_or_last_good(Path(settings.catalog_dir), settings.locality, Path(settings.data_dir))
+        assistant = cls(catalog, settings, desk)
+        assistant.source_dir = Path(settings.catalog_dir)
+        assistant.snapshot_dir = Path(settings.data_dir)
+        return assistant
 
     def _build(self, catalog: Catalog) -> Brain:
         locality = catalog.locality
@@ -116,10 +126,12 @@ class Assistant:
     def reload(self, directory: Path | None = None) -> list[Problem]:
         """Load the catalogue again; on any error keep serving the old one and return the problems."""
         try:
-            catalog = load_catalog(directory or self.brain.catalog.directory, self.settings.locality)
+            catalog = load_catalog(directory or self.source_dir, self.settings.locality)
         except CatalogError as exc:
             log.warning("catalogue reload refused: %d problem(s)", len(exc.problems))
             return exc.problems
+        if self.snapshot_dir is not None:
+            save_snapshot(catalog, self.snapshot_dir)
         brain = self._build(catalog)
         with self._lock:
             self.brain = brain  # one assignment: in-flight requests keep their old brain
