@@ -164,10 +164,8 @@ def create_app(
         if "json" not in request.headers.get("content-type", "").lower():
             metrics.rejected.inc("unsupported_media_type")
             return error(415, "unsupported_media_type")
-        body = await request.body()
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
+        data = _json_body(await request.body())
+        if data is MALFORMED:
             metrics.rejected.inc("malformed_json")
             return error(400, "malformed_json")
         if not isinstance(data, dict):
@@ -235,9 +233,8 @@ def create_app(
                                                for i in items]}, headers={"cache-control": "no-store"})
 
     async def acknowledge(request: Request) -> Response:
-        try:
-            data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError, RecursionError):
+        data = _json_body(await request.body())
+        if data is MALFORMED:
             metrics.rejected.inc("malformed_json")
             return error(400, "malformed_json")
         if not isinstance(data, dict) or not valid_session(data.get("session_id")):
@@ -417,6 +414,17 @@ def create_app(
     app.state.telegram = telegram
     app.state.limiter = limiter
     return app
+
+
+MALFORMED: Any = object()
+
+
+def _json_body(body: bytes) -> Any:
+    """The parsed body, or MALFORMED (RecursionError: absurdly deep nesting is malformed too)."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return MALFORMED
 
 
 def _is_utf8(value: str) -> bool:
