@@ -40,14 +40,15 @@ def open_database(settings: Settings) -> Engine:
 
 
 def build_assistant(settings: Settings, engine: Engine | None = None, with_database: bool = True, *,
-                    question_log: QuestionLogLike | None = None) -> Assistant:
+                    question_log: QuestionLogLike | None = None, keep_last_good: bool = False) -> Assistant:
     """The assistant for these settings; the dossier desk, question log and feedback store are
     attached when a database is configured. A database that is down does not stop procedure
     answers: lookups then reply that tracking is temporarily unavailable.
 
     `question_log`: where questions are recorded (default: one `QuestionLog` insert per
-    question; the web workers pass a `QuestionLogBuffer` that writes in batches)."""
-    assistant = Assistant.from_settings(settings)
+    question; the web workers pass a `QuestionLogBuffer` that writes in batches).
+    `keep_last_good`: for the long-running bot (see `Assistant.from_settings`)."""
+    assistant = Assistant.from_settings(settings, keep_last_good=keep_last_good)
     if not with_database:
         return assistant
     if engine is None:

@@ -99,13 +99,19 @@ class Assistant:
         self.snapshot_dir: Path | None = None  # where good catalogues are kept; None: not kept
 
     @classmethod
-    def from_settings(cls, settings: Settings, desk: DossierDesk | None = None) -> Assistant:
-        """The assistant of a running bot: the catalogue from `settings.catalog_dir`, or the last
-        good copy under the data directory when that is broken (see `assistant.catalog.snapshot`);
-        every catalogue that loads cleanly, now or on reload, becomes the new last good copy."""
-        catalog = load_or_last_good(Path(settings.catalog_dir), settings.locality, Path(settings.data_dir))
+    def from_settings(cls, settings: Settings, desk: DossierDesk | None = None, *,
+                      keep_last_good: bool = False) -> Assistant:
+        """The assistant for these settings, from `settings.catalog_dir`.
+
+        `keep_last_good` (the running bot and its workers, not one-off CLI commands): every
+        catalogue that loads cleanly, now or on reload, is copied under the data directory, and a
+        broken catalogue at start-up is served from that copy (see `assistant.catalog.snapshot`)."""
+        directory = Path(settings.catalog_dir)
+        if not keep_last_good:
+            return cls(load_catalog(directory, settings.locality), settings, desk)
+        catalog = load_or_last_good(directory, settings.locality, Path(settings.data_dir))
         assistant = cls(catalog, settings, desk)
-        assistant.source_dir = Path(settings.catalog_dir)
+        assistant.source_dir = directory
         assistant.snapshot_dir = Path(settings.data_dir)
         return assistant
 

@@ -113,7 +113,7 @@ def has_web() -> bool:
 
 async def serve(settings: Settings) -> None:
     engine, migrated = open_database_degraded(settings)
-    assistant = build_assistant(settings, engine)
+    assistant = build_assistant(settings, engine, keep_last_good=True)
     if migrated:
         seed_if_empty(engine, assistant)
     watcher = CatalogWatcher(settings.catalog_dir, assistant.reload, staff_notifier(settings, engine))

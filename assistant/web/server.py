@@ -107,7 +107,7 @@ def create_app_from_env() -> Starlette:
     # answer from the catalogue and migrate once it is back.
     engine, migrated = open_database_degraded(settings)
     questions = QuestionLogBuffer(engine)
-    assistant = build_assistant(settings, engine, question_log=questions)
+    assistant = build_assistant(settings, engine, question_log=questions, keep_last_good=True)
     return create_app(settings, assistant, engine, watch_catalog=True, question_log=questions,
                       migrate_later=not migrated)
 

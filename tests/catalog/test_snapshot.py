@@ -30,13 +30,13 @@ def break_file(catalog_dir):
 def test_a_restart_with_a_broken_catalogue_serves_the_last_good_copy(tmp_path, caplog):
     settings = settings_for(tmp_path)
     write_catalog(settings.catalog_dir)
-    first = Assistant.from_settings(settings)
+    first = Assistant.from_settings(settings, keep_last_good=True)
     good_version = first.catalog.version
     assert last_good(settings.data_dir) is not None
 
     broken = break_file(settings.catalog_dir)
     with caplog.at_level(logging.ERROR, logger="assistant.catalog.snapshot"):
-        restarted = Assistant.from_settings(settings)  # would raise without the copy
+        restarted = Assistant.from_settings(settings, keep_last_good=True)  # would raise without the copy
     assert restarted.catalog.version == good_version and len(restarted.catalog) == len(SMALL)
     assert f"{broken}:2: YAML syntax error" in caplog.text  # the mistake is still named by file:line
     name = SMALL[0]["name"]
@@ -55,13 +55,13 @@ def test_without_a_good_copy_a_broken_catalogue_still_refuses_to_start(tmp_path)
     write_catalog(settings.catalog_dir)
     break_file(settings.catalog_dir)
     with pytest.raises(CatalogError):
-        Assistant.from_settings(settings)
+        Assistant.from_settings(settings, keep_last_good=True)
 
 
 def test_reload_saves_each_good_version_and_keeps_a_few(tmp_path):
     settings = settings_for(tmp_path)
     write_catalog(settings.catalog_dir)
-    assistant = Assistant.from_settings(settings)
+    assistant = Assistant.from_settings(settings, keep_last_good=True)
     versions = {assistant.catalog.version}
     path = next(p for p in settings.catalog_dir.rglob("*.yaml") if p.name != "fields.yaml")
     for n in range(KEEP + 2):
@@ -72,6 +72,16 @@ def test_reload_saves_each_good_version_and_keeps_a_few(tmp_path):
     kept = [p for p in (settings.data_dir / SNAPSHOT_DIR).iterdir() if p.is_dir()]
     assert len(versions) == KEEP + 3 and len(kept) == KEEP
     assert load_or_last_good(settings.catalog_dir, None, settings.data_dir).version == assistant.catalog.version
+
+
+def test_one_off_commands_never_fall_back(tmp_path):
+    """`python -m assistant ask` must answer from the catalogue it was pointed at, or say it is broken."""
+    settings = settings_for(tmp_path)
+    write_catalog(settings.catalog_dir)
+    Assistant.from_settings(settings, keep_last_good=True)
+    break_file(settings.catalog_dir)
+    with pytest.raises(CatalogError):
+        Assistant.from_settings(settings)
 
 
 def test_an_unwritable_data_directory_only_means_no_fallback(tmp_path):
