@@ -150,14 +150,10 @@ class DossierDesk:
 
     def lookup(self, code: str, requester: Requester, now: dt.datetime) -> Reply:
         """The status card for `code`, or a polite "not found" / "wait a little" / "try later"."""
-        refusal = self._refusal(requester)
-        if refusal is not None:
-            return refusal
-        canonical = self._canonical(code)
-        if canonical is None:
-            self._miss(requester)
-            return self._malformed()
-        code = canonical
+        checked = self._admit(code, requester)
+        if isinstance(checked, Reply):
+            return checked
+        code = checked
         try:
             record, subscribed = self.dossiers.get_for(code, requester.channel, str(requester.chat_id))
         except SQLAlchemyError as exc:
@@ -170,14 +166,10 @@ class DossierDesk:
 
     def subscribe(self, code: str, requester: Requester, now: dt.datetime) -> Reply:
         """Follow a dossier: every status change recorded by an import is sent to this chat."""
-        refusal = self._refusal(requester)
-        if refusal is not None:
-            return refusal
-        canonical = self._canonical(code)
-        if canonical is None:
-            self._miss(requester)
-            return self._malformed()
-        code = canonical
+        checked = self._admit(code, requester)
+        if isinstance(checked, Reply):
+            return checked
+        code = checked
         try:
             record = self.dossiers.get(code)
             if record is None:
@@ -404,6 +396,18 @@ class DossierDesk:
         return find_dossier_code(str(code))
 
     # -- throttling ----------------------------------------------------------------------------
+
+    def _admit(self, code: str, requester: Requester) -> str | Reply:
+        """The canonical code to query, or the reply refusing it: the requester is throttled, or
+        the text is no dossier code at all (counted as a miss, so probing with junk is throttled too)."""
+        refusal = self._refusal(requester)
+        if refusal is not None:
+            return refusal
+        canonical = self._canonical(code)
+        if canonical is None:
+            self._miss(requester)
+            return self._malformed()
+        return canonical
 
     def _refusal(self, requester: Requester) -> Reply | None:
         key = _requester_key(requester)

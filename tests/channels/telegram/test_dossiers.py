@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
 from assistant.channels.delivery import utcnow
-from assistant.dossiers.importer import import_dossiers
 from assistant.dossiers.seed import demo_codes, seed_demo
-from assistant.store.models import Dossier, OutboxRow
+from assistant.store.models import OutboxRow
 from tests.channels.telegram.conftest import say, tap
+from tests.factories import import_status
 
 CHAT, OTHER = 3001, 3002
 
@@ -22,21 +21,6 @@ CHAT, OTHER = 3001, 3002
 def seeded(db, assistant):
     seed_demo(db, assistant.catalog, assistant.clock(), assistant.brain.calendar)
     return demo_codes()
-
-
-def import_status(engine, catalog, tmp_path, code: str, status: str) -> int:
-    """A staff import of an updated export where one dossier changed status; returns notifications queued."""
-    with engine.connect() as conn:
-        d = conn.execute(select(Dossier.__table__).where(Dossier.code == code)).one()
-    path = tmp_path / "update.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Mã hồ sơ", "Mã thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái", "Hình thức nộp"])
-        writer.writerow([d.code, d.procedure_id, d.received_at.strftime("%d/%m/%Y %H:%M"),
-                         d.due_date.strftime("%d/%m/%Y"), status, "Trực tiếp"])
-    report = import_dossiers(engine, path, known_procedures=set(catalog.procedures),
-                             procedure_name=lambda pid: catalog.get(pid).display_name if catalog.get(pid) else None)
-    return report.notifications
 
 
 def outbox_rows(engine) -> list:
