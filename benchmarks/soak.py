@@ -81,7 +81,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.dossiers.seed import DEMOS  # noqa: E402
 from assistant.dossiers.statuses import LABELS, DossierStatus  # noqa: E402
 from assistant.workdays import VN_TZ  # noqa: E402
-from benchmarks.web import Run, free_port, wait_ready  # noqa: E402
+from benchmarks.web import RawConnection, Run, free_port, wait_ready  # noqa: E402
 from tests.channels.telegram.fake_bot_api import TOKEN as TELEGRAM_TOKEN  # noqa: E402
 from tests.channels.telegram.fake_bot_api import FakeBotApi, plain_text  # noqa: E402
 from tests.channels.zalo.fake_zalo import APP_ID, APP_SECRET, OA_ID, OA_SECRET, FakeZalo  # noqa: E402
@@ -145,58 +145,20 @@ class Stats:
 # -- HTTP ---------------------------------------------------------------------------------------
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection on asyncio streams (as benchmarks/web.py's RawConnection,
-    with headers and the response body): the load generator must not eat the server's CPU."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items()).encode()
-        request = (b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n"
-                   % (path.encode(), self.host.encode(), extra, len(body)) + body)
-        for attempt in range(2):  # a keep-alive connection the server closed is reopened once
-            if self.writer is None:
-                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-            assert self.reader is not None
-            self.writer.write(request)
-            try:
-                head = await self.reader.readuntil(b"\r\n\r\n")
-            except (asyncio.IncompleteReadError, ConnectionError):
-                self.close()
-                if attempt:
-                    raise
-                continue
-            status = int(head[9:12])
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            data = await self.reader.readexactly(length)
-            if b"connection: close" in head.lower():
-                self.close()
-            return status, data
-        raise ConnectionError("unreachable")
+class Connection(RawConnection):
+    """benchmarks/web.py's keep-alive HTTP/1.1 connection on asyncio streams, timed: the load
+    generator must not eat the server's CPU."""
 
     async def timed(self, path: str, payload: dict | bytes, headers: dict[str, str] | None = None
                     ) -> tuple[int | str, bytes, float]:
         body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
         started = time.perf_counter()
         try:
-            status, data = await asyncio.wait_for(self.post(path, body, headers), REQUEST_TIMEOUT)
+            status, data = await asyncio.wait_for(self.send(path, body, headers), REQUEST_TIMEOUT)
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
             self.close()
             return exc.__class__.__name__, b"", time.perf_counter() - started
         return status, data, time.perf_counter() - started
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
 
 
 # -- what the fake platforms received -------------------------------------------------------------

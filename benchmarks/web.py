@@ -118,13 +118,19 @@ class RawConnection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, payload: dict) -> int:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        for attempt in range(2):  # a connection the server closed is reopened once
+        status, _ = await self.send(path, json.dumps(payload, ensure_ascii=False).encode())
+        return status
+
+    async def send(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        """POST `body` (JSON) with extra `headers`; returns the status and the response body."""
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items()).encode()
+        request = (b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n"
+                   % (path.encode(), self.host.encode(), extra, len(body)) + body)
+        for attempt in range(2):  # a keep-alive connection the server closed is reopened once
             if self.writer is None:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
             assert self.reader is not None
-            self.writer.write(b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-                              b"Content-Length: %d\r\n\r\n%s" % (path.encode(), self.host.encode(), len(body), body))
+            self.writer.write(request)
             try:
                 head = await self.reader.readuntil(b"\r\n\r\n")
             except (asyncio.IncompleteReadError, ConnectionError):
@@ -138,10 +144,10 @@ class RawConnection:
                 name, _, value = line.partition(b":")
                 if name.strip().lower() == b"content-length":
                     length = int(value)
-            await self.reader.readexactly(length)
+            data = await self.reader.readexactly(length)
             if b"connection: close" in head.lower():
                 self.close()
-            return status
+            return status, data
         raise ConnectionError("unreachable")
 
     def close(self) -> None:
