@@ -14,7 +14,6 @@ to `max_pending`; beyond that the oldest are dropped and counted, never blocking
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import threading
 from collections import deque
@@ -24,12 +23,9 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.store.models import QuestionLogRow
+from assistant.store.repos import QuestionLog
 
 log = logging.getLogger(__name__)
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class QuestionLogBuffer:
@@ -52,9 +48,7 @@ class QuestionLogBuffer:
 
     def add(self, text: str, normalised: str, status: str, candidates: list[dict[str, Any]], channel: str,
             user: str | None = None, at: dt.datetime | None = None) -> None:
-        row = {"text": text[:1000], "normalised": normalised[:1000], "status": status,
-               "candidates": json.dumps(candidates, ensure_ascii=False), "channel": channel,
-               "user_hash": user, "created_at": at or _utcnow()}
+        row = QuestionLog.row(text, normalised, status, candidates, channel, user, at)
         with self._lock:
             if len(self._pending) == self._pending.maxlen:
                 self.dropped += 1

@@ -419,10 +419,16 @@ class QuestionLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    @staticmethod
+    def row(text: str, normalised: str, status: str, candidates: list[dict[str, Any]], channel: str,
+            user: str | None = None, at: dt.datetime | None = None) -> dict[str, Any]:
+        """The table row for one question (also what `QuestionLogBuffer` queues)."""
+        return {"text": text[:1000], "normalised": normalised[:1000], "status": status,
+                "candidates": json.dumps(candidates, ensure_ascii=False), "channel": channel,
+                "user_hash": user, "created_at": at or utcnow()}
+
     def add(self, text: str, normalised: str, status: str, candidates: list[dict[str, Any]], channel: str,
             user: str | None = None, at: dt.datetime | None = None) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(QuestionLogRow.__table__).values(
-                text=text[:1000], normalised=normalised[:1000], status=status,
-                candidates=json.dumps(candidates, ensure_ascii=False), channel=channel, user_hash=user,
-                created_at=at or utcnow()))
+                self.row(text, normalised, status, candidates, channel, user, at)))

@@ -409,12 +409,20 @@ class TelegramChannel:
                 return
         await self.send_reply(chat_id, reply)
 
-    async def on_reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _staff_chat(self, update: Update) -> int | None:
+        """The chat of a staff command, or None when the update was refused (flood guard) or the
+        sender is not staff (they are told so politely)."""
         if not await self._admit(update):
-            return
+            return None
         chat_id = update.effective_chat.id
         if not self._is_staff(update):
             await self.send_text(chat_id, texts.staff_only(chat_id))
+            return None
+        return chat_id
+
+    async def on_reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = await self._staff_chat(update)
+        if chat_id is None:
             return
         problems = await asyncio.to_thread(self.assistant.reload)
         catalog = self.assistant.catalog
@@ -425,11 +433,8 @@ class TelegramChannel:
             await self.send_text(chat_id, texts.reload_ok(len(catalog), catalog.version))
 
     async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not await self._admit(update):
-            return
-        chat_id = update.effective_chat.id
-        if not self._is_staff(update):
-            await self.send_text(chat_id, texts.staff_only(chat_id))
+        chat_id = await self._staff_chat(update)
+        if chat_id is None:
             return
         await self.send_text(chat_id, await asyncio.to_thread(self.stats_text))
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import Application
 
+from assistant.channels.headers import header
 from assistant.channels.telegram.channel import BOT_DATA_KEY
 from assistant.config import Settings
 
@@ -45,23 +46,12 @@ def webhook_path(settings: Settings, default: str = "/telegram/webhook") -> str:
     return path if path and path != "/" else default
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, candidate in headers.items():
-        if isinstance(key, str) and key.lower() == lowered:
-            return candidate
-    return None
-
-
 def authorised(application: Application, headers: Mapping[str, str]) -> bool:
     """True when the request carries the webhook's secret token (constant-time comparison);
     a refusal is counted and logged (without the token given)."""
     channel = application.bot_data[BOT_DATA_KEY]
     expected = webhook_secret(channel.settings)
-    given = _header(headers, SECRET_HEADER)
+    given = header(headers, SECRET_HEADER)
     if given is None or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
         channel.stats["webhook_rejected"] += 1
         log.warning("telegram webhook refused: %s secret token", "missing" if given is None else "wrong")

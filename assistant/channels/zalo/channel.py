@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from assistant.channels.delivery import DeliveryError, OutboxDispatcher, release_claims
+from assistant.channels.headers import header
 from assistant.channels.ratelimit import SlidingWindowLimiter
 from assistant.channels.zalo import texts
 from assistant.channels.zalo.client import ZaloApiError, ZaloClient
@@ -52,17 +53,6 @@ NON_TEXT_EVENTS = frozenset({
 })
 DEDUPE_SIZE = 20_000
 TOKEN_FILE = "zalo_tokens.json"
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, candidate in headers.items():
-        if isinstance(key, str) and key.lower() == lowered:
-            return candidate
-    return None
 
 
 def default_token_store(settings: Settings) -> TokenStore:
@@ -200,7 +190,7 @@ class ZaloChannel:
         """Verify, de-duplicate and queue one event. Returns the HTTP status: 401 without a valid
         signature (nothing is processed), 503 when too many events wait, else 200."""
         secret = self.settings.zalo_oa_secret_key
-        given = _header(headers, HEADER)
+        given = header(headers, HEADER)
         if not secret:
             return self._refuse("not_configured")
         if given is None:
