@@ -1,14 +1,59 @@
-"""Settings come from the environment only, so secrets never live in files or logs."""
+"""Settings come from the environment only, so secrets never live in files or logs.
+
+This is the only module that reads `os.environ` (tests/test_architecture.py enforces it). Code
+that needs a setting takes a `Settings` (or one value of it) from its caller; the few readers
+below exist for values a library or a deep helper needs before any `Settings` is at hand.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_CATALOG_DIR = PACKAGE_ROOT.parent / "procedures_catalog"
 DEFAULT_LOCALITY = "khanh-vinh"
+HASH_SALT_ENV = "ASSISTANT_HASH_SALT"
+DEFAULT_HASH_SALT = "tthc-assistant"
+CLAIM_SECONDS_ENV = "ASSISTANT_OUTBOX_CLAIM_SECONDS"
+DEFAULT_CLAIM_SECONDS = 60.0
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's own name for it
+
+
+def hash_salt() -> str:
+    """ASSISTANT_HASH_SALT: the salt of user and contact hashes (read where a hash is made, so
+    one-off tools and every worker agree without being handed it)."""
+    return os.environ.get(HASH_SALT_ENV, DEFAULT_HASH_SALT)
+
+
+def outbox_claim_seconds() -> float:
+    """The claim lease from ASSISTANT_OUTBOX_CLAIM_SECONDS (default 60 s). A shorter lease re-sends
+    a dead worker's notifications sooner but must stay longer than one platform send with its
+    retries, or a slow send would be claimed and sent again by another worker."""
+    raw = os.environ.get(CLAIM_SECONDS_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_CLAIM_SECONDS
+    except ValueError:
+        return DEFAULT_CLAIM_SECONDS
+    return value if value > 0 else DEFAULT_CLAIM_SECONDS
+
+
+def ca_bundle() -> str | None:
+    """SSL_CERT_FILE: a CA bundle to trust instead of certifi's (corporate proxies)."""
+    return os.environ.get("SSL_CERT_FILE") or None
+
+
+def metrics_dir() -> str | None:
+    """PROMETHEUS_MULTIPROC_DIR: where worker processes share their metric values."""
+    return os.environ.get(METRICS_DIR_ENV) or None
+
+
+def share_metrics_dir(path: str) -> None:
+    """Export the metrics directory to worker processes started after this call. prometheus_client
+    reads it from the environment in each worker, before any metric exists; nothing else can
+    hand it over."""
+    os.environ[METRICS_DIR_ENV] = path
 
 
 def _split_ids(raw: str) -> frozenset[str]:
@@ -39,6 +84,14 @@ class Settings:
     zalo_app_secret: str | None = field(default=None, repr=False)
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    demo: bool = True  # ASSISTANT_DEMO=0: no demo banner, demo codes or demo dossiers (production)
+    log_level: str = "INFO"
+    turn_threads: int = 1  # TTHC_TURN_THREADS: threads running conversation turns on SQLite
+
+    def secret_values(self) -> set[str]:
+        """The values of every secret setting (declared with `repr=False`), for log redaction."""
+        return {value for f in fields(self) if not f.repr and isinstance(value := getattr(self, f.name), str)
+                and value}
 
     @property
     def effective_database_url(self) -> str:
@@ -73,4 +126,15 @@ class Settings:
             zalo_app_secret=env.get("ZALO_APP_SECRET") or None,
             zalo_api_base=env.get("ZALO_API_BASE", cls.zalo_api_base),
             zalo_oauth_base=env.get("ZALO_OAUTH_BASE", cls.zalo_oauth_base),
+            demo=env.get("ASSISTANT_DEMO", "1") != "0",
+            log_level=env.get("ASSISTANT_LOG_LEVEL", "INFO") or "INFO",
+            turn_threads=_positive_int(env.get("TTHC_TURN_THREADS"), 1),
         )
+
+
+def _positive_int(raw: str | None, default: int) -> int:
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else default

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from assistant.catalog.loader import Catalog, CatalogError, load_catalog
 from assistant.catalog.schema import Procedure
@@ -31,10 +30,9 @@ from assistant.nlu.facets import Facet, FacetHit, scan_facets
 from assistant.nlu.matcher import Matcher, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.normalize import clean, normalize
-from assistant.workdays import WorkCalendar
+from assistant.workdays import VN_TZ, WorkCalendar
 
 log = logging.getLogger(__name__)
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Decision thresholds on the matcher's 0–100 score (tuned on the dev set, see benchmarks/matching.py).
 ANSWER_MIN = 66.0

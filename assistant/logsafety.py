@@ -45,11 +45,9 @@ _previous_thread_hook: Any = None
 def secrets_of(settings: Any) -> set[str]:
     """The secret values of a `Settings` (absent ones skipped), with the forms they take in URLs."""
     values: set[str] = set()
-    for name in ("telegram_token", "telegram_webhook_secret", "zalo_oa_secret_key", "zalo_access_token",
-                 "zalo_refresh_token", "zalo_app_secret"):
-        value = getattr(settings, name, None)
-        if value:
-            values.add(value)
+    secret_values = getattr(settings, "secret_values", None)
+    if secret_values is not None:
+        values |= set(secret_values())
     token = getattr(settings, "telegram_token", None)
     if token:
         _, _, secret_part = token.partition(":")
@@ -154,6 +152,19 @@ def install(settings: Any = None, *, extra: Iterable[str | None] = ()) -> None:
         _installed = True
 
 
+def configure(settings: Any) -> None:
+    """Logging for a process that runs the assistant (runner, web worker, CLI command): one
+    format, the level of ASSISTANT_LOG_LEVEL, chatty libraries lowered, secrets redacted."""
+    logging.basicConfig(level=getattr(settings, "log_level", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every platform call's URL at INFO: a line per reply and notification, nothing
+    # an operator needs (failures are logged by the channels). Unless configured deliberately.
+    for name in ("httpx", "httpcore"):
+        if logging.getLogger(name).level == logging.NOTSET:
+            logging.getLogger(name).setLevel(logging.WARNING)
+    install(settings)
+
+
 def install_from_env() -> None:
     """`install` with the settings from the environment (for entry points that have none yet)."""
     from assistant.config import Settings
@@ -178,4 +189,4 @@ def uninstall() -> None:
         _secrets = frozenset()
 
 
-__all__ = ["MASK", "add_secrets", "install", "install_from_env", "redact_secrets", "secrets_of", "uninstall"]
+__all__ = ["MASK", "add_secrets", "configure", "install", "install_from_env", "redact_secrets", "secrets_of", "uninstall"]

@@ -2,113 +2,25 @@
 
 Embedded defaults: SQLite under the data directory (created and migrated on first run, demo
 dossiers seeded when empty), the web chat on 127.0.0.1, Telegram polling when
-TELEGRAM_BOT_TOKEN is set, catalogue hot reload. Without a web server module the terminal
-chat is started instead, so a laptop demo always works.
+TELEGRAM_BOT_TOKEN is set (long polling runs in exactly one process, so it lives here and not in
+the web server's channel list), catalogue hot reload.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
-import importlib.util
 import logging
-import os
 import signal
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
-
-from assistant.app import build_assistant, open_database
+from assistant.app import build_assistant
 from assistant.catalog.watch import CatalogWatcher
 from assistant.config import Settings
-from assistant.core import VN_TZ, Assistant
-from assistant.logsafety import install as install_log_redaction
-from assistant.store import make_engine, upgrade
+from assistant.logsafety import configure as configure_logging
+from assistant.startup import migrate_when_available, open_database_degraded, seed_if_empty, staff_notifier
+from assistant.web.server import serve as serve_web
 
 log = logging.getLogger("assistant")
-
-MIGRATE_RETRY_FIRST = 2.0  # seconds before retrying a start-up migration the database refused
-MIGRATE_RETRY_CAP = 60.0
-
-
-def seed_if_empty(engine, assistant: Assistant) -> None:
-    """Demo dossiers on a fresh embedded database, so `make run` has codes to look up."""
-    from assistant.dossiers.seed import seed_demo
-    from assistant.store.models import Dossier
-
-    if os.environ.get("ASSISTANT_DEMO", "1") == "0":
-        return
-    try:
-        with engine.connect() as conn:
-            count = conn.execute(select(func.count()).select_from(Dossier)).scalar()
-        if not count:
-            report = seed_demo(engine, assistant.catalog, dt.datetime.now(VN_TZ).replace(tzinfo=None))
-            log.info("demo dossiers seeded: %s", report.summary())
-    except SQLAlchemyError:
-        log.warning("could not seed demo dossiers")
-
-
-def refused_reload_text(problems) -> str:
-    shown = [str(p) for p in problems[:15]]
-    more = len(problems) - len(shown)
-    return ("Danh mục vừa sửa có lỗi nên chưa được nạp; hệ thống vẫn dùng danh mục cũ. Cần sửa:\n"
-            + "\n".join(shown) + (f"\n… và {more} lỗi khác." if more > 0 else ""))
-
-
-def staff_notifier(settings: Settings, engine):
-    """Tell staff on Telegram, through the outbox, when an edited catalogue was refused."""
-    from assistant.store import Outbox
-
-    def notify(problems) -> None:
-        if not settings.telegram_token:
-            return
-        try:
-            outbox = Outbox(engine)
-            for chat_id in sorted(settings.staff_chat_ids):
-                outbox.add("telegram", chat_id, refused_reload_text(problems))
-        except SQLAlchemyError:
-            log.warning("could not queue the refused-reload message for staff")
-
-    return notify
-
-
-def open_database_degraded(settings: Settings) -> tuple[Engine, bool]:
-    """The engine, migrated when the database answers. A database that is down at start-up must
-    not keep the assistant down: procedures are answered from the catalogue meanwhile and
-    dossier lookups say "try again later". Returns (engine, migrated)."""
-    try:
-        return open_database(settings), True
-    except SQLAlchemyError as exc:
-        log.warning("database unavailable at start-up (%s); answering from the catalogue, retrying in the "
-                    "background", exc.__class__.__name__)
-        return make_engine(settings.effective_database_url), False
-
-
-async def migrate_when_available(engine: Engine, assistant: Assistant, stop: asyncio.Event,
-                                 first: float = MIGRATE_RETRY_FIRST, cap: float = MIGRATE_RETRY_CAP) -> None:
-    """Retry the start-up migration (and the demo seed) until the database answers or we stop,
-    so a database that comes back after the assistant needs no restart."""
-    pause = first
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), pause)
-        if stop.is_set():
-            return
-        try:
-            await asyncio.to_thread(upgrade, engine)
-        except SQLAlchemyError as exc:
-            log.info("database still unavailable (%s); next try in %.0fs", exc.__class__.__name__,
-                     min(cap, pause * 2))
-            pause = min(cap, pause * 2)
-            continue
-        await asyncio.to_thread(seed_if_empty, engine, assistant)
-        log.info("database available again: schema up to date")
-        return
-
-
-def has_web() -> bool:
-    return importlib.util.find_spec("assistant.web") is not None
 
 
 async def serve(settings: Settings) -> None:
@@ -132,13 +44,8 @@ async def serve(settings: Settings) -> None:
         tasks.append(asyncio.create_task(run_polling(settings, assistant, engine, stop), name="telegram"))
         log.info("Telegram: polling")
     try:
-        if has_web():
-            from assistant.web import serve as serve_web
-
-            log.info("web chat: http://%s:%s/", settings.web_host, settings.web_port)
-            await serve_web(settings, assistant, engine, stop)
-        elif tasks:
-            await stop.wait()
+        log.info("web chat: http://%s:%s/", settings.web_host, settings.web_port)
+        await serve_web(settings, assistant, engine, stop)
     finally:
         stop.set()
         for task in tasks:
@@ -149,15 +56,7 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> int:
-    logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
-    install_log_redaction(settings)
-    if not has_web() and not settings.telegram_token:
-        from assistant.cli import main as cli_main
-
-        engine = open_database(settings)
-        seed_if_empty(engine, build_assistant(settings, engine))
-        return cli_main(["chat"])
+    configure_logging(settings)
     asyncio.run(serve(settings))
     return 0

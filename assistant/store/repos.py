@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +18,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from assistant.config import hash_salt, outbox_claim_seconds
 from assistant.store.models import ConversationRow, Dossier, Feedback, OutboxRow, QuestionLogRow, Subscription
-
-HASH_SALT_ENV = "ASSISTANT_HASH_SALT"
 
 
 def utcnow() -> dt.datetime:
@@ -29,7 +27,7 @@ def utcnow() -> dt.datetime:
 
 
 def _salt(salt: str | None) -> str:
-    return salt if salt is not None else os.environ.get(HASH_SALT_ENV, "tthc-assistant")
+    return salt if salt is not None else hash_salt()
 
 
 def user_hash(channel: str, chat_id: str, salt: str | None = None) -> str:
@@ -217,22 +215,6 @@ def _free(t, now: dt.datetime, channel: str | None):
     )
 
 
-CLAIM_SECONDS_ENV = "ASSISTANT_OUTBOX_CLAIM_SECONDS"
-DEFAULT_CLAIM_SECONDS = 60.0
-
-
-def claim_seconds_from_env() -> float:
-    """The claim lease from ASSISTANT_OUTBOX_CLAIM_SECONDS (default 60 s). A shorter lease re-sends
-    a dead worker's notifications sooner but must stay longer than one platform send with its
-    retries, or a slow send would be claimed and sent again by another worker."""
-    raw = os.environ.get(CLAIM_SECONDS_ENV, "").strip()
-    try:
-        value = float(raw) if raw else DEFAULT_CLAIM_SECONDS
-    except ValueError:
-        return DEFAULT_CLAIM_SECONDS
-    return value if value > 0 else DEFAULT_CLAIM_SECONDS
-
-
 class Outbox:
     """Notifications waiting for a channel. Delivery is at-least-once: a worker claims items for
     `claim_seconds`, renews an item's claim just before sending it, marks it delivered only after
@@ -243,7 +225,7 @@ class Outbox:
 
     def __init__(self, engine: Engine, claim_seconds: float | None = None) -> None:
         self.engine = engine
-        self.claim_seconds = claim_seconds if claim_seconds is not None else claim_seconds_from_env()
+        self.claim_seconds = claim_seconds if claim_seconds is not None else outbox_claim_seconds()
 
     def add(self, channel: str, chat_id: str, text: str, dossier_code: str | None = None,
             now: dt.datetime | None = None) -> int:
@@ -411,6 +393,14 @@ class FeedbackStore:
             conn.execute(insert(Feedback.__table__).values(
                 channel=channel, procedure_id=procedure_id, facet=facet, rating=1 if rating > 0 else -1,
                 question=question[:1000] if question else None, user_hash=user, created_at=at or utcnow()))
+
+    def ratings(self, channel: str | None = None) -> dict[int, int]:
+        """How many 👍 (1) and 👎 (-1) were given, on one channel or all."""
+        query = select(Feedback.rating, func.count()).group_by(Feedback.rating)
+        if channel is not None:
+            query = query.where(Feedback.channel == channel)
+        with self.engine.connect() as conn:
+            return {int(rating): int(count) for rating, count in conn.execute(query).all()}
 
 
 class QuestionLog:

@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.channels.limits import MAX_TEXT_CHARS
+
 MAX_CHAT_BODY = 16 * 1024  # bytes of a POST /api/chat body
-MAX_TEXT_CHARS = 4000  # characters of one question (the core handles more, citizens never need it)
 MAX_WEBHOOK_BODY = 1_000_000  # Telegram updates and Zalo events are a few KB
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 SESSION_RE = re.compile(SESSION_PATTERN)

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 
 from assistant.config import Settings
 from assistant.core import Assistant
-from assistant.logsafety import install as install_log_redaction
+from assistant.logsafety import configure as configure_logging
 from assistant.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -80,27 +80,24 @@ async def serve(settings: Settings, assistant: Assistant, engine: Engine | None,
 
 
 def create_app_from_env() -> Starlette:
-    """The application for one worker process of `serve --workers N` (uvicorn factory).
+    """The application for one worker process (uvicorn factory), with settings from the
+    environment. `serve --workers N` hands each worker its settings explicitly instead
+    (`create_worker_app`); this stays for deployments that run uvicorn themselves."""
+    return create_worker_app(Settings.from_env())
+
+
+def create_worker_app(settings: Settings) -> Starlette:
+    """The application for one worker process of `serve --workers N`.
 
     Each worker opens its own engine and assistant and hot-reloads the catalogue itself; they
     share conversations, dossiers and the outbox through the database. Each worker also runs the
     outbox dispatchers of its channels (Zalo; Telegram in webhook mode): the outbox's claims make
     that safe with any number of workers (see assistant.channels.delivery)."""
-    import os
-
     from assistant.app import build_assistant
-    from assistant.runner import open_database_degraded
+    from assistant.startup import open_database_degraded
     from assistant.store.question_buffer import QuestionLogBuffer
 
-    logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every platform call's URL at INFO: a line per reply and notification, nothing
-    # an operator needs (failures are logged by the channels). Unless configured deliberately.
-    for name in ("httpx", "httpcore"):
-        if logging.getLogger(name).level == logging.NOTSET:
-            logging.getLogger(name).setLevel(logging.WARNING)
-    settings = Settings.from_env()
-    install_log_redaction(settings)
+    configure_logging(settings)
     if settings.telegram_token and not settings.telegram_webhook_url:
         log.warning(TELEGRAM_NEEDS_WEBHOOK)
     # A database that is down must not keep a worker down (uvicorn would stop the whole server):
@@ -112,4 +109,4 @@ def create_app_from_env() -> Starlette:
                       migrate_later=not migrated)
 
 
-__all__ = ["TELEGRAM_NEEDS_WEBHOOK", "create_app_from_env", "serve", "server_config"]
+__all__ = ["TELEGRAM_NEEDS_WEBHOOK", "create_app_from_env", "create_worker_app", "serve", "server_config"]

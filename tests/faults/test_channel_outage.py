@@ -14,15 +14,15 @@ import pytest
 
 from assistant.app import attach_database
 from assistant.channels.telegram import build_application, channel_of, start_polling, stop_application
+from assistant.channels.turns import ConversationTurns
 from assistant.channels.zalo import ZaloChannel
 from assistant.channels.zalo.render import action_payload
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dossiers.seed import demo_codes, seed_demo
+from assistant.metrics import Metrics
 from assistant.store import Outbox
 from assistant.web import create_app, serve
-from assistant.web.metrics import Metrics
-from assistant.web.state import ConversationTurns
 from tests.channels.telegram.conftest import FAST, say, tap
 from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi
 from tests.channels.zalo.conftest import ZaloWeb, text_event

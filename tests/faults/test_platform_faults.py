@@ -19,12 +19,12 @@ from sqlalchemy import select
 from assistant.app import attach_database
 from assistant.channels.delivery import OutboxDispatcher, utcnow
 from assistant.channels.telegram import build_application, channel_of, start_polling, stop_application
+from assistant.channels.turns import ConversationTurns
 from assistant.channels.zalo import ZaloChannel
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.store import Outbox
 from assistant.store.models import OutboxRow
-from assistant.web.state import ConversationTurns
 from tests.channels.telegram.conftest import say
 from tests.channels.telegram.fake_bot_api import TOKEN
 from tests.channels.zalo.conftest import text_event

@@ -23,12 +23,12 @@ from sqlalchemy import select
 
 from assistant.app import attach_database
 from assistant.channels.delivery import OutboxDispatcher, utcnow
+from assistant.channels.turns import ConversationTurns
 from assistant.channels.zalo import ZaloChannel
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.store import Outbox, make_engine, upgrade
 from assistant.store.models import OutboxRow
-from assistant.web.state import ConversationTurns
 from tests.channels.zalo.fake_zalo import APP_ID, APP_SECRET, OA_SECRET
 from tests.faults.platforms import StallingZalo
 from tests.faults.process import AssistantProcess, base_env, held_request

@@ -17,11 +17,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from assistant.channels.telegram import build_application
+from assistant.channels.turns import ConversationTurns
 from assistant.channels.zalo import ZaloChannel, header_value
+from assistant.metrics import Metrics
 from assistant.web import create_app
 from assistant.web.limits import MAX_CHAT_BODY
-from assistant.web.metrics import Metrics
-from assistant.web.state import ConversationTurns
 from tests.properties.strategies import PROPS, hostile_text
 from tests.web.live import LiveServer
 

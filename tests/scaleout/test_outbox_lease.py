@@ -14,8 +14,8 @@ from collections import Counter
 import pytest
 
 from assistant.channels.delivery import OutboxDispatcher
+from assistant.config import CLAIM_SECONDS_ENV, DEFAULT_CLAIM_SECONDS
 from assistant.store import Outbox
-from assistant.store.repos import CLAIM_SECONDS_ENV, DEFAULT_CLAIM_SECONDS
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, 0)
 LEASE = 60.0

@@ -79,11 +79,9 @@ def test_in_memory_sqlite_is_shared_between_connections():
 
 def test_db_upgrade_command_works_from_any_directory(tmp_path):
     """The migrations ship inside the package: no alembic.ini next to the caller is needed."""
-    from tests.store.cli_harness import CLI
-
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": "",
            "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
-    done = subprocess.run([sys.executable, "-c", CLI, "db", "upgrade"], cwd=tmp_path, env=env,
+    done = subprocess.run([sys.executable, "-m", "assistant", "db", "upgrade"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "data" / "assistant.sqlite3").exists()

@@ -19,15 +19,13 @@ import logging
 import os
 import re
 import socket
-import threading
 import uuid
 import warnings
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from telegram import LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
@@ -41,9 +39,11 @@ from telegram.ext import (
 )
 
 from assistant.channels.delivery import DeliveryError, OutboxDispatcher, release_claims
+from assistant.channels.limits import chat_limiter
 from assistant.channels.ratelimit import SlidingWindowLimiter
 from assistant.channels.telegram import texts
 from assistant.channels.telegram.render import Outgoing, render_reply, render_text, without_feedback
+from assistant.channels.turns import ConversationTurns
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.conversation import Conversation, Requester
@@ -102,11 +102,12 @@ class TelegramChannel:
         outbox_interval: float = 2.0,
         worker_id: str | None = None,
         turn_threads: int | None = None,
+        turns: ConversationTurns | None = None,
     ) -> None:
         self.settings = settings
         self.assistant = assistant
         self.engine = engine
-        self.limiter = limiter or SlidingWindowLimiter(limit=20, window=60.0)
+        self.limiter = limiter or chat_limiter()
         self.reply_attempts = max(1, reply_attempts)
         self.reply_retry_delay = reply_retry_delay
         self.outbox_batch = outbox_batch
@@ -118,18 +119,16 @@ class TelegramChannel:
         self.dispatcher: OutboxDispatcher | None = None
         self._outbox_stop: asyncio.Event | None = None
         self._outbox_task: asyncio.Task[None] | None = None
-        self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._memory_lock = threading.Lock()  # turns run in worker threads
         if turn_threads is None:
             # SQLite takes one writer at a time (a second thread would only wait on its lock);
             # a server database overlaps round trips of different chats.
             turn_threads = 1 if engine is None or engine.dialect.name == "sqlite" else 4
-        self._executor = ThreadPoolExecutor(max_workers=turn_threads, thread_name_prefix="telegram-turn")
-        self.conversations = self.outbox = None
+        self._own_turns = turns is None
+        self.turns = turns or ConversationTurns(engine, threads=turn_threads, memory_size=MEMORY_CONVERSATIONS)
+        self.outbox = None
         if engine is not None:
-            from assistant.store import ConversationStore, Outbox
+            from assistant.store import Outbox
 
-            self.conversations = ConversationStore(engine)
             self.outbox = Outbox(engine)
 
     # -- wiring ---------------------------------------------------------------------------------
@@ -156,45 +155,11 @@ class TelegramChannel:
         assert self.application is not None, "register() first"
         return self.application.bot
 
-    # -- conversation turns (run in a worker thread) ----------------------------------------------
-
-    def _load(self, key: str) -> dict[str, Any] | None:
-        if self.conversations is not None:
-            try:
-                return self.conversations.load(key)
-            except Exception as exc:
-                log.warning("conversation state unavailable (%s); using this process's copy", exc.__class__.__name__)
-        with self._memory_lock:
-            return self._memory.get(key)
-
-    def _save(self, key: str, state: dict[str, Any]) -> None:
-        """Save to the database, and keep a bounded copy in this process so a database outage
-        costs follow-ups only for chats this process has not seen."""
-        with self._memory_lock:
-            self._memory[key] = state
-            self._memory.move_to_end(key)
-            while len(self._memory) > MEMORY_CONVERSATIONS:
-                self._memory.popitem(last=False)
-        if self.conversations is not None:
-            try:
-                self.conversations.save(key, state)
-            except Exception as exc:
-                log.warning("conversation state not saved (%s)", exc.__class__.__name__)
-
-    def _turn_sync(self, chat_id: int | str, turn: Turn) -> Reply:
-        key = chat_key(chat_id)
-        conversation = Conversation.from_dict(self._load(key))
-        before = conversation.to_dict()
-        reply = turn(conversation, Requester(CHANNEL, str(chat_id)))
-        after = conversation.to_dict()
-        if after != before:
-            self._save(key, after)
-        return reply
+    # -- conversation turns (the shared `ConversationTurns`, in its worker threads) ---------------------
 
     async def turn(self, chat_id: int | str, turn: Turn) -> Reply:
         """Run one turn off the event loop (the core and the store are synchronous)."""
-        loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(self._executor, self._turn_sync, chat_id, turn)
+        reply, _seconds = await self.turns.run(CHANNEL, str(chat_id), turn)
         self.stats[f"status:{reply.status.value}"] += 1
         return reply
 
@@ -460,14 +425,11 @@ class TelegramChannel:
         return "\n".join(lines)
 
     def _database_stats(self) -> list[str]:
-        from assistant.store.models import Feedback
+        from assistant.store import FeedbackStore
 
         assert self.engine is not None and self.outbox is not None
         pending = self.outbox.pending(CHANNEL)
-        with self.engine.connect() as conn:
-            ratings = dict(conn.execute(
-                select(Feedback.rating, func.count()).where(Feedback.channel == CHANNEL).group_by(Feedback.rating)
-            ).all())
+        ratings = FeedbackStore(self.engine).ratings(CHANNEL)
         return [f"• Thông báo đang chờ gửi: {pending}",
                 f"• Góp ý: 👍 {ratings.get(1, 0)} / 👎 {ratings.get(-1, 0)}", *self._service_headline()]
 
@@ -544,7 +506,8 @@ class TelegramChannel:
 
     def close(self) -> None:
         """Release the turn thread(s); turns still running finish on their own."""
-        self._executor.shutdown(wait=False)
+        if self._own_turns:
+            self.turns.close()
 
     def wake_outbox(self) -> None:
         if self.dispatcher is not None:

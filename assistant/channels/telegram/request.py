@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import ssl
 
 import httpx
@@ -19,6 +18,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from assistant.config import ca_bundle
+
 
 @functools.cache
 def tls_context() -> ssl.SSLContext:
@@ -26,7 +27,7 @@ def tls_context() -> ssl.SSLContext:
     and PTB would otherwise build two per application."""
     import certifi
 
-    return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or certifi.where())
+    return ssl.create_default_context(cafile=ca_bundle() or certifi.where())
 
 
 class JsonHTTPXRequest(HTTPXRequest):

@@ -27,10 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from assistant.channels.delivery import DeliveryError, OutboxDispatcher, release_claims
 from assistant.channels.headers import header
+from assistant.channels.limits import MAX_TEXT_CHARS, chat_limiter
 from assistant.channels.ratelimit import SlidingWindowLimiter
+from assistant.channels.turns import ConversationTurns
 from assistant.channels.zalo import texts
 from assistant.channels.zalo.client import ZaloApiError, ZaloClient
 from assistant.channels.zalo.render import Outgoing, parse_payload, render_reply, render_text
@@ -39,9 +44,7 @@ from assistant.channels.zalo.tokens import FileTokenStore, MemoryTokenStore, Tok
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.reply import Reply, Status
-from assistant.web.limits import MAX_TEXT_CHARS
-from assistant.web.metrics import Metrics
-from assistant.web.state import ConversationTurns
+from assistant.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,12 @@ def default_token_store(settings: Settings) -> TokenStore:
 
 
 class ZaloChannel:
+    """Zalo as a `channels.base.Channel`: POST /zalo/webhook in, OA messages and outbox
+    notifications out."""
+
+    name = CHANNEL
+    WEBHOOK_PATH = "/zalo/webhook"
+
     def __init__(
         self,
         settings: Settings,
@@ -97,7 +106,7 @@ class ZaloChannel:
         self._client = client
         self._store = store
         self._client_options = client_options or {}
-        self.limiter = limiter or SlidingWindowLimiter(limit=20, window=60.0)
+        self.limiter = limiter or chat_limiter()
         self.outbox_batch = outbox_batch
         self.outbox_interval = outbox_interval
         self.worker_id = worker_id or f"{CHANNEL}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -134,6 +143,25 @@ class ZaloChannel:
     def place(self) -> str | None:
         locality = self.assistant.catalog.locality
         return locality.name if locality else None
+
+    def routes(self) -> list[BaseRoute]:
+        """The webhook, mounted only when events can be verified (ZALO_OA_SECRET_KEY)."""
+        if not self.webhook_enabled:
+            log.warning("Zalo: ZALO_OA_SECRET_KEY is not set, so the webhook is not mounted (nothing could be verified)")
+            return []
+        return [Route(self.WEBHOOK_PATH, self.webhook_endpoint, methods=["POST"])]
+
+    async def webhook_endpoint(self, request: Request) -> Response:
+        status = await self.handle_webhook(request.headers, await request.body())
+        if status == 200:
+            return JSONResponse({"received": True})
+        if status == 401:
+            return _error(401, "unauthorized", "Chữ ký X-ZEvent-Signature thiếu hoặc không đúng.")
+        return _error(status, "busy", "Hệ thống đang bận, vui lòng gửi lại sau.")
+
+    def health(self) -> dict[str, Any]:
+        return {"webhook": self.webhook_enabled, "sending": self.sending_enabled,
+                "outbox": self._outbox_task is not None}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -355,6 +383,11 @@ class ZaloChannel:
     def wake_outbox(self) -> None:
         if self.dispatcher is not None:
             self.dispatcher.wake()
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    """The JSON error shape of the whole HTTP API (see assistant.web.errors)."""
+    return JSONResponse({"error": code, "message": message}, status_code=status)
 
 
 def _text_of(event: dict[str, Any]) -> str | None:

@@ -17,12 +17,12 @@ import httpx
 import pytest
 
 from assistant.app import attach_database
+from assistant.channels.turns import ConversationTurns
 from assistant.channels.zalo import ZaloChannel, header_value
 from assistant.config import Settings
 from assistant.core import Assistant
+from assistant.metrics import Metrics
 from assistant.web import create_app, serve
-from assistant.web.metrics import Metrics
-from assistant.web.state import ConversationTurns
 from tests.channels.zalo.fake_zalo import APP_ID, APP_SECRET, OA_ID, OA_SECRET, FakeZalo
 from tests.web.live import free_port
 

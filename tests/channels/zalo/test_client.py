@@ -17,15 +17,15 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from assistant.channels.turns import ConversationTurns
 from assistant.channels.zalo import FileTokenStore, Tokens, ZaloApiError, ZaloChannel, ZaloClient, verify
 from assistant.channels.zalo.render import MAX_BUTTONS, MESSAGE_LIMIT, parse_payload, render_reply
 from assistant.channels.zalo.signature import header_value, signature
 from assistant.dialogue.reply import Button, Reply, Status
 from assistant.dossiers.seed import demo_codes, seed_demo
+from assistant.metrics import Metrics
 from assistant.store import Outbox
 from assistant.store.models import OutboxRow, Subscription
-from assistant.web.metrics import Metrics
-from assistant.web.state import ConversationTurns
 from tests.channels.zalo.conftest import follow_event, text_event
 from tests.channels.zalo.fake_zalo import APP_ID, APP_SECRET, OA_SECRET
 from tests.factories import import_status

@@ -1,45 +1,27 @@
-"""`python -m assistant serve` and `python -m assistant qr`: the web server and counter posters.
-
-Registered by assistant.cli through `register(subparsers)`.
-"""
+"""`python -m assistant serve` and `python -m assistant qr`: the web server and counter posters."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
+import functools
 import logging
-import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.logsafety import install as install_log_redaction
+from assistant.cli._common import configure_logging, settings
+from assistant.config import Settings, share_metrics_dir
 
 log = logging.getLogger("assistant")
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env()
-    changes: dict[str, object] = {}
-    if getattr(args, "host", None):
-        changes["web_host"] = args.host
-    if getattr(args, "port", None):
-        changes["web_port"] = args.port
-    if getattr(args, "catalog", None):
-        changes["catalog_dir"] = Path(args.catalog)
-    if getattr(args, "locality", None) is not None:
-        changes["locality"] = None if args.locality in ("", "none", "-") else args.locality
-    return dataclasses.replace(settings, **changes)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     """One process: the runner (web chat + Telegram polling + hot reload). Several workers: uvicorn
-    starts N processes, each building its app with `create_app_from_env`."""
-    logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings(args)
-    install_log_redaction(settings)
+    starts N processes, each building its app from the settings given here (`create_worker_app`)."""
+    current = settings(args)
+    configure_logging(current)
     if args.workers < 1:
         print("--workers phải từ 1 trở lên.", file=sys.stderr)
         return 2
@@ -47,34 +29,43 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from assistant.runner import serve
 
         try:
-            asyncio.run(serve(settings))
+            asyncio.run(serve(current))
         except OSError as exc:
             print(f"Không khởi động được máy chủ web: {exc}", file=sys.stderr)
             return 1
         return 0
+    return serve_workers(current, args.workers)
 
-    import uvicorn
+
+def serve_workers(current: Settings, workers: int) -> int:
+    """uvicorn's process manager with `workers` processes. Each worker gets these settings as the
+    argument of its app factory (pickled by multiprocessing), not through the environment; their
+    metrics are summed through a shared prometheus_client directory, so /metrics reports totals."""
+    from uvicorn.supervisors import Multiprocess
 
     from assistant.app import build_assistant
-    from assistant.runner import open_database_degraded, seed_if_empty
-    from assistant.web.server import GRACEFUL_SHUTDOWN, TELEGRAM_NEEDS_WEBHOOK
+    from assistant.startup import open_database_degraded, seed_if_empty
+    from assistant.web.server import TELEGRAM_NEEDS_WEBHOOK, create_worker_app, server_config
 
     # Prepare the database once (migrate, seed the demo) before the workers race for it.
     # A database that is down only delays this: each worker migrates once it answers.
-    engine, migrated = open_database_degraded(settings)
+    engine, migrated = open_database_degraded(current)
     if migrated:
-        seed_if_empty(engine, build_assistant(settings, engine))
+        seed_if_empty(engine, build_assistant(current, engine))
     engine.dispose()
-    if settings.telegram_token and not settings.telegram_webhook_url:
+    if current.telegram_token and not current.telegram_webhook_url:
         log.warning(TELEGRAM_NEEDS_WEBHOOK)
-    # Workers read settings from the environment: pass on what the command line changed.
-    os.environ.update({"ASSISTANT_WEB_HOST": settings.web_host, "ASSISTANT_WEB_PORT": str(settings.web_port),
-                       "ASSISTANT_CATALOG_DIR": str(settings.catalog_dir),
-                       "ASSISTANT_LOCALITY": settings.locality or "none"})
-    log.info("web chat: http://%s:%s/ (%d workers)", settings.web_host, settings.web_port, args.workers)
-    uvicorn.run("assistant.web.server:create_app_from_env", factory=True, host=settings.web_host,
-                port=settings.web_port, workers=args.workers, log_config=None, access_log=False,
-                server_header=False, lifespan="on", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
+    metrics_dir = tempfile.mkdtemp(prefix="tthc-metrics-")
+    share_metrics_dir(metrics_dir)
+    config = server_config(functools.partial(create_worker_app, current), current.web_host, current.web_port,
+                           factory=True, workers=workers)
+    log.info("web chat: http://%s:%s/ (%d workers)", current.web_host, current.web_port, workers)
+    try:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -82,9 +73,9 @@ def cmd_qr(args: argparse.Namespace) -> int:
     from assistant.catalog.loader import CatalogError, load_catalog
     from assistant.qr import only_reachable_here, procedure_url, write_qr
 
-    settings = _settings(args)
+    current = settings(args)
     try:
-        catalog = load_catalog(settings.catalog_dir, settings.locality)
+        catalog = load_catalog(current.catalog_dir, current.locality)
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -94,7 +85,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
         hint = f" Có phải bạn muốn: {', '.join(close)}?" if close else ""
         print(f"Không có thủ tục '{args.procedure_id}' trong danh mục.{hint}", file=sys.stderr)
         return 1
-    url = procedure_url(settings, proc.id)
+    url = procedure_url(current, proc.id)
     output = Path(args.output or f"qr-{proc.id}.png")
     try:
         write_qr(url, output, scale=args.scale)
@@ -102,7 +93,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
         print(f"Không ghi được tệp {output}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(f"{output}: {proc.display_name} → {url}")
-    if only_reachable_here(settings, url):
+    if only_reachable_here(current, url):
         print("Lưu ý: đường dẫn chỉ mở được trên máy này. Đặt ASSISTANT_PUBLIC_URL (địa chỉ công dân truy cập) "
               "hoặc TELEGRAM_BOT_USERNAME trước khi in mã để dán tại quầy.", file=sys.stderr)
     return 0

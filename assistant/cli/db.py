@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.config import Settings
+from assistant.cli._common import settings
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
@@ -17,8 +17,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
     from assistant.store import current_revision, make_engine, upgrade
 
-    settings = Settings.from_env()
-    engine = make_engine(settings.effective_database_url)
+    engine = make_engine(settings(args).effective_database_url)
     where = engine.url.render_as_string(hide_password=True)
     try:
         before = current_revision(engine)

@@ -7,10 +7,9 @@ after seeding and in docs/dossiers.md). Idempotent: run it again to refresh the 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 
-from assistant.config import Settings
+from assistant.cli._common import database_error, now, settings
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -19,19 +18,18 @@ def cmd_seed(args: argparse.Namespace) -> int:
     from assistant.catalog.loader import CatalogError, load_catalog
     from assistant.dossiers.seed import DEMOS, seed_demo
     from assistant.store import make_engine, upgrade
-    from assistant.workdays import VN_TZ
 
-    settings = Settings.from_env()
+    current = settings(args)
     try:
-        catalog = load_catalog(settings.catalog_dir, settings.locality)
-        engine = make_engine(settings.effective_database_url)
+        catalog = load_catalog(current.catalog_dir, current.locality)
+        engine = make_engine(current.effective_database_url)
         upgrade(engine)
-        report = seed_demo(engine, catalog, dt.datetime.now(VN_TZ).replace(tzinfo=None))
+        report = seed_demo(engine, catalog, now())
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        print(f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
+        print(database_error(exc), file=sys.stderr)
         return 1
     print(report.summary())
     print("Mã hồ sơ để thử (gửi cho trợ lý, ví dụ: python -m assistant ask \"hồ sơ <mã>\"):")

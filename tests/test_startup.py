@@ -8,7 +8,7 @@ from sqlalchemy import select
 from assistant.app import build_assistant
 from assistant.catalog.watch import CatalogWatcher
 from assistant.config import Settings
-from assistant.runner import seed_if_empty, staff_notifier
+from assistant.startup import seed_if_empty, staff_notifier
 from assistant.store.models import Dossier, OutboxRow
 from tests.factories import write_catalog
 

@@ -1,4 +1,4 @@
-"""`python -m assistant ...`: the command line other tools rely on.
+"""`python -m assistant ask` and `chat`: questions from the command line.
 
 The JSON shape printed by `ask --json/--jsonl` is a contract (see README): status,
 procedure_id, facet, score, candidates, reply.
@@ -7,36 +7,11 @@ procedure_id, facet, score, candidates, reply.
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import importlib
-import json
 import sys
-from pathlib import Path
 
-from assistant.catalog.loader import CatalogError, check_catalog
-from assistant.config import Settings
+from assistant.catalog.loader import CatalogError
+from assistant.cli._common import print_json, settings
 from assistant.dialogue.conversation import Conversation, Requester
-from assistant.logsafety import install_from_env as install_log_redaction_from_env
-
-# Subcommand modules contributed by other parts of the package; each has register(subparsers).
-PLUGINS = [
-    "assistant.cli_db",
-    "assistant.cli_dossier",
-    "assistant.cli_demo",
-    "assistant.cli_web",
-    "assistant.cli_staff",
-    "assistant.cli_report",
-]
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env()
-    changes = {}
-    if getattr(args, "catalog", None):
-        changes["catalog_dir"] = Path(args.catalog)
-    if getattr(args, "locality", None) is not None:
-        changes["locality"] = None if args.locality in ("", "none", "-") else args.locality
-    return dataclasses.replace(settings, **changes)
 
 
 def _assistant(args: argparse.Namespace):
@@ -44,14 +19,10 @@ def _assistant(args: argparse.Namespace):
     from assistant.app import build_assistant
 
     try:
-        return build_assistant(_settings(args))
+        return build_assistant(settings(args))
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return None
-
-
-def _print_json(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -63,7 +34,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for line in sys.stdin:
             question = line.rstrip("\n")
             reply = assistant.handle(question, Conversation(), requester)
-            _print_json(reply.to_json())
+            print_json(reply.to_json())
             sys.stdout.flush()
         return 0
     question = " ".join(args.question)
@@ -72,7 +43,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 2
     reply = assistant.handle(question, Conversation(), requester)
     if args.json:
-        _print_json(reply.to_json())
+        print_json(reply.to_json())
     else:
         print(reply.text)
     return 0
@@ -107,29 +78,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print("  Gợi ý: " + " | ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1)))
 
 
-def cmd_catalog_check(args: argparse.Namespace) -> int:
-    directory = Path(args.dir) if args.dir else _settings(args).catalog_dir
-    problems = check_catalog(directory)
-    if not problems:
-        from assistant.catalog.loader import load_catalog
-        from assistant.staff.catalog_lint import lint_catalog
-
-        # Regression examples and warnings run on the statutory catalogue once it loads.
-        problems = lint_catalog(load_catalog(directory))
-    errors = [p for p in problems if p.severity == "error"]
-    for problem in problems:
-        print(problem)
-    if errors:
-        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
-        return 1
-    print(f"OK: catalogue {directory} is valid ({len(problems)} warning(s))", file=sys.stderr)
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m assistant", description="Trợ lý thủ tục hành chính")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def register(sub: argparse._SubParsersAction) -> None:
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="*")
     mode = ask.add_mutually_exclusive_group()
@@ -144,28 +93,5 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--locality")
     chat.set_defaults(func=cmd_chat)
 
-    catalog = sub.add_parser("catalog", help="catalogue tools")
-    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
-    check = catalog_sub.add_parser("check", help="validate the catalogue; non-zero exit on errors")
-    check.add_argument("dir", nargs="?")
-    check.set_defaults(func=cmd_catalog_check)
-    parser.catalog_subparsers = catalog_sub  # type: ignore[attr-defined]
 
-    for name in PLUGINS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")
-    install_log_redaction_from_env()  # staff commands may log database errors with the URL in them
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+__all__ = ["cmd_ask", "cmd_chat", "register"]

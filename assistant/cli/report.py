@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from assistant.config import Settings
+from assistant.cli._common import Context, guard
 
 
 def _date(text: str) -> dt.date:
@@ -19,37 +19,31 @@ def _date(text: str) -> dt.date:
     raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD or dd/mm/yyyy)")
 
 
-def _context():
-    from assistant.app import open_database
-    from assistant.catalog.loader import load_catalog
-
-    settings = Settings.from_env()
-    return open_database(settings), load_catalog(settings.catalog_dir, settings.locality)
-
-
+@guard
 def cmd_unanswered(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_unanswered, unanswered_report
 
-    engine, catalog = _context()
+    ctx = Context()  # --locality here filters the report; the catalogue is the configured one
     since = dt.datetime.combine(args.since, dt.time()) if args.since else None
-    print(format_unanswered(unanswered_report(engine, catalog, since)))
+    print(format_unanswered(unanswered_report(ctx.engine, ctx.catalog, since)))
     return 0
 
 
+@guard
 def cmd_service(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_table, service_report, to_csv, to_html
 
     if args.to < args.from_:
         print("--to is before --from", file=sys.stderr)
         return 2
-    engine, catalog = _context()
-    report = service_report(engine, args.from_, args.to, args.locality)
+    ctx = Context()  # --locality here filters the report; the catalogue is the configured one
+    report = service_report(ctx.engine, args.from_, args.to, args.locality)
     print(format_table(report))
     if args.csv:
         Path(args.csv).write_text(to_csv(report), encoding="utf-8")
         print(f"CSV: {args.csv}", file=sys.stderr)
     if args.html:
-        Path(args.html).write_text(to_html(report, catalog), encoding="utf-8")
+        Path(args.html).write_text(to_html(report, ctx.catalog), encoding="utf-8")
         print(f"HTML: {args.html}", file=sys.stderr)
     return 0
 

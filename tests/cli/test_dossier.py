@@ -1,4 +1,5 @@
-"""The dossier side's CLI modules, registered on a bare argparse parser as assistant.cli does."""
+"""The dossier-side command modules (db, dossier, demo), registered on a bare argparse parser the
+way assistant.cli does."""
 
 import argparse
 import functools
@@ -6,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli_db, cli_demo, cli_dossier
 from assistant.catalog import loader
+from assistant.cli import db, demo, dossier
 from assistant.dossiers.seed import DEMOS, demo_codes
 
 CATALOG = Path(__file__).resolve().parents[2] / "procedures_catalog"
@@ -19,7 +20,7 @@ _cached_catalog = functools.cache(loader.load_catalog)
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="assistant")
     sub = root.add_subparsers(dest="command", required=True)
-    for module in (cli_db, cli_dossier, cli_demo):
+    for module in (db, dossier, demo):
         module.register(sub)
     return root
 

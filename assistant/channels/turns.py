@@ -1,6 +1,6 @@
-"""Conversation turns for the web chat and Zalo: load the state, ask the core, save the state.
+"""Conversation turns for every channel (web chat, Zalo, Telegram): load the state, ask the core, save the state.
 
-State lives in the database (`ConversationStore`, keys "web:<session>" and "zalo:<user>"), so
+State lives in the database (`ConversationStore`, keys "web:<session>", "zalo:<user>", "telegram:<chat>"), so
 several worker processes can serve one conversation. The core and the store are synchronous,
 so a turn runs in a small thread pool; the event loop keeps accepting requests meanwhile.
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -48,7 +47,7 @@ def _encode(conversation: Conversation) -> str:
 class ConversationTurns:
     """Runs turns for one process. `engine=None` keeps state in memory only (tests, no database)."""
 
-    def __init__(self, engine: Engine | None, *, threads: int | None = None,
+    def __init__(self, engine: Engine | None, *, threads: int | None = None, sqlite_threads: int = 1,
                  memory_size: int = MEMORY_CONVERSATIONS) -> None:
         self.engine = engine
         self.store = ConversationStore(engine) if engine is not None else None
@@ -56,7 +55,8 @@ class ConversationTurns:
             # SQLite takes one writer at a time: a second thread in this process would only wait
             # on the file lock (and SQLite's busy handler sleeps in coarse steps, which shows up
             # as p99 latency). A server database overlaps round trips of different chats.
-            threads = int(os.environ.get("TTHC_TURN_THREADS", "1")) if engine is None or engine.dialect.name == "sqlite" else 8
+            # `sqlite_threads` is Settings.turn_threads (TTHC_TURN_THREADS), for benchmarks.
+            threads = sqlite_threads if engine is None or engine.dialect.name == "sqlite" else 8
         self.threads = threads
         self._executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="tthc-turn")
         self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()

@@ -14,59 +14,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from assistant.config import Settings
+from assistant.cli._common import Context, guard, now
 
 
-class _Context:
-    """Settings, migrated engine and catalogue, loaded once per command."""
-
-    def __init__(self, need_catalog: bool = True) -> None:
-        from assistant.store import make_engine, upgrade
-
-        self.settings = Settings.from_env()
-        self.engine = make_engine(self.settings.effective_database_url)
-        upgrade(self.engine)
-        self.catalog = None
-        if need_catalog:
-            from assistant.catalog.loader import load_catalog
-
-            self.catalog = load_catalog(self.settings.catalog_dir, self.settings.locality)
-
-    def calendar(self):
-        from assistant.workdays import WorkCalendar
-
-        locality = self.catalog.locality if self.catalog else None
-        return WorkCalendar(locality.extra_days_off if locality else ())
-
-
-def _now() -> dt.datetime:
-    from assistant.workdays import VN_TZ
-
-    return dt.datetime.now(VN_TZ).replace(tzinfo=None)
-
-
-def _guard(func):
-    """Turn an unreachable database or a broken catalogue into one line and exit code 1."""
-
-    def run(args: argparse.Namespace) -> int:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from assistant.catalog.loader import CatalogError
-
-        try:
-            return func(args)
-        except CatalogError as exc:
-            print(exc, file=sys.stderr)
-            return 1
-        except SQLAlchemyError as exc:
-            print(f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
-            return 1
-
-    run.__doc__ = func.__doc__
-    return run
-
-
-@_guard
+@guard
 def cmd_show(args: argparse.Namespace) -> int:
     """The citizen's status card for one code."""
     from assistant.dossiers.codes import find_dossier_code
@@ -76,20 +27,20 @@ def cmd_show(args: argparse.Namespace) -> int:
     if not code:
         print(f"not a dossier code: {args.code!r} (expected e.g. 000.00.10.H32-231116-0001)", file=sys.stderr)
         return 2
-    ctx = _Context()
+    ctx = Context(args)
     desk = DossierDesk(ctx.engine, ctx.catalog, ctx.calendar(), hotline=ctx.settings.hotline,
                        portal_url=ctx.settings.portal_url)
     record = desk.find(code)
     if record is None:
         print(f"no dossier {code}", file=sys.stderr)
         return 1
-    reply = desk.card(record, _now())
+    reply = desk.card(record, now())
     print(reply.title)
     print(reply.text)
     return 0
 
 
-@_guard
+@guard
 def cmd_list(args: argparse.Namespace) -> int:
     """Newest receipts first: code, status, label, received, due, procedure (tab-separated)."""
     from assistant.dossiers.statuses import LABELS, OPEN, DossierStatus, parse_status
@@ -105,8 +56,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.limit < 0:
         print("--limit must not be negative", file=sys.stderr)
         return 2
-    ctx = _Context(need_catalog=False)
-    today = _now().date()
+    ctx = Context(args, need_catalog=False)
+    today = now().date()
     for d in DossierStore(ctx.engine).list(status.value if status else None, args.limit):
         state = DossierStatus(d.status)
         label = LABELS[state]
@@ -116,7 +67,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guard
+@guard
 def cmd_import(args: argparse.Namespace) -> int:
     """Import an export; any bad row refuses the whole file."""
     from tqdm import tqdm
@@ -130,7 +81,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
         print(f"{path}: expected a .csv or .xlsx export", file=sys.stderr)
         return 2
-    ctx = _Context()
+    ctx = Context(args)
     catalog, calendar = ctx.catalog, ctx.calendar()
 
     def due_for(procedure_id: str, received: dt.datetime) -> dt.date | None:
@@ -154,7 +105,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = import_dossiers(
             ctx.engine, path, dry_run=args.dry_run, procedures=ProcedureIndex.from_catalog(catalog),
             due_for=due_for, procedure_name=lambda pid: p.display_name if (p := catalog.get(pid)) else None,
-            progress=progress, now=_now())
+            progress=progress, now=now())
     except DossierImportError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
