@@ -43,6 +43,7 @@ from assistant.channels.limits import chat_limiter
 from assistant.channels.ratelimit import SlidingWindowLimiter
 from assistant.channels.telegram import texts
 from assistant.channels.telegram.render import Outgoing, render_reply, render_text, without_feedback
+from assistant.channels.telegram.stats import stats_text
 from assistant.channels.turns import ConversationTurns
 from assistant.config import Settings
 from assistant.core import Assistant
@@ -61,10 +62,6 @@ MEMORY_CONVERSATIONS = 2000  # fallback state kept in process while the database
 
 Turn = Callable[[Conversation, Requester], Reply]
 
-STATUS_LABELS = {
-    Status.answer: "trả lời được", Status.clarify: "hỏi lại", Status.not_found: "chưa tìm thấy",
-    Status.smalltalk: "chào hỏi, menu", Status.dossier: "hồ sơ",
-}
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -401,55 +398,7 @@ class TelegramChannel:
         chat_id = await self._staff_chat(update)
         if chat_id is None:
             return
-        await self.send_text(chat_id, await asyncio.to_thread(self.stats_text))
-
-    def stats_text(self) -> str:
-        s = self.stats
-        catalog = self.assistant.catalog
-        by_status = ", ".join(f"{label} {s[f'status:{status.value}']}" for status, label in STATUS_LABELS.items())
-        lines = [
-            f"Thống kê kênh Telegram (tiến trình này, từ {self.started_at:%H:%M %d/%m/%Y}):",
-            f"• Tin nhắn và nút bấm đã nhận: {s['updates']} (nút bấm: {s['buttons']})",
-            f"• Kết quả: {by_status}",
-            f"• Bị giới hạn vì gửi quá nhanh: {s['rate_limited']}; lỗi: {s['errors']}; gửi lại: {s['retries']}",
-            f"• Danh mục: {len(catalog)} thủ tục, phiên bản {catalog.version}"
-            + (f" ({catalog.locality.name})" if catalog.locality else ""),
-        ]
-        if self.dispatcher is not None:
-            lines.append(f"• Thông báo hồ sơ đã gửi: {self.dispatcher.delivered}; gửi lỗi: {self.dispatcher.failed}")
-        if self.engine is not None:
-            try:
-                lines += self._database_stats()
-            except Exception as exc:
-                lines.append(f"• Không đọc được cơ sở dữ liệu ({exc.__class__.__name__}).")
-        return "\n".join(lines)
-
-    def _database_stats(self) -> list[str]:
-        from assistant.store import FeedbackStore
-
-        assert self.engine is not None and self.outbox is not None
-        pending = self.outbox.pending(CHANNEL)
-        ratings = FeedbackStore(self.engine).ratings(CHANNEL)
-        return [f"• Thông báo đang chờ gửi: {pending}",
-                f"• Góp ý: 👍 {ratings.get(1, 0)} / 👎 {ratings.get(-1, 0)}", *self._service_headline()]
-
-    def _service_headline(self) -> list[str]:
-        """This month's headline figures from the service report (all channels)."""
-        from assistant.staff.reports import SATISFACTION_TARGET, service_report
-
-        today = dt.date.today()
-        r = service_report(self.engine, today.replace(day=1), today, today=today)
-
-        def pct(value: float | None) -> str:
-            return "—" if value is None else f"{value:.1f}%"
-
-        return [
-            f"Kết quả tháng {today:%m/%Y}:",
-            f"• Hồ sơ tiếp nhận: {r.received} (trực tuyến {pct(r.online_share)}); đã giải quyết {r.resolved}, "
-            f"đúng hạn {pct(r.on_time_rate)}; đang trễ hạn {r.open_late}",
-            f"• Hài lòng: {pct(r.satisfaction)} (mục tiêu {SATISFACTION_TARGET:.0f}%); "
-            f"câu hỏi bot trả lời được: {r.questions_answered}/{r.questions}",
-        ]
+        await self.send_text(chat_id, await asyncio.to_thread(stats_text, self))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log and move on; the citizen gets an apology when the fault was ours, not Telegram's."""
