@@ -48,7 +48,7 @@ def _resolve(module: str, node: ast.ImportFrom) -> str | None:
     if node.level == 0:
         return node.module
     base = module.split(".")
-    if not MODULES[module].name == "__init__.py":
+    if MODULES[module].name != "__init__.py":
         base = base[:-1]
     base = base[: len(base) - (node.level - 1)]
     return ".".join([*base, node.module] if node.module else base)
@@ -131,10 +131,8 @@ def _environment_reads(tree: ast.Module) -> list[int]:
     lines = []
     for node in ast.walk(tree):
         if (isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "putenv", "unsetenv")
-                and isinstance(node.value, ast.Name) and node.value.id == "os"):
-            lines.append(node.lineno)
-        elif isinstance(node, ast.ImportFrom) and node.module == "os" and any(
-                alias.name in ("environ", "getenv") for alias in node.names):
+                and isinstance(node.value, ast.Name) and node.value.id == "os") or (isinstance(node, ast.ImportFrom) and node.module == "os" and any(
+                alias.name in ("environ", "getenv") for alias in node.names)):
             lines.append(node.lineno)
     return lines
 

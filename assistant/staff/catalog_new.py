@@ -21,23 +21,21 @@ from pydantic import ValidationError
 
 from assistant.catalog.loader import check_catalog, procedure_files
 from assistant.catalog.schema import Procedure
-from assistant.staff.catalog_import import (
+from assistant.staff.catalog_import import relative_path, without_root
+from assistant.staff.cells import (
     NATIONAL_PORTAL,
     PROCEDURE_ORDER,
     RowError,
-    dump,
     load_fields,
-    new_map,
     one_line,
     parse_document_line,
     parse_fee,
     parse_level,
     parse_steps,
     parse_time_limit,
-    relative_path,
     resolve_field,
-    without_root,
 )
+from assistant.staff.yaml_edit import dump, new_map
 from assistant.text.normalize import fold, normalize
 
 T = TypeVar("T")

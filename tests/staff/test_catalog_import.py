@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from assistant.catalog.loader import load_catalog
 from assistant.catalog.schema import Procedure
-from assistant.staff.catalog_import import (
+from assistant.staff.catalog_import import run_import
+from assistant.staff.cells import (
     RowError,
     parse_channels,
     parse_document_line,
@@ -29,7 +30,6 @@ from assistant.staff.catalog_import import (
     parse_level,
     parse_steps,
     parse_time_limit,
-    run_import,
     slugify,
 )
 from tests.factories import SMALL, procedure, write_catalog
