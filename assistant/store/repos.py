@@ -10,10 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -227,14 +241,34 @@ class Outbox:
         self.engine = engine
         self.claim_seconds = claim_seconds if claim_seconds is not None else outbox_claim_seconds()
 
+    @staticmethod
+    def row(channel: str, chat_id: str, text: str, dossier_code: str | None, now: dt.datetime) -> dict[str, Any]:
+        """One new outbox row: due now, never attempted. The only place that knows its columns."""
+        return {"channel": channel, "chat_id": str(chat_id), "text": text, "dossier_code": dossier_code,
+                "created_at": now, "attempts": 0, "next_attempt_at": now}
+
     def add(self, channel: str, chat_id: str, text: str, dossier_code: str | None = None,
             now: dt.datetime | None = None) -> int:
-        now = now or utcnow()
         with self.engine.begin() as conn:
             result = conn.execute(insert(OutboxRow.__table__).values(
-                channel=channel, chat_id=str(chat_id), text=text, dossier_code=dossier_code, created_at=now,
-                attempts=0, next_attempt_at=now))
+                **self.row(channel, chat_id, text, dossier_code, now or utcnow())))
             return int(result.inserted_primary_key[0])
+
+    def add_many(self, items: Iterable[tuple[str, str, str, str | None]], *, conn: Connection | None = None,
+                 now: dt.datetime | None = None) -> int:
+        """Queue many notifications at once, `(channel, chat_id, text, dossier_code)` each, in one
+        executemany. `conn`: an open transaction to join (the dossier importer queues
+        notifications in the transaction that changes the statuses). Returns how many."""
+        now = now or utcnow()
+        rows = [self.row(channel, chat_id, text, code, now) for channel, chat_id, text, code in items]
+        if not rows:
+            return 0
+        if conn is not None:
+            conn.execute(insert(OutboxRow.__table__), rows)
+        else:
+            with self.engine.begin() as own:
+                own.execute(insert(OutboxRow.__table__), rows)
+        return len(rows)
 
     def claim(self, worker_id: str, limit: int = 20, now: dt.datetime | None = None,
               channel: str | None = None) -> list[OutboxItem]:

@@ -5,7 +5,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from assistant.dossiers import importer
+from assistant.dossiers import import_apply
 from assistant.dossiers.importer import DossierImportError, ProcedureIndex, import_dossiers, parse_datetime
 from assistant.store.models import Dossier, OutboxRow, StatusEvent
 from assistant.store.repos import DossierStore, Outbox, Subscriptions, contact_hash, utcnow
@@ -185,7 +185,7 @@ def test_a_failure_while_writing_rolls_everything_back(engine, tmp_path, monkeyp
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "notification_text", explode)  # after inserts, updates and events
+    monkeypatch.setattr(import_apply, "notification_text", explode)  # after inserts, updates and events
     with pytest.raises(RuntimeError):
         import_dossiers(engine, _csv(tmp_path / "v2.csv", [_row(1, "Đang giải quyết"), _row(2)]),
                         known_procedures=KNOWN)

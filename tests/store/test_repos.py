@@ -147,3 +147,28 @@ def test_dossier_with_subscription_in_one_query(engine):
     assert record.code == "000.00.10.H32-261120-0001" and not follows
     Subscriptions(engine).add(record.code, "telegram", "42")
     assert store.get_for(record.code, "telegram", "42")[1] and not store.get_for(record.code, "zalo", "42")[1]
+
+
+def test_outbox_add_many_queues_due_rows_and_joins_a_transaction(engine):
+    outbox = Outbox(engine, claim_seconds=30)
+    assert outbox.add_many([], now=NOW) == 0
+    assert outbox.add_many([("telegram", "1", "tin một", "C-1"), ("zalo", 2, "tin hai", None)], now=NOW) == 2
+    claimed = outbox.claim("w1", now=NOW)
+    assert [(i.channel, i.chat_id, i.text, i.dossier_code, i.attempts) for i in claimed] == [
+        ("telegram", "1", "tin một", "C-1", 0), ("zalo", "2", "tin hai", None, 0)]
+    # Inside a caller's transaction the rows share its fate: a rollback queues nothing.
+    try:
+        with engine.begin() as conn:
+            outbox.add_many([("telegram", "3", "tin ba", None)], conn=conn, now=NOW)
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert outbox.pending() == 2
+
+
+def test_feedback_ratings_by_channel(engine):
+    feedback = FeedbackStore(engine)
+    for channel, rating in (("telegram", 1), ("telegram", 1), ("telegram", -1), ("web", -1)):
+        feedback.add(channel, "birth-registration", None, rating, at=NOW)
+    assert feedback.ratings("telegram") == {1: 2, -1: 1}
+    assert feedback.ratings() == {1: 2, -1: 2}

@@ -1,0 +1,161 @@
+"""Reading an export file (CSV in any of the encodings one-stop systems produce, or XLSX) into
+header positions and raw rows with their line numbers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.dossiers.import_model import _DATE_FIELDS, HEADERS, DossierImportError
+from assistant.text.normalize import fold
+
+
+def _header_field(name: object) -> str | None:
+    text = fold(str(name or ""))
+    text = re.sub(r"\(.*?\)|\*", " ", text)  # "Mã hồ sơ (*)", "Ngày hẹn trả (dd/mm/yyyy)"
+    return HEADERS.get(" ".join(re.sub(r"[^0-9a-z]+", " ", text).split()))
+
+
+def _map_headers(header: Sequence[object], path: Path) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = _header_field(name)
+        if key and key not in mapping:
+            mapping[key] = index
+    have = set(mapping) | ({"procedure"} if "procedure_name" in mapping else set())
+    missing = [f for f in ("code", "procedure", "received_at", "status") if f not in have]
+    if missing:
+        raise DossierImportError([f"{path}:1: missing column(s): {', '.join(missing)} "
+                                  "(see docs/dossiers.md for the accepted headers)"])
+    return mapping
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            newline = "\n".encode("utf-16-be" if raw.startswith(b"\xfe\xff") else "utf-16-le")
+            line = raw[: exc.start].count(newline) + 1
+            raise DossierImportError([f"{path}:{line}: broken UTF-16 text; save the export as \"CSV UTF-8\""]) from exc
+    else:
+        try:
+            text = unicodedata.normalize("NFC", raw.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise DossierImportError([f"{path}:{line}: not UTF-8 text; save the export as \"CSV UTF-8\""]) from exc
+    if "\x00" in text:  # PostgreSQL cannot store it, and no spreadsheet writes it into a CSV
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise DossierImportError([f"{path}:{line}: NUL character in the file; is it really a CSV export? "
+                                  "Save it again as \"CSV UTF-8\""])
+    return text
+
+
+def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any]]]]:
+    """The header mapping ({field: column index}) and (line number, cells) for each data row.
+
+    Every row comes back as a list padded to the header's width plus one trailing empty cell,
+    so a column the file lacks (index -1) reads as "". Text cells are str; date cells may also
+    be spreadsheet dates or Excel serial numbers."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            raise DossierImportError([f"{path}:1: not a readable XLSX file ({exc.__class__.__name__})"]) from exc
+        try:
+            rows = book.active.iter_rows(values_only=True)
+            header = next(rows, None) or ()
+        except Exception as exc:  # no worksheet, or a damaged one
+            book.close()
+            raise DossierImportError([f"{path}:1: not a readable XLSX file ({exc.__class__.__name__})"]) from exc
+        mapping = _map_headers(header, path)
+        width = len(header)
+        date_columns = {mapping[f] for f in _DATE_FIELDS if f in mapping}
+
+        def xlsx_rows() -> Iterator[tuple[int, list[Any]]]:
+            number = 1
+            try:
+                # Rows are parsed lazily, so a damaged sheet fails here rather than at open.
+                for number, values in enumerate(rows, start=2):
+                    if not values or all(v is None or v == "" for v in values):
+                        continue
+                    cells = [_xlsx_cell(v, i in date_columns) for i, v in enumerate(values)]
+                    cells.extend([""] * (width - len(cells) + 1))
+                    yield number, cells
+            except Exception as exc:
+                raise DossierImportError([f"{path}:{number + 1}: unreadable XLSX row "
+                                          f"({exc.__class__.__name__})"]) from exc
+            finally:
+                book.close()
+
+        return mapping, xlsx_rows()
+    text = _decode(path.read_bytes(), path)
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader, None) or []
+    except csv.Error as exc:
+        raise DossierImportError([f"{path}:{reader.line_num or 1}: unreadable CSV header ({exc})"]) from exc
+    mapping = _map_headers(header, path)
+    width = len(header)
+
+    def csv_rows() -> Iterator[tuple[int, list[Any]]]:
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. an unclosed quote swallowing the rest of the file
+                raise DossierImportError([f"{path}:{reader.line_num}: unreadable CSV row ({exc})"]) from exc
+            if not any(values) or (not values[0].strip() and not "".join(values).strip()):
+                continue  # blank lines and the empty rows spreadsheets leave at the end
+            if len(values) < width:
+                values.extend([""] * (width - len(values)))
+            values.append("")
+            yield reader.line_num, values
+
+    return mapping, csv_rows()
+
+
+def _xlsx_cell(value: object, is_date: bool) -> object:
+    """A spreadsheet cell as the parser expects: text as str, dates as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.date | dt.time):
+        return value if is_date else str(value)
+    if isinstance(value, float):
+        if is_date:
+            return value
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if is_date else str(value)
+    return str(value)
+
+
+def estimate_rows(path: Path) -> int | None:
+    """Data rows in the file, for a progress bar (cheap; quoted line breaks may overcount)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True)
+            try:
+                return max(0, (book.active.max_row or 1) - 1)
+            finally:
+                book.close()
+        data = path.read_bytes()
+        return max(0, data.count(b"\n") - 1 + (0 if data.endswith(b"\n") else 1))
+    except (OSError, ValueError):
+        return None
