@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from assistant.store import Outbox, Subscriptions
 from assistant.store.models import OutboxRow
+from tests.prometheus_text import sample
 from tests.scaleout.harness import ServeCommand, import_in_process, wait_until
 
 pytestmark = pytest.mark.postgres
@@ -41,6 +42,21 @@ def say(url: str, session: str, text: str) -> dict:
     return response.json()
 
 
+def assert_metrics_are_server_totals(url: str, messages: int) -> None:
+    """Whichever worker answers the scrape reports every worker's counts (prometheus_client's
+    multiprocess mode), not just its own. Scrapes on new connections until both workers have
+    answered (the kernel picks the worker), checking the total each time."""
+    answered: set[float | None] = set()
+    for _ in range(40):
+        with httpx.Client(base_url=url, timeout=10.0) as http:
+            text = http.get("/metrics").text
+        assert sample(text, "tthc_messages_total", channel="web") == messages
+        answered.add(sample(text, "tthc_process_id"))
+        if len(answered) == 2:
+            break
+    assert None not in answered
+
+
 def test_serve_with_two_workers_shares_state_and_delivers_once(cluster, tmp_path, shipped_catalog):
     engine, zalo = cluster.engine, cluster.zalo
     server = ServeCommand("serve", cluster.env(), cluster.tmp_path, workers=2)
@@ -59,6 +75,8 @@ def test_serve_with_two_workers_shares_state_and_delivers_once(cluster, tmp_path
     for _ in range(4):
         follow_up = say(server.url, session, "còn lệ phí thì sao?")
         assert (follow_up["procedure_id"], follow_up["facet"]) == (PROCEDURE, "fee"), follow_up["reply"]
+
+    assert_metrics_are_server_totals(server.url, messages=5)
 
     import_in_process(engine, export(tmp_path / "progress.csv", "Đang giải quyết"), shipped_catalog)
     with engine.connect() as conn:
