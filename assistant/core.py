@@ -45,7 +45,7 @@ _FOLLOW_UP_LEAD = re.compile(r"^(?:the |vay |the thi |ad oi |cho hoi )?(?:con|va
 _UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
 
 
-class DossierDesk(Protocol):
+class DossierService(Protocol):
     """What the core needs from the dossier side (implemented in assistant.dossiers.desk)."""
 
     def lookup(self, code: str, requester: Requester, now: dt.datetime) -> Reply: ...
@@ -83,7 +83,7 @@ class Assistant:
         self,
         catalog: Catalog,
         settings: Settings | None = None,
-        desk: DossierDesk | None = None,
+        desk: DossierService | None = None,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.settings = settings or Settings()
@@ -97,7 +97,7 @@ class Assistant:
         self.snapshot_dir: Path | None = None  # where good catalogues are kept; None: not kept
 
     @classmethod
-    def from_settings(cls, settings: Settings, desk: DossierDesk | None = None, *,
+    def from_settings(cls, settings: Settings, desk: DossierService | None = None, *,
                       keep_last_good: bool = False) -> Assistant:
         """The assistant for these settings, from `settings.catalog_dir`.
 
@@ -347,4 +347,4 @@ def _cands(ranked: list[Scored]) -> list[Candidate]:
     return [Candidate(s.id, s.name, s.score) for s in ranked]
 
 
-__all__ = ["Assistant", "Brain", "DossierDesk", "SmallTalk", "Turn"]
+__all__ = ["Assistant", "Brain", "DossierService", "SmallTalk", "Turn"]

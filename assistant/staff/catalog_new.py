@@ -231,7 +231,7 @@ def _wrap(parse: Callable[[str], T], message: str) -> Callable[[str], T]:
 # The interview
 
 
-def interview(prompter: Prompter, directory: Path, fields: dict[str, str], existing: Existing,
+def interview(prompter: Prompter, fields: dict[str, str], existing: Existing,
               today: dt.date) -> dict[str, Any]:
     """Ask every question and return the procedure as plain data (already checked answer by answer)."""
     p = prompter
@@ -375,7 +375,7 @@ def run_new(directory: Path, inp: TextIO, out: TextIO, today: dt.date | None = N
         prompter.say(f"Không đọc được danh sách lĩnh vực {directory / 'fields.yaml'}; kiểm tra thư mục --dir.")
         return 2
     try:
-        data = interview(prompter, directory, fields, Existing(directory), today)
+        data = interview(prompter, fields, Existing(directory), today)
     except (Aborted, KeyboardInterrupt):
         prompter.say("\nĐã dừng: chưa ghi tệp nào.")
         return 1

@@ -143,12 +143,18 @@ async def test_run_polling_waits_for_telegram_at_startup(fake, settings, assista
         await asyncio.wait_for(task, 5)
 
 
-async def test_bad_token_keeps_the_channel_off_without_raising(fake, settings, assistant, db):
+async def test_bad_token_keeps_the_channel_off_without_raising(fake, settings, assistant, db, caplog):
     from dataclasses import replace
 
     stop = asyncio.Event()
     wrong = replace(settings, telegram_token="42:wrong")
+    # Returns by itself (no stop needed, no retry loop) instead of raising into the server...
     await asyncio.wait_for(run_polling(wrong, assistant, db, stop, base_url=fake.base_url, **FAST), 5)
+    assert not stop.is_set()
+    # ...says why once, and never reached the Bot API with a valid call (nothing polled, nothing sent).
+    refusals = [r for r in caplog.records if "rejected the bot token" in r.getMessage()]
+    assert len(refusals) == 1 and refusals[0].levelno == logging.ERROR
+    assert fake.calls == [] and fake.sent() == []
 
 
 async def test_the_token_never_reaches_the_logs(fake, settings, assistant, db, caplog):
