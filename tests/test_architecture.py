@@ -127,6 +127,30 @@ def test_the_cycle_finder_sees_imports_inside_functions():
     assert "assistant.web.server" in imports_of("assistant.runner")
 
 
+# Who may not import whom (docs/architecture.md, "Layers"): lower layers know nothing of the
+# entry points and adapters above them, channels know nothing of the web server.
+FORBIDDEN = {
+    ("assistant.config", "assistant.text", "assistant.catalog", "assistant.nlu", "assistant.dialogue",
+     "assistant.core", "assistant.workdays", "assistant.store", "assistant.dossiers"): (
+        "assistant.channels", "assistant.web", "assistant.cli", "assistant.runner", "assistant.app",
+        "assistant.startup", "assistant.staff", "assistant.metrics"),
+    ("assistant.channels",): ("assistant.web", "assistant.cli", "assistant.runner"),
+    ("assistant.web",): ("assistant.cli", "assistant.runner"),
+    ("assistant.startup", "assistant.app"): ("assistant.web", "assistant.cli", "assistant.runner",
+                                             "assistant.channels"),
+}
+
+
+def _within(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def test_layers_import_only_downwards():
+    wrong = sorted((name, target) for name in MODULES for lower, above in FORBIDDEN.items()
+                   if _within(name, lower) for target in imports_of(name) if _within(target, above))
+    assert wrong == []
+
+
 def _environment_reads(tree: ast.Module) -> list[int]:
     lines = []
     for node in ast.walk(tree):
