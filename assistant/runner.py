@@ -2,8 +2,9 @@
 
 Embedded defaults: SQLite under the data directory (created and migrated on first run, demo
 dossiers seeded when empty), the web chat on 127.0.0.1, Telegram polling when
-TELEGRAM_BOT_TOKEN is set (long polling runs in exactly one process, so it lives here and not in
-the web server's channel list), catalogue hot reload.
+TELEGRAM_BOT_TOKEN is set (long polling must run in exactly one process, so only this runner
+hands the web server a `TelegramPollingChannel`; workers use webhook mode), catalogue hot reload
+that tells staff about a refused edit. Every channel starts and stops in the server's lifespan.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from assistant.app import build_assistant
 from assistant.catalog.watch import CatalogWatcher
 from assistant.config import Settings
 from assistant.logsafety import configure as configure_logging
-from assistant.startup import migrate_when_available, open_database_degraded, seed_if_empty, staff_notifier
+from assistant.startup import open_database_degraded, seed_if_empty, staff_notifier
+from assistant.web.app import AUTO, create_app
 from assistant.web.server import serve as serve_web
 
 log = logging.getLogger("assistant")
@@ -35,22 +37,17 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    tasks = []
-    if not migrated:
-        tasks.append(asyncio.create_task(migrate_when_available(engine, assistant, stop), name="migrate"))
+    telegram = AUTO  # webhook mode when TELEGRAM_WEBHOOK_URL is set, like every web worker
     if settings.telegram_token and not settings.telegram_webhook_url:
-        from assistant.channels.telegram import run_polling
+        from assistant.channels.telegram import TelegramPollingChannel
 
-        tasks.append(asyncio.create_task(run_polling(settings, assistant, engine, stop), name="telegram"))
-        log.info("Telegram: polling")
+        telegram = TelegramPollingChannel(settings, assistant, engine)  # this process is the only one
+    app = create_app(settings, assistant, engine, telegram=telegram, migrate_later=not migrated)
     try:
         log.info("web chat: http://%s:%s/", settings.web_host, settings.web_port)
-        await serve_web(settings, assistant, engine, stop)
+        await serve_web(settings, assistant, engine, stop, app=app)
     finally:
         stop.set()
-        for task in tasks:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, timeout=10)
         watcher.stop()
         engine.dispose()
 

@@ -19,7 +19,7 @@ from assistant.channels.telegram.application import (
     stop_application,
 )
 from assistant.channels.telegram.channel import CHANNEL, TelegramChannel
-from assistant.channels.telegram.hosted import TelegramWebhookChannel
+from assistant.channels.telegram.hosted import TelegramPollingChannel, TelegramWebhookChannel
 from assistant.channels.telegram.webhook import (
     handle_webhook,
     starlette_endpoint,
@@ -30,6 +30,7 @@ from assistant.channels.telegram.webhook import (
 __all__ = [
     "CHANNEL",
     "TelegramChannel",
+    "TelegramPollingChannel",
     "TelegramWebhookChannel",
     "build_application",
     "channel_of",

@@ -191,3 +191,23 @@ async def test_database_outage_still_answers_procedures(app, fake, db):
     assert "Xác nhận tình trạng hôn nhân" in follow.plain and "Nơi nộp" in follow.plain
     lookup = await say(fake, CHAT, "/tracuu 000.00.10.H32-261120-0001")
     assert "thử lại" in lookup.plain
+
+
+async def test_polling_as_a_hosted_channel_answers_and_stops(fake, settings, assistant, db):
+    """What the single-process runner hands the web server: polling starts in the lifespan and
+    stops with it, serving no route."""
+    from dataclasses import replace
+
+    from assistant.channels.base import Channel
+    from assistant.channels.telegram import TelegramPollingChannel
+
+    channel = TelegramPollingChannel(replace(settings, telegram_api_base=fake.base_url), assistant, db)
+    assert isinstance(channel, Channel) and channel.routes() == []
+    await channel.start()
+    try:
+        reply = await say(fake, CHAT, QUESTION, timeout=10)
+        assert "Xác nhận tình trạng hôn nhân" in reply.plain
+        assert channel.health() == {"mode": "polling", "running": True}
+    finally:
+        await channel.stop()
+    assert channel.health() == {"mode": "polling", "running": False}
