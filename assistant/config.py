@@ -7,6 +7,8 @@ below exist for values a library or a deep helper needs before any `Settings` is
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -89,9 +91,26 @@ class Settings:
     turn_threads: int = 1  # TTHC_TURN_THREADS: threads running conversation turns on SQLite
 
     def secret_values(self) -> set[str]:
-        """The values of every secret setting (declared with `repr=False`), for log redaction."""
-        return {value for f in fields(self) if not f.repr and isinstance(value := getattr(self, f.name), str)
-                and value}
+        """The values of every secret setting (declared with `repr=False`) and the secrets derived
+        from them, for log redaction."""
+        values = {value for f in fields(self) if not f.repr and isinstance(value := getattr(self, f.name), str)
+                  and value}
+        if self.telegram_token:
+            # The bot id before the colon is public; the rest is the secret.
+            values.add(self.telegram_token.partition(":")[2])
+            values.add(self.effective_telegram_webhook_secret or "")
+        return {value for value in values if value}
+
+    @property
+    def effective_telegram_webhook_secret(self) -> str | None:
+        """The secret token for Telegram's setWebhook: TELEGRAM_WEBHOOK_SECRET, or one derived from
+        the bot token (stable across workers and restarts, never the token itself). Telegram
+        allows 1–256 characters of A–Z, a–z, 0–9, _ and -."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        if not self.telegram_token:
+            return None
+        return hmac.new(self.telegram_token.encode(), b"tthc-telegram-webhook", hashlib.sha256).hexdigest()
 
     @property
     def effective_database_url(self) -> str:

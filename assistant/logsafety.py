@@ -20,8 +20,6 @@ other settings adds their secrets.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import sys
 import threading
@@ -48,13 +46,6 @@ def secrets_of(settings: Any) -> set[str]:
     secret_values = getattr(settings, "secret_values", None)
     if secret_values is not None:
         values |= set(secret_values())
-    token = getattr(settings, "telegram_token", None)
-    if token:
-        _, _, secret_part = token.partition(":")
-        values.add(secret_part)  # the bot id before the colon is public; the rest is the secret
-        if not getattr(settings, "telegram_webhook_secret", None):
-            # The webhook secret derived from the token (assistant.channels.telegram.webhook).
-            values.add(hmac.new(token.encode(), b"tthc-telegram-webhook", hashlib.sha256).hexdigest())
     url = getattr(settings, "database_url", None)
     if url:
         values |= _password_forms(url)

@@ -8,7 +8,6 @@ headers and body into an HTTP status.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -33,11 +32,10 @@ def webhook_secret(settings: Settings) -> str:
     """The secret token for setWebhook: TELEGRAM_WEBHOOK_SECRET, or one derived from the bot
     token (stable across workers and restarts, never the token itself). Telegram allows
     1–256 characters of A–Z, a–z, 0–9, _ and -."""
-    if settings.telegram_webhook_secret:
-        return settings.telegram_webhook_secret
-    if not settings.telegram_token:
+    secret = settings.effective_telegram_webhook_secret
+    if secret is None:
         raise ValueError("webhook mode needs TELEGRAM_BOT_TOKEN")
-    return hmac.new(settings.telegram_token.encode(), b"tthc-telegram-webhook", hashlib.sha256).hexdigest()
+    return secret
 
 
 def webhook_path(settings: Settings, default: str = "/telegram/webhook") -> str:
