@@ -1,9 +1,10 @@
 """Running the web server: inside a caller's event loop (`serve`) or as uvicorn workers.
 
 `serve(settings, assistant, engine, stop)` is what `make run` / `bot.py` use (through
-`assistant.runner`): uvicorn runs inside the caller's asyncio loop next to Telegram polling and
-stops when `stop` is set; signals stay with the caller. `create_app_from_env` is the factory
-each worker process calls when `python -m assistant serve --workers N` starts several.
+`assistant.runner`): uvicorn runs inside the caller's asyncio loop and stops when `stop` is set;
+signals stay with the caller. `create_worker_app(settings)` is the factory each worker process
+calls when `python -m assistant serve --workers N` starts several (the command hands it the
+settings); `create_app_from_env` is the same for a uvicorn started by other means.
 """
 
 from __future__ import annotations
