@@ -1,0 +1,62 @@
+"""Conversation turns every channel shares: state loaded, the core asked, state saved."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import create_engine
+
+from assistant.channels.turns import ConversationTurns
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.dialogue.reply import Reply, Status
+from assistant.store import ConversationStore
+
+
+def _ask(assistant: Assistant, text: str):
+    return lambda conv, req: assistant.handle(text, conv, req)
+
+
+async def test_follow_ups_keep_their_context_per_channel_and_chat(sqlite_engine, small_catalog):
+    assistant = Assistant(small_catalog, dataclasses.replace(Settings(), locality=None))
+    turns = ConversationTurns(sqlite_engine)
+    try:
+        first, seconds = await turns.run("zalo", "u1", _ask(assistant, "giay doc than mat bao lau"))
+        assert first.procedure_id and seconds >= 0
+        follow_up, _ = await turns.run("zalo", "u1", _ask(assistant, "còn lệ phí thì sao?"))
+        assert (follow_up.procedure_id, follow_up.facet) == (first.procedure_id, "fee")
+        stranger, _ = await turns.run("telegram", "u1", _ask(assistant, "còn lệ phí thì sao?"))
+        assert stranger.procedure_id != first.procedure_id  # another channel's chat has no context
+        assert ConversationStore(sqlite_engine).load("zalo:u1")["last_procedure"] == first.procedure_id
+    finally:
+        turns.close()
+
+
+async def test_a_turn_that_changes_nothing_writes_nothing(sqlite_engine):
+    turns = ConversationTurns(sqlite_engine)
+    requesters = []
+
+    def menu(conv, req) -> Reply:
+        requesters.append(req)
+        return Reply(status=Status.smalltalk, text="Xin chào")
+
+    try:
+        await turns.run("web", "session-1234", menu, "203.0.113.9")
+    finally:
+        turns.close()
+    assert ConversationStore(sqlite_engine).load("web:session-1234") is None
+    assert (requesters[0].channel, requesters[0].chat_id, requesters[0].origin) == ("web", "session-1234",
+                                                                                   "203.0.113.9")
+
+
+async def test_a_database_outage_keeps_follow_ups_in_this_process(tmp_path, small_catalog):
+    assistant = Assistant(small_catalog, dataclasses.replace(Settings(), locality=None))
+    gone = create_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")  # directory does not exist
+    turns = ConversationTurns(gone)
+    try:
+        first, _ = await turns.run("web", "session-1234", _ask(assistant, "giay doc than mat bao lau"))
+        follow_up, _ = await turns.run("web", "session-1234", _ask(assistant, "còn lệ phí thì sao?"))
+    finally:
+        turns.close()
+    assert (follow_up.procedure_id, follow_up.facet) == (first.procedure_id, "fee")
+    assert turns.database_errors >= 2
