@@ -77,24 +77,13 @@ def create_app(
 
     webhooks: list[BaseRoute] = [route for channel in channels[1:] for route in channel.routes()]
     webhook_paths = {getattr(route, "path", "") for route in webhooks}
-    routes = [*page.ROUTES[:1], *web_chat.routes(), *ops.ROUTES, *page.ROUTES[1:], *webhooks]
+    routes = [*page.ROUTES, *web_chat.routes(), *ops.ROUTES, *webhooks]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with background(settings, assistant, engine, watch_catalog=watch_catalog,
-                              question_log=question_log, migrate_later=migrate_later):
-            started: list[Channel] = []
-            try:
-                for channel in channels:
-                    await channel.start()
-                    started.append(channel)
-                yield
-            finally:
-                for channel in reversed(started):
-                    try:
-                        await channel.stop()
-                    except Exception:
-                        log.exception("channel %s did not stop cleanly", channel.name)
+                              question_log=question_log, migrate_later=migrate_later), running(channels):
+            yield
         if own_turns:
             turns.close()
 
@@ -105,6 +94,24 @@ def create_app(
     app.add_middleware(Observe, metrics=metrics)
     app.state.shared = state
     return app
+
+
+@contextlib.asynccontextmanager
+async def running(channels: list[Channel]) -> AsyncIterator[None]:
+    """Start every channel in order; on the way out stop the started ones in reverse order, each
+    stop on its own (one channel failing to stop must not keep the others running)."""
+    started: list[Channel] = []
+    try:
+        for channel in channels:
+            await channel.start()
+            started.append(channel)
+        yield
+    finally:
+        for channel in reversed(started):
+            try:
+                await channel.stop()
+            except Exception:
+                log.exception("channel %s did not stop cleanly", channel.name)
 
 
 @contextlib.asynccontextmanager
