@@ -4,7 +4,8 @@ Entry points (see docs/zalo.md):
 
 - `ZaloChannel(settings, assistant, engine, turns=..., metrics=...)`: webhook handling
   (`handle_webhook(headers, body) -> int`), replies, and outbox delivery (`start()`/`stop()`);
-  the web server (`assistant.web.create_app`) builds and mounts it at POST /zalo/webhook.
+  listed in `assistant.channels.registry`, so the web server builds it from the ZALO_* settings,
+  mounts its route (POST /zalo/webhook) and starts and stops it with the server.
 - `ZaloClient`: the HTTP client for OA messages with token refresh and bounded retries.
 - `signature.verify` / `signature.header_value`: the X-ZEvent-Signature scheme.
 """
