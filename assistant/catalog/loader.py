@@ -159,7 +159,7 @@ def _load_locality(directory: Path, slug: str, problems: list[Problem]) -> tuple
         return None, doc
 
 
-def _load_instruments(directory: Path, problems: list[Problem]) -> dict[str, Instrument]:
+def _load_instruments(directory: Path, problems: list[Problem], digest: Any) -> dict[str, Instrument]:
     """The legal-instrument registry: every instruments/*.yaml is a list; the same number twice must agree."""
     folder = directory / INSTRUMENTS_DIR
     registry: dict[str, Instrument] = {}
@@ -167,6 +167,7 @@ def _load_instruments(directory: Path, problems: list[Problem]) -> dict[str, Ins
     if not folder.is_dir():
         return registry
     for path in sorted(folder.glob("*.y*ml")):
+        digest.update(path.read_bytes())
         doc = _read(path, problems)
         if doc is None:
             continue
@@ -231,7 +232,7 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
         return None, [Problem(directory, 1, "thư mục danh mục không tồn tại")]
     digest = hashlib.sha256()
     fields = _load_fields(directory, problems)
-    instruments = _load_instruments(directory, problems)
+    instruments = _load_instruments(directory, problems, digest)
     locality, locality_doc = (None, None)
     if locality_slug:
         locality, locality_doc = _load_locality(directory, locality_slug, problems)

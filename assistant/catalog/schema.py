@@ -88,7 +88,7 @@ class Extension(Strict):
 class TimeLimit(Strict):
     value: float | None = Field(default=None, ge=0, le=365)
     unit: TimeUnit
-    cutoff: str | None = None  # same-day procedures: received after this hour -> next working day
+    cutoff: str | None = "15:00"  # received after this hour -> counted from the next working day (null: none)
     extension: Extension | None = None
     note: str | None = None
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from assistant.catalog.loader import Catalog
-from assistant.catalog.schema import Document, DocumentKind, OnlineLevel, Procedure
+from assistant.catalog.schema import Commune, Document, DocumentKind, Level, Locality, OnlineLevel, Procedure
 from assistant.dialogue.actions import candidate_action, checklist_action, facet_action
 from assistant.dialogue.facts import fee_short, fee_text, legal_text, time_limit_text, unverified_sentence
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
@@ -80,18 +80,21 @@ class Composer:
     # -- procedure answers --------------------------------------------------------------
 
     def answer(self, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
-               now: dt.datetime, ticked: list[int] | None = None, commune: str | None = None) -> Reply:
-        """`proc` is already the commune's variant when `commune` (its display name) is known."""
-        self._commune = commune
+               now: dt.datetime, ticked: list[int] | None = None, commune: Commune | None = None,
+               local_rule: bool = False) -> Reply:
+        """`proc` is already the commune's variant; `local_rule` says it differs from the
+        province-wide rule (so the reply names the commune)."""
+        where = commune.name if (commune and local_rule) else (
+            self.place_name if self._has_local_rule(proc) else None)
         body = {
             Facet.overview: self._overview,
             Facet.documents: lambda p, n: self._documents(p, ticked),
-            Facet.time: self._time,
+            Facet.time: lambda p, n: self._time(p, n, where),
             Facet.fee: self._fee,
-            Facet.where: self._where,
+            Facet.where: lambda p, n: self._where(p, n, commune),
             Facet.online: self._online,
             Facet.steps: self._steps,
-            Facet.eta: self._eta,
+            Facet.eta: lambda p, n: self._eta(p, n, where),
             Facet.legal: self._legal,
         }[facet](proc, now)
         title = f"{proc.display_name}"
@@ -105,8 +108,6 @@ class Composer:
             candidates=candidates,
             buttons=facet_buttons(proc, facet),
         )
-
-    _commune: str | None = None
 
     def _overview(self, proc: Procedure, now: dt.datetime) -> str:
         lines = []
@@ -163,7 +164,7 @@ class Composer:
         lines.append("Không ai được yêu cầu bạn nộp thêm giấy tờ ngoài danh sách đã công bố.")
         return "\n".join(lines)
 
-    def checklist(self, proc: Procedure, ticked: list[int], commune: str | None = None) -> Reply:
+    def checklist(self, proc: Procedure, ticked: list[int], commune: Commune | None = None) -> Reply:
         reply = self.answer(proc, Facet.documents, 100.0, [], dt.datetime.now(), ticked=ticked, commune=commune)
         reply.buttons = [
             Button(("✅ " if i in ticked else "⬜ ") + f"{i + 1}. {doc.name[:40]}", checklist_action(proc.id, i))
@@ -176,9 +177,8 @@ class Composer:
         }
         return reply
 
-    def _time(self, proc: Procedure, now: dt.datetime) -> str:
+    def _time(self, proc: Procedure, now: dt.datetime, where: str | None = None) -> str:
         tl = proc.time_limit
-        where = self._commune or (self.place_name if self._has_local_rule(proc) else None)
         lines = [f"Thời hạn giải quyết{f' tại {where}' if where else ''}: {time_limit_text(tl)}."]
         if tl.cutoff:
             lines.append(f"Hồ sơ nộp sau {tl.cutoff} được tính từ ngày làm việc tiếp theo.")
@@ -207,8 +207,15 @@ class Composer:
             lines.append(f"Căn cứ mức thu: {inst.label if inst else fee.basis}.")
         return "\n".join(lines)
 
-    def _where(self, proc: Procedure, now: dt.datetime) -> str:
+    def _where(self, proc: Procedure, now: dt.datetime, commune: Commune | None = None) -> str:
         lines = ["Nơi nộp hồ sơ:"]
+        if commune and commune.one_stop and proc.level == Level.commune:
+            counter = commune.one_stop
+            lines.append(f"• Tại {commune.name}: {counter.name}" + (f", {counter.address}" if counter.address else ""))
+            if counter.hours:
+                lines.append(f"  Giờ làm việc: {counter.hours}")
+            if counter.phone:
+                lines.append(f"  Điện thoại: {counter.phone}")
         for place in proc.where:
             line = f"• {place.name}"
             if place.address:
@@ -271,7 +278,7 @@ class Composer:
         registry = self.catalog.instruments
         return "Căn cứ pháp lý:\n" + "\n".join(f"• {legal_text(ref, registry)}" for ref in proc.legal_basis)
 
-    def _eta(self, proc: Procedure, now: dt.datetime) -> str:
+    def _eta(self, proc: Procedure, now: dt.datetime, where: str | None = None) -> str:
         tl = proc.time_limit
         due = self.due_date(now, proc)
         span = time_limit_text(tl)
@@ -284,13 +291,19 @@ class Composer:
         late = tl.cutoff is not None and now.time() > dt.time.fromisoformat(tl.cutoff)
         if late:
             lines.append(f"Sau {tl.cutoff} nên hồ sơ được tính từ ngày làm việc tiếp theo.")
-        where = self._commune or (self.place_name if self._has_local_rule(proc) else None)
         lines.append(f"Ngày hẹn trả dự kiến: {vn_date(due)}.")
         lines.append(f"Thời hạn giải quyết{f' tại {where}' if where else ''}: {span}.")
         lines.append("Đã trừ thứ Bảy, Chủ nhật và ngày lễ, Tết. Ngày chính thức ghi trên phiếu tiếp nhận.")
         return "\n".join(lines)
 
     # -- other replies ---------------------------------------------------------------------
+
+    def commune_noted(self, commune: Commune | None) -> Reply:
+        name = commune.name if commune else "xã, phường của bạn"
+        return Reply(status=Status.smalltalk,
+                     text=f"Mình đã ghi nhận bạn ở {name}. Bạn cần hỏi thủ tục gì, ví dụ: "
+                          "\"giấy độc thân mất bao lâu\"?",
+                     data={"commune": commune.slug if commune else None})
 
     def clarify(self, candidates: list[Candidate], facet: Facet) -> Reply:
         lines = ["Bạn muốn hỏi thủ tục nào dưới đây?"]
@@ -334,6 +347,47 @@ class Composer:
             "như bạn vẫn nói, có dấu hay không dấu đều được.",
         }[kind]
         return Reply(status=Status.smalltalk, text=text, data={"smalltalk": kind.value})
+
+
+# Which procedure keys each facet shows: a commune override of one of them changes the answer.
+FACET_KEYS: dict[Facet, tuple[str, ...]] = {
+    Facet.overview: ("agency", "time_limit", "fees", "documents"),
+    Facet.documents: ("documents", "nothing_to_submit"),
+    Facet.time: ("time_limit",),
+    Facet.eta: ("time_limit",),
+    Facet.fee: ("fees",),
+    Facet.where: ("where", "agency"),
+    Facet.online: ("channels",),
+    Facet.steps: ("steps",),
+    Facet.legal: ("legal_basis",),
+}
+
+
+def commune_question(catalog: Catalog, proc: Procedure, facet: Facet) -> str | None:
+    """Ask where the citizen lives, but only when some commune's rule changes this answer."""
+    locality: Locality | None = catalog.locality
+    if locality is None:
+        return None
+    keys = FACET_KEYS.get(facet, ())
+    differing = []
+    for slug in catalog.communes_differing(proc.id):
+        variant = catalog.commune_procedures[slug][proc.id]
+        if any(getattr(variant, key) != getattr(proc, key) for key in keys):
+            differing.append(slug)
+    if not differing:
+        return None
+    names = [c.name for c in locality.communes if c.slug in differing]
+    shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+    example = catalog.commune_procedures[differing[0]][proc.id]
+    detail = ""
+    if "time_limit" in keys and example.time_limit != proc.time_limit:
+        from assistant.dialogue.facts import time_limit_text
+
+        detail = f" (ở {shown}: {time_limit_text(example.time_limit)})"
+    else:
+        detail = f" (ví dụ ở {shown})"
+    return (f"Câu trả lời trên là quy định chung của {locality.name}; một số xã, phường có quy định riêng{detail}. "
+            "Bạn ở xã, phường nào? Nhắn ví dụ: \"em ở xã Nam Khánh Vĩnh\".")
 
 
 def _clean_note(note: str) -> str:
