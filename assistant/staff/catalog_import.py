@@ -838,7 +838,7 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
     def fail(row: Row, message: str) -> None:
         errors.append(f"{sheet.path}:{row.line}: {message}")
 
-    known_instruments = _registered(directory)
+    known_instruments = registered_instruments(directory)
     new_instruments: dict[str, tuple[Row, dict[str, Any]]] = {}
     for row in sheet.rows:
         values, row_errors = row_values(row, fields)
@@ -876,7 +876,7 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
         seen[change.proc_id] = row.line
         changes.append(change)
 
-    registry = _registry_change(directory, new_instruments) if new_instruments else None
+    registry = registry_change(directory, new_instruments) if new_instruments else None
     if not errors:
         extra = [registry] if registry else []
         errors.extend(_catalogue_errors(sheet, directory, [c for c in changes if c.changed] + extra))
@@ -885,7 +885,7 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
     return plan
 
 
-def _registered(directory: Path) -> set[str]:
+def registered_instruments(directory: Path) -> set[str]:
     numbers: set[str] = set()
     for path in sorted((directory / INSTRUMENTS_DIR).glob("*.y*ml")) if (directory / INSTRUMENTS_DIR).is_dir() else []:
         try:
@@ -896,7 +896,7 @@ def _registered(directory: Path) -> set[str]:
     return numbers
 
 
-def _registry_change(directory: Path, new: dict[str, tuple[Row, dict[str, Any]]]) -> Change:
+def registry_change(directory: Path, new: dict[str, tuple[Row, dict[str, Any]]]) -> Change:
     """Instruments cited by the sheet but not registered are added to instruments/imported.yaml,
     with the title as the sheet writes it; staff complete the dates (in_force, replaced_by)."""
     path = directory / INSTRUMENTS_DIR / IMPORTED_INSTRUMENTS
