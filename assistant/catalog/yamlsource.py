@@ -6,6 +6,7 @@ Civil servants edit these files by hand; an error message that says
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,20 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+# YAML 1.2 booleans only: in YAML 1.1 `on`, `off`, `yes`, `no` are booleans, which would turn the
+# `on:` key of `reviewed: {on: ..., by: ...}` (and a Vietnamese answer "no") into True/False.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
+def load_yaml(text: str) -> Any:
+    """Parse catalogue YAML the way the loader does (YAML 1.2 booleans, impossible dates kept as text)."""
+    return yaml.load(text, Loader=_Loader)
 
 
 class YamlSyntaxError(Exception):

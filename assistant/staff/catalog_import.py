@@ -48,7 +48,7 @@ from assistant.catalog.loader import (
 )
 from assistant.catalog.messages import explain
 from assistant.catalog.schema import PROCEDURE_FACT_KEYS, Procedure
-from assistant.catalog.yamlsource import YamlSyntaxError, read_yaml
+from assistant.catalog.yamlsource import YamlSyntaxError, load_yaml, read_yaml
 from assistant.text.normalize import fold
 
 NATIONAL_PORTAL = "https://dichvucong.gov.vn"
@@ -417,7 +417,7 @@ def load_fields(directory: Path) -> dict[str, str]:
     """slug -> Vietnamese name from fields.yaml (empty when missing: the final check reports it)."""
     path = directory / FIELDS_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return {}
     if not isinstance(data, list):
@@ -742,7 +742,7 @@ def index_catalog(directory: Path) -> Existing:
     by_code: dict[str, Path] = {}
     for path in procedure_files(directory) if directory.is_dir() else []:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if not isinstance(data, dict):
@@ -889,7 +889,7 @@ def registered_instruments(directory: Path) -> set[str]:
     numbers: set[str] = set()
     for path in sorted((directory / INSTRUMENTS_DIR).glob("*.y*ml")) if (directory / INSTRUMENTS_DIR).is_dir() else []:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         numbers |= {str(i["number"]) for i in data or [] if isinstance(i, dict) and i.get("number")}
@@ -941,7 +941,7 @@ def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | Non
         new_text = old_text
         if plain(doc) != snapshot:
             new_text = splice(old_text, original, snapshot, doc, sequence, offset)
-            if yaml.safe_load(new_text) != plain(doc):  # pragma: no cover - a safety net, never seen
+            if load_yaml(new_text) != plain(doc):  # pragma: no cover - a safety net, never seen
                 new_text = dump(doc, sequence, offset)  # whole-file rendering still keeps comments
         proc_id = str(doc.get("id", proc_id))
         field_slug = str(doc.get("field", ""))
@@ -961,7 +961,7 @@ def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | Non
         new_text = dump(new_map(values, PROCEDURE_ORDER))
         path = directory / values["field"] / f"{proc_id}.yaml"
     try:
-        Procedure.model_validate(yaml.safe_load(new_text))
+        Procedure.model_validate(load_yaml(new_text))
     except ValidationError as exc:
         for message in _validation_messages(sheet, exc):
             fail(row, f"{proc_id}: {message}")

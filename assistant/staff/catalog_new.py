@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from assistant.catalog.loader import check_catalog, procedure_files
 from assistant.catalog.schema import PROCEDURE_FACT_KEYS, Procedure
+from assistant.catalog.yamlsource import load_yaml
 from assistant.staff.catalog_import import (
     NATIONAL_PORTAL,
     PROCEDURE_ORDER,
@@ -138,7 +139,7 @@ class Existing:
         self.names: dict[str, str] = {}  # normalised name/alias -> procedure id
         for path in procedure_files(directory) if directory.is_dir() else []:
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                data = load_yaml(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 continue
             if not isinstance(data, dict) or not data.get("id"):
@@ -431,7 +432,7 @@ def run_new(directory: Path, inp: TextIO, out: TextIO, today: dt.date | None = N
         return 1
     text = render(data)
     try:
-        Procedure.model_validate(yaml.safe_load(text))
+        Procedure.model_validate(load_yaml(text))
     except ValidationError as exc:  # pragma: no cover - every answer was checked above
         prompter.say(f"Hồ sơ chưa hợp lệ, chưa ghi tệp nào:\n{exc}")
         return 1
