@@ -31,6 +31,7 @@ OLDEST_REVIEWS = 5
 
 # Warning kinds (group headings in the output).
 W_SOURCE_OLD = "Nguồn kiểm chứng đã cũ (hơn một năm)"
+W_SOURCE_FUTURE = "Ngày kiểm tra nguồn sau ngày kiểm tra danh mục"
 W_UNVERIFIED = "Thông tin chưa kiểm chứng"
 W_NOT_REVIEWED = "Chưa được cán bộ rà soát"
 W_REVIEW_OLD = "Rà soát đã hơn một năm"
@@ -184,7 +185,8 @@ def _source_age(sources: list, doc: SourceDoc, today: dt.date) -> Iterator[Probl
     for index, source in enumerate(sources):
         if source.checked > today:
             yield _problem(doc, ("sources", index, "checked"),
-                           f"ngày kiểm tra nguồn {source.checked:%d/%m/%Y} nằm sau ngày hôm nay")
+                           f"ngày kiểm tra nguồn {source.checked:%d/%m/%Y} nằm sau ngày kiểm tra {today:%d/%m/%Y}",
+                           "warning", W_SOURCE_FUTURE)
         elif today - source.checked > STALE_AFTER:
             yield _problem(doc, ("sources", index, "checked"),
                            f"nguồn \"{source.title}\" kiểm tra lần cuối ngày {source.checked:%d/%m/%Y}, "
