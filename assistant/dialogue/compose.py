@@ -97,6 +97,7 @@ class Composer:
             Facet.eta: lambda p, n: self._eta(p, n, where),
             Facet.legal: self._legal,
         }[facet](proc, now)
+        body = _once(body)
         title = f"{proc.display_name}"
         return Reply(
             status=Status.answer,
@@ -388,6 +389,19 @@ def commune_question(catalog: Catalog, proc: Procedure, facet: Facet) -> str | N
         detail = f" (ví dụ ở {shown})"
     return (f"Câu trả lời trên là quy định chung của {locality.name}; một số xã, phường có quy định riêng{detail}. "
             f"Bạn ở xã, phường nào? Nhắn ví dụ: \"em ở {names[-1][:1].lower() + names[-1][1:]}\".")
+
+
+def _once(text: str) -> str:
+    """Never the same sentence twice (e.g. a note repeating the sentence rendered from the numbers)."""
+    seen: set[str] = set()
+    kept = []
+    for line in text.split("\n"):
+        key = " ".join(line.split()).rstrip(".").casefold()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _clean_note(note: str) -> str:

@@ -44,7 +44,8 @@ W_NOTE_NUMBERS = "Ghi chú nêu con số khác với số liệu"
 
 # A district-level body named as current. "cũ"/"trước đây" mark a former name, which is allowed.
 _DISTRICT = re.compile(r"\b(cấp huyện|huyện|quận|thị xã|bhxh huyện|công an huyện)\b", re.IGNORECASE)
-_FORMER = re.compile(r"\b(cũ|trước đây|trước ngày 0?1/0?7/2025|trước 0?1/0?7/2025)\b", re.IGNORECASE)
+_FORMER = re.compile(r"\b(cũ|trước đây|trước ngày 0?1/0?7/2025|trước 0?1/0?7/2025|không còn|đã bỏ|đã giải thể|"
+                     r"khi (?:\w+ ){0,3}còn)\b", re.IGNORECASE)
 _MARKERS = re.compile(r"\(verify\)|\bverify\b|\bTODO\b|\bFIXME\b|\bTBD\b|\(\?\)|\?\?|\(cần kiểm tra\)|\(kiểm tra lại\)",
                       re.IGNORECASE)
 _MONEY = re.compile(r"(\d{1,3}(?:[.,\s]\d{3})+|\d+)\s*(?:đồng|đ\b|vnđ|VND)", re.IGNORECASE)
