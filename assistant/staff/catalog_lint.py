@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.catalog.loader import LOCALITIES_DIR, Catalog, check_catalog, load_catalog
+from assistant.catalog.loader import INSTRUMENTS_DIR, LOCALITIES_DIR, Catalog, check_catalog, load_catalog
 from assistant.catalog.messages import label_of, suggest
 from assistant.catalog.schema import PROCEDURE_FACT_KEYS, FeeSetter, Procedure, TimeUnit
 from assistant.catalog.yamlsource import Problem, SourceDoc, YamlSyntaxError, read_yaml
@@ -98,7 +98,24 @@ def lint_catalog(catalog: Catalog, today: dt.date | None = None) -> list[Problem
         problems.extend(_alias_warnings(assistant, proc, doc))
         problems.extend(_example_errors(assistant, proc, doc))
     problems.extend(_oldest_reviews(catalog))
+    problems.extend(_registry_warnings(catalog))
     return problems
+
+
+def _registry_warnings(catalog: Catalog) -> Iterator[Problem]:
+    """Successors and amendments named in the registry should be registered too, so replies can name them."""
+    folder = catalog.directory / INSTRUMENTS_DIR
+    for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        doc = read_yaml(path)
+        for index, item in enumerate(doc.data if isinstance(doc.data, list) else []):
+            if not isinstance(item, dict):
+                continue
+            named = [(("replaced_by",), item.get("replaced_by"))]
+            named += [(("amended_by", i), n) for i, n in enumerate(item.get("amended_by") or [])]
+            for loc, number in named:
+                if number and str(number) not in catalog.instruments:
+                    yield _problem(doc, (index, *loc), f"văn bản {number} (ghi ở '{loc[0]}' của {item.get('number')}) "
+                                                       "chưa có trong danh mục văn bản", "warning", W_LEGAL)
 
 
 def lint_locality(catalog: Catalog, today: dt.date) -> list[Problem]:
