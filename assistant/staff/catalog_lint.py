@@ -257,8 +257,13 @@ def _district_errors(proc: Procedure, doc: SourceDoc) -> Iterator[Problem]:
                                          "nếu chỉ nhắc tên cũ")
 
 
+_URL_KEYS = frozenset({"url", "online_url", "template_url", "source"})
+
+
 def _marker_errors(data: Any, base: tuple, doc: SourceDoc) -> Iterator[Problem]:
     for loc, text in _texts(data, base):
+        if loc and loc[-1] in _URL_KEYS:
+            continue  # an address may contain "verify"; it is not a note to citizens
         match = _MARKERS.search(text)
         if match:
             yield _problem(doc, loc, f"{label_of(loc)} còn dấu ghi chú nội bộ \"{match.group(0)}\"; công dân sẽ đọc "
