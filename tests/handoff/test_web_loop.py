@@ -1,0 +1,93 @@
+"""The whole loop on the web chat over real HTTP: a citizen asks for a person, a civil servant
+answers from the inbox, the answer arrives once through /api/updates, closing hands back to the bot."""
+
+from __future__ import annotations
+
+import httpx
+
+from assistant.handoff.store import HandoffStore
+from tests.handoff.conftest import chat, csrf_of, new_session, reply_from_inbox, staff_client, updates
+
+
+def test_web_citizen_reaches_a_civil_servant_and_gets_one_answer(server, accounts, sqlite_engine):
+    session = new_session()
+    with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
+        chat(citizen, session, "giấy khai sinh cần giấy tờ gì")
+        opened = chat(citizen, session, "cho em nói chuyện với người thật")
+        assert opened["status"] == "handoff"
+        assert opened["data"]["handoff"]["state"] == "opened"
+        assert "cán bộ" in opened["reply"] and "quay lại trợ lý" in opened["reply"]
+        request_id = opened["data"]["handoff"]["id"]
+
+        relayed = chat(citizen, session, "Con em sinh ở bệnh viện tỉnh thì làm ở đâu ạ?")
+        assert relayed["status"] == "handoff" and relayed["data"]["handoff"]["state"] == "relayed"
+        where = chat(citizen, session, "em đang ở vị trí thứ mấy?")
+        assert where["status"] == "handoff" and where["data"]["handoff"]["position"] == 1
+
+        with staff_client(server.url) as staff:
+            inbox = staff.get("/staff")
+            assert f"/staff/requests/{request_id}" in inbox.text
+            page = staff.get(f"/staff/requests/{request_id}")
+            # The transcript: the bot's earlier exchange and the citizen's messages.
+            assert "giấy khai sinh cần giấy tờ gì" in page.text
+            assert "bệnh viện tỉnh" in page.text
+            done = reply_from_inbox(staff, request_id, "Chào bạn, bạn đăng ký khai sinh tại UBND xã nơi cư trú nhé.")
+            assert done.status_code == 303
+
+            received = updates(citizen, session)
+            assert [n["text"] for n in received] == [
+                "💬 Cán bộ trả lời:\nChào bạn, bạn đăng ký khai sinh tại UBND xã nơi cư trú nhé."]
+            assert updates(citizen, session) == []  # acknowledged: exactly once
+
+            # The same form submitted twice (double click, browser retry) sends nothing more.
+            page = staff.get(f"/staff/requests/{request_id}")
+            csrf = csrf_of(page.text)
+            nonce = page.text.split('name="nonce" value="')[1].split('"')[0]
+            for _ in range(2):
+                staff.post(f"/staff/requests/{request_id}/reply", data={"csrf": csrf, "nonce": nonce, "text": "Thêm"})
+            assert [n["text"] for n in updates(citizen, session)] == ["💬 Cán bộ trả lời:\nThêm"]
+
+            page = staff.get(f"/staff/requests/{request_id}")
+            closed = staff.post(f"/staff/requests/{request_id}/close", data={"csrf": csrf_of(page.text)})
+            assert closed.status_code == 303
+        notes = updates(citizen, session)
+        assert len(notes) == 1 and "kết thúc" in notes[0]["text"]
+        back = chat(citizen, session, "đăng ký khai sinh mất bao lâu")
+        assert back["status"] == "answer"
+
+    store = HandoffStore(sqlite_engine)
+    request = store.get(request_id)
+    assert request is not None and request.status == "closed" and request.closed_by == "lan"
+    assert request.first_reply_at is not None and request.claimed_by == "lan"
+
+
+def test_citizen_goes_back_to_the_bot(server, sqlite_engine):
+    session = new_session()
+    with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
+        opened = chat(citizen, session, "gặp cán bộ")
+        request_id = opened["data"]["handoff"]["id"]
+        back = chat(citizen, session, "Quay lại trợ lý")
+        assert back["status"] == "handoff" and back["data"]["handoff"]["state"] == "closed"
+        assert chat(citizen, session, "đăng ký khai sinh mất bao lâu")["status"] == "answer"
+    assert HandoffStore(sqlite_engine).get(request_id).status == "closed"
+
+
+def test_two_unhelpful_turns_offer_a_person_once(server):
+    session = new_session()
+    with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
+        first = chat(citizen, session, "xyzzy qwerty plugh")
+        assert first["status"] == "not_found" and "ho:open" not in [b["action"] for b in first["buttons"]]
+        second = chat(citizen, session, "abcd efgh ijkl")
+        assert "ho:open" in [b["action"] for b in second["buttons"]]
+        third = chat(citizen, session, "mnop qrst uvwx")
+        assert third["status"] == "not_found" and "ho:open" not in [b["action"] for b in third["buttons"]]
+        pressed = citizen.post("/api/chat", json={"session_id": session, "action": "ho:open"}).json()
+        assert pressed["status"] == "handoff" and pressed["data"]["handoff"]["state"] == "opened"
+
+
+def test_metrics_show_open_requests(server):
+    with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
+        chat(citizen, new_session(), "gặp cán bộ")
+        text = citizen.get("/metrics").text
+    assert "tthc_handoff_open_requests 1" in text
+    assert "tthc_handoff_oldest_open_age_seconds" in text
