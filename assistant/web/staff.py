@@ -19,6 +19,7 @@ import logging
 import os
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from assistant.channels.ratelimit import SlidingWindowLimiter
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.handoff import texts as htexts
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 COOKIE = "tthc_staff"
 PRE_COOKIE = "tthc_staff_pre"
-LOGIN_ATTEMPTS_PER_ADDRESS = 10  # per 15 minutes, whatever the account names tried
+LOGIN_ATTEMPTS_PER_ADDRESS = 10  # failed logins per 15 minutes, whatever the account names tried
 MAX_REPLY_CHARS = 4000
 AUTHORS = {"citizen": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ"}
 
@@ -75,6 +75,38 @@ def cookie_secret(settings: Settings) -> str:
     return secret
 
 
+class FailureThrottle:
+    """Failed logins per client address in a sliding window (in process; the per-account lock
+    lives in the database). Only failures count: a commune office behind one address can log
+    in all day, a guesser cannot."""
+
+    def __init__(self, limit: int, window: float, max_keys: int = 10_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key) or deque()
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def retry_after(self, key: str) -> float:
+        """Seconds until this address may try again; 0 when it may now."""
+        now = time.monotonic()
+        times = self._recent(key, now)
+        return times[0] + self.window - now if len(times) >= self.limit else 0.0
+
+    def fail(self, key: str) -> None:
+        now = time.monotonic()
+        if key not in self._failures and len(self._failures) >= self.max_keys:
+            self._failures.pop(next(iter(self._failures)))
+        times = self._recent(key, now)
+        times.append(now)
+        self._failures[key] = times
+
+
 class StaffInbox:
     """The inbox's routes and background work (retention, metrics) for one web application."""
 
@@ -88,7 +120,7 @@ class StaffInbox:
         group = settings.handoff_chat_id if settings.telegram_token else None
         self.store = HandoffStore(engine, group=group)
         self.signer = CookieSigner(cookie_secret(settings))
-        self.address_limiter = SlidingWindowLimiter(limit=LOGIN_ATTEMPTS_PER_ADDRESS, window=900.0)
+        self.address_throttle = FailureThrottle(LOGIN_ATTEMPTS_PER_ADDRESS, 900.0)
         self.secure = bool(settings.public_url and settings.public_url.startswith("https://"))
         self._stop = asyncio.Event()
         self._retention: asyncio.Task[None] | None = None
@@ -194,15 +226,16 @@ class StaffInbox:
         if not pre or not self.signer.csrf_ok("pre:" + pre, form.get("csrf")):
             return await self.login_form(request, "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.", 403)
         address = request.client.host if request.client else "?"
-        decision = self.address_limiter.hit(address)
-        if not decision.allowed:
-            wait = max(1, round(decision.retry_after / 60))
-            response = await self.login_form(request, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait} phút.",
-                                             429)
-            response.headers["retry-after"] = str(max(1, round(decision.retry_after)))
+        wait = self.address_throttle.retry_after(address)
+        if wait > 0:
+            response = await self.login_form(
+                request, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {max(1, round(wait / 60))} phút.", 429)
+            response.headers["retry-after"] = str(max(1, round(wait)))
             return response
         name, password = form.get("name", "").strip(), form.get("password", "")
         result, staff = await self.call(self.accounts.login, name, password[:200])
+        if staff is None:
+            self.address_throttle.fail(address)
         if result == LoginResult.locked:
             log.warning("staff login: account locked after repeated failures")
             return await self.login_form(request, "Tài khoản tạm khóa vì đăng nhập sai nhiều lần. "
