@@ -186,9 +186,9 @@ class StaffInbox:
         if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
             return True
         origin = request.headers.get("origin")
-        if origin and origin != "null":
+        if origin and origin != "null":  # "null": a privacy-minded referrer policy; the CSRF token decides
             return urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
-        return origin == "null"
+        return False
 
     async def _form(self, request: Request) -> dict[str, str]:
         if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
@@ -417,7 +417,10 @@ def _page(title: str, body: str, *, status: int = 200, refresh: int | None = Non
 <meta name="viewport" content="width=device-width, initial-scale=1">{meta}
 <title>{html.escape(title)} · Trợ lý TTHC</title><link rel="stylesheet" href="/static/staff.css"></head>
 <body><main>{body}</main></body></html>""", status_code=status,
-                        headers={"cache-control": "no-store", "x-robots-tag": "noindex"})
+                        headers={"cache-control": "no-store", "x-robots-tag": "noindex",
+                                 # The site sends no referrer at all, which makes browsers post forms
+                                 # with "Origin: null"; same-origin keeps the inbox's Origin checkable.
+                                 "referrer-policy": "same-origin"})
 
 
 __all__ = ["COOKIE", "StaffInbox", "cookie_secret"]

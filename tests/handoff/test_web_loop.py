@@ -91,3 +91,29 @@ def test_metrics_show_open_requests(server):
         text = citizen.get("/metrics").text
     assert "tthc_handoff_open_requests 1" in text
     assert "tthc_handoff_oldest_open_age_seconds" in text
+
+
+def test_staff_adds_the_question_as_an_example_for_the_catalogue_review(server, accounts, sqlite_engine):
+    from sqlalchemy import select
+
+    from assistant.store.models import QuestionLogRow
+
+    session = new_session()
+    with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
+        request_id = chat(citizen, session, "gặp cán bộ hỏi làm lại giấy khai sinh bị mất")["data"]["handoff"]["id"]
+    with staff_client(server.url) as staff:
+        page = staff.get(f"/staff/requests/{request_id}")
+        assert 'value="birth-registration"' in page.text
+        done = staff.post(f"/staff/requests/{request_id}/example", data={
+            "csrf": csrf_of(page.text), "question": "làm lại giấy khai sinh bị mất", "procedure_id": "birth-registration"})
+        assert done.status_code == 303
+        assert "Đã ghi câu hỏi làm ví dụ" in staff.get(done.headers["location"]).text
+        refused = staff.post(f"/staff/requests/{request_id}/example", data={
+            "csrf": csrf_of(page.text), "question": "x", "procedure_id": "no-such-procedure"})
+        assert refused.status_code == 400
+    with sqlite_engine.connect() as conn:
+        rows = conn.execute(select(QuestionLogRow.text, QuestionLogRow.status, QuestionLogRow.candidates)).all()
+    examples = [r for r in rows if r.status == "example"]
+    assert [(r.text, '"birth-registration"' in r.candidates) for r in examples] == [
+        ("làm lại giấy khai sinh bị mất", True)]
+    assert all("gặp cán bộ" not in r.text for r in rows if r.status != "example")  # handoff turns are not logged
