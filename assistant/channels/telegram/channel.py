@@ -63,7 +63,7 @@ Turn = Callable[[Conversation, Requester], Reply]
 
 STATUS_LABELS = {
     Status.answer: "trả lời được", Status.clarify: "hỏi lại", Status.not_found: "chưa tìm thấy",
-    Status.smalltalk: "chào hỏi, menu", Status.dossier: "hồ sơ",
+    Status.smalltalk: "chào hỏi, menu", Status.dossier: "hồ sơ", Status.handoff: "gặp cán bộ",
 }
 
 
