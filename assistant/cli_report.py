@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import sys
 from pathlib import Path
 
@@ -52,10 +54,12 @@ def cmd_service(args: argparse.Namespace) -> int:
     from assistant.handoff.report import format_figures, handoff_figures, hours_of
 
     print("\nGặp cán bộ (trợ lý chuyển câu hỏi):")
-    print(format_figures(handoff_figures(engine, args.from_, args.to, hours_of(catalog, settings_office_hours()),
-                                         args.locality)))
+    figures = handoff_figures(engine, args.from_, args.to, hours_of(catalog, settings_office_hours()), args.locality)
+    print(format_figures(figures))
     if args.csv:
-        Path(args.csv).write_text(to_csv(report), encoding="utf-8")
+        extra = io.StringIO()
+        csv.writer(extra).writerows((a.strip(), b, c) for a, b, c in figures.rows())
+        Path(args.csv).write_text(to_csv(report) + extra.getvalue(), encoding="utf-8")
         print(f"CSV: {args.csv}", file=sys.stderr)
     if args.html:
         Path(args.html).write_text(to_html(report, catalog), encoding="utf-8")
