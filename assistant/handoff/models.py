@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.store.models import Base
@@ -20,6 +20,9 @@ class HandoffRequest(Base):
     __table_args__ = (
         Index("ix_handoff_requests_chat", "channel", "chat_id", "status"),
         Index("ix_handoff_requests_status_opened", "status", "opened_at"),
+        # At most one open request per chat, even when two workers take two quick messages.
+        Index("uq_handoff_requests_open_chat", "channel", "chat_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -159,14 +159,20 @@ class HandoffStore:
         if existing is not None:
             return existing, False
         now = self.clock()
-        with self.engine.begin() as conn:
-            request_id = int(conn.execute(insert(_R).values(
-                channel=channel, chat_id=str(chat_id), locality=locality, status="open", opened_at=now,
-                updated_at=now)).inserted_primary_key[0])
-            lines = [(a, t[:MAX_TEXT]) for a, t in transcript if t and t.strip()]
-            for author, text in lines:
-                conn.execute(insert(_M).values(request_id=request_id, author=author, text=text, at=now))
-            self._to_group(conn, texts.group_new(request_id, channel, locality, lines[-8:]), now)
+        try:
+            with self.engine.begin() as conn:
+                request_id = int(conn.execute(insert(_R).values(
+                    channel=channel, chat_id=str(chat_id), locality=locality, status="open", opened_at=now,
+                    updated_at=now)).inserted_primary_key[0])
+                lines = [(a, t[:MAX_TEXT]) for a, t in transcript if t and t.strip()]
+                for author, text in lines:
+                    conn.execute(insert(_M).values(request_id=request_id, author=author, text=text, at=now))
+                self._to_group(conn, texts.group_new(request_id, channel, locality, lines[-8:]), now)
+        except IntegrityError:  # another worker opened this chat's request a moment ago
+            raced = self.open_for(channel, chat_id)
+            if raced is None:
+                raise
+            return raced, False
         view = self.get(request_id)
         assert view is not None
         return view, True

@@ -48,6 +48,7 @@ COOKIE = "tthc_staff"
 PRE_COOKIE = "tthc_staff_pre"
 LOGIN_ATTEMPTS_PER_ADDRESS = 10  # failed logins per 15 minutes, whatever the account names tried
 MAX_REPLY_CHARS = 4000
+MAX_ID = 2**31 - 1  # an INTEGER column: a longer number in the path is no request
 AUTHORS = {"citizen": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ"}
 
 
@@ -298,7 +299,7 @@ class StaffInbox:
         staff, session_id = who
         notice = notice or NOTICES.get(request.query_params.get("done", ""))
         request_id = int(request.path_params["request_id"])
-        item = await self.call(self.store.get, request_id)
+        item = await self.call(self.store.get, request_id) if request_id <= MAX_ID else None
         if item is None:
             return _page("Không tìm thấy", f"{self._header(staff, session_id)}<p>Không có yêu cầu #{request_id}.</p>",
                          status=404)
@@ -352,6 +353,8 @@ class StaffInbox:
             return _forbidden()
         request_id = int(request.path_params["request_id"])
         verb = request.path_params["verb"]
+        if request_id > MAX_ID:
+            return _page("Không tìm thấy", "<p>Không có yêu cầu này.</p>", status=404)
         if verb == "reply":
             text = form.get("text", "").strip()
             if not text:

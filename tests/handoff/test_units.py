@@ -157,3 +157,19 @@ def test_cli_list_reply_close_and_retention(tmp_path, monkeypatch, capsys):
     assert "Không có yêu cầu nào đang mở." in capsys.readouterr().out
     assert main(["retention", "run", "--days", "30"]) == 0
     assert "Đã xóa 0" in capsys.readouterr().out
+
+
+def test_one_open_request_per_chat_even_when_two_workers_race(sqlite_engine, monkeypatch):
+    store = HandoffStore(sqlite_engine)
+    first, created = store.open("zalo", "racer", None, [("citizen", "gặp cán bộ")])
+    assert created
+    # The other worker looked before this one inserted: its own insert meets the unique index.
+    real_open_for = store.open_for
+    calls = iter([None])
+    monkeypatch.setattr(store, "open_for", lambda channel, chat: next(calls, None) or real_open_for(channel, chat))
+    second, created = store.open("zalo", "racer", None, [("citizen", "gặp cán bộ")])
+    assert not created and second.id == first.id
+    assert len(store.list("open")) == 1
+    store.close(first.id, "lan")
+    third, created = store.open("zalo", "racer", None, [("citizen", "lại gặp cán bộ")])
+    assert created and third.id != first.id  # a closed request does not block a new one

@@ -140,7 +140,10 @@ class TelegramChannel:
         if self.settings.handoff_chat_id and self.engine is not None:
             from assistant.channels.telegram.staff_group import StaffGroup
 
-            StaffGroup(self, self.settings.handoff_chat_id).register(application)
+            if self.settings.handoff_chat_id.lstrip("-").isdigit():
+                StaffGroup(self, self.settings.handoff_chat_id).register(application)
+            else:
+                log.error("ASSISTANT_HANDOFF_CHAT_ID is not a Telegram chat id; the staff group is off")
         only_new = filters.UpdateType.MESSAGE
         commands: list[tuple[str, Callable[..., Awaitable[None]]]] = [
             ("start", self.on_start), ("help", self.on_help), ("tracuu", self.on_lookup),

@@ -31,6 +31,8 @@ def upgrade() -> None:
     op.create_index("ix_handoff_requests_chat", "handoff_requests", ["channel", "chat_id", "status"])
     op.create_index("ix_handoff_requests_status_opened", "handoff_requests", ["status", "opened_at"])
     op.create_index("ix_handoff_requests_updated_at", "handoff_requests", ["updated_at"])
+    op.create_index("uq_handoff_requests_open_chat", "handoff_requests", ["channel", "chat_id"], unique=True,
+                    sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
     op.create_table(
         "handoff_messages",
         sa.Column("id", sa.Integer(), nullable=False),
