@@ -24,8 +24,10 @@ def test_citizen_and_civil_servant_in_real_browsers(browser, server, accounts): 
     citizen.on("pageerror", lambda exc: problems.append(str(exc)))
     citizen.goto(server.url + "/")
     citizen.wait_for_selector("body[data-ready='1']")
-    citizen.fill("#text", "cho em gặp cán bộ")
+    citizen.fill("#text", "xác nhận cư trú ở đâu")
     citizen.click("#send")
+    citizen.wait_for_selector(".msg.bot.answer, .msg.bot.clarify, .msg.bot.not_found")
+    citizen.get_by_role("button", name="Gặp cán bộ").click()  # the header button
     handoff = citizen.locator(".msg.bot.handoff").last
     expect(handoff).to_contain_text("Mình đã chuyển câu hỏi của bạn tới cán bộ")
     citizen.fill("#text", "Em cần xin giấy xác nhận cư trú gấp")
@@ -45,6 +47,8 @@ def test_citizen_and_civil_servant_in_real_browsers(browser, server, accounts): 
     staff.screenshot(path=str(ARTIFACTS / "staff-1-inbox.png"))
     staff.locator("table a").first.click()
     expect(staff.locator(".transcript")).to_contain_text("giấy xác nhận cư trú")
+    expect(staff.locator(".transcript li").first).to_contain_text("xác nhận cư trú ở đâu")  # asked the bot first
+    expect(staff.locator(".transcript li.bot").first).to_be_visible()
     staff.get_by_label("Trả lời người dân").fill("Bạn nộp trực tuyến trên Cổng Dịch vụ công, có kết quả trong ngày.")
     staff.get_by_role("button", name="Gửi trả lời").click()
     expect(staff.locator(".notice")).to_contain_text("Đã gửi câu trả lời")

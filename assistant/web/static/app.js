@@ -326,6 +326,10 @@
   }
 
   // -- wiring ----------------------------------------------------------------------------------
+  // "🙋 Gặp cán bộ" in the header: the same request as typing "gặp cán bộ" (assistant/handoff).
+  $("handoff").addEventListener("click", () => {
+    if (!busy) press({ label: "🙋 Gặp cán bộ", action: "ho:open" }, null);
+  });
   askForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;
