@@ -127,3 +127,18 @@ def test_a_citizen_cannot_read_another_citizens_request_or_reply(server, account
         mine = chat(citizen, bob, "gặp cán bộ")
         assert mine["data"]["handoff"]["id"] != request_id and "nhà đất" not in mine["reply"]
         assert [n["text"] for n in updates(citizen, alice)] == ["💬 Cán bộ trả lời:\nTrả lời riêng cho chị"]
+
+
+def test_the_cookie_secret_and_passwords_never_reach_the_logs(server, accounts, settings, caplog):
+    import logging
+
+    from assistant.logsafety import secrets_of
+
+    assert settings.staff_secret in secrets_of(settings) and settings.staff_secret not in repr(settings)
+    caplog.set_level(logging.DEBUG)
+    with httpx.Client(base_url=server.url, timeout=15.0) as http:
+        login(http, "lan", "sai-mat-khau-ne")
+        assert login(http, "lan", PASSWORD).status_code == 303
+        chat(http, new_session(), "gặp cán bộ")
+    logged = caplog.text
+    assert PASSWORD not in logged and "sai-mat-khau-ne" not in logged and settings.staff_secret not in logged
