@@ -120,7 +120,7 @@ class StaffInbox:
         self.accounts = StaffAccounts(engine)
         group = settings.handoff_chat_id if settings.telegram_token else None
         self.store = HandoffStore(engine, group=group)
-        self.signer = CookieSigner(cookie_secret(settings))
+        self._signer: CookieSigner | None = None
         self.address_throttle = FailureThrottle(LOGIN_ATTEMPTS_PER_ADDRESS, 900.0)
         self.secure = bool(settings.public_url and settings.public_url.startswith("https://"))
         self._stop = asyncio.Event()
@@ -131,6 +131,13 @@ class StaffInbox:
                           lambda: [((), float(self._open_stats()[0]))])
             metrics.gauge("tthc_handoff_oldest_open_age_seconds", "Age of the oldest open handoff request.",
                           lambda: [((), self._oldest_age())])
+
+    @property
+    def signer(self) -> CookieSigner:
+        """Built on the inbox's first use: a server nobody logs into writes no secret file."""
+        if self._signer is None:
+            self._signer = CookieSigner(cookie_secret(self.settings))
+        return self._signer
 
     # -- lifecycle -------------------------------------------------------------------------------
 
