@@ -324,7 +324,7 @@ def create_app(
     ]
     staff = None
     if engine is not None:  # the staff inbox and handoff numbers (assistant/web/staff.py)
-        from assistant.web.staff import StaffInbox
+        from assistant.web.staff import STAFF_FORM_BODY, StaffInbox
 
         staff = StaffInbox(settings, assistant, engine, turns.call, metrics)
         routes.extend(staff.routes())
@@ -386,7 +386,11 @@ def create_app(
                 turns.close()
 
     def limit_for(path: str) -> int:
-        return MAX_WEBHOOK_BODY if path in webhook_paths else MAX_CHAT_BODY
+        if path in webhook_paths:
+            return MAX_WEBHOOK_BODY
+        if staff is not None and path.startswith("/staff/"):
+            return STAFF_FORM_BODY  # a long reply in Vietnamese, form-encoded
+        return MAX_CHAT_BODY
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return error(404, "not_found")

@@ -48,6 +48,7 @@ COOKIE = "tthc_staff"
 PRE_COOKIE = "tthc_staff_pre"
 LOGIN_ATTEMPTS_PER_ADDRESS = 10  # failed logins per 15 minutes, whatever the account names tried
 MAX_REPLY_CHARS = 4000
+STAFF_FORM_BODY = 64 * 1024  # bytes: 4,000 Vietnamese characters are up to ~40 KB form-encoded
 MAX_ID = 2**31 - 1  # an INTEGER column: a longer number in the path is no request
 AUTHORS = {"citizen": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ"}
 
@@ -433,4 +434,4 @@ def _page(title: str, body: str, *, status: int = 200, refresh: int | None = Non
                                  "referrer-policy": "same-origin"})
 
 
-__all__ = ["COOKIE", "StaffInbox", "cookie_secret"]
+__all__ = ["COOKIE", "STAFF_FORM_BODY", "StaffInbox", "cookie_secret"]

@@ -117,3 +117,15 @@ def test_staff_adds_the_question_as_an_example_for_the_catalogue_review(server, 
     assert [(r.text, '"birth-registration"' in r.candidates) for r in examples] == [
         ("làm lại giấy khai sinh bị mất", True)]
     assert all("gặp cán bộ" not in r.text for r in rows if r.status != "example")  # handoff turns are not logged
+
+
+def test_a_long_vietnamese_reply_fits_and_a_too_long_one_is_refused_clearly(server, accounts):
+    session = new_session()
+    with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
+        request_id = chat(citizen, session, "gặp cán bộ")["data"]["handoff"]["id"]
+        long_text = ("Thủ tục chứng thực bản sao từ bản chính được thực hiện tại UBND cấp xã. " * 60)[:4000]
+        with staff_client(server.url) as staff:
+            assert reply_from_inbox(staff, request_id, long_text).status_code == 303
+            refused = reply_from_inbox(staff, request_id, "ệ" * 4001)
+            assert refused.status_code == 400 and "dài quá 4000 ký tự" in refused.text
+        assert [n["text"] for n in updates(citizen, session)] == ["💬 Cán bộ trả lời:\n" + long_text.strip()]
