@@ -173,3 +173,28 @@ def test_one_open_request_per_chat_even_when_two_workers_race(sqlite_engine, mon
     store.close(first.id, "lan")
     third, created = store.open("zalo", "racer", None, [("citizen", "lại gặp cán bộ")])
     assert created and third.id != first.id  # a closed request does not block a new one
+
+
+def test_cli_staff_add_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys):
+    import io
+
+    from assistant.app import open_database
+    from assistant.handoff.accounts import LoginResult, StaffAccounts
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("ngan\n"))
+    assert main(["staff", "add", "lan"]) == 2
+    assert "ít nhất 10 ký tự" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("mot-mat-khau-du-dai\n"))
+    assert main(["staff", "add", "lan"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("mot-mat-khau-du-dai\n"))
+    assert main(["staff", "add", "lan"]) == 2
+    assert "đã có" in capsys.readouterr().err
+    accounts = StaffAccounts(open_database(Settings.from_env()))
+    assert accounts.login("lan", "mot-mat-khau-du-dai")[0] == LoginResult.ok
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-moi-hoan-toan\n"))
+    assert main(["staff", "password", "lan"]) == 0
+    assert accounts.login("lan", "mot-mat-khau-du-dai")[0] == LoginResult.bad
+    assert main(["staff", "disable", "lan"]) == 0
+    assert accounts.login("lan", "mat-khau-moi-hoan-toan")[0] == LoginResult.bad
