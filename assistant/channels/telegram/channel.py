@@ -415,6 +415,8 @@ class TelegramChannel:
                         reply_markup=without_feedback(message.reply_markup)))
                 except TelegramError as exc:
                     log.debug("feedback buttons not removed: %s", exc)
+            if reply.data.get("handoff_offer"):  # a toast cannot carry the "Gặp cán bộ" button
+                await self.send_reply(chat_id, reply)
             return
 
         await self._answer_query(query)

@@ -323,6 +323,8 @@
       return;
     }
     row.replaceChildren(el("span", "thanks", reply.reply));
+    // A second unhelpful turn in a row: the offer of a civil servant comes with its button.
+    if (reply.data && reply.data.handoff_offer) addBot(reply);
   }
 
   // -- wiring ----------------------------------------------------------------------------------

@@ -85,3 +85,18 @@ async def test_group_chatter_and_foreign_replies_are_ignored(fake, app, db):
     staff_says(fake, "/dong", replying_to=post)
     await fake.wait_until(lambda: any("Cán bộ đã kết thúc" in m.plain for m in fake.chat(CITIZEN)), what="closed")
     assert staff_replies(fake) == []
+
+
+async def test_not_found_then_thumbs_down_offer_a_person_with_a_button(fake, app, db):
+    answer = await say(fake, CITIZEN, "đăng ký khai sinh cần giấy tờ gì")
+    missed = await say(fake, CITIZEN, "xyzzy qwerty plugh")  # the first unhelpful turn
+    assert not any(b.get("callback_data") == "ho:open" for b in missed.buttons())
+    seen = len(fake.chat(CITIZEN))
+    fake.press(answer, "fb:-1")  # the second: a toast cannot carry a button, so a message follows
+    offer = await fake.next_reply(CITIZEN, seen)
+    assert "gặp cán bộ" in offer.plain
+    seen = len(fake.chat(CITIZEN))
+    fake.press(offer, "ho:open")
+    reply = await fake.next_reply(CITIZEN, seen)
+    assert "Mình đã chuyển câu hỏi của bạn tới cán bộ" in reply.plain
+    await fake.wait_messages(GROUP, 1)  # and the staff group got the request
