@@ -48,6 +48,16 @@ _FOLLOW_UP_LEAD = re.compile(r"^(?:the |vay |the thi |ad oi |cho hoi )?(?:con|va
 _UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
 
 
+class HandoffHook(Protocol):
+    """What the core needs from the handoff to a civil servant (assistant.handoff.desk)."""
+
+    def before_turn(self, text: str, normalised: str, conv: Conversation,
+                    requester: Requester | None) -> Reply | None: ...
+    def after_turn(self, text: str, reply: Reply, conv: Conversation) -> Reply: ...
+    def after_feedback(self, rating: int, reply: Reply, conv: Conversation) -> Reply: ...
+    def action(self, name: str, conv: Conversation, requester: Requester | None) -> Reply: ...
+
+
 class DossierDesk(Protocol):
     """What the core needs from the dossier side (implemented in assistant.dossiers.desk)."""
 
@@ -95,6 +105,7 @@ class Assistant:
         self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
+        self.handoff: HandoffHook | None = None
         self._lock = threading.Lock()
         self.brain = self._build(catalog)
         self.source_dir: Path = Path(catalog.directory)  # what reload() reads (not a fallback copy)
@@ -159,7 +170,12 @@ class Assistant:
         now = now or self.clock()
         text = clean(text if isinstance(text, str) else str(text))
         normalised = normalize(text)
-        reply = self._handle(text, normalised, conversation, requester, now, self.brain)
+        handoff = self.handoff
+        reply = handoff.before_turn(text, normalised, conversation, requester) if handoff else None
+        if reply is None:
+            reply = self._handle(text, normalised, conversation, requester, now, self.brain)
+        if handoff is not None:
+            reply = handoff.after_turn(text, reply, conversation)
         conversation.turns += 1
         self._notify(Turn(text, normalised, reply, requester, now))
         return reply
@@ -180,12 +196,20 @@ class Assistant:
             return self._stale(brain)
         if action.kind in ("sub", "unsub"):
             return self._dossier(action.code or "", action.kind, requester, now)
+        if action.kind == "handoff":
+            if self.handoff is None:
+                return Reply(status=Status.smalltalk, text="Chức năng gặp cán bộ chưa được bật ở đây. Bạn vui lòng "
+                             f"gọi {self.settings.hotline} hoặc gửi câu hỏi trên {self.settings.portal_url}.")
+            return self.handoff.action(action.field or "", conversation, requester)
         if action.kind == "feedback":
             if self.feedback_sink:
                 self.feedback_sink(requester, action.procedure_id, conversation.last_facet, action.rating or 0)
             text = "Cảm ơn bạn đã góp ý!" + ("" if (action.rating or 0) > 0 else
                                               " Mình sẽ chuyển để cán bộ bổ sung câu trả lời tốt hơn.")
-            return Reply(status=Status.smalltalk, text=text, data={"feedback": action.rating})
+            reply = Reply(status=Status.smalltalk, text=text, data={"feedback": action.rating})
+            if self.handoff is not None:
+                reply = self.handoff.after_feedback(action.rating or 0, reply, conversation)
+            return reply
         if action.kind == "field":
             return self.field_procedures(action.field or "")
         proc = brain.catalog.get(action.procedure_id or "")
