@@ -15,7 +15,7 @@ from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_CATALOG_DIR = PACKAGE_ROOT.parent / "procedures_catalog"
-DEFAULT_LOCALITY = "khanh-vinh"
+DEFAULT_LOCALITY = "khanh-hoa"
 HASH_SALT_ENV = "ASSISTANT_HASH_SALT"
 DEFAULT_HASH_SALT = "tthc-assistant"
 CLAIM_SECONDS_ENV = "ASSISTANT_OUTBOX_CLAIM_SECONDS"
@@ -62,6 +62,14 @@ def _split_ids(raw: str) -> frozenset[str]:
     return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
 
 
+def _positive_int(raw: str | None, default: int) -> int:
+    try:
+        value = int((raw or "").strip())
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 @dataclass(frozen=True)
 class Settings:
     catalog_dir: Path = DEFAULT_CATALOG_DIR
@@ -89,6 +97,14 @@ class Settings:
     demo: bool = True  # ASSISTANT_DEMO=0: no demo banner, demo codes or demo dossiers (production)
     log_level: str = "INFO"
     turn_threads: int = 1  # TTHC_TURN_THREADS: threads running conversation turns on SQLite
+
+    # Handoff to a civil servant (assistant/handoff): the Telegram staff group that receives
+    # requests, how long transcripts are kept, the staff inbox's cookie-signing secret, and the
+    # office hours ("07:30-11:30,13:30-17:00") when the locality's catalogue gives none.
+    handoff_chat_id: str | None = None
+    transcript_retention_days: int = 90
+    staff_secret: str | None = field(default=None, repr=False)
+    office_hours: str | None = None
 
     def secret_values(self) -> set[str]:
         """The values of every secret setting (declared with `repr=False`) and the secrets derived
@@ -148,6 +164,11 @@ class Settings:
             demo=env.get("ASSISTANT_DEMO", "1") != "0",
             log_level=env.get("ASSISTANT_LOG_LEVEL", "INFO") or "INFO",
             turn_threads=_positive_int(env.get("TTHC_TURN_THREADS"), 1),
+            handoff_chat_id=(env.get("ASSISTANT_HANDOFF_CHAT_ID") or "").strip() or None,
+            transcript_retention_days=_positive_int(env.get("ASSISTANT_TRANSCRIPT_DAYS"),
+                                                    cls.transcript_retention_days),
+            staff_secret=env.get("ASSISTANT_STAFF_SECRET") or None,
+            office_hours=(env.get("ASSISTANT_OFFICE_HOURS") or "").strip() or None,
         )
 
 

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.catalog.loader import Catalog, CatalogError, load_catalog
-from assistant.catalog.schema import Procedure
+from assistant.catalog.schema import Commune, Procedure
 from assistant.catalog.snapshot import load_or_last_good, save_snapshot
 from assistant.catalog.yamlsource import Problem
 from assistant.config import Settings
 from assistant.dialogue.actions import candidate_action, parse_action
-from assistant.dialogue.compose import Composer
+from assistant.dialogue.communes import CommuneFinder
+from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
@@ -43,6 +44,16 @@ SUGGEST_MIN = 25.0
 
 _FOLLOW_UP_LEAD = re.compile(r"^(?:the |vay |the thi |ad oi |cho hoi )?(?:con|vay con|the con)\b")
 _UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
+
+
+class HandoffHook(Protocol):
+    """What the core needs from the handoff to a civil servant (assistant.handoff.desk)."""
+
+    def before_turn(self, text: str, normalised: str, conv: Conversation,
+                    requester: Requester | None) -> Reply | None: ...
+    def after_turn(self, text: str, reply: Reply, conv: Conversation) -> Reply: ...
+    def after_feedback(self, rating: int, reply: Reply, conv: Conversation) -> Reply: ...
+    def action(self, name: str, conv: Conversation, requester: Requester | None) -> Reply: ...
 
 
 class DossierService(Protocol):
@@ -76,6 +87,7 @@ class Brain:
     matcher: Matcher
     composer: Composer
     calendar: WorkCalendar
+    communes: CommuneFinder
 
 
 class Assistant:
@@ -91,6 +103,7 @@ class Assistant:
         self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
+        self.handoff: HandoffHook | None = None
         self._lock = threading.Lock()
         self.brain = self._build(catalog)
         self.source_dir: Path = Path(catalog.directory)  # what reload() reads (not a fallback copy)
@@ -121,7 +134,7 @@ class Assistant:
             return calendar.due_date(now, proc.time_limit)
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
-        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar)
+        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality))
 
     @property
     def catalog(self) -> Catalog:
@@ -155,7 +168,12 @@ class Assistant:
         now = now or self.clock()
         text = clean(text if isinstance(text, str) else str(text))
         normalised = normalize(text)
-        reply = self._handle(text, normalised, conversation, requester, now, self.brain)
+        handoff = self.handoff
+        reply = handoff.before_turn(text, normalised, conversation, requester) if handoff else None
+        if reply is None:
+            reply = self._handle(text, normalised, conversation, requester, now, self.brain)
+        if handoff is not None:
+            reply = handoff.after_turn(text, reply, conversation)
         conversation.turns += 1
         self._notify(Turn(text, normalised, reply, requester, now))
         return reply
@@ -176,24 +194,34 @@ class Assistant:
             return self._stale(brain)
         if action.kind in ("sub", "unsub"):
             return self._dossier(action.code or "", action.kind, requester, now)
+        if action.kind == "handoff":
+            if self.handoff is None:
+                return Reply(status=Status.smalltalk, text="Chức năng gặp cán bộ chưa được bật ở đây. Bạn vui lòng "
+                             f"gọi {self.settings.hotline} hoặc gửi câu hỏi trên {self.settings.portal_url}.")
+            return self.handoff.action(action.field or "", conversation, requester)
         if action.kind == "feedback":
             if self.feedback_sink:
                 self.feedback_sink(requester, action.procedure_id, conversation.last_facet, action.rating or 0)
             text = "Cảm ơn bạn đã góp ý!" + ("" if (action.rating or 0) > 0 else
                                               " Mình sẽ chuyển để cán bộ bổ sung câu trả lời tốt hơn.")
-            return Reply(status=Status.smalltalk, text=text, data={"feedback": action.rating})
+            reply = Reply(status=Status.smalltalk, text=text, data={"feedback": action.rating})
+            if self.handoff is not None:
+                reply = self.handoff.after_feedback(action.rating or 0, reply, conversation)
+            return reply
         if action.kind == "field":
             return self.field_procedures(action.field or "")
         proc = brain.catalog.get(action.procedure_id or "")
         if proc is None:
             return self._stale(brain)
         if action.kind == "check":
-            ticked = set(conversation.checklist.get(proc.id, []))
-            if action.index is not None and 0 <= action.index < len(proc.documents):
+            proc = brain.catalog.for_commune(proc.id, conversation.commune) or proc
+            handed_in = {i for i, _ in proc.checklist}
+            ticked = set(conversation.checklist.get(proc.id, [])) & handed_in
+            if action.index is not None and action.index in handed_in:
                 ticked ^= {action.index}
             conversation.checklist[proc.id] = sorted(ticked)
             conversation.last_procedure = proc.id
-            return brain.composer.checklist(proc, sorted(ticked))
+            return brain.composer.checklist(proc, sorted(ticked), self._commune(brain, conversation))
         facet = action.facet or Facet.overview
         return self._answer(brain, proc, facet, 100.0, [], conversation, now)
 
@@ -277,6 +305,10 @@ class Assistant:
             return brain.composer.smalltalk(small)
 
         hit, spans = scan_facets(normalised)
+        place = brain.communes.find(normalised)
+        if place is not None:
+            conv.commune = place.slug  # remembered for the rest of the conversation
+            spans = [*spans, place.span]
         query = brain.matcher.parse(text, spans)
         if conv.last_procedure and hit.explicit and _FOLLOW_UP_LEAD.match(normalised):
             # "còn lệ phí thì sao?": a leading "còn" (folded to "con", also "child") asks about
@@ -295,6 +327,14 @@ class Assistant:
 
         ranked = brain.matcher.rank(query, limit=6)
         top = ranked[0].score if ranked else 0.0
+
+        # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
+        if place is not None and (query.empty or top < CLARIFY_MIN):
+            proc = None if conv.pending_candidates else brain.catalog.get(conv.last_procedure or "")
+            if proc is not None:
+                facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
+                return self._answer(brain, proc, facet, 100.0, [], conv, now)
+            return brain.composer.commune_noted(brain.catalog.locality.commune(place.slug))
 
         # A follow-up ("còn lệ phí thì sao?") about the procedure we just discussed.
         if conv.last_procedure and hit.explicit and (query.empty or top < CLARIFY_MIN):
@@ -338,9 +378,26 @@ class Assistant:
         conv.last_procedure = proc.id
         conv.last_facet = facet.value
         conv.pending_candidates = []
+        catalog = brain.catalog
+        local = catalog.for_commune(proc.id, conv.commune) or proc
+        commune = self._commune(brain, conv)
         if facet == Facet.documents and proc.id in conv.checklist:
-            return brain.composer.checklist(proc, conv.checklist[proc.id])
-        return brain.composer.answer(proc, facet, score, candidates, now)
+            reply = brain.composer.checklist(local, conv.checklist[proc.id], commune)
+        else:
+            reply = brain.composer.answer(local, facet, score, candidates, now, commune=commune,
+                                          local_rule=local is not proc)
+        if conv.commune is None and not conv.commune_asked:
+            question = commune_question(catalog, proc, facet)
+            if question:
+                conv.commune_asked = True  # asked once per conversation
+                reply.text += "\n" + question
+                reply.data["ask_commune"] = True
+        return reply
+
+    @staticmethod
+    def _commune(brain: Brain, conv: Conversation) -> Commune | None:
+        locality = brain.catalog.locality
+        return locality.commune(conv.commune) if locality else None
 
 
 def _cands(ranked: list[Scored]) -> list[Candidate]:

@@ -91,7 +91,7 @@ class Metrics:
         self.messages = Counter("tthc_messages_total", "Text messages answered by the core, by channel.",
                                 ["channel"], r)
         self.replies = Counter("tthc_replies_total", "Replies to text messages by channel and status "
-                               "(answer, clarify, not_found, smalltalk, dossier).", ["channel", "status"], r)
+                               "(answer, clarify, not_found, smalltalk, dossier, handoff).", ["channel", "status"], r)
         self.actions = Counter("tthc_actions_total",
                                "Button presses handled (web chat and Zalo), by channel and reply status.",
                                ["channel", "status"], r)

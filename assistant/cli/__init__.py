@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.cli import ask, catalog, db, demo, dossier, report, serve
+from assistant.cli import ask, catalog, db, demo, dossier, handoff, report, serve
 from assistant.logsafety import install_from_env as install_log_redaction_from_env
 
-COMMANDS = (ask, catalog, db, dossier, demo, serve, report)
+COMMANDS = (ask, catalog, db, dossier, demo, serve, report, handoff)
 
 
 def build_parser() -> argparse.ArgumentParser:

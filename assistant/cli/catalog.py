@@ -1,7 +1,8 @@
-"""`python -m assistant catalog check|import|new`: the catalogue toolbox for staff.
+"""`python -m assistant catalog check|import|new|review`: the catalogue toolbox for staff.
 
 `check` validates (non-zero exit on errors); `import` builds or updates procedure files from a
-national-database spreadsheet; `new` asks questions to write a new procedure file.
+national-database spreadsheet; `new` asks questions to write a new procedure file; `review`
+records who checked a procedure and when.
 """
 
 from __future__ import annotations
@@ -18,24 +19,21 @@ def _catalog_dir(args: argparse.Namespace) -> Path:
 
 
 def cmd_catalog_check(args: argparse.Namespace) -> int:
-    from assistant.catalog.loader import check_catalog
+    from assistant.staff.catalog_lint import check_directory, format_report
 
     directory = _catalog_dir(args)
-    problems = check_catalog(directory)
-    if not problems:
-        from assistant.catalog.loader import load_catalog
-        from assistant.staff.catalog_lint import lint_catalog
+    text, code = format_report(check_directory(directory, args.today), directory)
+    print(text)
+    return code
 
-        # Regression examples and warnings run on the statutory catalogue once it loads.
-        problems = lint_catalog(load_catalog(directory))
-    errors = [p for p in problems if p.severity == "error"]
-    for problem in problems:
-        print(problem)
-    if errors:
-        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
-        return 1
-    print(f"OK: catalogue {directory} is valid ({len(problems)} warning(s))", file=sys.stderr)
-    return 0
+
+def _iso_day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (viết dạng NĂM-THÁNG-NGÀY)") from exc
 
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
@@ -53,11 +51,20 @@ def cmd_catalog_new(args: argparse.Namespace) -> int:
     return run_new(_catalog_dir(args), sys.stdin, sys.stdout)
 
 
+def cmd_catalog_review(args: argparse.Namespace) -> int:
+    from assistant.staff.catalog_review import run_review
+
+    utf8_streams(sys.stdout, sys.stderr)
+    return run_review(_catalog_dir(args), args.id, args.by)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     catalog = subparsers.add_parser("catalog", help="catalogue tools")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
     check = catalog_sub.add_parser("check", help="validate the catalogue; non-zero exit on errors")
     check.add_argument("dir", nargs="?")
+    check.add_argument("--today", type=_iso_day, default=None,
+                       help="check date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)")
     check.set_defaults(func=cmd_catalog_check)
 
     imp = catalog_sub.add_parser(
@@ -75,5 +82,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     new.add_argument("--dir", help="catalogue directory (default: ASSISTANT_CATALOG_DIR or procedures_catalog)")
     new.set_defaults(func=cmd_catalog_new)
 
+    review = catalog_sub.add_parser("review", help="record that a person checked a procedure (who and when)")
+    review.add_argument("id", help="procedure id")
+    review.add_argument("--by", required=True, help="full name of the person who checked the facts")
+    review.add_argument("--dir", help="catalogue directory (default: ASSISTANT_CATALOG_DIR or procedures_catalog)")
+    review.set_defaults(func=cmd_catalog_review)
 
-__all__ = ["cmd_catalog_check", "cmd_catalog_import", "cmd_catalog_new", "register"]
+
+__all__ = ["cmd_catalog_check", "cmd_catalog_import", "cmd_catalog_new", "cmd_catalog_review", "register"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import sys
 from pathlib import Path
 
@@ -39,8 +41,16 @@ def cmd_service(args: argparse.Namespace) -> int:
     ctx = Context()  # --locality here filters the report; the catalogue is the configured one
     report = service_report(ctx.engine, args.from_, args.to, args.locality)
     print(format_table(report))
+    from assistant.handoff.report import format_figures, handoff_figures, hours_of
+
+    print("\nGặp cán bộ (trợ lý chuyển câu hỏi):")
+    figures = handoff_figures(ctx.engine, args.from_, args.to, hours_of(ctx.catalog, ctx.settings.office_hours),
+                              args.locality)
+    print(format_figures(figures))
     if args.csv:
-        Path(args.csv).write_text(to_csv(report), encoding="utf-8")
+        extra = io.StringIO()
+        csv.writer(extra).writerows((a.strip(), b, c) for a, b, c in figures.rows())
+        Path(args.csv).write_text(to_csv(report) + extra.getvalue(), encoding="utf-8")
         print(f"CSV: {args.csv}", file=sys.stderr)
     if args.html:
         Path(args.html).write_text(to_html(report, ctx.catalog), encoding="utf-8")

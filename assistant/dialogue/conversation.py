@@ -13,6 +13,14 @@ class Conversation:
     pending_candidates: list[str] = field(default_factory=list)  # ids offered in a clarification
     checklist: dict[str, list[int]] = field(default_factory=dict)  # procedure id -> ticked document indexes
     turns: int = 0
+    commune: str | None = None  # slug of the commune the citizen said they live in
+    commune_asked: bool = False  # asked once for the commune; never nag again
+    # Handoff to a civil servant (assistant/handoff): the chat's open request, unhelpful turns in
+    # a row, whether a person was already offered, and the last exchanges for the transcript.
+    handoff_id: int | None = None
+    unhelpful: int = 0
+    handoff_offered: bool = False
+    recent: list[list[str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

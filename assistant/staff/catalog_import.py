@@ -34,11 +34,18 @@ from typing import Any, TextIO
 
 import yaml
 from pydantic import ValidationError
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from assistant.catalog.loader import FIELDS_FILE, LOCALITIES_DIR, check_catalog, procedure_files
-from assistant.catalog.schema import Procedure
-from assistant.catalog.yamlsource import YamlSyntaxError, read_yaml
+from assistant.catalog.loader import (
+    FIELDS_FILE,
+    INSTRUMENTS_DIR,
+    LOCALITIES_DIR,
+    check_catalog,
+    procedure_files,
+)
+from assistant.catalog.messages import explain
+from assistant.catalog.schema import PROCEDURE_FACT_KEYS, Procedure
+from assistant.catalog.yamlsource import YamlSyntaxError, load_yaml, read_yaml
 from assistant.staff.cells import (
     NATIONAL_PORTAL,
     PROCEDURE_ORDER,
@@ -47,9 +54,9 @@ from assistant.staff.cells import (
     load_fields,
     one_line,
     parse_channels,
-    parse_date,
     parse_document_line,
     parse_fee,
+    parse_legal_line,
     parse_level,
     parse_steps,
     parse_time_limit,
@@ -90,7 +97,7 @@ def index_catalog(directory: Path) -> Existing:
     by_code: dict[str, Path] = {}
     for path in procedure_files(directory) if directory.is_dir() else []:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if not isinstance(data, dict):
@@ -128,16 +135,9 @@ def row_values(row: Row, fields: dict[str, str]) -> tuple[dict[str, Any], list[R
         "channels": parse_channels,
         "steps": parse_steps,
         "result": one_line,
-        "legal_basis": split_lines,
+        "legal_basis": lambda t: [parse_legal_line(line) for line in split_lines(t)],
     }
     for key, raw in row.cells.items():
-        if key == "reviewed":
-            if cell_text(raw):
-                try:
-                    values[key] = parse_date(raw)
-                except RowError as exc:
-                    errors.append(exc)
-            continue
         text = _code_text(raw) if key == "code" else cell_text(raw)
         if not text:
             continue
@@ -145,7 +145,15 @@ def row_values(row: Row, fields: dict[str, str]) -> tuple[dict[str, Any], list[R
             values[key] = text if key == "code" else parsers[key](text)
         except RowError as exc:
             errors.append(exc)
+    if "legal_basis" in values:
+        pairs = values.pop("legal_basis")
+        values["legal_basis"] = [ref for ref, _ in pairs]
+        values[INSTRUMENTS_KEY] = [entry for _, entry in pairs]
     return values, errors
+
+
+INSTRUMENTS_KEY = "_instruments"  # registry entries found in a row (not a procedure key)
+IMPORTED_INSTRUMENTS = "imported.yaml"
 
 
 def _column(sheet: Sheet, key: str) -> str:
@@ -155,13 +163,13 @@ def _column(sheet: Sheet, key: str) -> str:
 def _validation_messages(sheet: Sheet, exc: ValidationError) -> list[str]:
     messages = []
     for err in exc.errors():
-        loc = err["loc"]
-        where = ".".join(str(part) for part in loc)
+        loc = tuple(err["loc"])
         column = _column(sheet, str(loc[0])) if loc else "?"
+        text = explain(err, Procedure, loc)
         if err["type"] == "missing":
-            messages.append(f"missing '{where}' (column '{column}' is absent or empty)")
+            messages.append(f"{text} (cột '{column}' không có hoặc để trống)")
         else:
-            messages.append(f"column '{column}': {where}: {err['msg']}")
+            messages.append(f"cột '{column}': {text}")
     return messages
 
 
@@ -170,6 +178,7 @@ class Plan:
     changes: list[Change]
     errors: list[str]  # "SHEET:LINE: reason"
     unchanged: int = 0
+    registry: Change | None = None  # instruments the rows cite that the registry lacks
 
 
 def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> Plan:
@@ -184,12 +193,17 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
     def fail(row: Row, message: str) -> None:
         errors.append(f"{sheet.path}:{row.line}: {message}")
 
+    known_instruments = registered_instruments(directory)
+    new_instruments: dict[str, tuple[Row, dict[str, Any]]] = {}
     for row in sheet.rows:
         values, row_errors = row_values(row, fields)
         for exc in row_errors:
-            fail(row, f"column '{_column(sheet, exc.column)}': {exc.message}")
+            fail(row, f"cột '{_column(sheet, exc.column)}': {exc.message}")
         if row_errors:
             continue
+        for entry in values.pop(INSTRUMENTS_KEY, []):
+            if entry["number"] not in known_instruments:
+                new_instruments.setdefault(entry["number"], (row, entry))
         code = values.get("code")
         proc_id = values.get("id")
         old_path: Path | None = None
@@ -197,8 +211,8 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
             old_path = existing.by_id.get(proc_id)
             owner = existing.by_code.get(code) if code else None
             if owner is not None and owner != old_path:
-                fail(row, f"code '{code}' already belongs to {owner.relative_to(directory)}; "
-                          "use that file's id or leave the id cell empty")
+                fail(row, f"mã thủ tục '{code}' đã thuộc về tệp {owner.relative_to(directory)}; "
+                          "hãy dùng id của tệp đó hoặc để trống ô id")
                 continue
         elif code and code in existing.by_code:
             old_path = existing.by_code[code]
@@ -206,22 +220,53 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
             proc_id = slugify(values["name"])
             old_path = existing.by_id.get(proc_id)
         else:
-            fail(row, "the row has no id, code or name to identify the procedure")
+            fail(row, "dòng này không có id, mã thủ tục hay tên thủ tục để nhận ra thủ tục")
             continue
         change = _plan_row(sheet, row, values, proc_id, old_path, directory, today, fail)
         if change is None:
             continue
         if change.proc_id in seen:
-            fail(row, f"procedure '{change.proc_id}' already comes from line {seen[change.proc_id]}")
+            fail(row, f"thủ tục '{change.proc_id}' đã có ở dòng {seen[change.proc_id]}")
             continue
         seen[change.proc_id] = row.line
         changes.append(change)
 
+    registry = registry_change(directory, new_instruments) if new_instruments else None
     if not errors:
-        errors.extend(_catalogue_errors(sheet, directory, [c for c in changes if c.changed]))
-    plan = Plan([c for c in changes if c.changed], errors)
+        extra = [registry] if registry else []
+        errors.extend(_catalogue_errors(sheet, directory, [c for c in changes if c.changed] + extra))
+    plan = Plan([c for c in changes if c.changed], errors, registry=registry)
     plan.unchanged = len(changes) - len(plan.changes)
     return plan
+
+
+def registered_instruments(directory: Path) -> set[str]:
+    numbers: set[str] = set()
+    for path in sorted((directory / INSTRUMENTS_DIR).glob("*.y*ml")) if (directory / INSTRUMENTS_DIR).is_dir() else []:
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        numbers |= {str(i["number"]) for i in data or [] if isinstance(i, dict) and i.get("number")}
+    return numbers
+
+
+def registry_change(directory: Path, new: dict[str, tuple[Row, dict[str, Any]]]) -> Change:
+    """Instruments cited by the sheet but not registered are added to instruments/imported.yaml,
+    with the title as the sheet writes it; staff complete the dates (in_force, replaced_by)."""
+    path = directory / INSTRUMENTS_DIR / IMPORTED_INSTRUMENTS
+    old_text = path.read_text(encoding="utf-8") if path.exists() else None
+    seq = yaml_rt(4, 2).load(old_text) if old_text else None
+    if not isinstance(seq, CommentedSeq):
+        seq = CommentedSeq()
+    for _, entry in sorted(new.values(), key=lambda item: item[0].line):
+        seq.append(new_map(entry, ["number", "title", "short", "in_force", "amended_by", "replaced_by", "expires"]))
+    text = dump(seq, 2, 0)
+    if old_text is None:
+        text = ("# Văn bản do `catalog import` thêm từ bảng tính; cán bộ bổ sung ngày hiệu lực, văn bản thay thế.\n"
+                + text)
+    row = min((r for r, _ in new.values()), key=lambda r: r.line)
+    return Change(row, "instruments", path, path if old_text is not None else None, old_text, text)
 
 
 def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | None, old_path: Path | None,
@@ -231,10 +276,10 @@ def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | Non
         try:
             doc = yaml_rt().load(old_text)
         except Exception as exc:  # ruamel raises several error types for broken YAML
-            fail(row, f"cannot update {old_path.relative_to(directory)}: {exc}")
+            fail(row, f"không cập nhật được {old_path.relative_to(directory)}: {exc}")
             return None
         if not isinstance(doc, CommentedMap):
-            fail(row, f"cannot update {old_path.relative_to(directory)}: not a mapping of keys")
+            fail(row, f"không cập nhật được {old_path.relative_to(directory)}: tệp không phải một nhóm khóa")
             return None
         values.pop("id", None)  # the file keeps its id; a matching code found it
         channels = values.get("channels")
@@ -244,12 +289,14 @@ def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | Non
             channels["online_url"] = NATIONAL_PORTAL
         snapshot = plain(doc)
         original = yaml_rt().load(old_text)
+        if not doc.get("sources"):
+            values["sources"] = [_sheet_source(sheet, values, today)]
         update_procedure(doc, values)
         sequence, offset = detect_indent(old_text)
         new_text = old_text
         if plain(doc) != snapshot:
             new_text = splice(old_text, original, snapshot, doc, sequence, offset)
-            if yaml.safe_load(new_text) != plain(doc):  # pragma: no cover - a safety net, never seen
+            if load_yaml(new_text) != plain(doc):  # pragma: no cover - a safety net, never seen
                 new_text = dump(doc, sequence, offset)  # whole-file rendering still keeps comments
         proc_id = str(doc.get("id", proc_id))
         field_slug = str(doc.get("field", ""))
@@ -262,22 +309,30 @@ def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | Non
         channels = values.get("channels")
         if channels and channels["online"] != "none" and "online_url" not in channels:
             channels["online_url"] = NATIONAL_PORTAL
-        values.setdefault("reviewed", today)
+        values["sources"] = [_sheet_source(sheet, values, today)]  # never `reviewed`: a person signs that
         if not values.get("field"):
-            fail(row, f"missing 'field' (column '{_column(sheet, 'field')}' is needed to create '{proc_id}')")
+            fail(row, f"thiếu lĩnh vực (cần cột '{_column(sheet, 'field')}' để tạo thủ tục '{proc_id}')")
             return None
         new_text = dump(new_map(values, PROCEDURE_ORDER))
         path = directory / values["field"] / f"{proc_id}.yaml"
     try:
-        Procedure.model_validate(yaml.safe_load(new_text))
+        Procedure.model_validate(load_yaml(new_text))
     except ValidationError as exc:
         for message in _validation_messages(sheet, exc):
             fail(row, f"{proc_id}: {message}")
         return None
     if old_path is None and path.exists():
-        fail(row, f"{path.relative_to(directory)} already exists with another id")
+        fail(row, f"tệp {path.relative_to(directory)} đã có với id khác")
         return None
     return Change(row, str(proc_id), path, old_path, old_text, new_text)
+
+
+def _sheet_source(sheet: Sheet, values: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Where the imported facts come from: the national-database export, read today."""
+    supports = [key for key in PROCEDURE_ORDER if key in values and key in PROCEDURE_FACT_KEYS]
+    return {"supports": supports or ["name"],
+            "title": f"Cơ sở dữ liệu quốc gia về thủ tục hành chính (tệp xuất {sheet.path.name})",
+            "checked": today}
 
 
 def _catalogue_errors(sheet: Sheet, directory: Path, changes: list[Change]) -> list[str]:
@@ -305,7 +360,7 @@ def _catalogue_errors(sheet: Sheet, directory: Path, changes: list[Change]) -> l
             text = without_root(problem.message, copy, directory)
             if (rel, text) in before:
                 continue
-            missing = re.match(r"related id '([^']+)' does not exist", text)
+            missing = re.match(r"thủ tục liên quan '([^']+)' không có trong danh mục", text)
             if missing and missing.group(1) in present:
                 continue  # the file exists but failed for a reason reported on its own line
             change = (by_file.get(rel) or by_id.get(_override_owner(problem.path, problem.line) or "")
@@ -366,7 +421,7 @@ def run_import(file: Path, directory: Path, dry_run: bool = False, out: TextIO |
     out = out or sys.stdout
     err = err or sys.stderr
     if not (directory / FIELDS_FILE).is_file():
-        print(f"{directory / FIELDS_FILE}:1: catalogue has no {FIELDS_FILE}; check --dir", file=err)
+        print(f"{directory / FIELDS_FILE}:1: danh mục không có {FIELDS_FILE}; hãy kiểm tra --dir", file=err)
         return 1
     try:
         sheet = read_sheet(file)
@@ -375,7 +430,7 @@ def run_import(file: Path, directory: Path, dry_run: bool = False, out: TextIO |
         print("Không ghi tệp nào.", file=err)
         return 1
     except OSError as exc:
-        print(f"{file}:1: cannot read file: {exc.strerror}", file=err)
+        print(f"{file}:1: không đọc được tệp: {exc.strerror}", file=err)
         return 1
     if sheet.ignored:
         print("Bỏ qua các cột không dùng: " + ", ".join(sheet.ignored), file=err)
@@ -385,12 +440,16 @@ def run_import(file: Path, directory: Path, dry_run: bool = False, out: TextIO |
             print(message, file=err)
         print(f"Không ghi tệp nào vì có {len(plan.errors)} lỗi; hãy sửa bảng tính rồi chạy lại.", file=err)
         return 1
+    everything = plan.changes + ([plan.registry] if plan.registry else [])
     if dry_run:
-        for change in plan.changes:
+        for change in everything:
             out.write(diff(change, directory))
         print(f"Chạy thử: {_summary(plan)}; chưa ghi tệp nào.", file=err)
         return 0
-    write_changes(plan.changes)
+    write_changes(everything)
+    if plan.registry:
+        print(f"Thêm văn bản vào {plan.registry.path.relative_to(directory)}: hãy bổ sung ngày hiệu lực "
+              "(in_force) và văn bản thay thế (replaced_by) nếu có.", file=out)
     for change in plan.changes:
         verb = "Tạo mới" if change.old_path is None else ("Chuyển" if change.old_path != change.path else "Cập nhật")
         print(f"{verb}: {change.path.relative_to(directory)} (dòng {change.row.line})", file=out)

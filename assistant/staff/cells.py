@@ -14,8 +14,11 @@ from typing import Any
 
 import yaml
 
-from assistant.catalog.loader import FIELDS_FILE
+from assistant.catalog.loader import (
+    FIELDS_FILE,
+)
 from assistant.catalog.schema import Procedure
+from assistant.catalog.yamlsource import load_yaml
 from assistant.text.normalize import fold
 
 NATIONAL_PORTAL = "https://dichvucong.gov.vn"
@@ -23,16 +26,20 @@ NATIONAL_PORTAL = "https://dichvucong.gov.vn"
 # Canonical key order, used when creating files and when inserting a key an old file lacks.
 PROCEDURE_ORDER = list(Procedure.model_fields)
 NESTED_ORDER: dict[str, list[str]] = {
-    "time_limit": ["summary", "working_days", "same_day", "cutoff", "note"],
-    "fees": ["summary", "free", "amount", "set_by", "note"],
+    "time_limit": ["value", "unit", "cutoff", "extension", "note"],
+    "fees": ["set_by", "per", "basis", "windows", "province_range", "exemptions", "note"],
+    "windows": ["from", "until", "in_person", "online"],
+    "extension": ["value", "unit", "when"],
+    "legal_basis": ["instrument", "articles"],
+    "sources": ["supports", "title", "url", "checked"],
     "channels": ["in_person", "postal", "online", "online_url", "note"],
     "documents": ["name", "copies", "kind", "required", "condition", "form", "template_url", "note"],
     "where": ["name", "address", "hours", "phone", "note"],
 }
 # Sub-keys the spreadsheet is authoritative for; the others (note, cutoff, set_by...) are hand-written.
 OWNED_SUBKEYS: dict[str, set[str]] = {
-    "time_limit": {"summary", "working_days", "same_day"},
-    "fees": {"summary", "free", "amount"},
+    "time_limit": {"value", "unit", "extension"},
+    "fees": {"set_by", "windows", "province_range"},
     "channels": {"in_person", "postal", "online"},  # online_url only changes when the cell has a URL
 }
 
@@ -89,7 +96,7 @@ def slugify(name: str, max_length: int = 60) -> str:
 
 
 _LEVEL_WORDS = [
-    ("commune", r"\bxa\b|\bphuong\b|\bthi tran\b|\bcommune\b"),
+    ("commune", r"\bxa\b|\bphuong\b|\bdac khu\b|\bthi tran\b|\bcommune\b"),
     ("district", r"\bhuyen\b|\bquan\b|\bdistrict\b"),
     ("province", r"\btinh\b|\bprovince\b"),
     ("central", r"\btrung uong\b|\bbo\b|\bnganh\b|\bquoc gia\b|\bcentral\b"),
@@ -107,8 +114,12 @@ def parse_level(text: str) -> str:
         if match:
             found.append((match.start(), level))
     if not found:
-        raise RowError("level", f"cannot read level '{text}' (expected cấp xã, cấp huyện, cấp tỉnh or trung ương)")
-    return min(found)[1]
+        raise RowError("level", f"không đọc được cấp thực hiện '{text}' (ghi: cấp xã, cấp tỉnh hoặc trung ương)")
+    level = min(found)[1]
+    if level == "district":
+        raise RowError("level", f"cấp thực hiện '{text}' là cấp huyện, đã bỏ từ ngày 1/7/2025; hãy ghi cấp xã "
+                                "hoặc cấp tỉnh theo thủ tục đã công bố lại")
+    return level
 
 
 _SAME_DAY = re.compile(r"\btrong ngay\b|\bngay trong\b|\bgiai quyet ngay\b|\bngay sau khi\b|\bngay khi\b|\bsame day\b")
@@ -119,43 +130,46 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def parse_time_limit(text: str) -> dict[str, Any]:
-    """'03 ngày làm việc' -> working_days 3; 'Trong ngày' -> same_day.
+_UNITS = {"ngay lam viec": "working_days", "ngay": "calendar_days", "gio lam viec": "hours", "gio": "hours"}
+_EXTENSION = re.compile(r"xac minh|gia han|keo dai|khong qua|truong hop")
 
-    Calendar periods ('30 ngày') and references to other rules ('Theo ...') keep only the summary;
-    any other text without a period is refused, so junk such as 'N/A' never reaches citizens.
+
+def _duration(amount: float, unit: str, summary: str) -> dict[str, Any]:
+    if unit not in _UNITS:
+        raise RowError("time_limit", f"thời hạn '{summary}' tính theo tuần/tháng/năm; hãy quy ra ngày làm việc "
+                                     "hoặc ngày")
+    if amount > 365:
+        raise RowError("time_limit", f"thời hạn '{summary}' dài hơn một năm")
+    return {"value": int(amount) if float(amount).is_integer() else amount, "unit": _UNITS[unit]}
+
+
+def parse_time_limit(text: str) -> dict[str, Any]:
+    """'03 ngày làm việc' -> {value: 3, unit: working_days}; 'Trong ngày' -> {unit: same_day};
+    a second period after "xác minh"/"gia hạn" becomes the extension.
+
+    Text without a period ('Theo quy định', 'N/A') is refused: citizens are told numbers only.
     """
     summary = one_line(text)
     if not summary:
-        raise RowError("time_limit", "time limit is empty")
+        raise RowError("time_limit", "ô thời hạn đang để trống")
     folded = fold(summary)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", folded):
-        days = _number(folded)
-        days_value = int(days) if days.is_integer() else days
-        return {"summary": f"{int(days):02d} ngày làm việc" if days.is_integer() else f"{summary} ngày làm việc",
-                "working_days": days_value}
+        return _duration(_number(folded), "ngay lam viec", summary)
     same_day = _SAME_DAY.search(folded)
-    duration = _DURATION.search(folded)
-    if same_day and (duration is None or same_day.start() < duration.start()):
-        return {"summary": summary, "same_day": True}
-    if duration is None and folded.startswith("theo "):
-        return {"summary": summary}  # "Theo thời hạn của từng thủ tục...": defers to other rules, no count
-    if duration is None:
-        raise RowError(
-            "time_limit",
-            f"cannot read time limit '{summary}' (expected e.g. '03 ngày làm việc', '04 giờ làm việc' or 'Trong ngày')",
-        )
-    amount, unit = _number(duration.group(1)), duration.group(2)
-    result: dict[str, Any] = {"summary": summary}
-    if unit == "ngay lam viec":
-        result["working_days"] = amount
-    elif unit in ("gio lam viec", "gio"):
-        result["working_days"] = round(amount / 8, 3)  # an 8-hour working day
-    if "working_days" in result:
-        days = result["working_days"]
-        if days > 365:
-            raise RowError("time_limit", f"time limit '{summary}' is longer than a year of working days")
-        result["working_days"] = int(days) if float(days).is_integer() else days
+    durations = list(_DURATION.finditer(folded))
+    if same_day and (not durations or same_day.start() < durations[0].start()):
+        result: dict[str, Any] = {"unit": "same_day"}
+        later = [d for d in durations if d.start() > same_day.start()]
+    elif durations:
+        first = durations[0]
+        result = _duration(_number(first.group(1)), first.group(2), summary)
+        later = durations[1:]
+    else:
+        raise RowError("time_limit", f"không đọc được thời hạn '{summary}' (ví dụ: '03 ngày làm việc', "
+                                     "'04 giờ làm việc', 'Trong ngày')")
+    if later and _EXTENSION.search(folded[: later[0].start()]):
+        ext = _duration(_number(later[0].group(1)), later[0].group(2), summary)
+        result["extension"] = {**ext, "when": "nếu cần xác minh"}
     return result
 
 
@@ -167,20 +181,37 @@ _FEE_RANGE = re.compile(r"\d\s*(?:–|-|—|đến|tới)\s*\d", re.IGNORECASE)
 _FEE_LABEL = re.compile(r"^(?:phi,? le phi|le phi|phi)\s*:?\s*")
 
 
+_RANGE_LOW = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:–|-|—|đến|tới)\s*\d[\d.,]*\s*(?:đồng|đ\b)", re.IGNORECASE)
+_ONLINE_WORDS = re.compile(r"truc tuyen|online|dich vu cong")
+_PROVINCE_WORDS = re.compile(r"\btinh\b|hdnd|hoi dong nhan dan")
+
+
 def parse_fee(text: str) -> dict[str, Any]:
-    """'Miễn lệ phí' / 'Không' -> free; one definite amount in VND -> amount; anything else -> summary only."""
+    """Fee cell -> v2 `fees`: 'Miễn lệ phí' -> set_by none; one amount -> a window with that amount;
+    'X đồng (nộp trực tuyến Y đồng)' -> in person and online; 'theo mức của tỉnh, 50.000–75.000'
+    -> set_by province with a range. Anything else keeps the text as a note (no invented number)."""
     summary = one_line(text)
     if not summary:
-        raise RowError("fees", "fee is empty")
-    amounts = {int(re.sub(r"\D", "", m.group(1))) for m in _MONEY.finditer(summary)}
-    amounts |= {round(_number(m.group(1)) * 1_000_000) for m in _MILLIONS.finditer(summary)}
+        raise RowError("fees", "ô lệ phí đang để trống")
+    found = [(m.start(), int(re.sub(r"\D", "", m.group(1)))) for m in _MONEY.finditer(summary)]
+    found += [(m.start(), int(re.sub(r"\D", "", m.group(1)))) for m in _RANGE_LOW.finditer(summary)]
+    found += [(m.start(), round(_number(m.group(1)) * 1_000_000)) for m in _MILLIONS.finditer(summary)]
+    found.sort()
+    amounts = [a for _, a in found]
     folded = _FEE_LABEL.sub("", fold(summary)).strip()
-    result: dict[str, Any] = {"summary": summary}
+    province = bool(_PROVINCE_WORDS.search(folded))
     vague = _VAGUE_FEE.search(folded) or _FEE_RANGE.search(summary)
-    if amounts == {0} or (not amounts and (folded.startswith(("mien", "khong")) or folded in ("0", "free"))):
-        result["free"] = True
+    if set(amounts) == {0} or (not amounts and (folded.startswith(("mien", "khong")) or folded in ("0", "free"))):
+        return {"set_by": "none"}
+    result: dict[str, Any] = {"set_by": "province" if province else "national"}
+    if province and vague and len(amounts) >= 2:
+        result["province_range"] = {"min": min(amounts), "max": max(amounts)}
     elif len(amounts) == 1 and not vague:
-        result["amount"] = amounts.pop()
+        result["windows"] = [{"in_person": amounts[0]}]
+    elif len(amounts) == 2 and not vague and _ONLINE_WORDS.search(fold(summary[found[0][0]:found[1][0] + 1])):
+        result["windows"] = [{"in_person": amounts[0], "online": amounts[1]}]
+    else:
+        result["note"] = summary
     return result
 
 
@@ -257,8 +288,8 @@ def parse_channels(text: str) -> dict[str, Any]:
     else:
         online = "none"
     if not (in_person or postal or online != "none"):
-        raise RowError("channels", f"cannot read how to apply from '{one_line(text)}' "
-                                   "(expected Trực tiếp, Dịch vụ bưu chính, Trực tuyến toàn trình/một phần)")
+        raise RowError("channels", f"không đọc được cách thức nộp '{one_line(text)}' "
+                                   "(ghi: Trực tiếp, Dịch vụ bưu chính, Trực tuyến toàn trình/một phần)")
     result: dict[str, Any] = {"in_person": in_person, "postal": postal, "online": online}
     url = re.search(r"https?://[^\s,;()]+", text)
     if url:
@@ -295,14 +326,37 @@ def parse_date(value: object) -> dt.date:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise RowError("reviewed", f"cannot read date '{text}' (expected YYYY-MM-DD or DD/MM/YYYY)")
+    raise RowError("reviewed", f"không đọc được ngày '{text}' (ghi dạng NĂM-THÁNG-NGÀY hoặc NGÀY/THÁNG/NĂM)")
+
+
+_INSTRUMENT_NUMBER = re.compile(r"\d+/\d{4}/[A-Za-zĐđ0-9]+(?:-[A-Za-zĐđ0-9]+)*")
+_ARTICLES = re.compile(r"((?:khoản\s+\d+\s+)?điều\s+\d+[a-z]?(?:\s*(?:,|và)\s*(?:khoản\s+\d+\s+)?(?:điều\s+)?\d+[a-z]?)*)",
+                       re.IGNORECASE)
+
+
+def parse_legal_line(line: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """'Nghị định 123/2015/NĐ-CP, Điều 22' -> ({instrument, articles}, registry entry {number, title}).
+
+    Procedures cite instruments by number (the registry names and dates them)."""
+    match = _INSTRUMENT_NUMBER.search(line)
+    if match is None:
+        raise RowError("legal_basis", f"không thấy số hiệu văn bản trong '{line}' (ví dụ: Nghị định 123/2015/NĐ-CP)")
+    number = match.group(0)
+    ref: dict[str, Any] = {"instrument": number}
+    after = _ARTICLES.search(line, match.end())
+    articles = after or _ARTICLES.search(line[: match.start()])
+    if articles:
+        ref["articles"] = articles.group(1)[0].upper() + articles.group(1)[1:]
+    title = line[: after.start()] if after else line
+    title = re.sub(r"[,;:\-–\s]+$", "", title).strip() or number
+    return ref, {"number": number, "title": title}
 
 
 def load_fields(directory: Path) -> dict[str, str]:
     """slug -> Vietnamese name from fields.yaml (empty when missing: the final check reports it)."""
     path = directory / FIELDS_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return {}
     if not isinstance(data, list):
@@ -319,4 +373,4 @@ def resolve_field(text: str, fields: dict[str, str]) -> str:
         if wanted in (slug, fold(name).strip()) or as_slug == slug or wanted in parts:
             return slug
     known = ", ".join(f"{slug} ({name})" for slug, name in fields.items())
-    raise RowError("field", f"unknown field '{text}' (known: {known})")
+    raise RowError("field", f"lĩnh vực '{text}' không có trong fields.yaml (các lĩnh vực: {known})")

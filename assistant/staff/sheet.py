@@ -43,8 +43,8 @@ HEADERS: dict[str, list[str]] = {
     "steps": ["Trình tự thực hiện", "steps"],
     "result": ["Kết quả thực hiện", "Kết quả", "result"],
     "legal_basis": ["Căn cứ pháp lý", "legal_basis"],
-    "reviewed": ["Ngày rà soát", "reviewed"],
 }
+# `reviewed` is never imported: only `catalog review` records that a person checked a procedure.
 _HEADER_LOOKUP = {_header_key(alias): key for key, aliases in HEADERS.items() for alias in aliases}
 COLUMN_TITLES = {key: aliases[0] for key, aliases in HEADERS.items()}
 
@@ -81,7 +81,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[object]]]:
         try:
             workbook = openpyxl.load_workbook(path, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise SheetError(path, 1, f"cannot open workbook: {exc}") from exc
+            raise SheetError(path, 1, f"không mở được tệp Excel: {exc}") from exc
         sheet = workbook.active
         for cells in sheet.iter_rows():
             if cells:
@@ -91,7 +91,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[object]]]:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SheetError(path, 1, "CSV file is not UTF-8 (save it as 'CSV UTF-8')") from exc
+            raise SheetError(path, 1, "tệp CSV không phải UTF-8 (hãy lưu dạng 'CSV UTF-8')") from exc
         first = text.split("\n", 1)[0]
         delimiter = max(",;\t", key=first.count)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -100,7 +100,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[object]]]:
             yield start, list(record)
             start = reader.line_num + 1
         return
-    raise SheetError(path, 1, f"unsupported file type '{path.suffix}' (use .xlsx or .csv; save .xls as .xlsx)")
+    raise SheetError(path, 1, f"không hỗ trợ loại tệp '{path.suffix}' (dùng .xlsx hoặc .csv; lưu .xls thành .xlsx)")
 
 
 def read_sheet(path: Path) -> Sheet:
@@ -119,7 +119,7 @@ def read_sheet(path: Path) -> Sheet:
                         ignored.append(cell_text(value))
                     continue
                 if key in columns:
-                    raise SheetError(path, line, f"two columns map to '{key}': '{columns[key]}' and '{value}'")
+                    raise SheetError(path, line, f"hai cột cùng ứng với khóa '{key}': '{columns[key]}' và '{value}'")
                 columns[key] = cell_text(value)
                 keys[col] = key
             rows = []
@@ -128,4 +128,4 @@ def read_sheet(path: Path) -> Sheet:
                 if any(cell_text(v) for v in cells.values()):
                     rows.append(Row(row_line, cells))
             return Sheet(path, rows, columns, ignored)
-    raise SheetError(path, 1, "no header row found (expected columns such as 'Mã thủ tục', 'Tên thủ tục')")
+    raise SheetError(path, 1, "không tìm thấy dòng tiêu đề (cần các cột như 'Mã thủ tục', 'Tên thủ tục')")

@@ -144,9 +144,8 @@ def update_procedure(doc: CommentedMap, values: dict[str, Any]) -> None:
     """Apply spreadsheet values to a round-trip mapping; keys not in `values` are left alone."""
     for key, value in values.items():
         current = doc.get(key)
-        if key in ("time_limit", "fees") and isinstance(current, CommentedMap) \
-                and " ".join(str(current.get("summary", "")).split()) == value["summary"]:
-            continue  # same text: keep working_days/amount a person may have set by hand
+        if key == "fees" and isinstance(current, CommentedMap) and _dated(current.get("windows")):
+            continue  # dated fee windows are written by a person from the instruments: keep them
         if key in OWNED_SUBKEYS and isinstance(current, CommentedMap):
             order = NESTED_ORDER[key]
             for sub in OWNED_SUBKEYS[key] | set(value):
@@ -166,6 +165,10 @@ def update_procedure(doc: CommentedMap, values: dict[str, Any]) -> None:
                 _insert(doc, key, new, PROCEDURE_ORDER)
         else:
             _set(doc, key, value, PROCEDURE_ORDER)
+
+
+def _dated(windows: Any) -> bool:
+    return isinstance(windows, list) and any(isinstance(w, dict) and ("from" in w or "until" in w) for w in windows)
 
 
 def _blocks(lines: list[str], starts: list[tuple[str, int]]) -> dict[str, tuple[list[str], list[str]]]:

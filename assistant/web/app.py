@@ -75,20 +75,26 @@ def create_app(
         limiter=SlidingWindowLimiter(limit=rate_limit, window=WINDOW_SECONDS) if rate_limit > 0 else None,
         outbox=Outbox(engine) if engine is not None else None, channels=channels)
 
+    staff = None
+    if engine is not None:  # the staff inbox and handoff numbers (assistant/web/staff.py)
+        from assistant.web.staff import StaffInbox
+
+        staff = StaffInbox(settings, assistant, engine, turns.call, metrics)
     webhooks: list[BaseRoute] = [route for channel in channels[1:] for route in channel.routes()]
     webhook_paths = {getattr(route, "path", "") for route in webhooks}
-    routes = [*page.ROUTES, *web_chat.routes(), *ops.ROUTES, *webhooks]
+    routes = [*page.ROUTES, *web_chat.routes(), *ops.ROUTES, *(staff.routes() if staff else []), *webhooks]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with background(settings, assistant, engine, watch_catalog=watch_catalog,
-                              question_log=question_log, migrate_later=migrate_later), running(channels):
+        async with (background(settings, assistant, engine, watch_catalog=watch_catalog, question_log=question_log,
+                               migrate_later=migrate_later),
+                    running(channels), running([staff] if staff else [])):
             yield
         if own_turns:
             turns.close()
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=errors.HANDLERS)
-    app.add_middleware(BodyLimit, limit_for=lambda path: MAX_WEBHOOK_BODY if path in webhook_paths else MAX_CHAT_BODY,
+    app.add_middleware(BodyLimit, limit_for=lambda path: body_limit(path, webhook_paths, staff is not None),
                        message=texts.ERRORS["payload_too_large"],
                        on_reject=lambda: metrics.rejected.inc("payload_too_large"))
     app.add_middleware(Observe, metrics=metrics)
@@ -96,11 +102,24 @@ def create_app(
     return app
 
 
+def body_limit(path: str, webhook_paths: set[str], staff_inbox: bool) -> int:
+    """Bytes a request body may have: platforms wrap messages in metadata, a staff member's reply
+    is a long form-encoded text, a citizen's question is short."""
+    if path in webhook_paths:
+        return MAX_WEBHOOK_BODY
+    if staff_inbox and path.startswith("/staff/"):
+        from assistant.web.staff import STAFF_FORM_BODY
+
+        return STAFF_FORM_BODY
+    return MAX_CHAT_BODY
+
+
 @contextlib.asynccontextmanager
-async def running(channels: list[Channel]) -> AsyncIterator[None]:
-    """Start every channel in order; on the way out stop the started ones in reverse order, each
-    stop on its own (one channel failing to stop must not keep the others running)."""
-    started: list[Channel] = []
+async def running(channels: list[Any]) -> AsyncIterator[None]:
+    """Start every channel (or other part with start/stop, like the staff inbox) in order; on the
+    way out stop the started ones in reverse order, each stop on its own (one failing to stop
+    must not keep the others running)."""
+    started: list[Any] = []
     try:
         for channel in channels:
             await channel.start()
@@ -111,7 +130,7 @@ async def running(channels: list[Channel]) -> AsyncIterator[None]:
             try:
                 await channel.stop()
             except Exception:
-                log.exception("channel %s did not stop cleanly", channel.name)
+                log.exception("%s did not stop cleanly", getattr(channel, "name", channel.__class__.__name__))
 
 
 @contextlib.asynccontextmanager

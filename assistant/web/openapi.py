@@ -37,7 +37,7 @@ _REPLY = {
     "type": "object",
     "required": ["status", "procedure_id", "facet", "score", "candidates", "reply", "title", "buttons"],
     "properties": {
-        "status": {"type": "string", "enum": ["answer", "clarify", "not_found", "smalltalk", "dossier"]},
+        "status": {"type": "string", "enum": ["answer", "clarify", "not_found", "smalltalk", "dossier", "handoff"]},
         "procedure_id": {"type": ["string", "null"], "description": "Set only when status is `answer`."},
         "facet": {"type": ["string", "null"], "enum": ["overview", "documents", "time", "fee", "where", "online",
                                                         "steps", "eta", "legal", None]},

@@ -16,7 +16,7 @@ CHANNEL = "telegram"
 
 STATUS_LABELS = {
     Status.answer: "trả lời được", Status.clarify: "hỏi lại", Status.not_found: "chưa tìm thấy",
-    Status.smalltalk: "chào hỏi, menu", Status.dossier: "hồ sơ",
+    Status.smalltalk: "chào hỏi, menu", Status.dossier: "hồ sơ", Status.handoff: "gặp cán bộ",
 }
 
 

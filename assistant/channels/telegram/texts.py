@@ -19,6 +19,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("theodoi", "Nhận thông báo khi hồ sơ thay đổi trạng thái"),
     ("huytheodoi", "Ngừng nhận thông báo về một hồ sơ"),
     ("lienhe", "Tổng đài và Cổng Dịch vụ công"),
+    ("canbo", "Hỏi trực tiếp cán bộ một cửa"),
 ]
 
 
@@ -45,6 +46,7 @@ HELP = (
     "• /theodoi <mã hồ sơ> — nhận tin nhắn khi hồ sơ thay đổi trạng thái.\n"
     "• /huytheodoi <mã hồ sơ> — ngừng nhận tin nhắn.\n"
     "• /lienhe — tổng đài hỗ trợ và Cổng Dịch vụ công quốc gia.\n"
+    "• /canbo — hỏi trực tiếp cán bộ một cửa; cán bộ trả lời ngay trong cuộc trò chuyện này.\n"
     "Thông tin chỉ để tham khảo; giấy tờ và ngày hẹn chính thức do cơ quan tiếp nhận hồ sơ ghi trên phiếu."
 )
 

@@ -101,6 +101,11 @@
   function fillBot(bubble, reply) {
     bubble.replaceChildren();
     bubble.className = "msg bot " + (reply.status || "");
+    if (reply.status === "handoff") {
+      // A civil servant answers through /api/updates: ask more often while the request is open.
+      const state = reply.data && reply.data.handoff ? reply.data.handoff.state : null;
+      handoffOpen = state === "opened" || state === "open" || state === "relayed" || state === "position";
+    }
     let body = reply.reply || "";
     if (reply.title && body.startsWith(reply.title)) {
       bubble.appendChild(el("strong", "title", reply.title));
@@ -228,6 +233,8 @@
   // The server keeps them until the page confirms it showed them; the page asks on load, every
   // POLL_MS while visible, and when the tab comes back to the front.
   const POLL_MS = 30000;
+  const HANDOFF_POLL_MS = 5000;
+  let handoffOpen = false;
   const shown = new Set();
   let polling = false;
 
@@ -316,9 +323,15 @@
       return;
     }
     row.replaceChildren(el("span", "thanks", reply.reply));
+    // A second unhelpful turn in a row: the offer of a civil servant comes with its button.
+    if (reply.data && reply.data.handoff_offer) addBot(reply);
   }
 
   // -- wiring ----------------------------------------------------------------------------------
+  // "🙋 Gặp cán bộ" in the header: the same request as typing "gặp cán bộ" (assistant/handoff).
+  $("handoff").addEventListener("click", () => {
+    if (!busy) press({ label: "🙋 Gặp cán bộ", action: "ho:open" }, null);
+  });
   askForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;
@@ -357,6 +370,7 @@
     await pollUpdates();
     document.body.dataset.ready = "1";
     window.setInterval(pollUpdates, POLL_MS);
+    window.setInterval(() => { if (handoffOpen) pollUpdates(); }, HANDOFF_POLL_MS);
     document.addEventListener("visibilitychange", pollUpdates);
   }
   start();
