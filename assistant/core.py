@@ -26,6 +26,7 @@ from assistant.dialogue.actions import candidate_action, parse_action
 from assistant.dialogue.communes import CommuneFinder
 from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
+from assistant.dialogue.intents import EverydayDesk, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.facets import Facet, FacetHit, scan_facets
@@ -80,6 +81,7 @@ class Brain:
     composer: Composer
     calendar: WorkCalendar
     communes: CommuneFinder
+    everyday: EverydayDesk
 
 
 class Assistant:
@@ -125,7 +127,9 @@ class Assistant:
             return calendar.due_date(now, proc.time_limit)
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
-        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality))
+        everyday = EverydayDesk(locality, self.settings.hotline, self.settings.portal_url)
+        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality),
+                     everyday)
 
     @property
     def catalog(self) -> Catalog:
@@ -303,6 +307,12 @@ class Assistant:
                     facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                     return self._answer(brain, proc, facet, 100.0, [], conv, now)
 
+        intent = detect_intent(normalised)
+        if intent is not None:  # "hotline", "tra cứu hồ sơ", "hồ sơ 123456 sao rồi"
+            reply = self._everyday(brain, text, intent, spans, conv)
+            if reply is not None:
+                return reply
+
         ranked = brain.matcher.rank(query, limit=6)
         top = ranked[0].score if ranked else 0.0
 
@@ -328,6 +338,21 @@ class Assistant:
                 return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
 
         return self._decide(brain, ranked, hit, conv, now)
+
+    def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
+                  conv: Conversation) -> Reply | None:
+        """Answer an everyday intent, unless (for a weak one) the rest of the message confidently
+        names a procedure: "tra cứu lý lịch tư pháp" is about the procedure."""
+        rest = brain.matcher.parse(text, [*spans, *intent.spans])
+        ranked = [] if rest.empty else brain.matcher.rank(rest, limit=2)
+        top = ranked[0].score if ranked else 0.0
+        named = top >= ANSWER_MIN and (len(ranked) < 2 or top - ranked[1].score >= ANSWER_MARGIN)
+        if named and not intent.strong:
+            return None
+        if intent.intent == "dossier_help":
+            return brain.everyday.dossier_help(intent)
+        proc = (ranked[0].id, ranked[0].name) if named else None
+        return brain.everyday.contact(intent, self._commune(brain, conv), proc)
 
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
                 now: dt.datetime) -> Reply:
