@@ -70,15 +70,16 @@ _CONTACT: list[tuple[Topic, re.Pattern[str]]] = [
     (Topic.phone, re.compile(
         r"\b(?:so dien thoai|so dt|dien thoai|so de goi|goi (?:so nao|dau|cho ai|ai)|so lien lac|zalo cua)\b")),
     (Topic.saturday, re.compile(
-        rf"\b{_WEEKEND}\b.{{0,40}}\b(?:lam viec|lam|mo cua|tiep nhan|nhan ho so|nop|co ai|truc)\b"
-        rf"|\b(?:lam viec|lam|mo cua|tiep nhan|nhan ho so|nop)\b.{{0,40}}\b{_WEEKEND}\b")),
+        rf"\b({_WEEKEND})\b.{{0,40}}\b(lam viec|lam|mo cua|tiep nhan|nhan ho so|nop|co ai|truc)\b"
+        rf"|\b(lam viec|lam|mo cua|tiep nhan|nhan ho so|nop)\b.{{0,40}}\b({_WEEKEND})\b")),
     (Topic.hours, re.compile(
         r"\b(?:gio (?:lam viec|hanh chinh|mo cua|dong cua|tiep dan|tiep nhan)|may gio (?:mo|dong|lam|nghi|tiep)"
         r"|mo cua (?:luc|tu|may)|dong cua (?:luc|may)|nghi trua|lam viec (?:luc|tu|den) may gio"
         r"|thoi gian lam viec|lich lam viec)\b")),
     (Topic.address, re.compile(
-        rf"\b(?:dia chi (?:cua )?{_OFFICE}|{_OFFICE}\b.{{0,30}}\b(?:o dau|cho nao|dia chi|nam o|duong nao))\b")),
-    (Topic.general, re.compile(rf"\b(?:lien he|lien lac)\b(?:.{{0,30}}\b{_OFFICE}\b)?|\b{_OFFICE}\b")),
+        rf"\b(dia chi)(?: cua)? ({_OFFICE})\b"
+        rf"|\b({_OFFICE})\b.{{0,30}}\b(o dau|cho nao|dia chi|nam o|duong nao)\b")),
+    (Topic.general, re.compile(rf"\b(lien he|lien lac)\b(?:.{{0,30}}\b({_OFFICE})\b)?|\b({_OFFICE})\b")),
 ]
 _OFFICE_RE = re.compile(rf"\b{_OFFICE}\b")
 
@@ -112,7 +113,9 @@ def detect_intent(normalised: str) -> IntentHit | None:
             continue
         for match in pattern.finditer(normalised):
             topics.add(topic)
-            spans.append(match.span())
+            # Only the groups count ("làm lý lịch tư pháp thứ 7": the name in between is not ours).
+            groups = [match.span(i) for i in range(1, pattern.groups + 1) if match.start(i) >= 0]
+            spans += groups or [match.span()]
     if topics - {Topic.general} or (Topic.general in topics and _asks_contact_only(normalised)):
         spans += [m.span() for m in _OFFICE_RE.finditer(normalised)]
         found = frozenset(topics - {Topic.general}) or frozenset({Topic.general})

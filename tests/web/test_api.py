@@ -95,7 +95,7 @@ def test_clarification_and_pick(chat):
 def test_menu_field_and_deep_link(chat):
     menu = chat.post(menu=True).json()
     assert menu["status"] == "smalltalk"
-    assert menu["reply"].startswith("Xin chào!") and "Khánh Vĩnh" in menu["reply"]
+    assert menu["reply"].startswith("Xin chào!") and "Khánh Hòa" in menu["reply"]
     field = next(b for b in menu["buttons"] if b["action"] == "field:ho-tich")
     listing = chat.press(field["action"])
     assert "Đăng ký khai sinh" in listing["reply"]
@@ -201,10 +201,11 @@ def test_rate_limit_per_session(settings, assistant, sqlite_engine):
 def test_config_for_the_page(client):
     config = client.get("/api/config").json()
     assert config["demo"] is True
-    assert config["locality"] == "Huyện Khánh Vĩnh, tỉnh Khánh Hòa"
+    assert config["locality"] == "Tỉnh Khánh Hòa"
     assert "giấy độc thân mất bao lâu?" in config["suggestions"]
     assert config["demo_codes"] and all(code.startswith("000.00.10.H32-") for code in config["demo_codes"])
-    assert config["procedures"] == 37
+    assert config["procedures"] == 55
+    assert config["contact"]["office"] == "Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa"
 
 
 # -- dossier notifications for the web chat ---------------------------------------------------------
