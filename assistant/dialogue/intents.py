@@ -75,7 +75,8 @@ _CONTACT: list[tuple[Topic, re.Pattern[str]]] = [
     (Topic.hours, re.compile(
         r"\b(?:gio (?:lam viec|hanh chinh|mo cua|dong cua|tiep dan|tiep nhan)|may gio (?:mo|dong|lam|nghi|tiep)"
         r"|mo cua (?:luc|tu|may)|dong cua (?:luc|may)|nghi trua|lam viec (?:luc|tu|den) may gio"
-        r"|thoi gian lam viec|lich lam viec)\b")),
+        r"|thoi gian lam viec|lich lam viec|(?:buoi )?trua (?:co )?(?:lam|nghi|lam viec|nhan ho so)"
+        r"|lam viec den may gio|lam den may gio)\b")),
     (Topic.address, re.compile(
         rf"\b(dia chi)(?: cua)? ({_OFFICE})\b"
         rf"|\b({_OFFICE})\b.{{0,30}}\b(o dau|cho nao|dia chi|nam o|duong nao)\b")),
@@ -84,12 +85,14 @@ _CONTACT: list[tuple[Topic, re.Pattern[str]]] = [
 _OFFICE_RE = re.compile(rf"\b{_OFFICE}\b")
 
 _STATUS_WORDS = (r"(?:den dau|toi dau|sao roi|the nao roi|ra sao|xong chua|da xong|co chua|duoc chua|co ket qua chua"
-                 r"|giai quyet chua|xu ly chua|dang o dau|o khau nao|bi gi|lau qua|chua xong)")
+                 r"|giai quyet chua|xu ly chua|dang o dau|o khau nao|bi gi|lau qua|chua xong|bi tra (?:ve|lai)|bi tu choi)")
 _DOSSIER_STRONG = re.compile(
     r"\b(?:tra cuu|kiem tra|xem|theo doi|tinh trang|tien do)(?: (?:tinh trang|tien do|trang thai|ket qua))?"
     r" (?:giai quyet |xu ly )?(?:cua )?(?:ho so|ma ho so)\b"
     r"|\bma (?:so )?ho so\b|\bma (?:tren )?(?:phieu|giay) hen\b|\bphieu (?:tiep nhan|hen)\b|\bgiay hen\b"
     rf"|\bho so\b.{{0,40}}\b{_STATUS_WORDS}\b"
+    r"|\b(?:khi nao|bao gio|ngay nao) (?:thi )?(?:co |lay |nhan )?ket qua (?:cua )?ho so\b"
+    r"|\bho so cua (?:toi|em|minh|tui|tao|anh|chi|con|bo|me|ba|ong|ba)\b(?! (?:can|gom|co can|phai))"
 )
 _DOSSIER_WEAK = re.compile(r"\btra cuu\b")
 _NUMBER = re.compile(r"(?<![0-9.])([0-9][0-9 .\-]{3,}[0-9])(?![0-9])")
