@@ -26,7 +26,7 @@ from assistant.dialogue.actions import candidate_action, parse_action
 from assistant.dialogue.communes import CommuneFinder
 from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
-from assistant.dialogue.intents import EverydayDesk, IntentHit, detect_intent
+from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.facets import Facet, FacetHit, scan_facets
@@ -265,6 +265,7 @@ class Assistant:
 
     def _handle(self, text: str, normalised: str, conv: Conversation, requester: Requester | None,
                 now: dt.datetime, brain: Brain) -> Reply:
+        previous_intent, conv.last_intent = conv.last_intent, None
         code = find_dossier_code(text)
         if code:
             if any(w in normalised for w in _UNSUBSCRIBE_WORDS):
@@ -318,6 +319,9 @@ class Assistant:
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
         if place is not None and (query.empty or top < CLARIFY_MIN):
+            if previous_intent == Intent.contact:  # "Bạn ở xã, phường nào?" asked by the contact reply
+                conv.last_intent = Intent.contact.value
+                return brain.everyday.contact(IntentHit(Intent.contact, ()), self._commune(brain, conv))
             proc = None if conv.pending_candidates else brain.catalog.get(conv.last_procedure or "")
             if proc is not None:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
@@ -349,7 +353,8 @@ class Assistant:
         named = top >= ANSWER_MIN and (len(ranked) < 2 or top - ranked[1].score >= ANSWER_MARGIN)
         if named and not intent.strong:
             return None
-        if intent.intent == "dossier_help":
+        conv.last_intent = intent.intent.value
+        if intent.intent == Intent.dossier_help:
             return brain.everyday.dossier_help(intent)
         proc = (ranked[0].id, ranked[0].name) if named else None
         return brain.everyday.contact(intent, self._commune(brain, conv), proc)

@@ -15,6 +15,7 @@ class Conversation:
     turns: int = 0
     commune: str | None = None  # slug of the commune the citizen said they live in
     commune_asked: bool = False  # asked once for the commune; never nag again
+    last_intent: str | None = None  # an everyday intent answered last turn ("contact"), see dialogue.intents
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -118,6 +118,19 @@ def test_contact_uses_the_commune_the_conversation_remembers(real):
     assert "xã Nam Khánh Vĩnh" in same_message.text
 
 
+def test_answering_the_commune_question_gives_that_communes_contact(real):
+    conv = Conversation()
+    first = real.handle("số điện thoại bộ phận một cửa", conv)
+    assert "Bạn ở xã, phường nào?" in first.text
+    reply = real.handle("em ở phường Cam Linh", conv)
+    assert reply.data["intent"] == "contact" and reply.data["commune"] == "cam-linh"
+    assert "Trung tâm Phục vụ hành chính công phường Cam Linh" in reply.text
+    # Once the talk moved on to a procedure, naming a commune is about that procedure again.
+    assert real.handle("giấy độc thân mất bao lâu", conv).procedure_id == "marriage-status-certification"
+    again = real.handle("em ở xã Nam Khánh Vĩnh", conv)
+    assert again.procedure_id == "marriage-status-certification" and "01 ngày làm việc" in again.text
+
+
 def test_a_named_procedure_becomes_a_button_not_the_answer(real):
     reply = real.handle("làm lý lịch tư pháp thứ 7 được không", Conversation())
     assert reply.data["intent"] == "contact"

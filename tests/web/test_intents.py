@@ -29,8 +29,11 @@ def test_contact_questions_get_the_locality_contact(chat, settings):
 
 
 def test_contact_follows_the_commune_kept_across_requests(chat):
-    chat.say("em ở xã Nam Khánh Vĩnh")
-    reply = chat.say("sdt một cửa")
+    asked = chat.say("sdt một cửa")
+    assert "Bạn ở xã, phường nào?" in asked["reply"]
+    answered = chat.say("em ở xã Nam Khánh Vĩnh")  # the conversation is stored between requests
+    assert answered["data"]["intent"] == "contact" and answered["data"]["commune"] == "nam-khanh-vinh"
+    reply = chat.say("giờ làm việc của ủy ban")
     assert reply["data"]["commune"] == "nam-khanh-vinh"
     assert "Trung tâm Phục vụ hành chính công xã Nam Khánh Vĩnh" in reply["reply"]
 
