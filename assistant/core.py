@@ -310,7 +310,7 @@ class Assistant:
 
         intent = detect_intent(normalised)
         if intent is not None:  # "hotline", "tra cứu hồ sơ", "hồ sơ 123456 sao rồi"
-            reply = self._everyday(brain, text, intent, spans, conv)
+            reply = self._everyday(brain, text, intent, spans, conv, follow_up=hit.explicit)
             if reply is not None:
                 return reply
 
@@ -344,15 +344,18 @@ class Assistant:
         return self._decide(brain, ranked, hit, conv, now)
 
     def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
-                  conv: Conversation) -> Reply | None:
-        """Answer an everyday intent, unless (for a weak one) the rest of the message confidently
-        names a procedure: "tra cứu lý lịch tư pháp" is about the procedure."""
+                  conv: Conversation, follow_up: bool = False) -> Reply | None:
+        """Answer an everyday intent, unless a weak one is about a procedure: the rest of the
+        message confidently names one ("tra cứu lý lịch tư pháp"), or it asks a facet of the
+        procedure under discussion ("nộp thứ 7 thì khi nào có?")."""
+        if not intent.strong and follow_up and conv.last_procedure:
+            return None
         rest = brain.matcher.parse(text, [*spans, *intent.spans])
         ranked = [] if rest.empty else brain.matcher.rank(rest, limit=2)
         top = ranked[0].score if ranked else 0.0
-        named = top >= ANSWER_MIN and (len(ranked) < 2 or top - ranked[1].score >= ANSWER_MARGIN)
-        if named and not intent.strong:
+        if not intent.strong and top >= CLARIFY_MIN:  # a procedure may well be meant: match as usual
             return None
+        named = top >= ANSWER_MIN and (len(ranked) < 2 or top - ranked[1].score >= ANSWER_MARGIN)
         conv.last_intent = intent.intent.value
         if intent.intent == Intent.dossier_help:
             return brain.everyday.dossier_help(intent)

@@ -65,10 +65,12 @@ _OFFICE = (
     r"|tru so(?: uy ban)?|(?:van phong|nha van hoa) (?:xa|phuong))"
 )
 _WEEKEND = r"(?:thu (?:7|bay)|t7|cuoi tuan|chu nhat|ngay nghi)"
+# "trên điện thoại", "qua điện thoại": how to apply (the online facet), not whom to call.
+_PHONE_WORD = r"(?<!tren )(?<!qua )(?<!bang )(?<!doi )(?:so dien thoai|so dt|dien thoai)"
 _CONTACT: list[tuple[Topic, re.Pattern[str]]] = [
     (Topic.hotline, re.compile(r"\b(?:hotline|hot line|duong day nong|tong dai(?: vien)?)\b")),
     (Topic.phone, re.compile(
-        r"\b(?:so dien thoai|so dt|dien thoai|so de goi|goi (?:so nao|dau|cho ai|ai)|so lien lac|zalo cua)\b")),
+        rf"\b(?:{_PHONE_WORD}|so de goi|goi (?:so nao|dau|cho ai|ai)|so lien lac|zalo cua)\b")),
     (Topic.saturday, re.compile(
         rf"\b({_WEEKEND})\b.{{0,40}}\b(lam viec|lam|mo cua|tiep nhan|nhan ho so|nop|co ai|truc)\b"
         rf"|\b(lam viec|lam|mo cua|tiep nhan|nhan ho so|nop)\b.{{0,40}}\b({_WEEKEND})\b")),
@@ -83,18 +85,27 @@ _CONTACT: list[tuple[Topic, re.Pattern[str]]] = [
     (Topic.general, re.compile(rf"\b(lien he|lien lac)\b(?:.{{0,30}}\b({_OFFICE})\b)?|\b({_OFFICE})\b")),
 ]
 _OFFICE_RE = re.compile(rf"\b{_OFFICE}\b")
+# A phone word asks for a number when it comes with an office, a request or a question word, or
+# stands (almost) alone: "số điện thoại?", "cho xin sđt ủy ban"; not "đổi số điện thoại trên VNeID".
+_ASKS_NUMBER = re.compile(rf"\b(?:{_OFFICE}|xin|cho (?:em|minh|toi|tui|con)|la (?:gi|bao nhieu|so nao)|bao nhieu"
+                          r"|nao|o dau|lien he|lien lac|goi|hoi|cong an)\b")
+# Questions about the result date ("nộp thứ 7 thì khi nào có"): a named procedure answers them.
+_ETA_WORDS = re.compile(r"\b(?:khi nao|bao gio|ngay nao|hen tra|ngay hen|may ngay|bao lau)\b")
 
 _STATUS_WORDS = (r"(?:den dau|toi dau|sao roi|the nao roi|ra sao|xong chua|da xong|co chua|duoc chua|co ket qua chua"
                  r"|giai quyet chua|xu ly chua|dang o dau|o khau nao|bi gi|lau qua|chua xong|bi tra (?:ve|lai)|bi tu choi)")
 _DOSSIER_STRONG = re.compile(
-    r"\b(?:tra cuu|kiem tra|xem|theo doi|tinh trang|tien do)(?: (?:tinh trang|tien do|trang thai|ket qua))?"
+    r"\b(?:tra cuu|tinh trang|tien do|trang thai)(?: (?:tinh trang|tien do|trang thai|ket qua))?"
     r" (?:giai quyet |xu ly )?(?:cua )?(?:ho so|ma ho so)\b"
+    r"|\b(?:kiem tra|xem|theo doi) (?:tinh trang|tien do|trang thai|ket qua) (?:giai quyet |xu ly )?(?:cua )?ho so\b"
     r"|\bma (?:so )?ho so\b|\bma (?:tren )?(?:phieu|giay) hen\b|\bphieu (?:tiep nhan|hen)\b|\bgiay hen\b"
     rf"|\bho so\b.{{0,40}}\b{_STATUS_WORDS}\b"
     r"|\b(?:khi nao|bao gio|ngay nao) (?:thi )?(?:co |lay |nhan )?ket qua (?:cua )?ho so\b"
-    r"|\bho so cua (?:toi|em|minh|tui|tao|anh|chi|con|bo|me|ba|ong|ba)\b(?! (?:can|gom|co can|phai))"
+    r"|\bho so cua (?:toi|em|minh|tui|tao|anh|chi|con|bo|me|ba|ong)\b(?! (?:can|gom|co can|phai))"
 )
-_DOSSIER_WEAK = re.compile(r"\btra cuu\b")
+# "kiểm tra hồ sơ", "xem hồ sơ", "tra cứu": only when no procedure is named ("xem hồ sơ khai
+# sinh cần gì" asks about the procedure's papers).
+_DOSSIER_WEAK = re.compile(r"\b(?:(?:kiem tra|xem|theo doi) (?:lai )?ho so|tra cuu)\b")
 _NUMBER = re.compile(r"(?<![0-9.])([0-9][0-9 .\-]{3,}[0-9])(?![0-9])")
 _PHONE_GIVEN = re.compile(r"(?<![0-9])0[0-9](?:[ .]?[0-9]){7,9}(?![0-9])")
 _CONTEXT_WORDS = re.compile(r"\b(?:ho so|ma|tra cuu|so phieu|phieu)\b")
@@ -112,7 +123,7 @@ def detect_intent(normalised: str) -> IntentHit | None:
     # "sđt em 0905 123 456, ...": a citizen giving their own number is not asking for ours.
     gives_number = _PHONE_GIVEN.search(normalised) is not None
     for topic, pattern in _CONTACT:
-        if gives_number and topic in (Topic.phone, Topic.hotline):
+        if topic in (Topic.phone, Topic.hotline) and (gives_number or not _asks_number(normalised, topic)):
             continue
         for match in pattern.finditer(normalised):
             topics.add(topic)
@@ -122,11 +133,16 @@ def detect_intent(normalised: str) -> IntentHit | None:
     if topics - {Topic.general} or (Topic.general in topics and _asks_contact_only(normalised)):
         spans += [m.span() for m in _OFFICE_RE.finditer(normalised)]
         found = frozenset(topics - {Topic.general}) or frozenset({Topic.general})
-        return IntentHit(Intent.contact, tuple(spans), found, strong=bool(found & STRONG_TOPICS))
+        strong = bool(found & STRONG_TOPICS) and not (found <= {Topic.saturday} and _ETA_WORDS.search(normalised))
+        return IntentHit(Intent.contact, tuple(spans), found, strong=strong)
     weak = _DOSSIER_WEAK.search(normalised)
     if weak is not None:
         return IntentHit(Intent.dossier_help, (weak.span(),), strong=False)
     return None
+
+
+def _asks_number(normalised: str, topic: Topic) -> bool:
+    return topic == Topic.hotline or len(normalised.split()) <= 4 or _ASKS_NUMBER.search(normalised) is not None
 
 
 def _asks_contact_only(normalised: str) -> bool:

@@ -73,6 +73,8 @@ def test_dossier_questions_without_a_code_are_detected(text, number):
     "giấy độc thân nộp ở đâu",
     "lệ phí cấp hộ chiếu bao nhiêu",
     "sdt em 0905 123 456, làm giấy khai sinh cần gì",
+    "đăng ký tạm trú trên điện thoại được không",
+    "đổi số điện thoại trên vneid",
     "2",
     "xin chào",
 ])
@@ -221,12 +223,23 @@ def test_a_whole_code_is_still_looked_up(real):
     ("hồ sơ khai sinh cần gì", "birth-registration", "documents"),
     ("sdt em 0905 123 456, làm giấy khai sinh cần gì", "birth-registration", "documents"),
     ("đăng ký khai sinh nộp ở đâu", "birth-registration", "where"),
+    ("kiểm tra hồ sơ khai sinh cần gì", "birth-registration", "documents"),
+    ("đăng ký tạm trú trên điện thoại được không", "temporary-residence-registration", "online"),
 ])
 def test_procedure_questions_still_reach_their_procedure(real, text, proc, facet):
     reply = real.handle(text, Conversation())
     assert reply.status == Status.answer and reply.procedure_id == proc, text
     if facet:
         assert reply.facet == facet
+
+
+def test_weak_everyday_words_leave_the_procedure_to_the_matcher(real):
+    reply = real.handle("cho em xem hồ sơ làm căn cước cần gì", Conversation())
+    assert reply.status == Status.clarify and reply.candidates[0].id.startswith("id-card-")
+    conv = Conversation()
+    real.handle("giấy độc thân mất bao lâu", conv)
+    eta = real.handle("nộp thứ 7 thì khi nào có", conv)  # about the procedure under discussion
+    assert eta.procedure_id == "marriage-status-certification" and eta.facet == "eta"
 
 
 def test_a_digit_still_answers_a_clarification(real):
