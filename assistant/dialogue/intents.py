@@ -78,7 +78,8 @@ _CONTACT: list[tuple[Topic, re.Pattern[str]]] = [
         r"\b(?:gio (?:lam viec|hanh chinh|mo cua|dong cua|tiep dan|tiep nhan)|may gio (?:mo|dong|lam|nghi|tiep)"
         r"|mo cua (?:luc|tu|may)|dong cua (?:luc|may)|nghi trua|lam viec (?:luc|tu|den) may gio"
         r"|thoi gian lam viec|lich lam viec|(?:buoi )?trua (?:co )?(?:lam|nghi|lam viec|nhan ho so)"
-        r"|lam viec den may gio|lam den may gio)\b")),
+        r"|lam viec den may gio|lam den may gio)\b"
+        r"|\b(may gio|luc nao)\b.{0,30}\b(mo cua|dong cua|lam viec|nghi trua)\b")),
     (Topic.address, re.compile(
         rf"\b(dia chi)(?: cua)? ({_OFFICE})\b"
         rf"|\b({_OFFICE})\b.{{0,30}}\b(o dau|cho nao|dia chi|nam o|duong nao)\b")),

@@ -40,6 +40,7 @@ def real(shipped_catalog) -> Assistant:
     ("chủ nhật có nhận hồ sơ không", Topic.saturday),
     ("giờ làm việc của một cửa", Topic.hours),
     ("mấy giờ mở cửa", Topic.hours),
+    ("mấy giờ ủy ban mở cửa", Topic.hours),
     ("địa chỉ ủy ban phường", Topic.address),
     ("trung tâm hành chính công ở đâu", Topic.address),
     ("liên hệ bộ phận một cửa", Topic.general),
