@@ -217,6 +217,14 @@ class Assistant:
             return self._stale(brain)
         return self._answer(brain, proc, facet, 100.0, [], conversation, now or self.clock())
 
+    def contact(self, conversation: Conversation | None = None) -> Reply:
+        """How to reach the one-stop (Telegram /lienhe): the commune's office when the
+        conversation knows the commune, verified values only (see assistant.dialogue.intents)."""
+        conversation = conversation if conversation is not None else Conversation()
+        brain = self.brain
+        conversation.last_intent = Intent.contact.value  # the reply asks for the commune when unknown
+        return brain.everyday.contact(IntentHit(Intent.contact, ()), self._commune(brain, conversation))
+
     def field_menu(self) -> Reply:
         """The fields (lĩnh vực) that have procedures, as buttons."""
         catalog = self.brain.catalog
