@@ -325,7 +325,7 @@ class EverydayDesk:
             lines.append(f"\"{hit.number}\" chưa phải là mã hồ sơ nên mình chưa tra cứu được.")
         lines += [
             "Để xem hồ sơ đã giải quyết đến đâu, bạn cần mã hồ sơ in trên Phiếu tiếp nhận hồ sơ và hẹn trả kết quả "
-            "mà cơ quan đưa khi bạn nộp hồ sơ.",
+            "(có nơi gọi là giấy hẹn) mà cơ quan đưa khi bạn nộp hồ sơ.",
             f"Mã có dạng {EXAMPLE_CODE}: mã cơ quan tiếp nhận, ngày nhận (năm, tháng, ngày) và số thứ tự.",
             f"Nếu nộp trực tuyến, mã hồ sơ có trong tài khoản của bạn trên {self.portal_url} (mục quản lý hồ sơ).",
             "Bạn nhắn mã đó cho mình (hoặc nhập vào ô Tra cứu hồ sơ) để xem tình trạng và ngày hẹn trả.",
