@@ -77,7 +77,7 @@ _CONTACT: list[tuple[Topic, re.Pattern[str]]] = [
     (Topic.hours, re.compile(
         r"\b(?:gio (?:lam viec|hanh chinh|mo cua|dong cua|tiep dan|tiep nhan)|may gio (?:mo|dong|lam|nghi|tiep)"
         r"|mo cua (?:luc|tu|may)|dong cua (?:luc|may)|nghi trua|lam viec (?:luc|tu|den) may gio"
-        r"|thoi gian lam viec|lich lam viec|(?:buoi )?trua (?:co )?(?:lam|nghi|lam viec|nhan ho so)"
+        r"|thoi gian lam viec|lich lam viec|gio giac(?: lam viec)?|(?:buoi )?trua (?:co )?(?:lam|nghi|lam viec|nhan ho so)"
         r"|lam viec den may gio|lam den may gio)\b"
         r"|\b(may gio|luc nao)\b.{0,30}\b(mo cua|dong cua|lam viec|nghi trua)\b")),
     (Topic.address, re.compile(
@@ -94,7 +94,8 @@ _ASKS_NUMBER = re.compile(rf"\b(?:{_OFFICE}|xin|cho (?:em|minh|toi|tui|con)|la (
 _ETA_WORDS = re.compile(r"\b(?:khi nao|bao gio|ngay nao|hen tra|ngay hen|may ngay|bao lau)\b")
 
 _STATUS_WORDS = (r"(?:den dau|toi dau|sao roi|the nao roi|ra sao|xong chua|da xong|co chua|duoc chua|co ket qua chua"
-                 r"|giai quyet chua|xu ly chua|dang o dau|o khau nao|bi gi|lau qua|chua xong|bi tra (?:ve|lai)|bi tu choi)")
+                 r"|giai quyet chua|xu ly chua|dang o dau|o khau nao|bi gi|lau qua|chua xong|bi tra (?:ve|lai)|bi tu choi"
+                 r"|chua thay|chua co (?:gi|tin|ket qua)|chua nhan duoc)")
 _DOSSIER_STRONG = re.compile(
     r"\b(?:tra cuu|tinh trang|tien do|trang thai)(?: (?:tinh trang|tien do|trang thai|ket qua))?"
     r" (?:giai quyet |xu ly )?(?:cua )?(?:ho so|ma ho so)\b"
@@ -106,7 +107,7 @@ _DOSSIER_STRONG = re.compile(
 )
 # "kiểm tra hồ sơ", "xem hồ sơ", "tra cứu": only when no procedure is named ("xem hồ sơ khai
 # sinh cần gì" asks about the procedure's papers).
-_DOSSIER_WEAK = re.compile(r"\b(?:(?:kiem tra|xem|theo doi) (?:lai )?ho so|tra cuu)\b")
+_DOSSIER_WEAK = re.compile(r"\b(?:(?:kiem tra|xem|theo doi|check) (?:lai )?ho so|tra cuu)\b")
 _NUMBER = re.compile(r"(?<![0-9.])([0-9][0-9 .\-]{3,}[0-9])(?![0-9])")
 _PHONE_GIVEN = re.compile(r"(?<![0-9])0[0-9](?:[ .]?[0-9]){7,9}(?![0-9])")
 _CONTEXT_WORDS = re.compile(r"\b(?:ho so|ma|tra cuu|so phieu|phieu)\b")

@@ -41,6 +41,7 @@ def real(shipped_catalog) -> Assistant:
     ("giờ làm việc của một cửa", Topic.hours),
     ("mấy giờ mở cửa", Topic.hours),
     ("mấy giờ ủy ban mở cửa", Topic.hours),
+    ("giờ giấc làm việc của xã", Topic.hours),
     ("địa chỉ ủy ban phường", Topic.address),
     ("trung tâm hành chính công ở đâu", Topic.address),
     ("liên hệ bộ phận một cửa", Topic.general),
@@ -58,6 +59,7 @@ def test_contact_questions_are_detected(text, topic):
     ("mã hồ sơ ở đâu", None),
     ("hs của e đến đâu r", None),
     ("hồ sơ của tôi xong chưa", None),
+    ("hồ sơ em nộp rồi mà chưa thấy gì", None),
     ("hồ sơ 123456 của tôi sao rồi", "123456"),
     ("123456", "123456"),
     ("ma ho so 2024 0001", "2024 0001"),
@@ -268,3 +270,10 @@ def test_criminal_record_by_its_everyday_name_is_not_a_fee_question(real):
     """"tiền" in "tiền án tiền sự" is part of the name, not "how much money"."""
     reply = real.handle("giấy không tiền án tiền sự", Conversation())
     assert reply.facet == "overview"
+
+
+def test_no_procedure_example_of_the_catalogue_looks_like_an_everyday_intent(shipped_catalog):
+    """Every `examples:` question of every procedure stays a procedure question."""
+    hits = [(p.id, q) for p in shipped_catalog.procedures.values() for q in p.examples
+            if detect_intent(normalize(q)) is not None]
+    assert hits == []
