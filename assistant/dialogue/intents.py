@@ -110,6 +110,9 @@ _DOSSIER_STRONG = re.compile(
 _DOSSIER_WEAK = re.compile(r"\b(?:(?:kiem tra|xem|theo doi|check) (?:lai )?ho so|tra cuu)\b")
 _NUMBER = re.compile(r"(?<![0-9.])([0-9][0-9 .\-]{3,}[0-9])(?![0-9])")
 _PHONE_GIVEN = re.compile(r"(?<![0-9])0[0-9](?:[ .]?[0-9]){7,9}(?![0-9])")
+# Numbers that are something else: a phone, an ID card, a tax or insurance number, an account.
+_OTHER_NUMBER = re.compile(r"\b(?:dien thoai|so dt|goi|can cuoc|chung minh|dinh danh|ma so thue|thue|bao hiem"
+                           r"|so so|tai khoan|stk|bien so|ho chieu)\b")
 _CONTEXT_WORDS = re.compile(r"\b(?:ho so|ma|tra cuu|so phieu|phieu)\b")
 
 
@@ -154,12 +157,12 @@ def _asks_contact_only(normalised: str) -> bool:
 
 def _dossier_number(normalised: str) -> str | None:
     """A run of at least five digits where a dossier code was meant ("hồ sơ 123456"), or a
-    message that is only such a number. Phone-like numbers next to "điện thoại" are not."""
+    message that is only such a number. Phone, ID-card, tax and insurance numbers are not."""
     match = _NUMBER.search(normalised)
     if match is None:
         return None
     digits = re.sub(r"[^0-9]", "", match.group(1))
-    if len(digits) < 5 or re.search(r"\b(?:dien thoai|so dt|goi)\b", normalised):
+    if len(digits) < 5 or _OTHER_NUMBER.search(normalised):
         return None
     alone = not normalised.replace(match.group(1), " ").strip()
     return match.group(1).strip() if (alone or _CONTEXT_WORDS.search(normalised)) else None

@@ -80,6 +80,8 @@ def test_dossier_questions_without_a_code_are_detected(text, number):
     "đổi số điện thoại trên vneid",
     "2",
     "xin chào",
+    "mã số thuế 8012345678 của tôi",
+    "số căn cước 079123456789 bị sai",
 ])
 def test_procedure_questions_are_not_everyday_intents(text):
     hit = detect_intent(normalize(text))
