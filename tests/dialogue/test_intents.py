@@ -262,6 +262,18 @@ def test_a_digit_still_answers_a_clarification(real):
     ("dkkh can gi", "marriage-registration"),
     ("giấy chứng nhận độc thân", "marriage-status-certification"),
     ("giay chung nhan doc than mat bao lau", "marriage-status-certification"),
+    # found in `report unanswered` on generated traffic
+    ("làm khai sanh cần giấy tờ gì", "birth-registration"),
+    ("làm giấy hôn thú", "marriage-registration"),
+    ("đăng kí tạm trú", "temporary-residence-registration"),
+    ("đăng kí thường trú thì làm sao ạ", "permanent-residence-registration"),
+    ("xác nhận hộ khẩu mất bao lâu", "residence-information-confirmation"),
+    ("đổi chứng minh nhân dân nộp ở đâu", "id-card-renewal"),
+    ("phiếu lý lịch", "criminal-record-certificate"),
+    ("tiền già nộp ở đâu", "social-allowance-monthly"),
+    ("làm giấy đỏ lần đầu nộp ở đâu", "land-use-certificate-first"),
+    ("đăng ký xe điện", "vehicle-registration"),
+    ("sửa năm sinh", "civil-status-change-correction"),
 ])
 def test_everyday_names_reach_the_procedure(real, text, proc):
     reply = real.handle(text, Conversation())
