@@ -270,6 +270,7 @@ def create_app(
             "demo_codes": codes,
             "hotline": settings.hotline,
             "portal_url": settings.portal_url,
+            "contact": assistant.brain.everyday.card(),  # the locality's one-stop, verified values only
         })
 
     async def qr_png(request: Request) -> Response:
