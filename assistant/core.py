@@ -25,6 +25,7 @@ from assistant.dialogue.actions import candidate_action, parse_action
 from assistant.dialogue.communes import CommuneFinder
 from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
+from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.facets import Facet, FacetHit, scan_facets
@@ -88,6 +89,7 @@ class Brain:
     composer: Composer
     calendar: WorkCalendar
     communes: CommuneFinder
+    everyday: EverydayDesk
 
 
 class Assistant:
@@ -134,7 +136,9 @@ class Assistant:
             return calendar.due_date(now, proc.time_limit)
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
-        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality))
+        everyday = EverydayDesk(locality, self.settings.hotline, self.settings.portal_url)
+        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality),
+                     everyday)
 
     @property
     def catalog(self) -> Catalog:
@@ -235,6 +239,14 @@ class Assistant:
             return self._stale(brain)
         return self._answer(brain, proc, facet, 100.0, [], conversation, now or self.clock())
 
+    def contact(self, conversation: Conversation | None = None) -> Reply:
+        """How to reach the one-stop (Telegram /lienhe): the commune's office when the
+        conversation knows the commune, verified values only (see assistant.dialogue.intents)."""
+        conversation = conversation if conversation is not None else Conversation()
+        brain = self.brain
+        conversation.last_intent = Intent.contact.value  # the reply asks for the commune when unknown
+        return brain.everyday.contact(IntentHit(Intent.contact, ()), self._commune(brain, conversation))
+
     def field_menu(self) -> Reply:
         """The fields (lĩnh vực) that have procedures, as buttons."""
         catalog = self.brain.catalog
@@ -283,6 +295,7 @@ class Assistant:
 
     def _handle(self, text: str, normalised: str, conv: Conversation, requester: Requester | None,
                 now: dt.datetime, brain: Brain) -> Reply:
+        previous_intent, conv.last_intent = conv.last_intent, None
         code = find_dossier_code(text)
         if code:
             if any(w in normalised for w in _UNSUBSCRIBE_WORDS):
@@ -325,11 +338,20 @@ class Assistant:
                     facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                     return self._answer(brain, proc, facet, 100.0, [], conv, now)
 
+        intent = detect_intent(normalised)
+        if intent is not None:  # "hotline", "tra cứu hồ sơ", "hồ sơ 123456 sao rồi"
+            reply = self._everyday(brain, text, intent, spans, conv, follow_up=hit.explicit)
+            if reply is not None:
+                return reply
+
         ranked = brain.matcher.rank(query, limit=6)
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
         if place is not None and (query.empty or top < CLARIFY_MIN):
+            if previous_intent == Intent.contact:  # "Bạn ở xã, phường nào?" asked by the contact reply
+                conv.last_intent = Intent.contact.value
+                return brain.everyday.contact(IntentHit(Intent.contact, ()), self._commune(brain, conv))
             proc = None if conv.pending_candidates else brain.catalog.get(conv.last_procedure or "")
             if proc is not None:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
@@ -350,6 +372,25 @@ class Assistant:
                 return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
 
         return self._decide(brain, ranked, hit, conv, now)
+
+    def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
+                  conv: Conversation, follow_up: bool = False) -> Reply | None:
+        """Answer an everyday intent, unless a weak one is about a procedure: the rest of the
+        message confidently names one ("tra cứu lý lịch tư pháp"), or it asks a facet of the
+        procedure under discussion ("nộp thứ 7 thì khi nào có?")."""
+        if not intent.strong and follow_up and conv.last_procedure:
+            return None
+        rest = brain.matcher.parse(text, [*spans, *intent.spans])
+        ranked = [] if rest.empty else brain.matcher.rank(rest, limit=2)
+        top = ranked[0].score if ranked else 0.0
+        if not intent.strong and top >= CLARIFY_MIN:  # a procedure may well be meant: match as usual
+            return None
+        named = top >= ANSWER_MIN and (len(ranked) < 2 or top - ranked[1].score >= ANSWER_MARGIN)
+        conv.last_intent = intent.intent.value
+        if intent.intent == Intent.dossier_help:
+            return brain.everyday.dossier_help(intent)
+        proc = (ranked[0].id, ranked[0].name) if named else None
+        return brain.everyday.contact(intent, self._commune(brain, conv), proc)
 
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
                 now: dt.datetime) -> Reply:

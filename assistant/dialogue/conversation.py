@@ -21,6 +21,7 @@ class Conversation:
     unhelpful: int = 0
     handoff_offered: bool = False
     recent: list[list[str]] = field(default_factory=list)
+    last_intent: str | None = None  # an everyday intent answered last turn ("contact"), see dialogue.intents
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

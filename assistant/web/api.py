@@ -164,6 +164,7 @@ async def config(request: Request) -> Response:
         "demo_codes": codes,
         "hotline": s.settings.hotline,
         "portal_url": s.settings.portal_url,
+        "contact": s.assistant.brain.everyday.card(),  # the locality's one-stop, verified values only
     })
 
 

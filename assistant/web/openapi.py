@@ -106,6 +106,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
                         "suggestions": {"type": "array", "items": {"type": "string"}},
                         "demo_codes": {"type": "array", "items": {"type": "string"}},
                         "hotline": {"type": "string"}, "portal_url": {"type": "string"},
+                        "contact": {"type": "object", "description": "The locality's one-stop: verified values "
+                                    "only (office, address, phone, hours, saturday, hotline) and a one-line text."},
                     }}}}}},
             }},
             "/api/updates": {"get": {

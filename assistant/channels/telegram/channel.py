@@ -295,10 +295,9 @@ class TelegramChannel:
             await self.send_text(update.effective_chat.id, texts.HELP)
 
     async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if await self._admit(update):
-            settings = self.assistant.settings
-            await self.send_text(update.effective_chat.id,
-                                 texts.contact(settings.hotline, settings.portal_url, self.place))
+        if await self._admit(update):  # the locality's one-stop, per commune when the chat named one
+            chat_id = update.effective_chat.id
+            await self.send_reply(chat_id, await self.turn(chat_id, lambda conv, _req: self.assistant.contact(conv)))
 
     async def _dossier_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE, command: str,
                                turn: Callable[[str], Turn]) -> None:

@@ -275,6 +275,11 @@
   function followNote(reply) {
     // On Telegram and Zalo the bot writes first; a web page can only show news while it is open.
     const dossier = reply && reply.data && reply.data.dossier;
+    if (dossier && dossier.need_code) {
+      // "tra cứu hồ sơ" without a code: point at the lookup box (no focus: it would pop the keyboard).
+      lookupForm.classList.add("attention");
+      window.setTimeout(() => lookupForm.classList.remove("attention"), 4000);
+    }
     if (dossier && dossier.newly_subscribed) {
       addNote("Thông báo về hồ sơ sẽ hiện ngay trong trang này khi bạn mở lại trên trình duyệt này. "
         + "Muốn nhận tin nhắn cả khi không mở trang, bạn có thể theo dõi qua Zalo hoặc Telegram.");
@@ -361,6 +366,11 @@
       if (response.ok) config = await response.json();
     } catch (e) { config = {}; }
     if (config.locality) $("place").textContent = config.locality;
+    if (config.contact && config.contact.text) {
+      // The locality's one-stop (verified values only), not only the national hotline.
+      $("contact").textContent = config.contact.text;
+      $("contact").hidden = false;
+    }
     if (config.demo) $("demo-banner").hidden = false;
     const procedure = new URLSearchParams(window.location.search).get("p");
     const first = procedure ? await post({ procedure_id: procedure.slice(0, 128) }) : await post({ menu: true });
