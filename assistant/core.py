@@ -97,6 +97,8 @@ class Assistant:
         self.brain = self._build(catalog)
         self.source_dir: Path = Path(catalog.directory)  # what reload() reads (not a fallback copy)
         self.snapshot_dir: Path | None = None  # where good catalogues are kept; None: not kept
+        self.refused: list[Problem] = []  # why the catalogue on disk is not the one served (for /healthz)
+        self.watcher: object | None = None  # the CatalogWatcher reloading this assistant, if any
 
     @classmethod
     def from_settings(cls, settings: Settings, desk: DossierDesk | None = None, *,
@@ -109,8 +111,10 @@ class Assistant:
         directory = Path(settings.catalog_dir)
         if not keep_last_good:
             return cls(load_catalog(directory, settings.locality), settings, desk)
-        catalog = load_or_last_good(directory, settings.locality, Path(settings.data_dir))
+        refused: list[Problem] = []
+        catalog = load_or_last_good(directory, settings.locality, Path(settings.data_dir), refused)
         assistant = cls(catalog, settings, desk)
+        assistant.refused = refused
         assistant.source_dir = directory
         assistant.snapshot_dir = Path(settings.data_dir)
         return assistant
@@ -131,16 +135,23 @@ class Assistant:
 
     def reload(self, directory: Path | None = None) -> list[Problem]:
         """Load the catalogue again; on any error keep serving the old one and return the problems."""
+        source = directory or self.source_dir
         try:
-            catalog = load_catalog(directory or self.source_dir, self.settings.locality)
+            catalog = load_catalog(source, self.settings.locality)
+            brain = self._build(catalog)
         except CatalogError as exc:
             log.warning("catalogue reload refused: %d problem(s)", len(exc.problems))
+            self.refused = list(exc.problems)
             return exc.problems
+        except Exception as exc:  # whatever breaks a load (memory, recursion, a bug) keeps the old one
+            log.exception("catalogue reload failed; still serving the last good one")
+            self.refused = [Problem(Path(source), 1, f"catalogue could not be loaded ({exc.__class__.__name__})")]
+            return self.refused
         if self.snapshot_dir is not None:
             save_snapshot(catalog, self.snapshot_dir)
-        brain = self._build(catalog)
         with self._lock:
             self.brain = brain  # one assignment: in-flight requests keep their old brain
+        self.refused = []
         log.info("catalogue reloaded: %d procedures, version %s", len(catalog), catalog.version)
         return []
 

@@ -118,6 +118,7 @@ async def serve(settings: Settings) -> None:
         seed_if_empty(engine, assistant)
     watcher = CatalogWatcher(settings.catalog_dir, assistant.reload, staff_notifier(settings, engine))
     watcher.start()
+    assistant.watcher = watcher
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -14,6 +14,10 @@ import yaml
 
 Loc = tuple[str | int, ...]
 
+# A procedure file is a few kilobytes; anything this big is a mistake or an attack, and parsing it
+# would hold the process (and its memory) while citizens wait.
+MAX_YAML_BYTES = 256 * 1024
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -72,11 +76,16 @@ class YamlSyntaxError(Exception):
 def read_yaml(path: Path, text: str | None = None) -> SourceDoc:
     """Parse one YAML file; raise YamlSyntaxError naming file:line for malformed YAML."""
     if text is None:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise YamlSyntaxError(_too_big(path, path.read_bytes()[:MAX_YAML_BYTES].decode("utf-8", "replace")))
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise YamlSyntaxError(Problem(path, 1, f"file is not UTF-8 text ({exc.reason})")) from exc
+    if len(text) > MAX_YAML_BYTES or len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise YamlSyntaxError(_too_big(path, text[:MAX_YAML_BYTES]))
     try:
+        _refuse_aliases(path, text)
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -86,7 +95,25 @@ def read_yaml(path: Path, text: str | None = None) -> SourceDoc:
         raise YamlSyntaxError(Problem(path, line, f"YAML syntax error: {reason}")) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(Problem(path, 1, f"YAML error: {exc}")) from exc
+    except RecursionError as exc:  # absurdly deep nesting
+        raise YamlSyntaxError(Problem(path, 1, "YAML nested too deeply")) from exc
     doc = SourceDoc(path=path, data=data)
     if root is not None:
         _walk(root, (), doc)
     return doc
+
+
+def _too_big(path: Path, head: str) -> Problem:
+    return Problem(path, head.count("\n") + 1,
+                   f"file is larger than {MAX_YAML_BYTES // 1024} KB; split it or shorten it")
+
+
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Anchors and aliases (`&x`, `*x`) let a few hundred bytes expand to gigabytes (the
+    "billion laughs"); a hand-edited catalogue never needs them. The event stream is read
+    without building anything, so the check itself costs nothing."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise YamlSyntaxError(Problem(path, event.start_mark.line + 1,
+                                          "anchors and aliases (&name, *name) are not allowed; "
+                                          "write the value out in full"))

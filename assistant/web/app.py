@@ -287,7 +287,11 @@ def create_app(
                         "locality": catalog.locality.name if catalog.locality else None}
         database = await _check_database(engine)
         healthy = catalog_info["ok"] and database.get("ok", False) is not False
-        body = {"status": "ok" if healthy else "degraded", "database": database, "catalog": catalog_info}
+        attention = _catalog_attention(assistant, catalog_info)
+        status = "ok" if healthy and not attention else "degraded"
+        body = {"status": status, "database": database, "catalog": catalog_info}
+        # Still serving (the last good catalogue) is 200: a balancer must not pull every worker out
+        # for a staff member's typo; the body says "degraded" and which file:line to fix.
         return JSONResponse(body, status_code=200 if healthy else 503, headers={"cache-control": "no-store"})
 
     async def metrics_endpoint(request: Request) -> Response:
@@ -343,6 +347,7 @@ def create_app(
 
             watcher = CatalogWatcher(settings.catalog_dir, assistant.reload)
             watcher.start()
+            assistant.watcher = watcher
         if question_log is not None:
             question_log.start()
         migration_stop = asyncio.Event()
@@ -451,6 +456,22 @@ def _turn(assistant: Assistant, kind: str, value: Any) -> Callable:
                      data=fields.data)
 
     return menu
+
+
+def _catalog_attention(assistant: Assistant, info: dict[str, Any]) -> bool:
+    """Add to `info` why the served catalogue needs a look: an edit refused (file:line) or a
+    watcher that stopped (later edits would never be loaded). True when there is something."""
+    problems = [str(p) for p in getattr(assistant, "refused", [])[:20]]
+    watcher = getattr(assistant, "watcher", None)
+    if watcher is not None:
+        state = watcher.status()
+        info["watcher"] = {"running": state["running"]}
+        problems += [p for p in state["problems"] if p not in problems]
+        if not state["running"]:
+            problems.append(f"{watcher.directory}:1: catalogue watcher stopped; edits are not being loaded")
+    if problems:
+        info["problems"] = problems
+    return bool(problems)
 
 
 async def _check_database(engine: Engine | None) -> dict[str, Any]:
