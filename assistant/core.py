@@ -30,7 +30,7 @@ from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.facets import Facet, FacetHit, scan_facets
 from assistant.nlu.matcher import Matcher, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
-from assistant.text.normalize import clean, normalize
+from assistant.text.normalize import MAX_INPUT_CHARS, clean, normalize
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,15 @@ class Brain:
     matcher: Matcher
     composer: Composer
     calendar: WorkCalendar
+
+
+def _keep_code(raw: str) -> str:
+    """`clean(raw)`, but a dossier code in the part of a long message that trimming drops is
+    kept (put first): a citizen who pastes a long story around the code still gets the card."""
+    text = clean(raw)
+    if len(raw) > MAX_INPUT_CHARS and (code := find_dossier_code(raw)) and find_dossier_code(text) != code:
+        text = f"{code} {text}"
+    return text
 
 
 class Assistant:
@@ -166,7 +175,7 @@ class Assistant:
     ) -> Reply:
         conversation = conversation if conversation is not None else Conversation()
         now = now or self.clock()
-        text = clean(text if isinstance(text, str) else str(text))
+        text = _keep_code(text if isinstance(text, str) else str(text))
         normalised = normalize(text)
         reply = self._handle(text, normalised, conversation, requester, now, self.brain)
         conversation.turns += 1

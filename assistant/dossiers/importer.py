@@ -369,7 +369,7 @@ def estimate_rows(path: Path) -> int | None:
                 book.close()
         data = path.read_bytes()
         return max(0, data.count(b"\n") - 1 + (0 if data.endswith(b"\n") else 1))
-    except (OSError, ValueError):
+    except Exception:  # a broken file (BadZipFile, ...) is reported by the import itself as FILE:1
         return None
 
 
