@@ -30,6 +30,7 @@ from assistant.catalog.schema import Locality, Place, Procedure
 from assistant.dialogue.conversation import Requester
 from assistant.dialogue.reply import Button, Reply, Status
 from assistant.dossiers.codes import find_dossier_code
+from assistant.dossiers.notes import citizen_note
 from assistant.dossiers.statuses import CLOSED, LABELS, OPEN, RESOLVED, DossierStatus
 from assistant.store.repos import DossierRecord, DossierStore, Subscriptions
 from assistant.workdays import WorkCalendar
@@ -298,7 +299,8 @@ class DossierDesk:
                     subscribed: bool) -> list[str]:
         place = self._place(proc)
         if status == DossierStatus.supplement_requested:
-            what = (f"theo yêu cầu của cơ quan giải quyết: “{d.note.rstrip('.')}”" if d.note
+            note = citizen_note(d.note)  # masked on import too; rows stored before that are masked here
+            what = (f"theo yêu cầu của cơ quan giải quyết: “{note.rstrip('.')}”" if note
                     else "theo Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
             if d.channel in ("online_full", "online_partial"):
                 how = (f"Bạn nộp bổ sung trực tuyến trên {self.portal_url} (mục quản lý hồ sơ của bạn) "
@@ -322,12 +324,12 @@ class DossierDesk:
         if status == DossierStatus.returned:
             when = f" ngày {d.returned_at:%d/%m/%Y}" if d.returned_at else ""
             return [f"Kết quả đã được trả{when}. Hồ sơ đã hoàn tất, bạn không cần làm gì thêm."]
-        reason = f" Lý do: {d.note.rstrip('.')}." if d.note else ""
+        # Notes on other statuses are written for colleagues, not for whoever has the code.
         if status == DossierStatus.withdrawn:
-            return [f"Hồ sơ đã được rút theo đề nghị của người nộp.{reason} Nếu cần, bạn có thể nộp hồ sơ mới."]
+            return ["Hồ sơ đã được rút theo đề nghị của người nộp. Nếu cần, bạn có thể nộp hồ sơ mới."]
         if status == DossierStatus.stopped:
-            return [f"Cơ quan giải quyết đã dừng giải quyết hồ sơ này.{reason} " + self._contact_sentence()]
-        return [f"Hồ sơ đã bị hủy.{reason} Nếu cần, bạn có thể nộp hồ sơ mới."]
+            return ["Cơ quan giải quyết đã dừng giải quyết hồ sơ này. " + self._contact_sentence()]
+        return ["Hồ sơ đã bị hủy. Nếu cần, bạn có thể nộp hồ sơ mới."]
 
     def _collect(self, d: DossierRecord, place: Place | None) -> str:
         if d.result_delivery == "post":

@@ -33,6 +33,7 @@ from sqlalchemy import Engine
 
 from assistant.dossiers.codes import _CANONICAL as _CANONICAL_CODE
 from assistant.dossiers.codes import find_dossier_code
+from assistant.dossiers.notes import citizen_note
 from assistant.dossiers.statuses import (
     LABELS,
     RESOLVED,
@@ -549,7 +550,7 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
             if due is None and due_for is not None:
                 due = due_for(procedure_id, received)
             note = values[i_note]
-            note = (text_of(note)[:500] or None) if note != "" else None
+            note = (citizen_note(text_of(note))[:500] or None) if note != "" else None
             locality = values[i_loc]
             locality = (text_of(locality)[:60] or None) if locality != "" else None
             contact = values[i_contact]
@@ -583,6 +584,8 @@ def notification_text(code: str, status: DossierStatus, note: str | None, proced
     """The message a subscriber receives when an import records a new status."""
     head = f"🔔 Hồ sơ {code}" + (f" ({procedure_name})" if procedure_name else "") + " có cập nhật."
     lines = [head, f"Tình trạng mới: {LABELS[status]}."]
+    # Only the supplement request is written for the citizen; other notes are for colleagues.
+    note = citizen_note(note) if status == DossierStatus.supplement_requested else None
     if status == DossierStatus.supplement_requested:
         lines.append("Vui lòng bổ sung giấy tờ" + (f": {note.rstrip('.')}" if note else " theo yêu cầu") + ".")
     elif status in RESOLVED:
