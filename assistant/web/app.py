@@ -35,7 +35,15 @@ from assistant.dialogue.reply import Reply, Status
 from assistant.store import Outbox
 from assistant.store.question_buffer import QuestionLogBuffer
 from assistant.web import texts
-from assistant.web.limits import MAX_CHAT_BODY, MAX_TEXT_CHARS, MAX_WEBHOOK_BODY, BodyLimit, valid_session
+from assistant.web.limits import (
+    MAX_CHAT_BODY,
+    MAX_TEXT_CHARS,
+    MAX_WEBHOOK_BODY,
+    BodyLimit,
+    is_json_media_type,
+    same_origin,
+    valid_session,
+)
 from assistant.web.metrics import Metrics
 from assistant.web.openapi import openapi_document
 from assistant.web.state import ConversationTurns
@@ -160,10 +168,19 @@ def create_app(
     async def index(request: Request) -> Response:
         return FileResponse(STATIC_DIR / "index.html", headers={"cache-control": "no-cache"})
 
-    async def chat(request: Request) -> Response:
-        if "json" not in request.headers.get("content-type", "").lower():
+    def refuse_cross_site(request: Request) -> Response | None:
+        """State-changing API calls: another site must not post with a visitor's browser."""
+        if not same_origin(request.headers, settings.public_url):
+            metrics.rejected.inc("forbidden_origin")
+            return error(403, "forbidden_origin")
+        if not is_json_media_type(request.headers.get("content-type")):
             metrics.rejected.inc("unsupported_media_type")
             return error(415, "unsupported_media_type")
+        return None
+
+    async def chat(request: Request) -> Response:
+        if (refused := refuse_cross_site(request)) is not None:
+            return refused
         data = _json_body(await request.body())
         if data is MALFORMED:
             metrics.rejected.inc("malformed_json")
@@ -233,6 +250,8 @@ def create_app(
                                                for i in items]}, headers={"cache-control": "no-store"})
 
     async def acknowledge(request: Request) -> Response:
+        if (refused := refuse_cross_site(request)) is not None:
+            return refused
         data = _json_body(await request.body())
         if data is MALFORMED:
             metrics.rejected.inc("malformed_json")
