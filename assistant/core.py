@@ -199,6 +199,10 @@ class Assistant:
         if action.kind in ("sub", "unsub"):
             return self._dossier(action.code or "", action.kind, requester, now)
         if action.kind == "feedback":
+            if not conversation.take_rating(action.procedure_id):
+                # Not an answer this conversation received, or already rated: nothing is counted.
+                return Reply(status=Status.smalltalk, text="Mình đã ghi nhận góp ý cho câu trả lời này rồi. "
+                             "Cảm ơn bạn!", data={"feedback": None})
             if self.feedback_sink:
                 self.feedback_sink(requester, action.procedure_id, conversation.last_facet, action.rating or 0)
             text = "Cảm ơn bạn đã góp ý!" + ("" if (action.rating or 0) > 0 else
@@ -360,6 +364,7 @@ class Assistant:
         conv.last_procedure = proc.id
         conv.last_facet = facet.value
         conv.pending_candidates = []
+        conv.answered(proc.id)
         if facet == Facet.documents and proc.id in conv.checklist:
             return brain.composer.checklist(proc, conv.checklist[proc.id])
         return brain.composer.answer(proc, facet, score, candidates, now)

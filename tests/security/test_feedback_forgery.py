@@ -1,0 +1,39 @@
+# ruff: noqa: F811  (the web fixtures are imported by name and requested by name)
+"""Finding 8: a 👍/👎 counts only for an answer the session actually received, once.
+
+Before the fix 1,000 posts of {"action": "fb:-1:<anything>"} from fresh sessions were all
+stored, and turned the service report's satisfaction to 0/1000."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from assistant.store.models import Feedback
+from tests.web.conftest import Chat, assistant, chat, client, server, settings  # noqa: F401  (fixtures)
+
+PROC = "birth-registration"
+
+
+def _ratings(engine) -> list[tuple[str | None, int]]:
+    with engine.connect() as conn:
+        return conn.execute(select(Feedback.procedure_id, Feedback.rating).order_by(Feedback.id)).all()
+
+
+def test_forged_ratings_from_fresh_sessions_count_nothing(client, sqlite_engine):
+    for n in range(60):
+        reply = Chat(client).press(f"fb:-1:{PROC if n % 2 else 'anything-' + str(n)}")
+        assert reply["data"]["feedback"] is None
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Feedback)).scalar() == 0
+
+
+def test_one_rating_per_answer_received(chat, sqlite_engine):
+    answer = chat.say("đăng ký khai sinh cần giấy tờ gì")
+    assert answer["procedure_id"] == PROC and answer["feedback"]
+    chat.press("fb:-1:marriage-status-certification")  # an answer this session never got
+    assert chat.press(answer["feedback"][0]["action"])["data"]["feedback"] == 1
+    assert chat.press(answer["feedback"][1]["action"])["data"]["feedback"] is None  # once per answer
+    assert _ratings(sqlite_engine) == [(PROC, 1)]
+    assert chat.say("đăng ký khai sinh mất bao lâu")["procedure_id"] == PROC  # a new answer may be rated again
+    assert chat.press(f"fb:-1:{PROC}")["data"]["feedback"] == -1
+    assert _ratings(sqlite_engine) == [(PROC, 1), (PROC, -1)]
