@@ -102,6 +102,7 @@ class Assistant:
         self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
+        self.alert_listeners: list[Callable[[str, str], None]] = []  # (what, scope) of a burst; metrics
         self._lock = threading.Lock()
         self.brain = self._build(catalog)
         self.source_dir: Path = Path(catalog.directory)  # what reload() reads (not a fallback copy)
@@ -137,6 +138,14 @@ class Assistant:
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
         return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar)
+
+    def alert(self, what: str, scope: str) -> None:
+        """A burst was throttled (dossier lookups, unknown codes, ratings): tell the listeners."""
+        for listener in self.alert_listeners:
+            try:
+                listener(what, scope)
+            except Exception:  # a metric must never cost a citizen their reply
+                log.exception("alert listener failed")
 
     @property
     def catalog(self) -> Catalog:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -22,10 +22,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -120,6 +122,36 @@ class ConnectGuard:
                     self._closed_until = self.clock() + self.fail_fast
                 log.warning("database connection timed out; failing fast for %.0fs", self.fail_fast)
             raise
+
+
+LOCKED_RETRY_SECONDS = 30.0  # how long a citizen's write keeps retrying behind a long writer
+
+
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "database table is locked" (the busy timeout ran out)."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig if exc.orig is not None else exc).lower()
+
+
+def retry_locked(work: Callable[[], T], *, budget: float = LOCKED_RETRY_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> T:
+    """Run `work` (a whole transaction), again while SQLite says the database is locked.
+
+    The busy timeout already waits for the write lock; this covers what it cannot: a writer
+    that holds the lock longer than the timeout, and SQLite's immediate SQLITE_BUSY when a
+    read transaction must upgrade to a write. Writes a citizen's turn makes (conversation
+    state, question log, rating, subscription) go through here so none is lost to a long
+    import. Any other error, and a lock that outlasts `budget`, is raised."""
+    deadline = clock() + budget
+    pause = 0.02
+    while True:
+        try:
+            return work()
+        except OperationalError as exc:
+            if not is_locked(exc) or clock() + pause > deadline:
+                raise
+            log.info("database locked; retrying in %.2fs", pause)
+            time.sleep(pause)
+            pause = min(0.5, pause * 2)
 
 
 def as_engine(engine_or_url: Engine | str) -> Engine:

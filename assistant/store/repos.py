@@ -174,6 +174,15 @@ class Subscriptions:
                 Subscription.dossier_code == code, Subscription.channel == channel,
                 Subscription.chat_id == str(chat_id)).limit(1)).first() is not None
 
+    def counts(self, code: str, channel: str, chat_id: str) -> tuple[int, int]:
+        """(subscriptions to this dossier, subscriptions of this chat): what the caps compare."""
+        with self.engine.connect() as conn:
+            per_code = conn.execute(select(func.count()).select_from(Subscription)
+                                    .where(Subscription.dossier_code == code)).scalar() or 0
+            per_chat = conn.execute(select(func.count()).select_from(Subscription).where(
+                Subscription.channel == channel, Subscription.chat_id == str(chat_id))).scalar() or 0
+        return per_code, per_chat
+
     def subscribers(self, code: str) -> list[Subscriber]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(Subscription.channel, Subscription.chat_id)

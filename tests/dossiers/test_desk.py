@@ -239,8 +239,8 @@ def test_client_addresses_are_throttled_across_sessions(engine, small_catalog):
     desk = DossierDesk(engine, small_catalog, throttle=UnknownCodeThrottle(3, 600, lambda: clock[0]))
     real = _add(engine, 32, "received")
     outcomes = [desk.lookup(f"000.00.10.H32-261120-{8000 + i}", Requester("web", f"session-{i}", origin="203.0.113.7"),
-                            NOW) for i in range(40)]
+                            NOW) for i in range(desk.limits.misses_per_address.limit + 10)]
     throttled = [r for r in outcomes if r.data["dossier"].get("throttled")]
-    assert len(outcomes) - len(throttled) == desk.origin_throttle.limit  # then the address is held back
+    assert len(outcomes) - len(throttled) == desk.limits.misses_per_address.limit  # then the address is held back
     assert desk.lookup(real, Requester("web", "fresh", origin="203.0.113.7"), NOW).data["dossier"]["throttled"]
     assert "Đã tiếp nhận" in desk.lookup(real, Requester("web", "fresh", origin="198.51.100.1"), NOW).text

@@ -37,3 +37,29 @@ def test_one_rating_per_answer_received(chat, sqlite_engine):
     assert chat.say("đăng ký khai sinh mất bao lâu")["procedure_id"] == PROC  # a new answer may be rated again
     assert chat.press(f"fb:-1:{PROC}")["data"]["feedback"] == -1
     assert _ratings(sqlite_engine) == [(PROC, 1), (PROC, -1)]
+
+
+def test_ratings_are_throttled_per_session_and_address(shipped_catalog, tmp_path, sqlite_engine):
+    import dataclasses
+
+    from assistant.app import attach_database
+    from assistant.config import Settings
+    from assistant.core import Assistant
+    from assistant.dialogue.conversation import Conversation, Requester
+
+    settings = dataclasses.replace(Settings(), locality="khanh-vinh", data_dir=tmp_path, ratings_per_session=3,
+                                   ratings_per_address=5)
+    assistant = Assistant(shipped_catalog, settings)
+    attach_database(assistant, sqlite_engine)
+
+    def rate(me: Requester) -> None:
+        conversation = Conversation()
+        assert assistant.handle("đăng ký khai sinh cần giấy tờ gì", conversation, me).procedure_id == PROC
+        assistant.handle_action(f"fb:-1:{PROC}", conversation, me)
+
+    for _ in range(6):
+        rate(Requester("telegram", "4242"))
+    assert len(_ratings(sqlite_engine)) == 3  # per chat
+    for n in range(8):
+        rate(Requester("web", f"fresh-session-{n}", origin="203.0.113.5"))
+    assert len(_ratings(sqlite_engine)) == 3 + 5  # per address, whatever the sessions
