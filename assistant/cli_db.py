@@ -35,7 +35,32 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Delete what is past its retention period (the server does this daily by itself)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.store import make_engine, upgrade
+    from assistant.store.retention import run_retention
+
+    settings = Settings.from_env()
+    engine = make_engine(settings.effective_database_url)
+    try:
+        upgrade(engine)
+        report = run_retention(engine, settings)
+    except SQLAlchemyError as exc:
+        print(f"retention not run: database unavailable ({exc.__class__.__name__})", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{report.summary()} (conversations and question log kept {settings.retention_days} days, "
+          f"unread web notifications {settings.web_notification_days} days)")
+    return 0
+
+
 def register(subparsers) -> None:
     db = subparsers.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations (creates the database)").set_defaults(func=cmd_upgrade)
+    retention = subparsers.add_parser("retention", help="delete data past its retention period")
+    retention_sub = retention.add_subparsers(dest="retention_command", required=True)
+    retention_sub.add_parser("run", help="run retention once now").set_defaults(func=cmd_retention)

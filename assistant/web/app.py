@@ -140,6 +140,7 @@ def create_app(
     watch_catalog: bool = False,
     question_log: QuestionLogBuffer | None = None,
     migrate_later: bool = False,
+    retention: bool = True,
 ) -> Starlette:
     """The web application.
 
@@ -150,6 +151,7 @@ def create_app(
     (worker processes started by `serve --workers N`; the single-process runner has its own).
     `question_log`: a batching question log this app starts and flushes on shutdown.
     `migrate_later`: the database was down at start-up; keep trying to migrate it in the background.
+    `retention`: delete data past its retention period daily (assistant.store.retention).
     """
     metrics = metrics or Metrics()
     metrics.attach(assistant)
@@ -369,6 +371,12 @@ def create_app(
             assistant.watcher = watcher
         if question_log is not None:
             question_log.start()
+        retention_task = None
+        if retention and engine is not None:
+            from assistant.store.retention import RetentionTask
+
+            retention_task = RetentionTask(engine, settings)
+            retention_task.start()
         migration_stop = asyncio.Event()
         migration = None
         if migrate_later and engine is not None:
@@ -390,6 +398,8 @@ def create_app(
                 await zalo.stop()
             if watcher is not None:
                 watcher.stop()
+            if retention_task is not None:
+                await retention_task.stop()
             migration_stop.set()
             if migration is not None:
                 with contextlib.suppress(Exception):
