@@ -49,6 +49,9 @@ def build_assistant(settings: Settings, engine: Engine | None = None, with_datab
     `question_log`: where questions are recorded (default: one `QuestionLog` insert per
     question; the web workers pass a `QuestionLogBuffer` that writes in batches).
     `keep_last_good`: for the long-running bot (see `Assistant.from_settings`)."""
+    from assistant.text.bytecache import configure
+
+    configure(settings.cache_bytes)  # the text caches' memory budget for this process
     assistant = Assistant.from_settings(settings, keep_last_good=keep_last_good)
     if not with_database:
         return assistant
