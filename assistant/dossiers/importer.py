@@ -10,7 +10,9 @@ All-or-nothing per file: every row is parsed and checked first; any bad row is r
 that did not change are not touched, a status event is recorded only when a status changed,
 and each status change queues exactly one notification per subscriber in the outbox, in the
 same transaction as the change (so a notification is never lost nor sent for a change that
-was rolled back).
+was rolled back). PostgreSQL writes the file in one transaction; SQLite, which has one writer
+at a time, writes it in short slices so that citizens' writes are not held up for seconds
+(see `_apply_in_slices`).
 
 Speed matters (an export can hold a year of a province's dossiers): parsing uses caches for
 the few distinct values a column holds, and writing uses DB-API executemany with values
@@ -19,10 +21,12 @@ pre-converted to what the driver stores, not ORM objects.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: imports are not serialised across processes
+    fcntl = None  # type: ignore[assignment]
 
 from assistant.dossiers.codes import _CANONICAL as _CANONICAL_CODE
 from assistant.dossiers.codes import find_dossier_code
@@ -42,7 +51,7 @@ from assistant.dossiers.statuses import (
     classify_resolution,
     parse_export_status,
 )
-from assistant.store.db import write_transaction
+from assistant.store.db import retry_locked, write_transaction
 from assistant.store.repos import contact_hash, utcnow
 from assistant.text.normalize import fold
 from assistant.workdays import VN_TZ
@@ -638,9 +647,62 @@ def import_dossiers(engine: Engine, path: Path | str, *, dry_run: bool = False,
         with engine.connect() as conn:
             _apply(conn, parsed, report, now, procedure_name, None, write=False)
         return report
-    with write_transaction(engine) as conn:
-        _apply(conn, parsed, report, now, procedure_name, progress, write=True)
+    if engine.dialect.name != "sqlite":
+        with write_transaction(engine) as conn:
+            _apply(conn, parsed, report, now, procedure_name, progress, write=True)
+        return report
+    with sqlite_import_lock(engine):
+        _apply_in_slices(engine, parsed, report, now, procedure_name, progress)
     return report
+
+
+SQLITE_SLICE = 2000  # rows per write transaction on SQLite: tens of milliseconds of write lock
+SQLITE_PAUSE = 0.02  # seconds between slices, for the web path's writes waiting on the lock
+
+
+@contextlib.contextmanager
+def sqlite_import_lock(engine: Engine) -> Iterator[None]:
+    """One import at a time per SQLite database, across processes: a second `dossier import`
+    waits here (as it does on PostgreSQL's advisory lock) instead of failing on the busy timeout."""
+    database = engine.url.database
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}.import-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # queues behind a running import
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _apply_in_slices(engine: Engine, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
+                     procedure_name: Callable[[str], str | None] | None,
+                     progress: Callable[[str, int], None] | None) -> None:
+    """SQLite has one writer at a time: one transaction for a 500,000-row file held the lock for
+    seconds and citizens' writes failed behind it. The file was checked as a whole already;
+    it is written in slices of SQLITE_SLICE rows, each a short transaction carrying its own
+    status events and notifications (so each slice is consistent), with a pause between
+    slices for other writers. Imports are serialised by `sqlite_import_lock`, and re-importing
+    the same file is idempotent, so an import interrupted between slices is completed by
+    running it again."""
+    rows = parsed.rows
+    for start in range(0, len(rows), SQLITE_SLICE):
+        piece = ParsedFile(parsed.path, parsed.fields, rows[start:start + SQLITE_SLICE])
+        part = ImportReport(rows=len(piece.rows))
+
+        def write(piece: ParsedFile = piece, part: ImportReport = part) -> None:
+            with write_transaction(engine) as conn:
+                _apply(conn, piece, part, now, procedure_name, progress, write=True)
+
+        retry_locked(write)
+        report.created += part.created
+        report.updated += part.updated
+        report.unchanged += part.unchanged
+        report.status_changes += part.status_changes
+        report.notifications += part.notifications
+        if start + SQLITE_SLICE < len(rows):
+            time.sleep(SQLITE_PAUSE)
 
 
 def _as_date(value: object) -> dt.date | None:

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from assistant.store.db import retry_locked
 from assistant.store.models import ConversationRow, Dossier, Feedback, OutboxRow, QuestionLogRow, Subscription
 
 HASH_SALT_ENV = "ASSISTANT_HASH_SALT"
@@ -150,7 +151,7 @@ class Subscriptions:
         """True when newly subscribed, False when it already was."""
         values = {"dossier_code": code, "channel": channel, "chat_id": str(chat_id), "created_at": now or utcnow()}
         stmt = _insert_ignore(self.engine, Subscription.__table__, values, ["dossier_code", "channel", "chat_id"])
-        try:
+        def work() -> bool:
             with self.engine.begin() as conn:
                 if stmt is None:  # other dialects: the unique key refuses a duplicate
                     conn.execute(insert(Subscription.__table__).values(**values))
@@ -158,6 +159,9 @@ class Subscriptions:
                 # ON CONFLICT DO NOTHING returns no row for a duplicate (rowcount is not reliable
                 # with RETURNING on every driver).
                 return conn.execute(stmt.returning(Subscription.__table__.c.id)).first() is not None
+
+        try:
+            return retry_locked(work)  # a long import must not cost the citizen their subscription
         except IntegrityError:
             return False
 
@@ -400,8 +404,12 @@ class ConversationStore:
     def save(self, key: str, state: dict[str, Any] | str) -> None:
         """Save a state: a dict, or the JSON text of one (callers that already encoded it)."""
         encoded = state if isinstance(state, str) else json.dumps(state, ensure_ascii=False)
-        with self.engine.begin() as conn:
-            conn.execute(_SAVE_CONVERSATION, {"key": key, "state": encoded, "updated_at": utcnow()})
+
+        def work() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(_SAVE_CONVERSATION, {"key": key, "state": encoded, "updated_at": utcnow()})
+
+        retry_locked(work)  # a citizen's context must not be lost behind a long import
 
     def delete(self, key: str) -> None:
         with self.engine.begin() as conn:
@@ -416,10 +424,13 @@ class FeedbackStore:
 
     def add(self, channel: str, procedure_id: str | None, facet: str | None, rating: int,
             question: str | None = None, user: str | None = None, at: dt.datetime | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(Feedback.__table__).values(
-                channel=channel, procedure_id=procedure_id, facet=facet, rating=1 if rating > 0 else -1,
-                question=question[:1000] if question else None, user_hash=user, created_at=at or utcnow()))
+        def work() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(insert(Feedback.__table__).values(
+                    channel=channel, procedure_id=procedure_id, facet=facet, rating=1 if rating > 0 else -1,
+                    question=question[:1000] if question else None, user_hash=user, created_at=at or utcnow()))
+
+        retry_locked(work)
 
 
 class QuestionLog:
@@ -438,6 +449,10 @@ class QuestionLog:
 
     def add(self, text: str, normalised: str, status: str, candidates: list[dict[str, Any]], channel: str,
             user: str | None = None, at: dt.datetime | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(QuestionLogRow.__table__).values(
-                self.row(text, normalised, status, candidates, channel, user, at)))
+        row = self.row(text, normalised, status, candidates, channel, user, at)
+
+        def work() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(insert(QuestionLogRow.__table__).values(row))
+
+        retry_locked(work)
