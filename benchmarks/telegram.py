@@ -51,6 +51,7 @@ from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # 
 from assistant.core import Assistant  # noqa: E402
 from assistant.dialogue.reply import Reply, Status  # noqa: E402
 from assistant.store import make_engine, upgrade  # noqa: E402
+from assistant.store.question_buffer import QuestionLogBuffer  # noqa: E402
 from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 
 TARGET = 300.0
@@ -179,7 +180,7 @@ async def run(updates: int, chats: int, in_process: bool, timeout: float, config
     database = config == "full"
     tmp = Path(tempfile.mkdtemp(prefix="tthc-bench-"))
     fake = LocalFake() if in_process else RemoteFake()
-    application = None
+    application = questions = None
     try:
         await fake.ready()
         settings = Settings(locality=DEFAULT_LOCALITY, data_dir=tmp, telegram_token=TOKEN)
@@ -189,7 +190,8 @@ async def run(updates: int, chats: int, in_process: bool, timeout: float, config
         if database:
             engine = make_engine(f"sqlite:///{tmp / 'bench.sqlite3'}")
             upgrade(engine)
-            attach_database(assistant, engine)
+            questions = QuestionLogBuffer(engine).start()  # as the runner wires it
+            attach_database(assistant, engine, question_log=questions)
         application = build_application(
             settings, assistant, engine, base_url=fake.base_url,
             rate_limiter=AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3),
@@ -233,6 +235,8 @@ async def run(updates: int, chats: int, in_process: bool, timeout: float, config
     finally:
         if application is not None:
             await stop_application(application)
+        if questions is not None:
+            questions.close()
         await fake.close()
         shutil.rmtree(tmp, ignore_errors=True)
 

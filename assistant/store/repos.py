@@ -7,19 +7,21 @@ dates are Vietnam local time, as one-stop systems export them).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from assistant.store.db import retry_locked
+from assistant.store.db import driver_sql, driver_stamp, raw_transaction, retry_locked
 from assistant.store.models import ConversationRow, Dossier, Feedback, OutboxRow, QuestionLogRow, Subscription
 
 HASH_SALT_ENV = "ASSISTANT_HASH_SALT"
@@ -372,11 +374,11 @@ class Outbox:
 # -- conversations, feedback, question log ------------------------------------------------------
 
 
-_LOAD_CONVERSATION = text("SELECT state FROM conversations WHERE key = :key")
-_SAVE_CONVERSATION = text(
-    "INSERT INTO conversations (key, state, updated_at) VALUES (:key, :state, :updated_at) "
-    "ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-).bindparams(bindparam("updated_at", type_=DateTime()))
+
+_INSERT_QUESTION = insert(QuestionLogRow.__table__)
+_LOAD_SQL = "SELECT state FROM conversations WHERE key = ?"
+_SAVE_SQL = ("INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, ?) "
+             "ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at")
 
 
 class ConversationStore:
@@ -389,10 +391,15 @@ class ConversationStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._statements: tuple[str, str] | None = None
 
-    def load(self, key: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            raw = conn.execute(_LOAD_CONVERSATION, {"key": key}).scalar()
+    def _sql(self) -> tuple[str, str]:
+        if self._statements is None:
+            self._statements = (driver_sql(self.engine, _LOAD_SQL), driver_sql(self.engine, _SAVE_SQL))
+        return self._statements
+
+    @staticmethod
+    def _decode(raw: Any) -> dict[str, Any] | None:
         if raw is None:
             return None
         try:
@@ -401,13 +408,47 @@ class ConversationStore:
             return None
         return data if isinstance(data, dict) else None
 
+    def load(self, key: str) -> dict[str, Any] | None:
+        with raw_transaction(self.engine) as cursor:
+            cursor.execute(self._sql()[0], (key,))
+            row = cursor.fetchone()
+        return self._decode(row[0] if row else None)
+
+    @contextlib.contextmanager
+    def turn(self, key: str) -> Iterator[tuple[dict[str, Any] | None, Callable[[str], None]]]:
+        """One connection and one transaction for a whole turn: the state as stored, and
+        `save(encoded)` to write the new one and commit. The save is retried while SQLite is
+        locked; the turn itself is never run twice."""
+        load_sql, save_sql = self._sql()
+        with raw_transaction(self.engine) as cursor:
+            cursor.execute(load_sql, (key,))
+            row = cursor.fetchone()
+            connection = cursor.connection
+
+            def save(encoded: str) -> None:
+                def work() -> None:
+                    try:
+                        cursor.execute(save_sql, (key, encoded, driver_stamp(self.engine, utcnow())))
+                        connection.commit()
+                    except Exception as exc:
+                        connection.rollback()
+                        if isinstance(exc, self.engine.dialect.loaded_dbapi.Error):
+                            raise DBAPIError.instance(None, None, exc, self.engine.dialect.loaded_dbapi.Error,
+                                                      dialect=self.engine.dialect) from exc
+                        raise
+
+                retry_locked(work)
+
+            yield self._decode(row[0] if row else None), save
+
     def save(self, key: str, state: dict[str, Any] | str) -> None:
         """Save a state: a dict, or the JSON text of one (callers that already encoded it)."""
         encoded = state if isinstance(state, str) else json.dumps(state, ensure_ascii=False)
+        save_sql = self._sql()[1]
 
         def work() -> None:
-            with self.engine.begin() as conn:
-                conn.execute(_SAVE_CONVERSATION, {"key": key, "state": encoded, "updated_at": utcnow()})
+            with raw_transaction(self.engine) as cursor:
+                cursor.execute(save_sql, (key, encoded, driver_stamp(self.engine, utcnow())))
 
         retry_locked(work)  # a citizen's context must not be lost behind a long import
 
@@ -453,6 +494,6 @@ class QuestionLog:
 
         def work() -> None:
             with self.engine.begin() as conn:
-                conn.execute(insert(QuestionLogRow.__table__).values(row))
+                conn.execute(_INSERT_QUESTION, row)  # one compiled statement, parameters bound
 
         retry_locked(work)

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 
-from assistant.store.db import retry_locked
+from assistant.store.db import driver_sql, raw_transaction, retry_locked
 
 BUCKET_SECONDS = 60
 KEEP_SECONDS = 86_400  # longest window any limit uses
-_UPSERT = text("INSERT INTO throttle_counters (name, bucket, hits) VALUES (:name, :bucket, 1) "
+_UPSERT_SQL = ("INSERT INTO throttle_counters (name, bucket, hits) VALUES (?, ?, 1) "
                "ON CONFLICT (name, bucket) DO UPDATE SET hits = throttle_counters.hits + 1")
+_TOTAL_SQL = "SELECT COALESCE(SUM(hits), 0) FROM throttle_counters WHERE name = ? AND bucket >= ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +60,28 @@ class SharedCounters:
         self.bucket_seconds = bucket_seconds
         self.clock = clock
         self._calls = 0
+        self._sql: tuple[str, str] | None = None
 
     def _bucket(self, now: float) -> int:
         return int(now // self.bucket_seconds)
 
     def count(self, add: Sequence[tuple[str, Limit]], check: Sequence[tuple[str, Limit]] = ()) -> list[Count]:
         """Count one event for each name of `add`, then return the window totals of `add` and
-        `check` (in that order), in one transaction."""
+        `check` (in that order), in one transaction (driver statements: this runs on every
+        dossier lookup)."""
         now = self.clock()
         bucket = self._bucket(now)
+        upsert, total = self._statements()
 
         def work() -> list[Count]:
-            with self.engine.begin() as conn:
+            with raw_transaction(self.engine) as cursor:
                 for name, _ in add:
-                    conn.execute(_UPSERT, {"name": name, "bucket": bucket})
-                return [Count(name, self._total(conn, name, limit.window, now), limit)
-                        for name, limit in (*add, *check)]
+                    cursor.execute(upsert, (name, bucket))
+                counts = []
+                for name, limit in (*add, *check):
+                    cursor.execute(total, (name, self._bucket(now - limit.window) + 1))
+                    counts.append(Count(name, int(cursor.fetchone()[0] or 0), limit))
+                return counts
 
         counts = retry_locked(work)
         self._calls += 1
@@ -82,11 +89,10 @@ class SharedCounters:
             self.prune()
         return counts
 
-    def _total(self, conn, name: str, window: float, now: float) -> int:
-        first = self._bucket(now - window) + 1
-        value = conn.execute(text("SELECT COALESCE(SUM(hits), 0) FROM throttle_counters "
-                                  "WHERE name = :name AND bucket >= :first"), {"name": name, "first": first}).scalar()
-        return int(value or 0)
+    def _statements(self) -> tuple[str, str]:
+        if self._sql is None:
+            self._sql = (driver_sql(self.engine, _UPSERT_SQL), driver_sql(self.engine, _TOTAL_SQL))
+        return self._sql
 
     def retry_after(self, name: str, limit: Limit) -> float:
         """Seconds until one more event of `name` would be within `limit` (a bucket b leaves the
