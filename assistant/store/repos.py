@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -101,6 +101,7 @@ class DossierStore:
         self.engine = engine
         t = Dossier.__table__
         self._columns = [t.c[name] for name in _DOSSIER_FIELDS]
+        self._get_for: Any = None
 
     def get(self, code: str) -> DossierRecord | None:
         """By canonical code: one indexed lookup (the hot path of every status card)."""
@@ -111,11 +112,13 @@ class DossierStore:
     def get_for(self, code: str, channel: str, chat_id: str) -> tuple[DossierRecord | None, bool]:
         """The dossier and whether this chat follows it, in one round trip (a status card's
         buttons depend on both, and every round trip counts on a remote database)."""
-        t, s = Dossier.__table__, Subscription.__table__
-        follows = (select(s.c.id).where(s.c.dossier_code == t.c.code, s.c.channel == channel,
-                                        s.c.chat_id == str(chat_id)).exists())
+        if self._get_for is None:  # built once: building the statement per lookup cost more than running it
+            t, s = Dossier.__table__, Subscription.__table__
+            follows = (select(s.c.id).where(s.c.dossier_code == t.c.code, s.c.channel == bindparam("channel"),
+                                            s.c.chat_id == bindparam("chat_id")).exists())
+            self._get_for = select(*self._columns, follows.label("follows")).where(t.c.code == bindparam("code"))
         with self.engine.connect() as conn:
-            row = conn.execute(select(*self._columns, follows.label("follows")).where(t.c.code == code)).first()
+            row = conn.execute(self._get_for, {"code": code, "channel": channel, "chat_id": str(chat_id)}).first()
         if row is None:
             return None, False
         return DossierRecord(*row[:-1]), bool(row[-1])
@@ -372,7 +375,6 @@ class Outbox:
 
 
 # -- conversations, feedback, question log ------------------------------------------------------
-
 
 
 _INSERT_QUESTION = insert(QuestionLogRow.__table__)
