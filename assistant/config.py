@@ -8,11 +8,19 @@ from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_CATALOG_DIR = PACKAGE_ROOT.parent / "procedures_catalog"
-DEFAULT_LOCALITY = "khanh-vinh"
+DEFAULT_LOCALITY = "khanh-hoa"
 
 
 def _split_ids(raw: str) -> frozenset[str]:
     return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
+
+
+def _positive_int(raw: str | None, default: int) -> int:
+    try:
+        value = int((raw or "").strip())
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,13 @@ class Settings:
     retention_days: int = 180
     web_notification_days: int = 30  # undelivered web notifications expire (the page never came back)
     cache_bytes: int = 32 * 1024 * 1024  # per worker, for the caches keyed by message text
+    # Handoff to a civil servant (assistant/handoff): the Telegram staff group that receives
+    # requests, how long transcripts are kept, the staff inbox's cookie-signing secret, and the
+    # office hours ("07:30-11:30,13:30-17:00") when the locality's catalogue gives none.
+    handoff_chat_id: str | None = None
+    transcript_retention_days: int = 90
+    staff_secret: str | None = field(default=None, repr=False)
+    office_hours: str | None = None
 
     @property
     def effective_database_url(self) -> str:
@@ -90,6 +105,11 @@ class Settings:
             zalo_api_base=env.get("ZALO_API_BASE", cls.zalo_api_base),
             zalo_oauth_base=env.get("ZALO_OAUTH_BASE", cls.zalo_oauth_base),
             **_ints(env),
+            handoff_chat_id=(env.get("ASSISTANT_HANDOFF_CHAT_ID") or "").strip() or None,
+            transcript_retention_days=_positive_int(env.get("ASSISTANT_TRANSCRIPT_DAYS"),
+                                                    cls.transcript_retention_days),
+            staff_secret=env.get("ASSISTANT_STAFF_SECRET") or None,
+            office_hours=(env.get("ASSISTANT_OFFICE_HOURS") or "").strip() or None,
         )
 
 

@@ -13,6 +13,15 @@ class Conversation:
     pending_candidates: list[str] = field(default_factory=list)  # ids offered in a clarification
     checklist: dict[str, list[int]] = field(default_factory=dict)  # procedure id -> ticked document indexes
     turns: int = 0
+    commune: str | None = None  # slug of the commune the citizen said they live in
+    commune_asked: bool = False  # asked once for the commune; never nag again
+    # Handoff to a civil servant (assistant/handoff): the chat's open request, unhelpful turns in
+    # a row, whether a person was already offered, and the last exchanges for the transcript.
+    handoff_id: int | None = None
+    unhelpful: int = 0
+    handoff_offered: bool = False
+    recent: list[list[str]] = field(default_factory=list)
+    last_intent: str | None = None  # an everyday intent answered last turn ("contact"), see dialogue.intents
     # Procedures whose answer this conversation received and has not rated yet (newest last, a
     # few at most): a 👍/👎 counts only for one of these, once.
     rateable: list[str] = field(default_factory=list)
