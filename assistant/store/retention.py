@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from sqlalchemy import Engine, and_, delete, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,9 +40,15 @@ DAY = dt.timedelta(days=1)
 class RetentionReport:
     deleted: dict[str, int] = field(default_factory=dict)
 
+    LABELS: ClassVar[dict[str, str]] = {"conversations": "trạng thái hội thoại", "question_log": "câu hỏi trong nhật ký",
+                                         "outbox_delivered": "thông báo đã gửi",
+                                         "outbox_web_expired": "thông báo web quá hạn chưa đọc",
+                                         "seen_events": "sự kiện Zalo đã xử lý", "throttle_counters": "bộ đếm giới hạn"}
+
     def summary(self) -> str:
-        parts = ", ".join(f"{table} {count}" for table, count in self.deleted.items())
-        return f"retention: deleted {parts}"
+        """One Vietnamese line for staff (the log and `retention run`)."""
+        parts = ", ".join(f"{count} {self.LABELS.get(table, table)}" for table, count in self.deleted.items())
+        return f"Đã xóa: {parts}."
 
 
 def _delete_batches(engine: Engine, table, condition) -> int:

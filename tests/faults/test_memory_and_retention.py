@@ -95,7 +95,8 @@ def test_retention_command_and_daily_task(tmp_path):
                                "ASSISTANT_RETENTION_DAYS": "30", "PYTHONPATH": str(ROOT)},
                           cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "conversations 1" in done.stdout and "30 days" in done.stdout
+    assert "Đã xóa: 1 trạng thái hội thoại" in done.stdout and "giữ 30 ngày" in done.stdout
+    assert "yêu cầu gặp cán bộ" in done.stdout  # handoff transcripts in the same run
 
     ConversationStore(engine).save("web:old-again", {"turns": 1})
     _age(engine, ConversationRow.__table__, "updated_at", ConversationRow.key, ["web:old-again"],
