@@ -109,6 +109,9 @@ class Metrics:
                                 ["channel", "outcome"], r)
         self.platform_calls = Counter("tthc_platform_api_calls_total",
                                       "Calls to a chat platform API by channel and outcome.", ["channel", "outcome"], r)
+        self.bursts = Counter("tthc_throttle_bursts_total", "Bursts throttled by the shared limits (alert on any "
+                              "increase), by what (lookups, unknown_codes, ratings) and scope (session, address).",
+                              ["what", "scope"], r)
         self._scrape_time = _ScrapeTime()
         self._scrape_registry = CollectorRegistry()
         self._scrape_registry.register(self._scrape_time)
@@ -135,6 +138,7 @@ class Metrics:
             self.replies.inc(channel, turn.reply.status.value)
 
         assistant.listeners.append(on_turn)
+        assistant.alert_listeners.append(lambda what, scope: self.bursts.inc(what, scope))
         self.gauge("tthc_catalog_procedures", "Procedures in the loaded catalogue.",
                    lambda: [((), float(len(assistant.catalog)))])
         self.gauge("tthc_catalog_info", "The loaded catalogue version (value is always 1).",

@@ -19,6 +19,7 @@ from assistant.catalog.watch import CatalogWatcher
 from assistant.config import Settings
 from assistant.logsafety import configure as configure_logging
 from assistant.startup import open_database_degraded, seed_if_empty, staff_notifier
+from assistant.store.question_buffer import QuestionLogBuffer
 from assistant.web.app import AUTO, create_app
 from assistant.web.server import serve as serve_web
 
@@ -27,11 +28,14 @@ log = logging.getLogger("assistant")
 
 async def serve(settings: Settings) -> None:
     engine, migrated = open_database_degraded(settings)
-    assistant = build_assistant(settings, engine, keep_last_good=True)
+    # The question log is statistics: written in batches, off the message path (flushed on stop).
+    questions = QuestionLogBuffer(engine).start()
+    assistant = build_assistant(settings, engine, question_log=questions, keep_last_good=True)
     if migrated:
         seed_if_empty(engine, assistant)
     watcher = CatalogWatcher(settings.catalog_dir, assistant.reload, staff_notifier(settings, engine))
     watcher.start()
+    assistant.watcher = watcher
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -49,6 +53,7 @@ async def serve(settings: Settings) -> None:
     finally:
         stop.set()
         watcher.stop()
+        await asyncio.to_thread(questions.close)
         engine.dispose()
 
 

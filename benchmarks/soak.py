@@ -478,7 +478,7 @@ class Soak:
         done = subprocess.run(
             [sys.executable, "-c", "from assistant.config import Settings;"
              "from assistant.app import build_assistant, open_database;"
-             "from assistant.runner import seed_if_empty;"
+             "from assistant.startup import seed_if_empty;"
              "s = Settings.from_env(); e = open_database(s); seed_if_empty(e, build_assistant(s, e))"],
             cwd=ROOT, env=self.env(), capture_output=True, timeout=180)
         if done.returncode != 0:

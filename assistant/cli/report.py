@@ -9,7 +9,7 @@ import io
 import sys
 from pathlib import Path
 
-from assistant.cli._common import Context, guard
+from assistant.cli._common import Context
 
 
 def _date(text: str) -> dt.date:
@@ -21,7 +21,29 @@ def _date(text: str) -> dt.date:
     raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD or dd/mm/yyyy)")
 
 
-@guard
+def _guard(func):
+    """A database that cannot be reached, or a broken catalogue, is one sentence and exit 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from assistant.catalog.loader import CatalogError
+
+        try:
+            return func(args)
+        except SQLAlchemyError as exc:
+            print(f"Không lập được báo cáo: không kết nối được cơ sở dữ liệu ({exc.__class__.__name__}); "
+                  "kiểm tra DATABASE_URL và máy chủ cơ sở dữ liệu rồi thử lại.", file=sys.stderr)
+            return 1
+        except CatalogError as exc:
+            print(f"Không lập được báo cáo: danh mục thủ tục có lỗi.\n{exc}", file=sys.stderr)
+            return 1
+
+    run.__doc__ = func.__doc__
+    return run
+
+
+@_guard
 def cmd_unanswered(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_unanswered, unanswered_report
 
@@ -31,7 +53,7 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
     return 0
 
 
-@guard
+@_guard
 def cmd_service(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_table, service_report, to_csv, to_html
 

@@ -7,11 +7,18 @@ objects: an import of a year of dossiers must take seconds."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: imports are not serialised across processes
+    fcntl = None  # type: ignore[assignment]
 
 from assistant.dossiers.import_model import (
     _DUE,
@@ -26,6 +33,7 @@ from assistant.dossiers.import_model import (
     ImportReport,
     ParsedFile,
 )
+from assistant.dossiers.notes import citizen_note
 from assistant.dossiers.statuses import (
     LABELS,
     RESOLVED,
@@ -33,6 +41,7 @@ from assistant.dossiers.statuses import (
     DossierStatus,
     classify_resolution,
 )
+from assistant.store.db import retry_locked, write_transaction
 from assistant.store.repos import Outbox, utcnow
 from assistant.workdays import VN_TZ
 
@@ -47,6 +56,8 @@ def notification_text(code: str, status: DossierStatus, note: str | None, proced
     """The message a subscriber receives when an import records a new status."""
     head = f"🔔 Hồ sơ {code}" + (f" ({procedure_name})" if procedure_name else "") + " có cập nhật."
     lines = [head, f"Tình trạng mới: {LABELS[status]}."]
+    # Only the supplement request is written for the citizen; other notes are for colleagues.
+    note = citizen_note(note) if status == DossierStatus.supplement_requested else None
     if status == DossierStatus.supplement_requested:
         lines.append("Vui lòng bổ sung giấy tờ" + (f": {note.rstrip('.')}" if note else " theo yêu cầu") + ".")
     elif status in RESOLVED:
@@ -68,6 +79,55 @@ def notification_text(code: str, status: DossierStatus, note: str | None, proced
 def _vn_now() -> dt.datetime:
     return dt.datetime.now(VN_TZ).replace(tzinfo=None)
 
+
+
+SQLITE_SLICE = 2000  # rows per write transaction on SQLite: tens of milliseconds of write lock
+SQLITE_PAUSE = 0.02  # seconds between slices, for the web path's writes waiting on the lock
+
+
+@contextlib.contextmanager
+def sqlite_import_lock(engine: Engine) -> Iterator[None]:
+    """One import at a time per SQLite database, across processes: a second `dossier import`
+    waits here (as it does on PostgreSQL's advisory lock) instead of failing on the busy timeout."""
+    database = engine.url.database
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}.import-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # queues behind a running import
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _apply_in_slices(engine: Engine, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
+                     procedure_name: Callable[[str], str | None] | None,
+                     progress: Callable[[str, int], None] | None) -> None:
+    """SQLite has one writer at a time: one transaction for a 500,000-row file held the lock for
+    seconds and citizens' writes failed behind it. The file was checked as a whole already;
+    it is written in slices of SQLITE_SLICE rows, each a short transaction carrying its own
+    status events and notifications (so each slice is consistent), with a pause between
+    slices for other writers. Imports are serialised by `sqlite_import_lock`, and re-importing
+    the same file is idempotent, so an import interrupted between slices is completed by
+    running it again."""
+    rows = parsed.rows
+    for start in range(0, len(rows), SQLITE_SLICE):
+        piece = ParsedFile(parsed.path, parsed.fields, rows[start:start + SQLITE_SLICE])
+        part = ImportReport(rows=len(piece.rows))
+
+        def write(piece: ParsedFile = piece, part: ImportReport = part) -> None:
+            with write_transaction(engine) as conn:
+                _apply(conn, piece, part, now, procedure_name, progress, write=True)
+
+        retry_locked(write)
+        report.created += part.created
+        report.updated += part.updated
+        report.unchanged += part.unchanged
+        report.status_changes += part.status_changes
+        report.notifications += part.notifications
+        if start + SQLITE_SLICE < len(rows):
+            time.sleep(SQLITE_PAUSE)
 
 
 def _as_date(value: object) -> dt.date | None:

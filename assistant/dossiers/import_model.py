@@ -77,7 +77,6 @@ PROCEDURE_ID_MAX = 80  # dossiers.procedure_id
 _DATE_FIELDS = ("received_at", "due_date", "new_due_date", "resolved_at", "returned_at")
 
 
-
 class DossierImportError(Exception):
     """The file was refused; `problems` lists every `FILE:LINE: reason`."""
 

@@ -22,6 +22,7 @@ from assistant.dossiers.import_model import (
     ProcedureIndex,
 )
 from assistant.dossiers.import_read import read_table
+from assistant.dossiers.notes import citizen_note
 from assistant.dossiers.statuses import (
     parse_export_status,
 )
@@ -203,7 +204,7 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
             if due is None and due_for is not None:
                 due = due_for(procedure_id, received)
             note = values[i_note]
-            note = (text_of(note)[:500] or None) if note != "" else None
+            note = (citizen_note(text_of(note))[:500] or None) if note != "" else None
             locality = values[i_loc]
             locality = (text_of(locality)[:60] or None) if locality != "" else None
             contact = values[i_contact]

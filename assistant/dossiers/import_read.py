@@ -100,30 +100,63 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any
     text = _decode(path.read_bytes(), path)
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # strict: a quote still open at the end of the file is an error, not one giant last cell.
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None) or []
     except csv.Error as exc:
         raise DossierImportError([f"{path}:{reader.line_num or 1}: unreadable CSV header ({exc})"]) from exc
     mapping = _map_headers(header, path)
     width = len(header)
+    physical_lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
     def csv_rows() -> Iterator[tuple[int, list[Any]]]:
         while True:
+            start = reader.line_num + 1
             try:
                 values = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as exc:  # e.g. an unclosed quote swallowing the rest of the file
-                raise DossierImportError([f"{path}:{reader.line_num}: unreadable CSV row ({exc})"]) from exc
+                raise DossierImportError([f"{path}:{start}: unreadable CSV row ({_csv_reason(exc)})"]) from exc
             if not any(values) or (not values[0].strip() and not "".join(values).strip()):
                 continue  # blank lines and the empty rows spreadsheets leave at the end
-            if len(values) < width:
-                values.extend([""] * (width - len(values)))
+            _check_record(path, start, reader.line_num, values, width, delimiter)
             values.append("")
-            yield reader.line_num, values
+            yield start, values
+        if reader.line_num != physical_lines:  # records must account for every line of the file
+            raise DossierImportError([f"{path}:{reader.line_num}: the file has {physical_lines} lines but its "
+                                      f"records end at line {reader.line_num}; check the quotes"])
 
     return mapping, csv_rows()
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return "a quote (\") opened here is never closed, so the rest of the file would become one cell"
+    return text
+
+
+def _check_record(path: Path, start: int, end: int, values: list[str], width: int, delimiter: str) -> None:
+    """Refuse a record whose shape shows that quoting went wrong: a cell count that differs
+    from the header's, or a quoted cell whose line breaks hide what look like whole rows (a
+    stray quote that closes many lines later swallows the rows in between)."""
+    extra = values[width:]
+    if len(values) < width or any(cell.strip() for cell in extra):
+        raise DossierImportError([f"{path}:{start}: {len(values)} cells but the header has {width}; "
+                                  "check the delimiters and quotes on this line"])
+    del values[width:]
+    if end == start:
+        return
+    inner_lines = sum(cell.count("\n") for cell in values)
+    if inner_lines != end - start:
+        raise DossierImportError([f"{path}:{start}: this record spans lines {start}–{end} but its cells hold "
+                                  f"{inner_lines} line breaks; check the quotes"])
+    for cell in values:
+        if "\n" in cell and any(line.count(delimiter) >= max(width - 1, 1) for line in cell.split("\n")):
+            raise DossierImportError([f"{path}:{start}: a quoted cell spans lines {start}–{end} that look like "
+                                      "rows of their own; check for a quote (\") that is not closed"])
 
 
 def _xlsx_cell(value: object, is_date: bool) -> object:
@@ -157,5 +190,5 @@ def estimate_rows(path: Path) -> int | None:
                 book.close()
         data = path.read_bytes()
         return max(0, data.count(b"\n") - 1 + (0 if data.endswith(b"\n") else 1))
-    except (OSError, ValueError):
+    except Exception:  # a broken file (BadZipFile, ...) is reported by the import itself as FILE:1
         return None

@@ -29,7 +29,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from assistant.dossiers.import_apply import _apply, _existing_codes, _vn_now
+from assistant.dossiers.import_apply import (
+    _apply,
+    _apply_in_slices,
+    _existing_codes,
+    _vn_now,
+    sqlite_import_lock,
+)
 from assistant.dossiers.import_model import _DUE, DossierImportError, ImportReport, ProcedureIndex
 from assistant.dossiers.import_parse import DueFor, parse_datetime, parse_file
 from assistant.dossiers.import_read import estimate_rows
@@ -66,8 +72,12 @@ def import_dossiers(engine: Engine, path: Path | str, *, dry_run: bool = False,
         with engine.connect() as conn:
             _apply(conn, parsed, report, now, procedure_name, None, write=False)
         return report
-    with write_transaction(engine) as conn:
-        _apply(conn, parsed, report, now, procedure_name, progress, write=True)
+    if engine.dialect.name != "sqlite":
+        with write_transaction(engine) as conn:
+            _apply(conn, parsed, report, now, procedure_name, progress, write=True)
+        return report
+    with sqlite_import_lock(engine):
+        _apply_in_slices(engine, parsed, report, now, procedure_name, progress)
     return report
 
 

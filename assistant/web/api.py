@@ -23,7 +23,7 @@ from assistant.dialogue.actions import feedback_action
 from assistant.dialogue.reply import Reply, Status
 from assistant.web import texts
 from assistant.web.errors import error
-from assistant.web.limits import MAX_TEXT_CHARS, valid_session
+from assistant.web.limits import MAX_TEXT_CHARS, is_json_media_type, same_origin, valid_session
 from assistant.web.shared import shared
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,23 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     return payload
 
 
+def refuse_cross_site(request: Request) -> Response | None:
+    """State-changing API calls: another site must not post with a visitor's browser."""
+    s = shared(request)
+    if not same_origin(request.headers, s.settings.public_url):
+        s.metrics.rejected.inc("forbidden_origin")
+        return error(403, "forbidden_origin")
+    if not is_json_media_type(request.headers.get("content-type")):
+        s.metrics.rejected.inc("unsupported_media_type")
+        return error(415, "unsupported_media_type")
+    return None
+
+
 async def chat(request: Request) -> Response:
     s = shared(request)
     metrics = s.metrics
-    if "json" not in request.headers.get("content-type", "").lower():
-        metrics.rejected.inc("unsupported_media_type")
-        return error(415, "unsupported_media_type")
+    if (refused := refuse_cross_site(request)) is not None:
+        return refused
     data = _json_body(await request.body())
     if data is MALFORMED:
         metrics.rejected.inc("malformed_json")
@@ -125,6 +136,8 @@ async def updates(request: Request) -> Response:
 
 async def acknowledge(request: Request) -> Response:
     s = shared(request)
+    if (refused := refuse_cross_site(request)) is not None:
+        return refused
     data = _json_body(await request.body())
     if data is MALFORMED:
         s.metrics.rejected.inc("malformed_json")

@@ -50,6 +50,7 @@ def create_app(
     watch_catalog: bool = False,
     question_log: QuestionLogBuffer | None = None,
     migrate_later: bool = False,
+    retention: bool = True,
 ) -> Starlette:
     """The web application.
 
@@ -60,7 +61,8 @@ def create_app(
     `watch_catalog`: hot-reload the catalogue in this process (worker processes started by
     `serve --workers N`; the single-process runner has its own). `question_log`: a batching
     question log this app starts and flushes on shutdown. `migrate_later`: the database was down
-    at start-up; keep trying to migrate it in the background.
+    at start-up; keep trying to migrate it in the background. `retention`: delete data past its
+    retention period daily (assistant.store.retention).
     """
     metrics = metrics or Metrics()
     metrics.attach(assistant)
@@ -87,7 +89,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with (background(settings, assistant, engine, watch_catalog=watch_catalog, question_log=question_log,
-                               migrate_later=migrate_later),
+                               migrate_later=migrate_later, retention=retention),
                     running(channels), running([staff] if staff else [])):
             yield
         if own_turns:
@@ -135,17 +137,25 @@ async def running(channels: list[Any]) -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def background(settings: Settings, assistant: Assistant, engine: Engine | None, *, watch_catalog: bool,
-                     question_log: QuestionLogBuffer | None, migrate_later: bool) -> AsyncIterator[None]:
-    """Helpers that run beside the channels: catalogue hot reload, the batching question log, and
-    the start-up migration retried while the database is down."""
+                     question_log: QuestionLogBuffer | None, migrate_later: bool,
+                     retention: bool = True) -> AsyncIterator[None]:
+    """Helpers that run beside the channels: catalogue hot reload, the batching question log, the
+    daily retention task, and the start-up migration retried while the database is down."""
     watcher = None
     if watch_catalog:
         from assistant.catalog.watch import CatalogWatcher
 
         watcher = CatalogWatcher(settings.catalog_dir, assistant.reload)
         watcher.start()
+        assistant.watcher = watcher
     if question_log is not None:
         question_log.start()
+    retention_task = None
+    if retention and engine is not None:
+        from assistant.store.retention import RetentionTask
+
+        retention_task = RetentionTask(engine, settings)
+        retention_task.start()
     migration_stop = asyncio.Event()
     migration = None
     if migrate_later and engine is not None:
@@ -157,6 +167,8 @@ async def background(settings: Settings, assistant: Assistant, engine: Engine | 
     finally:
         if watcher is not None:
             watcher.stop()
+        if retention_task is not None:
+            await retention_task.stop()
         migration_stop.set()
         if migration is not None:
             with contextlib.suppress(Exception):

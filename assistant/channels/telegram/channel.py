@@ -161,6 +161,7 @@ class TelegramChannel:
 
     # -- conversation turns (the shared `ConversationTurns`, in its worker threads) ---------------------
 
+
     async def turn(self, chat_id: int | str, turn: Turn) -> Reply:
         """Run one turn off the event loop (the core and the store are synchronous)."""
         reply, _seconds = await self.turns.run(CHANNEL, str(chat_id), turn)
