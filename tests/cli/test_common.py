@@ -39,5 +39,5 @@ def test_guard_turns_catalogue_and_database_errors_into_one_line(capsys):
 
 def test_every_command_group_is_registered_and_none_is_skipped():
     usage = build_parser().format_usage()
-    assert "{ask,chat,catalog,db,dossier,demo,serve,qr,report,staff,handoff,retention}" in usage
+    assert "{ask,chat,catalog,db,retention,dossier,demo,serve,qr,report,staff,handoff}" in usage
     assert len(COMMANDS) == 8

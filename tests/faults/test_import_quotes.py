@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from assistant.dossiers.importer import DossierImportError, import_dossiers
 from assistant.store.models import Dossier
-from tests.dossiers.test_cli import run  # noqa: F401  (fixture)
+from tests.cli.test_dossier import run  # noqa: F401  (fixture)
 
 HEADER = ["Mã hồ sơ", "Mã thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái", "Ghi chú"]
 KNOWN = {"marriage-status-certification", "birth-registration"}
