@@ -125,7 +125,9 @@ class Assistant:
             return calendar.due_date(now, proc.time_limit)
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
-        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality))
+        communes = CommuneFinder(locality)
+        matcher = Matcher(catalog.procedures.values(), extra_words=communes.words)
+        return Brain(catalog, matcher, composer, calendar, communes)
 
     @property
     def catalog(self) -> Catalog:
@@ -282,17 +284,21 @@ class Assistant:
         if small is not None:
             return brain.composer.smalltalk(small)
 
+        # Facets, places and procedures are all read from the spelling-corrected text, so a
+        # slipped letter changes neither the procedure nor the part of it that was asked.
+        corrected = brain.matcher.correct(normalised)
+        normalised = corrected.text
         hit, spans = scan_facets(normalised)
         place = brain.communes.find(normalised)
         if place is not None:
             conv.commune = place.slug  # remembered for the rest of the conversation
             spans = [*spans, place.span]
-        query = brain.matcher.parse(text, spans)
+        query = brain.matcher.parse(text, spans, corrected)
         if conv.last_procedure and hit.explicit and _FOLLOW_UP_LEAD.match(normalised):
             # "còn lệ phí thì sao?": a leading "còn" (folded to "con", also "child") asks about
             # the procedure under discussion; it is not a word of a new procedure's name.
             lead = _FOLLOW_UP_LEAD.match(normalised).end()
-            query = brain.matcher.parse(text, [*spans, (0, lead)])
+            query = brain.matcher.parse(text, [*spans, (0, lead)], corrected)
 
         # A number answering our own clarification question.
         if conv.pending_candidates and normalised.strip().isdigit():

@@ -47,7 +47,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bhen tra\b",
     ],
     Facet.fee: [
-        r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu|nhieu)\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
+        r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
         r"\btien\b", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
         r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b",
     ],
@@ -56,16 +56,22 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\b(can|mang|chuan bi)\b.*\b(ho so|giay) gi\b", r"\bthanh phan ho so\b", r"\bgom (nhung )?(gi|giay)\b",
         r"\bcan nhung\b", r"\bmang theo\b", r"\bchuan bi (gi|nhung)\b", r"\bho so gi\b", r"\bcan co gi\b",
         r"\bmau to khai\b", r"\bto khai\b",
+        # A question naming one paper ("có cần ảnh thẻ không", "cần giấy khám sức khỏe không")
+        # is about the documents, not about the procedure as a whole; "cần giấy phép không"
+        # asks whether a permit is needed at all, so it is not one of them.
+        r"\bcan (co |mang |nop |them |phai co )?(anh|hinh|giay(?! phep)|ban (chinh|sao|ve|goc)|so (ho khau|goc)|don|phieu|bang (tot|dai)|hop dong|chung tu)\b",
+        r"\b(mang|nop|kem) theo (anh|hinh|giay(?! phep)|ban (chinh|sao|goc))\b",
     ],
     Facet.time: [
         r"\bbao lau\b", r"\bmay ngay\b", r"\bbao nhieu ngay\b", r"\bthoi gian\b", r"\bthoi han\b", r"\blau khong\b",
         r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\b(mat|het|ton) (may|bao nhieu) (ngay|hom|tuan|thang)\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
         r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b", r"\bmay thang\b",
+        r"\blay (ngay|lien|trong ngay)\b", r"\b(co|lam|xong) (ngay|lien) (duoc )?khong\b", r"\btrong ngay\b",
     ],
     Facet.where: [
         r"\bo dau\b", r"\bcho nao\b", r"\bnoi nop\b", r"\bnop o\b", r"\blam o\b", r"\b(phuong|xa|huyen|quan) nao\b",
-        r"\bco quan nao\b", r"\bdia chi\b", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b", r"\bchỗ nào\b",
-        r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b",
+        r"\bco quan nao\b", r"\bdia chi\b", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b",
+        r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b", r"\bra dau\b", r"\bdau lam\b", r"\blam tai dau\b",
     ],
     Facet.online: [
         r"\btruc tuyen\b", r"\bonline\b", r"\bqua mang\b", r"\btren mang\b", r"\bdich vu cong\b", r"\bqua (app|ung dung)\b",
@@ -75,6 +81,9 @@ _PATTERNS: dict[Facet, list[str]] = {
     Facet.steps: [
         r"\bcac buoc\b", r"\bquy trinh\b", r"\btrinh tu\b", r"\bcach lam\b", r"\blam (nhu )?the nao\b", r"\blam sao\b",
         r"\bnhu the nao\b", r"\bthu tuc (ra )?sao\b", r"\bhuong dan\b", r"\bcach thuc\b",
+        # "How do I ...": "đổi thế nào", "làm lại sao", "thủ tục ra sao" (not "bản sao").
+        r"\bthe nao\b", r"\bra sao\b", r"\b(?<!ban )(?<!sao y )sao(?= *(a|nhi|vay|day|ha|nhe)? *$)", r"\bnhung buoc\b",
+        r"\bbuoc nao\b",
     ],
     Facet.legal: [
         r"\bcan cu\b", r"\bphap ly\b", r"\bnghi dinh\b", r"\bthong tu\b", r"\bvan ban\b", r"\bquy dinh (nao|o dau)\b",
@@ -83,6 +92,19 @@ _PATTERNS: dict[Facet, list[str]] = {
 }
 
 FACET_ORDER = [Facet.eta, Facet.fee, Facet.documents, Facet.time, Facet.where, Facet.online, Facet.steps, Facet.legal]
+
+def _literal_words(patterns: list[str]) -> list[list[str]]:
+    """Plain word runs of the patterns ("bao nhieu ngay"), for the spelling corrector."""
+    runs = []
+    for pattern in patterns:
+        plain = re.sub(r"\\[bsw]|[()?|*+.\\^$\[\]]", " ", pattern)
+        runs += [run.split() for run in re.findall(r"[a-z]+(?: [a-z]+)*", plain)]
+    return runs
+
+
+_RUNS = [run for patterns in _PATTERNS.values() for run in _literal_words(patterns)]
+FACET_WORDS: frozenset[str] = frozenset(w for run in _RUNS for w in run)
+FACET_PAIRS: frozenset[tuple[str, str]] = frozenset(p for run in _RUNS for p in zip(run, run[1:], strict=False))
 
 _COMPILED = {facet: [re.compile(p) for p in patterns] for facet, patterns in _PATTERNS.items()}
 
@@ -116,7 +138,24 @@ def scan_facets(normalised: str) -> tuple[FacetHit, list[tuple[int, int]]]:
                     spans.append(match.span())
         if found and hit is None:
             hit = FacetHit(facet, tuple(found))
+            if facet == Facet.fee and _RESULT_MONEY.search(normalised) and _any(Facet.time, normalised) \
+                    and not _any_strong_fee(normalised):
+                # "bao lâu thì có tiền": the money is the result; the question is about time.
+                hit = None
     return hit or FacetHit(Facet.overview, ()), spans
+
+
+# Money as the *result* of a procedure ("bao lâu thì nhận được tiền", "có tiền").
+_RESULT_MONEY = re.compile(r"\b(co|nhan|nhan duoc|lanh|linh|ve|duoc) tien\b")
+_STRONG_FEE = re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|chi phi|het bao nhieu)\b")
+
+
+def _any(facet: Facet, normalised: str) -> bool:
+    return any(p.search(normalised) for p in _COMPILED[facet])
+
+
+def _any_strong_fee(normalised: str) -> bool:
+    return bool(_STRONG_FEE.search(normalised))
 
 
 def detect_facet(normalised: str) -> FacetHit:

@@ -19,8 +19,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.catalog.schema import Procedure
-from assistant.nlu.facets import facet_spans
-from assistant.text.normalize import normalize, strip_telex_tail, tokens
+from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
+from assistant.text.normalize import TEENCODE, normalize, strip_telex_tail, tokens
+from assistant.text.spelling import Speller, pairs_of
 
 # Words that carry no information about *which* procedure (question words, pronouns,
 # politeness). Removed from questions, unless the word and a neighbour form a word pair
@@ -64,6 +65,17 @@ class Scored:
     id: str
     name: str
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """A normalised message with every word spelled as the catalogue (or plain Vietnamese) spells it.
+
+    `similarity` holds, for each word that was corrected, how sure the correction is (0..1);
+    words typed correctly are absent (similarity 1)."""
+
+    text: str
+    similarity: dict[str, float]
 
 
 @dataclass(slots=True)
@@ -110,7 +122,10 @@ def phrase_tokens(text: str) -> tuple[str, ...]:
 class Matcher:
     """Scores procedures for a message. Build once per catalogue; thread-safe to query."""
 
-    def __init__(self, procedures: Iterable[Procedure], candidate_pool: int = 40) -> None:
+    def __init__(self, procedures: Iterable[Procedure], candidate_pool: int = 40,
+                 extra_words: Iterable[str] = ()) -> None:
+        """`extra_words`: words that are not in the catalogue but must never be "corrected"
+        into catalogue words (the locality's commune names)."""
         self.procedures: list[Procedure] = list(procedures)
         self.candidate_pool = candidate_pool
         self.phrases: list[Phrase] = []
@@ -148,6 +163,14 @@ class Matcher:
         self.pairs = frozenset(pairs)
         self._vocab_list = sorted(self.vocabulary)
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+        raw_phrases = [tokens(normalize(text)) for proc in self.procedures
+                       for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)]
+        general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
+            w for expansion in TEENCODE.values() for w in expansion.split()}
+        self.speller = Speller(self.vocabulary | general | {t for p in raw_phrases for t in p} |
+                               {w for e in extra_words for w in tokens(normalize(e))},
+                               pairs_of(raw_phrases) | FACET_PAIRS)
+        self.correct = lru_cache(maxsize=20_000)(self._correct_text)
         self.compiled: list[list[CompiledPhrase]] = [
             [self._compile(phrase) for phrase in phrases] for phrases in self.by_proc
         ]
@@ -182,17 +205,33 @@ class Matcher:
         hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         return tuple((word, score / 100 * 0.95) for word, score, _ in hits)
 
-    def parse(self, text: str, facet_spans: list[tuple[int, int]] | None = None) -> Query:
-        """`facet_spans` from `scan_facets` saves scanning the facet phrases a second time."""
-        normalised = normalize(text)
+    def _correct_text(self, normalised: str) -> Corrected:
+        words: list[str] = []
+        for token in tokens(normalised):
+            words.extend(self.speller.split(token) or [token])
+        similarity: dict[str, float] = {}
+        out: list[str] = []
+        for fix in self.speller.correct(words):
+            out.append(fix.word)
+            if fix.word != fix.typed:
+                similarity[fix.word] = min(similarity.get(fix.word, 1.0), fix.similarity)
+        return Corrected(" ".join(out), similarity)
+
+    def parse(self, text: str, facet_spans: list[tuple[int, int]] | None = None,
+              corrected: Corrected | None = None) -> Query:
+        """`facet_spans` from `scan_facets` saves scanning the facet phrases a second time;
+        they refer to `corrected.text` when `corrected` is given (see `correct`)."""
+        corrected = corrected or self.correct(normalize(text))
+        normalised = corrected.text
         query = Query(text=text, normalised=normalised,
                       content=content_tokens(normalised, self.pairs, facet_spans))
         best_words = []
         for token in query.content:
             options = self._correct(token)
+            factor = corrected.similarity.get(token, 1.0)
             for word, sim in options:
-                if sim > query.matched.get(word, 0.0):
-                    query.matched[word] = sim
+                if sim * factor > query.matched.get(word, 0.0):
+                    query.matched[word] = sim * factor
             best_words.append(options[0][0] if options else token)
         query.pairs = set(itertools.pairwise(best_words))
         return query
