@@ -28,8 +28,9 @@ from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
+from assistant.nlu.distinguish import Distinguisher, referral
 from assistant.nlu.facets import Facet, FacetHit, scan_facets
-from assistant.nlu.matcher import Matcher, Scored
+from assistant.nlu.matcher import Matcher, Query, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.normalize import clean, normalize
 from assistant.workdays import WorkCalendar
@@ -43,6 +44,9 @@ ANSWER_MARGIN = 8.0
 CLARIFY_MIN = 45.0
 CLARIFY_WINDOW = 16.0
 SUGGEST_MIN = 25.0
+EXPLAIN_WINDOW = 20.0  # candidates this close to the best may be offered when they explain the question better
+DISTINGUISH_PENALTY = 10.0  # per distinguishing word a runner-up does not explain
+REFERRAL_OVERRIDE = 90.0  # a referral word loses only to a procedure this sure that explains it
 
 _FOLLOW_UP_LEAD = re.compile(r"^(?:the |vay |the thi |ad oi |cho hoi )?(?:con|vay con|the con)\b")
 _UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
@@ -80,6 +84,7 @@ class Brain:
     composer: Composer
     calendar: WorkCalendar
     communes: CommuneFinder
+    distinguisher: Distinguisher
 
 
 class Assistant:
@@ -127,7 +132,7 @@ class Assistant:
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
         communes = CommuneFinder(locality)
         matcher = Matcher(catalog.procedures.values(), extra_words=communes.words)
-        return Brain(catalog, matcher, composer, calendar, communes)
+        return Brain(catalog, matcher, composer, calendar, communes, Distinguisher(catalog.procedures.values()))
 
     @property
     def catalog(self) -> Catalog:
@@ -333,10 +338,15 @@ class Assistant:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                 return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
 
-        return self._decide(brain, ranked, hit, conv, now)
+        return self._decide(brain, ranked, hit, conv, now, query)
 
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
-                now: dt.datetime) -> Reply:
+                now: dt.datetime, query: Query | None = None) -> Reply:
+        if query is not None:
+            honest = self._honest_limits(brain, ranked, hit, conv, query)
+            if honest is not None:
+                return honest
+            ranked = _explained_first(brain, ranked, query)
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
         if top >= ANSWER_MIN and top - second >= ANSWER_MARGIN:
@@ -356,6 +366,33 @@ class Assistant:
                 return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
         conv.pending_candidates = []
         return brain.composer.not_found(_cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
+
+    def _honest_limits(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
+                       query: Query) -> Reply | None:
+        """Matters that are not one-stop procedures get who handles them; a question whose
+        distinguishing words the best candidate does not explain gets a question back between
+        the candidates that do, or a plain "not in the catalogue" (see assistant.nlu.distinguish)."""
+        present = brain.distinguisher.present(query.masked)
+        top = ranked[0] if ranked else None
+        kind = referral(query.masked)
+        if kind is not None and (top is None or top.score < REFERRAL_OVERRIDE
+                                 or brain.distinguisher.unexplained(top.id, present)):
+            conv.pending_candidates = []
+            return brain.composer.referral(kind)
+        if top is None or top.score < CLARIFY_MIN or not present:
+            return None
+        missing = brain.distinguisher.unexplained(top.id, present)
+        if not missing:
+            return None
+        window = [s for s in ranked[1:] if s.score >= top.score - EXPLAIN_WINDOW and s.score >= CLARIFY_MIN
+                  and not brain.distinguisher.unexplained(s.id, present)]
+        if window:
+            candidates = [*window[:3], top]
+            conv.pending_candidates = [s.id for s in candidates]
+            conv.last_facet = hit.facet.value
+            return brain.composer.clarify(_cands(candidates), hit.facet)
+        conv.pending_candidates = []
+        return brain.composer.not_in_catalogue(query.text, _cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
 
     def _answer(self, brain: Brain, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
                 conv: Conversation, now: dt.datetime) -> Reply:
@@ -382,6 +419,20 @@ class Assistant:
     def _commune(brain: Brain, conv: Conversation) -> Commune | None:
         locality = brain.catalog.locality
         return locality.commune(conv.commune) if locality else None
+
+
+def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[Scored]:
+    """When the best candidate explains every distinguishing word of the question and the
+    runner-up does not, the runner-up is no real competitor: its score is lowered so the
+    margin reflects the words that actually tell the two apart."""
+    present = brain.distinguisher.present(query.masked)
+    if len(ranked) < 2 or not present or brain.distinguisher.unexplained(ranked[0].id, present):
+        return ranked
+    out = [ranked[0]]
+    for s in ranked[1:]:
+        missing = brain.distinguisher.unexplained(s.id, present)
+        out.append(Scored(s.id, s.name, round(s.score - DISTINGUISH_PENALTY * len(missing), 2)) if missing else s)
+    return sorted(out, key=lambda s: -s.score)
 
 
 def _cands(ranked: list[Scored]) -> list[Candidate]:

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.catalog.schema import Procedure
 from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
+from assistant.nlu.facets import facet_spans as _facet_spans
 from assistant.text.normalize import TEENCODE, normalize, strip_telex_tail, tokens
 from assistant.text.spelling import Speller, pairs_of
 
@@ -85,6 +86,7 @@ class Query:
     content: list[str]  # informative tokens after facet phrases and stopwords are removed
     matched: dict[str, float] = field(default_factory=dict)  # vocabulary token -> similarity 0..1
     pairs: set[tuple[str, str]] = field(default_factory=set)  # adjacent (corrected) words, in order
+    masked: str = ""  # the corrected text with facet phrases blanked out (for distinguishing words)
 
     @property
     def empty(self) -> bool:
@@ -112,6 +114,14 @@ def content_tokens(normalised: str, pairs: frozenset[tuple[str, str]] = frozense
             if (toks[i], toks[i + 1]) in pairs:
                 keep[i] = keep[i + 1] = True
     return [t for t, k in zip(toks, keep, strict=True) if k]
+
+
+def _mask(normalised: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(normalised)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    return " ".join("".join(chars).split())
 
 
 def phrase_tokens(text: str) -> tuple[str, ...]:
@@ -225,6 +235,7 @@ class Matcher:
         normalised = corrected.text
         query = Query(text=text, normalised=normalised,
                       content=content_tokens(normalised, self.pairs, facet_spans))
+        query.masked = _mask(normalised, facet_spans if facet_spans is not None else _facet_spans(normalised))
         best_words = []
         for token in query.content:
             options = self._correct(token)
