@@ -6,6 +6,7 @@ explainable than a classifier trained on a few dozen questions.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -104,7 +105,7 @@ def _literal_words(patterns: list[str]) -> list[list[str]]:
 
 _RUNS = [run for patterns in _PATTERNS.values() for run in _literal_words(patterns)]
 FACET_WORDS: frozenset[str] = frozenset(w for run in _RUNS for w in run)
-FACET_PAIRS: frozenset[tuple[str, str]] = frozenset(p for run in _RUNS for p in zip(run, run[1:], strict=False))
+FACET_PAIRS: frozenset[tuple[str, str]] = frozenset(p for run in _RUNS for p in itertools.pairwise(run))
 
 _COMPILED = {facet: [re.compile(p) for p in patterns] for facet, patterns in _PATTERNS.items()}
 
