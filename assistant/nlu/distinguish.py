@@ -1,0 +1,89 @@
+"""Words that decide *which* of several look-alike procedures a citizen means, and matters
+that are not one-stop procedures at all.
+
+Why: word-overlap scoring ranks "thi bằng lái quốc tế" close to driving-licence tests and
+"đăng ký tạm trú cho người nước ngoài" close to ordinary temporary residence, because the
+words that make the difference are few. A wrong answer costs a citizen a trip, so a question
+carrying a distinguishing word that the best candidate's own names do not explain must not
+be answered with that candidate: the core asks between the candidates that do explain it,
+or says plainly the procedure is not in the catalogue.
+
+All patterns run on folded, spelling-corrected text with the facet phrases masked out
+("mất bao lâu" is about time, not about losing something).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.catalog.schema import Procedure
+from assistant.text.normalize import normalize
+
+# Families of distinguishing words. A procedure explains a family when one of its own
+# names, aliases or keywords contains a word of the family.
+FAMILIES: dict[str, str] = {
+    "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai|lanh su|dai su quan",
+    "international": r"quoc te",
+    "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
+    "test": r"sat hach|thi (bang|lay|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
+    "lost": r"bi mat|lam mat|danh mat|mat (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
+            r"|that lac|danh roi|moc tui|bi trom|bi chay",
+    "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
+    "split": r"tach|hop thua|gop thua|gop so",
+    "extend": r"gia han|keo dai",
+    "delete": r"xoa|cat khau|cat ho khau",
+    "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban",
+    "change": r"thay doi|dieu chinh",
+    "official": r"cong vu|ngoai giao",
+    "postpone": r"hoan|mien(?! phi)",
+    "maternity": r"thai san|sinh con (duoc|huong)|om dau|huu tri|luong huu|tai nan lao dong|benh nghe nghiep",
+    "inspection": r"dang kiem|kiem dinh",
+    "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong",
+    "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
+}
+
+# Matters handled outside the one-stop (Vietnamese names of who handles them are in compose).
+# kind -> (pattern, unless): `unless` marks the catalogue procedure that shares the words.
+REFERRALS: dict[str, tuple[str, str | None]] = {
+    "divorce": (r"\b(ly hon|ly di|bo nhau|don phuong ly|thuan tinh ly)\b",
+                r"\b(ghi chu|nuoc ngoai|o (han|nhat|dai loan|my|uc|duc|phap|trung quoc|canh)|ben (han|nhat|dai loan|my|uc|duc|phap|trung quoc|tay)|toa an nuoc ngoai)\b"),
+    "visa": (r"\b(visa|thi thuc)\b", None),
+    "crime": (r"\b(to cao|to giac|trinh bao|bao an|lua dao|hanh hung|danh nguoi|trom cap|trom xe|mat trom|bi trom (xe|tien|do))\b", None),
+    "lawsuit": (r"\b(khoi kien|kien tung|tranh chap)\b", None),
+}
+
+_FAMILY_RE = {name: re.compile(rf"\b(?:{pattern})\b") for name, pattern in FAMILIES.items()}
+_REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    present: frozenset[str]  # families named in the question
+    unexplained: frozenset[str]  # of those, the ones the candidate's names do not explain
+
+
+class Distinguisher:
+    """Which distinguishing families each procedure's own names explain."""
+
+    def __init__(self, procedures: Iterable[Procedure]) -> None:
+        self.explained: dict[str, frozenset[str]] = {}
+        for proc in procedures:
+            text = " | ".join(normalize(t) for t in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords))
+            self.explained[proc.id] = frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(text))
+
+    @staticmethod
+    def present(masked: str) -> frozenset[str]:
+        return frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(masked))
+
+    def unexplained(self, procedure_id: str, present: frozenset[str]) -> frozenset[str]:
+        return present - self.explained.get(procedure_id, frozenset())
+
+
+def referral(masked: str) -> str | None:
+    """The kind of non-procedure matter a question is about ("divorce", "visa", ...), if any."""
+    for kind, (pattern, unless) in _REFERRAL_RE.items():
+        if pattern.search(masked) and not (unless and unless.search(masked)):
+            return kind
+    return None
