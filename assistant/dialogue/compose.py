@@ -428,7 +428,7 @@ def commune_question(catalog: Catalog, proc: Procedure, facet: Facet) -> str | N
     else:
         detail = f" (ví dụ ở {shown})"
     return (f"Câu trả lời trên là quy định chung của {locality.name}; một số xã, phường có quy định riêng{detail}. "
-            "Bạn ở xã, phường nào? Nhắn ví dụ: \"em ở xã Nam Khánh Vĩnh\".")
+            f"Bạn ở xã, phường nào? Nhắn ví dụ: \"em ở {names[-1][:1].lower() + names[-1][1:]}\".")
 
 
 def _clean_note(note: str) -> str:

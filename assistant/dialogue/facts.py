@@ -89,12 +89,12 @@ def fee_text(fee: Fee, day: dt.date, unverified: bool = False) -> str:
             text += " " + UNVERIFIED_SENTENCE["fees"]
         return text
     if fee.set_by == FeeSetter.province:
-        parts = ["Mức phí do Hội đồng nhân dân tỉnh quy định"]
+        parts = ["Lệ phí: do Hội đồng nhân dân tỉnh quy định"]
         if fee.province_range:
             low, high = fee.province_range.min, fee.province_range.max
             parts.append(f"thường từ {vnd(low)} đến {vnd(high)}" if low != high else f"thường là {vnd(low)}")
         return ", ".join(parts) + f". {UNVERIFIED_FEE}."
-    return f"Chưa có mức phí áp dụng cho ngày {day:%d/%m/%Y} trong danh mục. {UNVERIFIED_FEE}."
+    return f"Lệ phí: danh mục chưa có mức áp dụng cho ngày {day:%d/%m/%Y}. {UNVERIFIED_FEE}."
 
 
 def fee_short(fee: Fee, day: dt.date) -> str:

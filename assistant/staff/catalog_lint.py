@@ -31,6 +31,7 @@ OLDEST_REVIEWS = 5
 
 # Warning kinds (group headings in the output).
 W_SOURCE_OLD = "Nguồn kiểm chứng đã cũ (hơn một năm)"
+W_SOURCE_FUTURE = "Ngày kiểm tra nguồn sau ngày kiểm tra danh mục"
 W_UNVERIFIED = "Thông tin chưa kiểm chứng"
 W_NOT_REVIEWED = "Chưa được cán bộ rà soát"
 W_REVIEW_OLD = "Rà soát đã hơn một năm"
@@ -39,6 +40,7 @@ W_COPIES = "Giấy tờ chưa ghi số bản"
 W_LEGAL = "Căn cứ pháp lý"
 W_FEE = "Phí, lệ phí"
 W_LOCALITY = "Địa bàn"
+W_NOTE_NUMBERS = "Ghi chú nêu con số khác với số liệu"
 
 # A district-level body named as current. "cũ"/"trước đây" mark a former name, which is allowed.
 _DISTRICT = re.compile(r"\b(cấp huyện|huyện|quận|thị xã|bhxh huyện|công an huyện)\b", re.IGNORECASE)
@@ -184,7 +186,8 @@ def _source_age(sources: list, doc: SourceDoc, today: dt.date) -> Iterator[Probl
     for index, source in enumerate(sources):
         if source.checked > today:
             yield _problem(doc, ("sources", index, "checked"),
-                           f"ngày kiểm tra nguồn {source.checked:%d/%m/%Y} nằm sau ngày hôm nay")
+                           f"ngày kiểm tra nguồn {source.checked:%d/%m/%Y} nằm sau ngày kiểm tra {today:%d/%m/%Y}",
+                           "warning", W_SOURCE_FUTURE)
         elif today - source.checked > STALE_AFTER:
             yield _problem(doc, ("sources", index, "checked"),
                            f"nguồn \"{source.title}\" kiểm tra lần cuối ngày {source.checked:%d/%m/%Y}, "
@@ -207,7 +210,8 @@ def _instrument_problems(proc: Procedure, doc: SourceDoc, catalog: Catalog, toda
                                      "hãy trích dẫn văn bản thay thế")
         elif inst.expires and today > inst.expires:
             yield _problem(doc, loc, f"văn bản {number} ({inst.label}) đã hết hiệu lực từ ngày "
-                                     f"{inst.expires + dt.timedelta(days=1):%d/%m/%Y}")
+                                     f"{inst.expires + dt.timedelta(days=1):%d/%m/%Y}; căn cứ pháp lý chỉ ghi văn "
+                                     "bản đang có hiệu lực (văn bản cũ dùng để ghi lịch sử mức phí thì để ở sources)")
         elif inst.in_force and today < inst.in_force:
             yield _problem(doc, loc, f"văn bản {number} ({inst.label}) đến ngày {inst.in_force:%d/%m/%Y} mới có hiệu lực",
                            "warning", W_LEGAL)
@@ -259,26 +263,34 @@ def _number_contradictions(proc: Procedure, doc: SourceDoc) -> Iterator[Problem]
         known |= {a for a in (window.in_person, window.online) if a is not None}
     if fees.province_range:
         known |= {fees.province_range.min, fees.province_range.max}
-    for loc, text in ((("summary",), proc.summary), (("fees", "note"), fees.note)):
+    # The summary is a sentence citizens read: a contradiction there is an error. A note may
+    # legitimately name other figures (a history, another fee), so there it is a warning.
+    for loc, text, severity in ((("summary",), proc.summary, "error"), (("fees", "note"), fees.note, "warning")):
         said = _amounts(text or "")
+        kind = "" if severity == "error" else W_NOTE_NUMBERS
         if said and known and not (said & known):
             shown = ", ".join(f"{a:,}".replace(",", ".") for a in sorted(said))
             truth = ", ".join(f"{a:,}".replace(",", ".") for a in sorted(known))
             yield _problem(doc, loc, f"{label_of(loc)} ghi {shown} đồng nhưng số liệu lệ phí (fees.windows) là "
-                                     f"{truth} đồng; hãy sửa cho khớp (câu trả lời được tạo từ số liệu)")
+                                     f"{truth} đồng; hãy sửa cho khớp (câu trả lời được tạo từ số liệu)",
+                           severity, kind)
         elif said and fees.set_by == FeeSetter.none:
-            yield _problem(doc, loc, f"{label_of(loc)} ghi mức tiền nhưng fees.set_by là 'none' (không có phí)")
+            yield _problem(doc, loc, f"{label_of(loc)} ghi mức tiền nhưng fees.set_by là 'none' (không có phí)",
+                           severity, kind)
     tl = proc.time_limit
     allowed = {0.0} if tl.unit == TimeUnit.same_day else {float(tl.value or 0)}
     if tl.extension:
         allowed.add(float(tl.extension.value))
         allowed.add(float(tl.value or 0) + float(tl.extension.value))
-    for loc, text, pattern in ((("summary",), proc.summary, _WORKING_DAYS), (("time_limit", "note"), tl.note, _DAYS)):
+    for loc, text, pattern, severity in ((("summary",), proc.summary, _WORKING_DAYS, "error"),
+                                         (("time_limit", "note"), tl.note, _DAYS, "warning")):
         said = _numbers(pattern, text or "")
         if said and not (said & allowed):
             shown = ", ".join(f"{n:g}" for n in sorted(said))
+            hint = "" if severity == "error" else " (nếu là thời hạn kéo dài khi cần xác minh, ghi vào time_limit.extension)"
             yield _problem(doc, loc, f"{label_of(loc)} ghi {shown} ngày nhưng thời hạn (time_limit) là "
-                                     f"{_time_words(proc)}; hãy sửa cho khớp")
+                                     f"{_time_words(proc)}; hãy sửa cho khớp{hint}", severity,
+                           "" if severity == "error" else W_NOTE_NUMBERS)
 
 
 def _time_words(proc: Procedure) -> str:
