@@ -347,6 +347,11 @@ class Assistant:
             if honest is not None:
                 return honest
             ranked = _explained_first(brain, ranked, query)
+            broad = brain.matcher.covering(query, ranked)
+            if broad:
+                conv.pending_candidates = [s.id for s in broad[:4]]
+                conv.last_facet = hit.facet.value
+                return brain.composer.clarify(_cands(broad[:4]), hit.facet)
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
         if top >= ANSWER_MIN and top - second >= ANSWER_MARGIN:

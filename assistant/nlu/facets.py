@@ -66,7 +66,7 @@ _PATTERNS: dict[Facet, list[str]] = {
     Facet.time: [
         r"\bbao lau\b", r"\bmay ngay\b", r"\bbao nhieu ngay\b", r"\bthoi gian\b", r"\bthoi han\b", r"\blau khong\b",
         r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\b(mat|het|ton) (may|bao nhieu) (ngay|hom|tuan|thang)\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
-        r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b", r"\bmay thang\b",
+        r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b", r"\bmay thang\b", r"\b(mat|het|ton) (bao )?nhieu (ngay|hom|tuan|thang)\b",
         r"\blay (ngay|lien|trong ngay)\b", r"\b(co|lam|xong) (ngay|lien) (duoc )?khong\b", r"\btrong ngay\b",
     ],
     Facet.where: [
