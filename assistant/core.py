@@ -427,16 +427,20 @@ class Assistant:
 
 
 def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[Scored]:
-    """When the best candidate explains every distinguishing word of the question and the
-    runner-up does not, the runner-up is no real competitor: its score is lowered so the
-    margin reflects the words that actually tell the two apart."""
-    present = brain.distinguisher.present(query.masked)
-    if len(ranked) < 2 or not present or brain.distinguisher.unexplained(ranked[0].id, present):
+    """Re-weigh candidates by the words that tell look-alikes apart.
+
+    A candidate that does not explain a distinguishing word of the question, or whose name is
+    defined by a qualifier the question never names ("có yếu tố nước ngoài", "cấp lại", "liên
+    thông"), loses DISTINGUISH_PENALTY per such gap, so the margin reflects the words that
+    actually separate the two. The best candidate itself is handled by `_honest_limits`."""
+    if len(ranked) < 2:
         return ranked
-    out = [ranked[0]]
-    for s in ranked[1:]:
-        missing = brain.distinguisher.unexplained(s.id, present)
-        out.append(Scored(s.id, s.name, round(s.score - DISTINGUISH_PENALTY * len(missing), 2)) if missing else s)
+    d = brain.distinguisher
+    present = d.present(query.masked)
+    out = []
+    for s in ranked:
+        gaps = len(d.unexplained(s.id, present)) + d.lacks_defining(s.id, present)
+        out.append(Scored(s.id, s.name, round(s.score - DISTINGUISH_PENALTY * gaps, 2)) if gaps else s)
     return sorted(out, key=lambda s: -s.score)
 
 

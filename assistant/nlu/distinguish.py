@@ -24,16 +24,19 @@ from assistant.text.normalize import normalize
 # Families of distinguishing words. A procedure explains a family when one of its own
 # names, aliases or keywords contains a word of the family.
 FAMILIES: dict[str, str] = {
-    "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai|lanh su|dai su quan",
+    "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai|lanh su|dai su quan"
+               r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben) (han|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|lao(?! dong)"
+               r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay",
     "international": r"quoc te",
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     "test": r"sat hach|thi (bang|lay|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
             r"|that lac|danh roi|moc tui|bi trom|bi chay",
     "died": r"vua mat|da mat|moi mat|mat roi|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
+    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)",
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so",
-    "extend": r"gia han|keo dai",
+    "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban",
     "change": r"thay doi|dieu chinh",
@@ -65,14 +68,28 @@ class Explanation:
     unexplained: frozenset[str]  # of those, the ones the candidate's names do not explain
 
 
+# Families that, when a procedure's official name carries one, the question must carry one
+# of too: "khai sinh" alone is not the foreign-element birth registration nor the bundle.
+DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "again", "split", "extend", "delete",
+                      "dissolve", "bundle", "died"})
+
+
 class Distinguisher:
-    """Which distinguishing families each procedure's own names explain."""
+    """Which distinguishing families each procedure's own names explain, and which define it."""
 
     def __init__(self, procedures: Iterable[Procedure]) -> None:
         self.explained: dict[str, frozenset[str]] = {}
+        self.defining: dict[str, frozenset[str]] = {}
         for proc in procedures:
             text = " | ".join(normalize(t) for t in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords))
             self.explained[proc.id] = frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(text))
+            name = normalize(proc.short_name or proc.name)
+            self.defining[proc.id] = frozenset(f for f in DEFINING if _FAMILY_RE[f].search(name))
+
+    def lacks_defining(self, procedure_id: str, present: frozenset[str]) -> bool:
+        """The procedure is defined by a qualifier ("nước ngoài", "cấp lại") the question never names."""
+        defining = self.defining.get(procedure_id, frozenset())
+        return bool(defining) and not (defining & present)
 
     @staticmethod
     def present(masked: str) -> frozenset[str]:

@@ -306,15 +306,15 @@ class Matcher:
 
         Word overlap alone cannot tell these apart, so the honest reply asks back."""
         words = [t for t in dict.fromkeys(query.content) if t in self.vocabulary]
-        if not words or len(words) > max_words or len(words) < len(query.content):
-            return []
+        if len(words) < 2 or len(words) > max_words or len(words) < len(query.content):
+            return []  # one word ("giá") is too little to ask back about
         wanted = frozenset(words)
         out = []
         for s in ranked:
             phrases = self.compiled[self.index_of[s.id]]
             if any(p.token_set == wanted for p in phrases if p.weight >= 1.0):
                 return []
-            if wanted <= frozenset(t for p in phrases for t in p.tokens):
+            if any(wanted <= p.token_set for p in phrases):
                 out.append(s)
         return out if len(out) >= 2 else []
 

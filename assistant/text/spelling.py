@@ -130,14 +130,15 @@ class Speller:
             if not opts:
                 out.append(Correction(token, token, 0.0))
                 continue
-            if opts[0][1] == 0.0:
-                out.append(Correction(token, token, 1.0))
-                continue
             prev = best[i - 1] if i > 0 else None
             nxt = best[i + 1] if i + 1 < len(tokens) else None
 
             def context(word: str, prev: str | None = prev, nxt: str | None = nxt) -> bool:
                 return (prev, word) in self.pairs or (word, nxt) in self.pairs
+
+            if opts[0][1] == 0.0:
+                out.append(Correction(token, token, 1.0))
+                continue
 
             real_syllable = is_syllable(token)
             ranked = sorted(opts, key=lambda o: (o[1] - (0.6 if context(o[0]) else 0.0), o[0]))
