@@ -299,22 +299,23 @@ class Matcher:
         precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
         return 100.0 * (0.7 * best + 0.3 * precision) * (0.6 + 0.4 * best)
 
-    def covering(self, query: Query, ranked: list[Scored], max_words: int = 3) -> list[Scored]:
+    def covering(self, query: Query, ranked: list[Scored], max_words: int = 4) -> list[Scored]:
         """For a short question made only of words several procedures share ("đăng ký cư trú",
         "bằng lái xe"), the ranked procedures whose names contain all of them; empty when
         the question is long, or one procedure has a name or alias that is exactly the question.
 
         Word overlap alone cannot tell these apart, so the honest reply asks back."""
         words = [t for t in dict.fromkeys(query.content) if t in self.vocabulary]
-        if len(words) < 2 or len(words) > max_words or len(words) < len(query.content):
+        core = frozenset(words) - STOPWORDS
+        if len(core) < 2 or len(words) > max_words or len(words) < len(query.content):
             return []  # one word ("giá") is too little to ask back about
         wanted = frozenset(words)
         out = []
         for s in ranked:
             phrases = self.compiled[self.index_of[s.id]]
-            if any(p.token_set == wanted for p in phrases if p.weight >= 1.0):
+            if any(p.token_set - STOPWORDS == core for p in phrases if p.weight >= 1.0):
                 return []
-            if any(wanted <= p.token_set for p in phrases):
+            if wanted <= frozenset(t for p in phrases for t in p.tokens):
                 out.append(s)
         return out if len(out) >= 2 else []
 
