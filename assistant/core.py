@@ -98,6 +98,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.desk = desk
         self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
+        self.scoring = "phrase"  # see Matcher: benchmarks swap it to compare scoring methods
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
         self._lock = threading.Lock()
@@ -131,7 +132,7 @@ class Assistant:
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
         communes = CommuneFinder(locality)
-        matcher = Matcher(catalog.procedures.values(), extra_words=communes.words)
+        matcher = Matcher(catalog.procedures.values(), extra_words=communes.words, scoring=self.scoring)
         return Brain(catalog, matcher, composer, calendar, communes, Distinguisher(catalog.procedures.values()))
 
     @property

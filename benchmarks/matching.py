@@ -270,12 +270,16 @@ def _fmt(value: float | None) -> str:
 def accuracy_table(name: str, rows: list[Row], systems: dict, verbose: bool) -> dict:
     """One question set through the assistant and both baselines, printed side by side."""
     acc = {"assistant": evaluate_assistant(systems["assistant"], rows, verbose)}
-    acc |= {label: evaluate_baseline(system, rows) for label, system in systems.items() if label != "assistant"}
+    for label, system in systems.items():
+        if label.startswith("assistant["):
+            acc[label] = evaluate_assistant(system, rows)
+        elif label != "assistant":
+            acc[label] = evaluate_baseline(system, rows)
     print(f"\n{name}: {len(rows)} questions, {acc['assistant']['counts']['in_scope']} in scope, "
           f"{acc['assistant']['counts']['broad']} broad, {acc['assistant']['counts']['neighbour']} neighbours")
-    print(f"{'system':<12}{'top-1':>7}{'facet':>7}{'wrong':>7}{'clarify':>8}{'broad':>7}{'oos-rej':>8}{'nbr-wrong':>10}")
+    print(f"{'system':<18}{'top-1':>7}{'facet':>7}{'wrong':>7}{'clarify':>8}{'broad':>7}{'oos-rej':>8}{'nbr-wrong':>10}")
     for label, r in acc.items():
-        print(f"{label:<12}{_fmt(r['top1']):>7}{_fmt(r['facet']):>7}{_fmt(r['wrong']):>7}{_fmt(r['clarify_ok']):>8}"
+        print(f"{label:<18}{_fmt(r['top1']):>7}{_fmt(r['facet']):>7}{_fmt(r['wrong']):>7}{_fmt(r['clarify_ok']):>8}"
               f"{_fmt(r['broad_ok']):>7}{_fmt(r['oos_rejected']):>8}{_fmt(r['neighbour_wrong']):>10}")
     return acc
 
@@ -292,6 +296,8 @@ def main() -> int:
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "matching.json")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    parser.add_argument("--scorings", default="fused,bm25",
+                        help="other scoring methods of the matcher to run beside the shipped one (phrase)")
     parser.add_argument("--only", default="", help="comma-separated set names to run (e.g. tune,tune-noisy)")
     args = parser.parse_args()
 
@@ -308,7 +314,13 @@ def main() -> int:
         else:
             print(f"question set {name} not found at {path}: skipped")
     wanted = {w for w in args.only.split(",") if w}
-    systems = {"assistant": Assistant(base, settings), "BM25": BM25Baseline(base), "extractOne": ExtractOneBaseline(base)}
+    systems: dict = {"assistant": Assistant(base, settings)}
+    for scoring in [s for s in args.scorings.split(",") if s and s != "phrase"]:
+        variant = Assistant(base, settings)
+        variant.scoring = scoring
+        variant.brain = variant._build(base)
+        systems[f"assistant[{scoring}]"] = variant
+    systems |= {"BM25": BM25Baseline(base), "extractOne": ExtractOneBaseline(base)}
     for name, rows in sets.items():
         if wanted and name not in wanted:
             continue

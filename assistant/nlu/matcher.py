@@ -39,6 +39,8 @@ PHRASE_STOPWORDS = frozenset("cho cua va hoac cac nhung voi trong theo tai ve o 
 
 _REPEATS = re.compile(r"(.)\1+")
 
+SCORINGS = ("phrase", "bm25", "fused")
+
 KIND_WEIGHT = {"name": 1.0, "short_name": 1.0, "alias": 1.0, "keyword": 0.85}
 
 
@@ -133,9 +135,16 @@ class Matcher:
     """Scores procedures for a message. Build once per catalogue; thread-safe to query."""
 
     def __init__(self, procedures: Iterable[Procedure], candidate_pool: int = 40,
-                 extra_words: Iterable[str] = ()) -> None:
+                 extra_words: Iterable[str] = (), scoring: str = "phrase") -> None:
         """`extra_words`: words that are not in the catalogue but must never be "corrected"
-        into catalogue words (the locality's commune names)."""
+        into catalogue words (the locality's commune names).
+
+        `scoring` chooses how candidates are scored (benchmarks/matching.py compares them):
+        "phrase" (best phrase recall + query precision, shipped), "bm25" (Okapi BM25 over
+        each procedure's words) or "fused" (the two averaged)."""
+        if scoring not in SCORINGS:
+            raise ValueError(f"unknown scoring {scoring!r}; one of {', '.join(SCORINGS)}")
+        self.scoring = scoring
         self.procedures: list[Procedure] = list(procedures)
         self.candidate_pool = candidate_pool
         self.phrases: list[Phrase] = []
@@ -185,6 +194,17 @@ class Matcher:
                                {w for e in extra_words for w in tokens(normalize(e))},
                                pairs_of(raw_phrases) | FACET_PAIRS)
         self.correct = lru_cache(maxsize=20_000)(self._correct_text)
+        # Okapi BM25 statistics over each procedure's bag of phrase words.
+        self._tf: list[dict[str, int]] = []
+        for phrases in self.by_proc:
+            tf: dict[str, int] = {}
+            for phrase in phrases:
+                for token in phrase.tokens:
+                    tf[token] = tf.get(token, 0) + 1
+            self._tf.append(tf)
+        lengths = [sum(tf.values()) for tf in self._tf]
+        self._avgdl = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._dl = lengths
         self.compiled: list[list[CompiledPhrase]] = [
             [self._compile(phrase) for phrase in phrases] for phrases in self.by_proc
         ]
@@ -319,6 +339,16 @@ class Matcher:
                 out.append(s)
         return out if len(out) >= 2 else []
 
+    def bm25(self, index: int, query: Query, k1: float = 1.2, b: float = 0.75) -> float:
+        tf = self._tf[index]
+        norm = k1 * (1 - b + b * self._dl[index] / self._avgdl)
+        return sum(self.idf[w] * sim * tf[w] * (k1 + 1) / (tf[w] + norm) for w, sim in query.matched.items() if w in tf)
+
+    def _bm25_ceiling(self, query: Query, k1: float = 1.2) -> float:
+        """What a procedure naming every query word a few times would score: scales BM25 to 0..100
+        so the same answer/clarify thresholds apply."""
+        return sum(self.idf[w] * sim * (k1 + 1) * 0.75 for w, sim in query.matched.items())
+
     def _weight(self, phrase: Phrase) -> float:
         """Names and aliases count fully; a keyword less, and less again when procedures share it."""
         if phrase.kind != "keyword":
@@ -341,7 +371,16 @@ class Matcher:
         if not candidates:
             return []
         qw = self._query_weight(query)
-        scored = [(self.score_procedure(i, query, qw), i) for i in candidates]
+        if self.scoring == "phrase":
+            scored = [(self.score_procedure(i, query, qw), i) for i in candidates]
+        else:
+            bm = {i: self.bm25(i, query) for i in candidates}
+            top = max(bm.values(), default=0.0) or 1.0
+            ceiling = max(top, self._bm25_ceiling(query))
+            if self.scoring == "bm25":
+                scored = [(100.0 * bm[i] / ceiling, i) for i in candidates]
+            else:
+                scored = [(0.5 * self.score_procedure(i, query, qw) + 50.0 * bm[i] / ceiling, i) for i in candidates]
         scored.sort(key=lambda pair: (-pair[0], self.procedures[pair[1]].id))
         return [
             Scored(self.procedures[i].id, self.procedures[i].display_name, round(s, 2))
