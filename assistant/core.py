@@ -30,7 +30,7 @@ from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.distinguish import Distinguisher, referral
 from assistant.nlu.facets import Facet, FacetHit, scan_facets
-from assistant.nlu.matcher import Matcher, Query, Scored
+from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.normalize import clean, normalize
 from assistant.workdays import WorkCalendar
@@ -359,6 +359,11 @@ class Assistant:
             proc = brain.catalog.get(ranked[0].id)
             if proc:
                 return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
+        if top < ANSWER_MIN and query is not None and _thin(brain, ranked[0].id if ranked else None, query):
+            # One shared word ("đất" in "cài đặt máy in") among several unexplained ones is no
+            # reason to ask which procedure the citizen means: it is most likely none.
+            conv.pending_candidates = []
+            return brain.composer.not_found(_cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
         if top >= CLARIFY_MIN and len(ranked) >= 2:
             window = [s for s in ranked if s.score >= max(CLARIFY_MIN * 0.8, top - CLARIFY_WINDOW)][:4]
             if len(window) < 2:
@@ -443,6 +448,15 @@ def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[S
         gaps = len(d.unexplained(s.id, present)) + d.lacks_defining(s.id, present)
         out.append(Scored(s.id, s.name, round(s.score - DISTINGUISH_PENALTY * gaps, 2)) if gaps else s)
     return sorted(out, key=lambda s: -s.score)
+
+
+def _thin(brain: Brain, procedure_id: str | None, query: Query) -> bool:
+    """The best candidate explains a single word of a question that has at least three."""
+    if procedure_id is None:
+        return False
+    content = [t for t in dict.fromkeys(query.content) if t not in STOPWORDS]
+    explained = brain.matcher.explained_words(procedure_id, query)
+    return len(content) >= 3 and len(explained) <= 1
 
 
 def _cands(ranked: list[Scored]) -> list[Candidate]:

@@ -319,6 +319,14 @@ class Matcher:
         precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
         return 100.0 * (0.7 * best + 0.3 * precision) * (0.6 + 0.4 * best)
 
+    def explained_words(self, procedure_id: str, query: Query) -> set[str]:
+        """The question's (corrected) words that occur in the procedure's names and keywords."""
+        index = self.index_of.get(procedure_id)
+        if index is None:
+            return set()
+        own = {t for p in self.compiled[index] for t in p.tokens}
+        return {w for w in query.matched if w in own} - STOPWORDS
+
     def covering(self, query: Query, ranked: list[Scored], max_words: int = 4) -> list[Scored]:
         """For a short question made only of words several procedures share ("đăng ký cư trú",
         "bằng lái xe"), the ranked procedures whose names contain all of them; empty when
