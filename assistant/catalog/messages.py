@@ -263,7 +263,12 @@ def explain(err: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -
     if kind == "list_type":
         return f"{where}: cần một danh sách (mỗi mục một dòng bắt đầu bằng '- ')"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"{where}: cần một nhóm khóa (key: giá trị)"
+        hint = {"legal_basis": " — viết dạng '- instrument: 123/2015/NĐ-CP' (số hiệu có trong instruments/) "
+                               "và 'articles: Điều 22' nếu cần",
+                "time_limit": " — viết dạng 'value: 3' và 'unit: working_days'",
+                "fees": " — viết dạng 'set_by: national' và 'windows:' (xem docs/catalog.md)",
+                "reviewed": " — chỉ lệnh 'python -m assistant catalog review ID --by \"Họ tên\"' ghi khóa này"}
+        return f"{where}: cần một nhóm khóa (key: giá trị){hint.get(str(loc[0]) if loc else '', '')}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"{where}: phải lớn hơn{' hoặc bằng' if kind.endswith('equal') else ''} {err.get('ctx', {}).get('ge', err.get('ctx', {}).get('gt', 0))}"
     if kind in ("less_than_equal", "less_than"):

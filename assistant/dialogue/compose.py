@@ -97,6 +97,7 @@ class Composer:
             Facet.eta: lambda p, n: self._eta(p, n, where),
             Facet.legal: self._legal,
         }[facet](proc, now)
+        body = _once(body)
         title = f"{proc.display_name}"
         return Reply(
             status=Status.answer,
@@ -129,9 +130,10 @@ class Composer:
     def _documents(self, proc: Procedure, ticked: list[int] | None) -> str:
         # Only papers that are handed in are numbered and counted; papers shown for checking are
         # listed apart, and "nothing to submit" is a sentence, never a document.
-        bring = proc.checklist
-        required = [(i + 1, d) for i, d in bring if d.required]
-        optional = [(i + 1, d) for i, d in bring if not d.required]
+        # (display number, document index, document): numbers run over the papers handed in only.
+        bring = [(n, i, d) for n, (i, d) in enumerate(proc.checklist, 1)]
+        required = [(n, i, d) for n, i, d in bring if d.required]
+        optional = [(n, i, d) for n, i, d in bring if not d.required]
         shown = [d for d in proc.documents if not d.handed_in]
         ticked_set = set(ticked) if ticked is not None else None
         lines = []
@@ -139,24 +141,24 @@ class Composer:
             lines.append(proc.nothing_to_submit)
         if required:
             lines.append("Giấy tờ cần chuẩn bị:")
-            for i, doc in required:
-                lines.append(_doc_line(i, doc, None if ticked_set is None else (i - 1) in ticked_set))
+            for n, i, doc in required:
+                lines.append(_doc_line(n, doc, None if ticked_set is None else i in ticked_set))
         elif not proc.nothing_to_submit:
             lines.append("Không có giấy tờ bắt buộc phải nộp.")
         if optional:
             lines.append("Chỉ khi thuộc trường hợp:")
-            for i, doc in optional:
-                lines.append(_doc_line(i, doc, None if ticked_set is None else (i - 1) in ticked_set))
+            for n, i, doc in optional:
+                lines.append(_doc_line(n, doc, None if ticked_set is None else i in ticked_set))
         if shown:
             lines.append("Mang theo để xuất trình (không phải nộp):")
             lines += [f"• {d.name}" + (f" — {d.condition}" if d.condition else "") for d in shown]
-        notes = [f"Lưu ý: {_clean_note(d.note)}" for _, d in required if d.note][:2]
+        notes = [f"Lưu ý: {_clean_note(d.note)}" for _, _, d in required if d.note][:2]
         lines += notes
         sentence = unverified_sentence(proc, "documents")
         if sentence:
             lines.append(sentence)
         if ticked_set is not None:
-            missing = [d.name for i, d in required if (i - 1) not in ticked_set]
+            missing = [d.name for _, i, d in required if i not in ticked_set]
             if missing:
                 lines.append(f"Còn thiếu {len(missing)} giấy tờ bắt buộc: " + "; ".join(missing) + ".")
             elif required:
@@ -167,8 +169,8 @@ class Composer:
     def checklist(self, proc: Procedure, ticked: list[int], commune: Commune | None = None) -> Reply:
         reply = self.answer(proc, Facet.documents, 100.0, [], dt.datetime.now(), ticked=ticked, commune=commune)
         reply.buttons = [
-            Button(("✅ " if i in ticked else "⬜ ") + f"{i + 1}. {doc.name[:40]}", checklist_action(proc.id, i))
-            for i, doc in proc.checklist
+            Button(("✅ " if i in ticked else "⬜ ") + f"{n}. {doc.name[:40]}", checklist_action(proc.id, i))
+            for n, (i, doc) in enumerate(proc.checklist, 1)
         ] + [b for b in facet_buttons(proc, Facet.documents) if not b.action.startswith("k:")]
         reply.data["checklist"] = {
             "procedure_id": proc.id,
@@ -429,6 +431,19 @@ def commune_question(catalog: Catalog, proc: Procedure, facet: Facet) -> str | N
         detail = f" (ví dụ ở {shown})"
     return (f"Câu trả lời trên là quy định chung của {locality.name}; một số xã, phường có quy định riêng{detail}. "
             f"Bạn ở xã, phường nào? Nhắn ví dụ: \"em ở {names[-1][:1].lower() + names[-1][1:]}\".")
+
+
+def _once(text: str) -> str:
+    """Never the same sentence twice (e.g. a note repeating the sentence rendered from the numbers)."""
+    seen: set[str] = set()
+    kept = []
+    for line in text.split("\n"):
+        key = " ".join(line.split()).rstrip(".").casefold()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _clean_note(note: str) -> str:

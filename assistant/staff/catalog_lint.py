@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.catalog.loader import LOCALITIES_DIR, Catalog, check_catalog, load_catalog
+from assistant.catalog.loader import INSTRUMENTS_DIR, LOCALITIES_DIR, Catalog, check_catalog, load_catalog
 from assistant.catalog.messages import label_of, suggest
 from assistant.catalog.schema import PROCEDURE_FACT_KEYS, FeeSetter, Procedure, TimeUnit
 from assistant.catalog.yamlsource import Problem, SourceDoc, YamlSyntaxError, read_yaml
@@ -44,7 +44,8 @@ W_NOTE_NUMBERS = "Ghi chú nêu con số khác với số liệu"
 
 # A district-level body named as current. "cũ"/"trước đây" mark a former name, which is allowed.
 _DISTRICT = re.compile(r"\b(cấp huyện|huyện|quận|thị xã|bhxh huyện|công an huyện)\b", re.IGNORECASE)
-_FORMER = re.compile(r"\b(cũ|trước đây|trước ngày 0?1/0?7/2025|trước 0?1/0?7/2025)\b", re.IGNORECASE)
+_FORMER = re.compile(r"\b(cũ|trước đây|trước ngày 0?1/0?7/2025|trước 0?1/0?7/2025|không còn|đã bỏ|đã giải thể|"
+                     r"khi (?:\w+ ){0,3}còn)\b", re.IGNORECASE)
 _MARKERS = re.compile(r"\(verify\)|\bverify\b|\bTODO\b|\bFIXME\b|\bTBD\b|\(\?\)|\?\?|\(cần kiểm tra\)|\(kiểm tra lại\)",
                       re.IGNORECASE)
 _MONEY = re.compile(r"(\d{1,3}(?:[.,\s]\d{3})+|\d+)\s*(?:đồng|đ\b|vnđ|VND)", re.IGNORECASE)
@@ -97,7 +98,24 @@ def lint_catalog(catalog: Catalog, today: dt.date | None = None) -> list[Problem
         problems.extend(_alias_warnings(assistant, proc, doc))
         problems.extend(_example_errors(assistant, proc, doc))
     problems.extend(_oldest_reviews(catalog))
+    problems.extend(_registry_warnings(catalog))
     return problems
+
+
+def _registry_warnings(catalog: Catalog) -> Iterator[Problem]:
+    """Successors and amendments named in the registry should be registered too, so replies can name them."""
+    folder = catalog.directory / INSTRUMENTS_DIR
+    for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        doc = read_yaml(path)
+        for index, item in enumerate(doc.data if isinstance(doc.data, list) else []):
+            if not isinstance(item, dict):
+                continue
+            named = [(("replaced_by",), item.get("replaced_by"))]
+            named += [(("amended_by", i), n) for i, n in enumerate(item.get("amended_by") or [])]
+            for loc, number in named:
+                if number and str(number) not in catalog.instruments:
+                    yield _problem(doc, (index, *loc), f"văn bản {number} (ghi ở '{loc[0]}' của {item.get('number')}) "
+                                                       "chưa có trong danh mục văn bản", "warning", W_LEGAL)
 
 
 def lint_locality(catalog: Catalog, today: dt.date) -> list[Problem]:
@@ -239,8 +257,13 @@ def _district_errors(proc: Procedure, doc: SourceDoc) -> Iterator[Problem]:
                                          "nếu chỉ nhắc tên cũ")
 
 
+_URL_KEYS = frozenset({"url", "online_url", "template_url", "source"})
+
+
 def _marker_errors(data: Any, base: tuple, doc: SourceDoc) -> Iterator[Problem]:
     for loc, text in _texts(data, base):
+        if loc and loc[-1] in _URL_KEYS:
+            continue  # an address may contain "verify"; it is not a note to citizens
         match = _MARKERS.search(text)
         if match:
             yield _problem(doc, loc, f"{label_of(loc)} còn dấu ghi chú nội bộ \"{match.group(0)}\"; công dân sẽ đọc "

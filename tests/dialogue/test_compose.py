@@ -126,3 +126,19 @@ def test_renderers_directly():
     assert fee_text(free, dt.date(2026, 1, 1)) == "Không mất phí, lệ phí."
     gap = Fee(set_by="national", windows=[{"until": "2025-12-31", "in_person": 1000}])
     assert "chưa có mức áp dụng cho ngày 01/01/2026" in fee_text(gap, dt.date(2026, 1, 1))
+
+
+def test_papers_shown_first_do_not_shift_the_numbers(tmp_path):
+    proc = procedure("residence-information-confirmation", "Xác nhận thông tin về cư trú", field="cu-tru",
+                     aliases=["xác nhận cư trú"],
+                     documents=[{"name": "Thẻ căn cước", "kind": "present"},
+                                {"name": "Tờ khai", "copies": 1},
+                                {"name": "Giấy ủy quyền", "copies": 1, "required": False, "condition": "nếu nhờ người khác"}])
+    assistant = _assistant(tmp_path, [proc], dt.datetime(2026, 11, 30, 9))
+    conv = Conversation()
+    opened = assistant.handle_action(f"k:-1:{proc['id']}", conv)
+    assert "⬜ 1. Tờ khai" in opened.text and "⬜ 2. Giấy ủy quyền" in opened.text
+    assert [b.action for b in opened.buttons if b.action.startswith("k:")] == [
+        f"k:1:{proc['id']}", f"k:2:{proc['id']}"]  # actions keep the document's own index
+    ticked = assistant.handle_action(f"k:1:{proc['id']}", conv)
+    assert "✅ 1. Tờ khai" in ticked.text and "đã có đủ giấy tờ bắt buộc" in ticked.text

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from assistant.catalog.loader import load_catalog
 from assistant.catalog.schema import Procedure
+from assistant.catalog.yamlsource import load_yaml
 from assistant.staff.catalog_import import (
     RowError,
     parse_channels,
@@ -570,3 +571,19 @@ def test_numeric_code_cell_from_excel_finds_the_file(tmp_path):
     assert code == 0, err
     assert "Cập nhật: ho-tich/marriage-status-certification.yaml (dòng 2)" in out
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["time_limit"] == {"value": 2, "unit": "working_days"}
+
+
+def test_import_never_stamps_reviewed(tmp_path):
+    """Only a person records a review: an import neither adds `reviewed` nor rewrites one."""
+    root = _catalog(tmp_path)
+    path = root / "ho-tich" / "marriage-status-certification.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "reviewed:\n  on: 2026-10-01\n  by: Nguyễn Thị Lan\n",
+                    encoding="utf-8")
+    rows = [_status_row(**{"Thời hạn giải quyết": "05 ngày làm việc"}), {**BIRTH_ABROAD, "Ngày rà soát": "30/11/2026"}]
+    code, _, err = run(write_csv(tmp_path / "r.csv", rows, headers=[*HEADERS, "Ngày rà soát"]), root)
+    assert code == 0, err
+    assert "Ngày rà soát" in err  # the column is named as unused, not silently applied
+    updated = load_yaml(path.read_text(encoding="utf-8"))  # YAML 1.2: `on` is a key, not True
+    assert updated["reviewed"] == {"on": dt.date(2026, 10, 1), "by": "Nguyễn Thị Lan"}
+    created = yaml.safe_load((root / "ho-tich" / "dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai.yaml").read_text(encoding="utf-8"))
+    assert "reviewed" not in created

@@ -192,3 +192,12 @@ def test_example_regression_fails(tmp_path):
     assert "câu hỏi mẫu 'giấy độc thân mất bao lâu' không còn dẫn tới 'death-registration'" in problem.message
     assert "marriage-status-certification" in problem.message
     assert problem.line == _line_of(root / "ho-tich" / "death-registration.yaml", "giấy độc thân mất bao lâu")
+
+
+def test_registry_names_unregistered_successors(tmp_path):
+    registry = [*INSTRUMENTS, {"number": "28/2009/QH12", "title": "Luật Lý lịch tư pháp", "amended_by": ["99/2025/QH15"]}]
+    root = write_catalog(tmp_path, instruments=registry)
+    (warning,) = [p for p in check_directory(root, TODAY) if p.kind == "Căn cứ pháp lý"]
+    path = root / "instruments" / "registry.yaml"
+    assert warning.path == path and warning.line == _line_of(path, "- 99/2025/QH15")
+    assert "văn bản 99/2025/QH15 (ghi ở 'amended_by' của 28/2009/QH12) chưa có trong danh mục văn bản" in warning.message
