@@ -316,6 +316,17 @@ class Assistant:
                     return self._answer(brain, proc, facet, 100.0, [], conv, now)
 
         ranked = brain.matcher.rank(query, limit=6)
+        focus = _question_part(text)
+        if focus is not None:
+            # A story before the question: its words dilute the question's. Read the last
+            # sentence on its own and keep it when it matches better than the whole message.
+            f_corrected = brain.matcher.correct(normalize(focus))
+            f_hit, f_spans = scan_facets(f_corrected.text)
+            f_query = brain.matcher.parse(focus, f_spans, f_corrected)
+            f_ranked = brain.matcher.rank(f_query, limit=6)
+            if f_ranked and f_ranked[0].score >= CLARIFY_MIN and f_ranked[0].score > (ranked[0].score if ranked else 0):
+                query, ranked = f_query, f_ranked
+                hit = f_hit if f_hit.explicit or not hit.explicit else hit
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
@@ -448,6 +459,18 @@ def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[S
         gaps = len(d.unexplained(s.id, present)) + d.lacks_defining(s.id, present)
         out.append(Scored(s.id, s.name, round(s.score - DISTINGUISH_PENALTY * gaps, 2)) if gaps else s)
     return sorted(out, key=lambda s: -s.score)
+
+
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+STORY_MIN_WORDS = 16  # shorter messages are read whole
+
+
+def _question_part(text: str) -> str | None:
+    """The last sentence of a long message (where citizens put the question), or None."""
+    if len(text.split()) < STORY_MIN_WORDS:
+        return None
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 2]
+    return parts[-1] if len(parts) >= 2 else None
 
 
 def _thin(brain: Brain, procedure_id: str | None, query: Query) -> bool:

@@ -109,3 +109,23 @@ def test_distinguishing_word_explained_by_the_runner_up_is_asked_back(assistant)
 @pytest.mark.parametrize("question", ["làm căn cước", "hộ kinh doanh", "bằng lái xe"])
 def test_broad_words_are_asked_back(assistant, question):
     assert ask(assistant, question)["status"] == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("Chào ad, em ở quê lên thành phố làm công nhân được mấy năm nay, hôm trước em có hỏi mấy người quen "
+         "mà mỗi người nói một kiểu nên em nhắn hỏi luôn ạ. Đăng ký tạm trú cho người ở trọ cần gì", "temporary-residence-registration"),
+        ("Dạ cho em hỏi chút, nhà em ở xa, đi lại khó khăn, con nhỏ lại hay ốm nên em muốn hỏi kỹ trước khi lên "
+         "ủy ban cho khỏi mất công đi lại nhiều lần. Làm giấy khai sinh cho con cần gì", "birth-registration"),
+    ],
+)
+def test_a_story_before_the_question_does_not_drown_it(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", procedure, "documents")
+
+
+def test_question_split_across_sentences_still_uses_the_first_one(assistant):
+    reply = ask(assistant, "Em muốn làm hộ chiếu phổ thông cho con gái năm nay mười tuổi để đi du lịch cùng gia đình. "
+                           "Cần những giấy tờ gì?")
+    assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", "passport-issuance", "documents")
