@@ -29,7 +29,7 @@ from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.distinguish import Distinguisher, referral
-from assistant.nlu.facets import Facet, FacetHit, scan_facets
+from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
 from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.normalize import clean, normalize
@@ -295,6 +295,9 @@ class Assistant:
         corrected = brain.matcher.correct(normalised)
         normalised = corrected.text
         hit, spans = scan_facets(normalised)
+        if not hit.explicit:
+            hit = fuzzy_facet(normalised, brain.matcher.vocabulary) or hit
+            spans = [*spans, *hit.spans]
         place = brain.communes.find(normalised)
         if place is not None:
             conv.commune = place.slug  # remembered for the rest of the conversation
@@ -322,6 +325,9 @@ class Assistant:
             # sentence on its own and keep it when it matches better than the whole message.
             f_corrected = brain.matcher.correct(normalize(focus))
             f_hit, f_spans = scan_facets(f_corrected.text)
+            if not f_hit.explicit:
+                f_hit = fuzzy_facet(f_corrected.text, brain.matcher.vocabulary) or f_hit
+                f_spans = [*f_spans, *f_hit.spans]
             f_query = brain.matcher.parse(focus, f_spans, f_corrected)
             f_ranked = brain.matcher.rank(f_query, limit=6)
             if f_ranked and f_ranked[0].score >= CLARIFY_MIN and f_ranked[0].score > (ranked[0].score if ranked else 0):

@@ -159,6 +159,44 @@ def _any_strong_fee(normalised: str) -> bool:
     return bool(_STRONG_FEE.search(normalised))
 
 
+# Expressions found again when one of their letters slipped ("bao lay", "o du", "tom phi"),
+# only when no facet phrase matched exactly. Each word may be one edit away (a doubled letter
+# half an edit) and the whole expression at most one edit, so "ở đây" is not "ở đâu"'s slip
+# unless nothing else in the question names a facet.
+_FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
+    (facet, tuple(expr.split()))
+    for facet, exprs in [
+        (Facet.fee, ["le phi", "bao nhieu tien", "ton phi", "mat phi", "chi phi", "ton tien", "mat tien", "het bao nhieu"]),
+        (Facet.documents, ["giay to", "giay to gi", "ho so gi", "can nhung gi", "mang theo", "chuan bi gi", "can giay gi"]),
+        (Facet.time, ["bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "mat bao lau", "may hom"]),
+        (Facet.where, ["o dau", "cho nao", "noi nop", "nop o dau", "lam o dau"]),
+        (Facet.online, ["truc tuyen", "qua mang", "dich vu cong", "tren mang"]),
+        (Facet.steps, ["the nao", "ra sao", "lam sao", "cac buoc", "huong dan"]),
+    ]
+    for expr in exprs
+]
+
+
+def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHit | None:
+    """A facet expression typed with one slipped letter (see _FUZZY); None when there is none.
+
+    The slipped word must not be a word of `known` (the catalogue's words): "thẻ bảo hiểm"
+    is not "thế nào" with a slip, "làm sổ đỏ" is not "làm sao"."""
+    from assistant.text.spelling import distance  # local: text depends on nothing in nlu
+
+    words = normalised.split()
+    for facet, expr in _FUZZY:
+        k = len(expr)
+        for i in range(len(words) - k + 1):
+            window = words[i:i + k]
+            costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
+            if max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
+                    and not any(c and w in known for c, w in zip(costs, window, strict=True)):
+                start = len(" ".join(words[:i])) + (1 if i else 0)
+                return FacetHit(facet, ((start, start + len(" ".join(window))),))
+    return None
+
+
 def detect_facet(normalised: str) -> FacetHit:
     """First facet (by priority) whose phrase occurs; overview when none does."""
     return scan_facets(normalised)[0]

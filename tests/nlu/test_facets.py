@@ -30,3 +30,27 @@ def test_detect_facet(question, facet):
 def test_overview_is_not_explicit():
     assert not detect_facet(normalize("khai sinh")).explicit
     assert detect_facet(normalize("khai sinh o dau")).explicit
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("dang ky tam tru bao lay", Facet.time),     # a real word one letter from "bao lâu"
+        ("khai sinh nop o du", Facet.where),
+        ("doi can cuoc tom phi", Facet.fee),
+        ("lam ho chieu ra so", Facet.steps),
+    ],
+)
+def test_a_slipped_letter_in_the_facet_expression(question, facet):
+    from assistant.nlu.facets import fuzzy_facet
+
+    assert fuzzy_facet(normalize(question), frozenset({"dang", "ky", "tam", "tru", "khai", "sinh", "doi", "can",
+                                                       "cuoc", "ho", "chieu", "lam"})).facet == facet
+
+
+def test_catalogue_words_are_not_read_as_slipped_facet_words():
+    from assistant.nlu.facets import fuzzy_facet
+
+    known = frozenset({"the", "bao", "hiem", "so", "do", "lam"})
+    assert fuzzy_facet(normalize("làm thẻ bảo hiểm"), known) is None  # not "thế nào"
+    assert fuzzy_facet(normalize("làm sổ đỏ"), known) is None          # not "làm sao"
