@@ -24,10 +24,13 @@ from assistant.text.normalize import normalize
 # Families of distinguishing words. A procedure explains a family when one of its own
 # names, aliases or keywords contains a word of the family.
 FAMILIES: dict[str, str] = {
-    "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai|lanh su|dai su quan"
+    "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai"
                r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben) (han|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|lao(?! dong)"
                r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay",
     "international": r"quoc te",
+    "consulate": r"lanh su|dai su quan|co quan dai dien",
+    "student": r"hoc sinh|sinh vien|truong hoc",
+    "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     "test": r"sat hach|thi (bang|lay|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
