@@ -14,6 +14,7 @@ All patterns run on folded, spelling-corrected text with the facet phrases maske
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,7 +46,8 @@ FAMILIES: dict[str, str] = {
     "change": r"thay doi|dieu chinh",
     "official": r"cong vu|ngoai giao",
     "postpone": r"hoan|mien(?! phi)",
-    "maternity": r"thai san|sinh con (duoc|huong)|om dau|huu tri|luong huu|tai nan lao dong|benh nghe nghiep",
+    "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
+    "pension": r"huu tri|luong huu|ve huu",
     "inspection": r"dang kiem|kiem dinh",
     "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong",
     "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
@@ -60,6 +62,21 @@ REFERRALS: dict[str, tuple[str, str | None]] = {
     "crime": (r"\b(to cao|to giac|trinh bao|bao an|lua dao|hanh hung|danh nguoi|trom cap|trom xe|mat trom|bi trom (xe|tien|do))\b", None),
     "lawsuit": (r"\b(khoi kien|kien tung|tranh chap)\b", None),
 }
+
+def _runs(pattern: str) -> list[list[str]]:
+    plain = re.sub(r"\(\?<?[!=][^)]*\)|\\b|[()?|*+.\\^$\[\]]", " | ", pattern)
+    return [run.split() for run in plain.split("|") if run.split()]
+
+
+_ALL_RUNS = [run for p in FAMILIES.values() for run in _runs(p)] + [
+    run for p, u in REFERRALS.values() for part in (p, u or "") for run in _runs(part)]
+# The words these decisions hang on: the spelling corrector must know them, or a slip in
+# "vận tải" or "hoãn" would erase the very word that says the procedure is not ours.
+DISTINGUISHING_WORDS: frozenset[str] = frozenset(w for run in _ALL_RUNS for w in run if w.isalpha())
+_LEADS = frozenset("o ben nguoi chong vo lay sinh thi mat bi lam xin dang ky cap don".split())
+DISTINGUISHING_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    pair for run in _ALL_RUNS for pair in itertools.pairwise(run)
+    if pair[0] not in _LEADS and min(len(pair[0]), len(pair[1])) >= 2)
 
 _FAMILY_RE = {name: re.compile(rf"\b(?:{pattern})\b") for name, pattern in FAMILIES.items()}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}

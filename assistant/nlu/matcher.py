@@ -19,6 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.catalog.schema import Procedure
+from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS
 from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
 from assistant.nlu.facets import facet_spans as _facet_spans
 from assistant.text.normalize import TEENCODE, normalize, strip_telex_tail, tokens
@@ -190,9 +191,9 @@ class Matcher:
                        for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)]
         general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
             w for expansion in TEENCODE.values() for w in expansion.split()}
-        self.speller = Speller(self.vocabulary | general | {t for p in raw_phrases for t in p} |
+        self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
                                {w for e in extra_words for w in tokens(normalize(e))},
-                               pairs_of(raw_phrases) | FACET_PAIRS)
+                               pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS)
         self.correct = lru_cache(maxsize=20_000)(self._correct_text)
         # Okapi BM25 statistics over each procedure's bag of phrase words.
         self._tf: list[dict[str, int]] = []
