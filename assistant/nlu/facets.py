@@ -54,7 +54,7 @@ _PATTERNS: dict[Facet, list[str]] = {
     ],
     Facet.documents: [
         r"\bgiay to\b", r"\bho so (gom|can|co|phai)\b", r"\b(can|mang|chuan bi|nop|dem)( theo)?( nhung)? (gi|cai gi|nhung gi|giay gi)\b",
-        r"\b(can|mang|chuan bi)\b.*\b(ho so|giay) gi\b", r"\bthanh phan ho so\b", r"\bgom (nhung )?(gi|giay)\b",
+        r"\b(can(?! cuoc)|mang|chuan bi)\b.*\b(ho so|giay) gi\b", r"\bthanh phan ho so\b", r"\bgom (nhung )?(gi|giay)\b",
         r"\bcan nhung\b", r"\bmang theo\b", r"\bchuan bi (gi|nhung)\b", r"\bho so gi\b", r"\bcan co gi\b",
         r"\bmau to khai\b", r"\bto khai\b",
         # A question naming one paper ("có cần ảnh thẻ không", "cần giấy khám sức khỏe không")
