@@ -181,8 +181,9 @@ _FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
 def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHit | None:
     """A facet expression typed with one slipped letter (see _FUZZY); None when there is none.
 
-    The slipped word must not be a word of `known` (the catalogue's words): "thẻ bảo hiểm"
-    is not "thế nào" with a slip, "làm sổ đỏ" is not "làm sao"."""
+    Inside the question the slipped word must not be a word of `known` (the catalogue's words):
+    "thẻ bảo hiểm" is not "thế nào" with a slip, "làm sổ đỏ" is not "làm sao"; at its very end,
+    where facet expressions go, it may ("... nộp ở đa")."""
     from assistant.text.spelling import distance  # local: text depends on nothing in nlu
 
     words = normalised.split()
@@ -191,8 +192,9 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHi
         for i in range(len(words) - k + 1):
             window = words[i:i + k]
             costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
+            at_end = i + k == len(words)  # the question's last words: where facet expressions go
             if max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
-                    and not any(c and w in known for c, w in zip(costs, window, strict=True)):
+                    and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True))):
                 start = len(" ".join(words[:i])) + (1 if i else 0)
                 return FacetHit(facet, ((start, start + len(" ".join(window))),))
     return None
