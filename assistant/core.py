@@ -44,6 +44,8 @@ ANSWER_MARGIN = 8.0
 CLARIFY_MIN = 45.0
 CLARIFY_WINDOW = 16.0
 SUGGEST_MIN = 25.0
+LONE_MIN = 60.0  # a lower score still answers when nothing else comes close ...
+LONE_MARGIN = 30.0  # ... (typos lower every score; they do not bring a rival closer)
 EXPLAIN_WINDOW = 20.0  # candidates this close to the best may be offered when they explain the question better
 DISTINGUISH_PENALTY = 10.0  # per distinguishing word a runner-up does not explain
 REFERRAL_OVERRIDE = 90.0  # a referral word loses only to a procedure this sure that explains it
@@ -372,7 +374,7 @@ class Assistant:
                 return brain.composer.clarify(_cands(broad[:4]), hit.facet)
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if top >= ANSWER_MIN and top - second >= ANSWER_MARGIN:
+        if (top >= ANSWER_MIN and top - second >= ANSWER_MARGIN) or (top >= LONE_MIN and top - second >= LONE_MARGIN):
             proc = brain.catalog.get(ranked[0].id)
             if proc:
                 return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
