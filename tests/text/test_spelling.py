@@ -62,3 +62,8 @@ def test_context_chooses_between_equally_close_words(speller):
 def test_words_typed_without_a_space_are_split(speller):
     assert speller.split("khaisinh") == ["khai", "sinh"]
     assert speller.split("khai") is None
+
+
+def test_first_letter_breaks_ties_between_equally_close_words():
+    speller = Speller(["van", "lam", "tai"], [("van", "tai"), ("lam", "tai")])
+    assert [c.word for c in speller.correct(["vam", "tai"])] == ["van", "tai"]
