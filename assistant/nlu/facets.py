@@ -51,6 +51,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
         r"\btien\b", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
         r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b",
+        r"\bton bao nhieu\b(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))",
     ],
     Facet.documents: [
         r"\bgiay to\b", r"\bho so (gom|can|co|phai)\b", r"\b(can|mang|chuan bi|nop|dem)( theo)?( nhung)? (gi|cai gi|nhung gi|giay gi)\b",
@@ -68,7 +69,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bbao lau\b", r"\bmay ngay\b", r"\bbao nhieu ngay\b", r"\bthoi gian\b", r"\bthoi han\b", r"\blau khong\b",
         r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\b(mat|het|ton) (may|bao nhieu) (ngay|hom|tuan|thang)\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
         r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b", r"\bmay thang\b", r"\b(mat|het|ton) (bao )?nhieu (ngay|hom|tuan|thang)\b",
-        r"\blay (ngay|lien|trong ngay)\b", r"\b(co|lam|xong) (ngay|lien) (duoc )?khong\b", r"\btrong ngay\b",
+        r"\blay (ngay|lien|trong ngay)\b", r"\b(ngay|lien) (duoc )?(khong|chua)\s*$", r"\b(co|lam|xong) (ngay|lien) (duoc )?khong\b", r"\btrong ngay\b",
     ],
     Facet.where: [
         r"\bo dau\b", r"\bcho nao\b", r"\bnoi nop\b", r"\bnop o\b", r"\blam o\b", r"\b(phuong|xa|huyen|quan) nao\b",
