@@ -363,7 +363,7 @@ class Assistant:
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
                 now: dt.datetime, query: Query | None = None) -> Reply:
         if query is not None:
-            honest = self._honest_limits(brain, ranked, hit, conv, query)
+            honest = self._honest_limits(brain, ranked, hit, conv, query, now)
             if honest is not None:
                 return honest
             ranked = _explained_first(brain, ranked, query)
@@ -398,7 +398,7 @@ class Assistant:
         return brain.composer.not_found(_cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
 
     def _honest_limits(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
-                       query: Query) -> Reply | None:
+                       query: Query, now: dt.datetime) -> Reply | None:
         """Matters that are not one-stop procedures get who handles them; a question whose
         distinguishing words the best candidate does not explain gets a question back between
         the candidates that do, or a plain "not in the catalogue" (see assistant.nlu.distinguish)."""
@@ -416,6 +416,16 @@ class Assistant:
             return None
         window = [s for s in ranked[1:] if s.score >= top.score - EXPLAIN_WINDOW and s.score >= CLARIFY_MIN
                   and not brain.distinguisher.unexplained(s.id, present)]
+        top_words = brain.matcher.explained_words(top.id, query)
+        sure = [s for s in window if s.score >= ANSWER_MIN and not brain.distinguisher.lacks_defining(s.id, present)
+                and top_words <= brain.matcher.explained_words(s.id, query)]
+        if len(sure) == 1 and len(window) == 1:
+            # The only close candidate that explains the distinguishing words, and every word the
+            # best one explains: it is the one meant ("khai sinh cho con có bố là người Hàn
+            # Quốc" is the foreign-element registration; "tạm vắng" never explains "tạm trú").
+            proc = brain.catalog.get(sure[0].id)
+            if proc is not None:
+                return self._answer(brain, proc, hit.facet, sure[0].score, _cands(ranked), conv, now)
         if window:
             candidates = [*window[:3], top]
             conv.pending_candidates = [s.id for s in candidates]

@@ -313,6 +313,11 @@ def main() -> int:
             sets[f"{name}-noisy"] = noisy_set(sets[name], args.seed)
         else:
             print(f"question set {name} not found at {path}: skipped")
+    examples = [Row(frozenset({p.id}), "any", str(ex)) for p in base.procedures.values() for ex in (p.examples or [])]
+    if examples:
+        # The catalogue's own `examples:` (written by its authors; the matcher never indexes them).
+        sets["examples"] = examples
+        sets["examples-noisy"] = noisy_set(examples, args.seed)
     wanted = {w for w in args.only.split(",") if w}
     systems: dict = {"assistant": Assistant(base, settings)}
     for scoring in [s for s in args.scorings.split(",") if s and s != "phrase"]:

@@ -120,11 +120,13 @@ def content_tokens(normalised: str, pairs: frozenset[tuple[str, str]] = frozense
 
 
 def _mask(normalised: str, spans: list[tuple[int, int]]) -> str:
+    """The text with facet phrases replaced by a bar, so the words either side of a removed
+    phrase never look adjacent ("thì [bao lâu] lấy" is not "thi lấy")."""
     chars = list(normalised)
     for start, end in spans:
         for i in range(start, min(end, len(chars))):
-            chars[i] = " "
-    return " ".join("".join(chars).split())
+            chars[i] = "|"
+    return " ".join(re.sub(r"\|+", " | ", "".join(chars)).split())
 
 
 def phrase_tokens(text: str) -> tuple[str, ...]:
