@@ -48,7 +48,6 @@ LONE_MIN = 60.0  # a lower score still answers when nothing else comes close ...
 LONE_MARGIN = 30.0  # ... (typos lower every score; they do not bring a rival closer)
 EXPLAIN_WINDOW = 20.0  # candidates this close to the best may be offered when they explain the question better
 DISTINGUISH_PENALTY = 10.0  # per distinguishing word a runner-up does not explain
-REFERRAL_OVERRIDE = 90.0  # a referral word loses only to a procedure this sure that explains it
 
 _FOLLOW_UP_LEAD = re.compile(r"^(?:the |vay |the thi |ad oi |cho hoi )?(?:con|vay con|the con)\b")
 _UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
@@ -405,8 +404,11 @@ class Assistant:
         present = brain.distinguisher.present(query.masked)
         top = ranked[0] if ranked else None
         kind = referral(query.masked)
-        if kind is not None and (top is None or top.score < REFERRAL_OVERRIDE
-                                 or brain.distinguisher.unexplained(top.id, present)):
+        d = brain.distinguisher
+        if kind is not None and not (top is not None and top.score >= CLARIFY_MIN and kind in d.referrals.get(top.id, ())
+                                     and not d.unexplained(top.id, present) and not d.lacks_defining(top.id, present)):
+            # Unless the best candidate's own names use the word and nothing else speaks against
+            # it ("ly hôn rồi muốn tách hộ" is household separation).
             conv.pending_candidates = []
             return brain.composer.referral(kind)
         if top is None or top.score < CLARIFY_MIN or not present:

@@ -29,6 +29,7 @@ FAMILIES: dict[str, str] = {
                r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben) (han|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|lao(?! dong)"
                r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay",
     "international": r"quoc te",
+    "record": r"ghi chu|ghi vao so",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
@@ -91,7 +92,7 @@ class Explanation:
 # Families that, when a procedure's official name carries one, the question must carry one
 # of too: "khai sinh" alone is not the foreign-element birth registration nor the bundle.
 DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "again", "split", "extend", "delete",
-                      "dissolve", "bundle", "died"})
+                      "dissolve", "bundle", "died", "record"})
 
 
 class Distinguisher:
@@ -100,11 +101,13 @@ class Distinguisher:
     def __init__(self, procedures: Iterable[Procedure]) -> None:
         self.explained: dict[str, frozenset[str]] = {}
         self.defining: dict[str, frozenset[str]] = {}
+        self.referrals: dict[str, frozenset[str]] = {}  # referral words its own names use ("tách hộ sau ly hôn")
         for proc in procedures:
             text = " | ".join(normalize(t) for t in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords))
             self.explained[proc.id] = frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(text))
             name = normalize(proc.short_name or proc.name)
             self.defining[proc.id] = frozenset(f for f in DEFINING if _FAMILY_RE[f].search(name))
+            self.referrals[proc.id] = frozenset(k for k, (rx, _) in _REFERRAL_RE.items() if rx.search(text))
 
     def lacks_defining(self, procedure_id: str, present: frozenset[str]) -> bool:
         """The procedure is defined by a qualifier ("nước ngoài", "cấp lại") the question never names."""

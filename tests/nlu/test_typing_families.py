@@ -131,3 +131,9 @@ def test_question_split_across_sentences_still_uses_the_first_one(assistant):
     reply = ask(assistant, "Em muốn làm hộ chiếu phổ thông cho con gái năm nay mười tuổi để đi du lịch cùng gia đình. "
                            "Cần những giấy tờ gì?")
     assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", "passport-issuance", "documents")
+
+
+def test_a_referral_word_inside_a_catalogue_procedure_is_not_referred(assistant):
+    reply = ask(assistant, "ly hôn rồi muốn tách hộ khẩu ra riêng")
+    assert reply.get("data", {}).get("referral") is None
+    assert reply["status"] == "answer" and reply["procedure_id"] == "household-separation"
