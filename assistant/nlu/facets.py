@@ -179,6 +179,12 @@ _FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
 ]
 
 
+_FUZZY_BY_WORD: dict[str, list[tuple[int, int]]] = {}
+for _n, (_facet, _expr) in enumerate(_FUZZY):
+    for _offset, _word in enumerate(_expr):
+        _FUZZY_BY_WORD.setdefault(_word, []).append((_n, _offset))
+
+
 def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHit | None:
     """A facet expression typed with one slipped letter (see _FUZZY); None when there is none.
 
@@ -188,16 +194,24 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHi
     from assistant.text.spelling import distance  # local: text depends on nothing in nlu
 
     words = normalised.split()
-    for facet, expr in _FUZZY:
+    starts: set[tuple[int, int]] = set()  # (expression index, window start) sharing an exact word
+    for i, word in enumerate(words):
+        for n, offset in _FUZZY_BY_WORD.get(word, ()):
+            start = i - offset
+            if 0 <= start <= len(words) - len(_FUZZY[n][1]):
+                starts.add((n, start))
+    for n, i in sorted(starts):  # expression order first: it encodes facet priority
+        facet, expr = _FUZZY[n]
         k = len(expr)
-        for i in range(len(words) - k + 1):
-            window = words[i:i + k]
-            costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
-            at_end = i + k == len(words)  # the question's last words: where facet expressions go
-            if max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
-                    and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True))):
-                start = len(" ".join(words[:i])) + (1 if i else 0)
-                return FacetHit(facet, ((start, start + len(" ".join(window))),))
+        window = words[i:i + k]
+        if any(abs(len(w) - len(e)) > 1 for w, e in zip(window, expr, strict=True)):
+            continue
+        costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
+        at_end = i + k == len(words)  # the question's last words: where facet expressions go
+        if max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
+                and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True))):
+            start = len(" ".join(words[:i])) + (1 if i else 0)
+            return FacetHit(facet, ((start, start + len(" ".join(window))),))
     return None
 
 

@@ -41,6 +41,7 @@ PHRASE_STOPWORDS = frozenset("cho cua va hoac cac nhung voi trong theo tai ve o 
 _REPEATS = re.compile(r"(.)\1+")
 
 SCORINGS = ("phrase", "bm25", "fused")
+CANDIDATE_FLOOR = 0.2
 
 KIND_WEIGHT = {"name": 1.0, "short_name": 1.0, "alias": 1.0, "keyword": 0.85}
 
@@ -286,7 +287,10 @@ class Matcher:
             acc[self.postings[word]] += self.idf[word] * sim
         pool = min(self.candidate_pool, len(self.procedures))
         top = np.argpartition(-acc, pool - 1)[:pool] if pool < len(acc) else np.arange(len(acc))
-        return [int(i) for i in top if acc[i] > 0]
+        # A procedure sharing less than a fifth of the best one's word weight cannot end near
+        # the top once phrases are scored; skipping it halves the scoring work.
+        floor = max(float(acc.max()) * CANDIDATE_FLOOR, 1e-9)
+        return [int(i) for i in top if acc[i] >= floor]
 
     def _query_weight(self, query: Query) -> float:
         total = 0.0

@@ -69,6 +69,7 @@ def _deletes(word: str, depth: int) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=100_000)
 def distance(typed: str, word: str) -> float:
     """Edit distance with a doubled letter costing half and a swap costing one."""
     plain = OSA.distance(typed, word)
