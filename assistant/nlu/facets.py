@@ -43,7 +43,6 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\b(hom nay|ngay mai|mai|bay gio|sang nay|chieu nay|thu (hai|ba|tu|nam|sau|bay)|tuan nay|tuan sau)\b.*\b(khi nao|bao gio|ngay nao|hom nao|luc nao|may gio)\b",
         r"\b(khi nao|bao gio|ngay nao|hom nao|luc nao)\b.*\b(hom nay|ngay mai|bay gio)\b",
         r"\bneu nop\b.*\b(khi nao|bao gio|ngay nao)\b",
-        r"\b(khi nao|bao gio|ngay nao|hom nao|luc nao)\s+(thi\s+)?(co|lay|nhan|tra)\b",
         r"\bngay hen( tra)?\b",
         r"\bhen tra\b",
     ],
@@ -68,7 +67,9 @@ _PATTERNS: dict[Facet, list[str]] = {
     Facet.time: [
         r"\bbao lau\b", r"\bmay ngay\b", r"\bbao nhieu ngay\b", r"\bthoi gian\b", r"\bthoi han\b", r"\blau khong\b",
         r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\b(mat|het|ton) (may|bao nhieu) (ngay|hom|tuan|thang)\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
-        r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b", r"\bmay thang\b", r"\b(mat|het|ton) (bao )?nhieu (ngay|hom|tuan|thang)\b",
+        r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b",
+        # "bao giờ thì có": how long, unless a date anchors it (then it is the appointment, eta).
+        r"\b(khi nao|bao gio|ngay nao|hom nao|luc nao)\s+(thi\s+)?(co|lay|nhan|tra)\b", r"\bmay thang\b", r"\b(mat|het|ton) (bao )?nhieu (ngay|hom|tuan|thang)\b",
         r"\blay (ngay|lien|trong ngay)\b", r"\b(ngay|lien) (duoc )?(khong|chua)\s*$", r"\b(co|lam|xong) (ngay|lien) (duoc )?khong\b", r"\btrong ngay\b",
     ],
     Facet.where: [

@@ -19,6 +19,12 @@ from assistant.text.normalize import normalize
         ("thủ tục tách hộ làm như thế nào", Facet.steps),
         ("nếu nộp hôm nay thì khi nào có kết quả", Facet.eta),
         ("mai nop thi bao gio lay duoc", Facet.eta),
+        ("hộ chiếu khi nào có", Facet.time),           # no date: how long, not the appointment
+        ("trợ cấp thất nghiệp bao lâu thì có tiền", Facet.time),
+        ("làm hộ chiếu cần ảnh thẻ không", Facet.documents),
+        ("em cần giấy xác nhận độc thân để mua nhà", Facet.overview),
+        ("đổi căn cước thế nào", Facet.steps),
+        ("xin bản sao", Facet.overview),
         ("căn cứ pháp lý của thủ tục này", Facet.legal),
         ("đăng ký khai sinh", Facet.overview),
     ],
