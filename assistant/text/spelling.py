@@ -126,13 +126,22 @@ class Speller:
 
     def correct(self, tokens: list[str]) -> list[Correction]:
         """The most likely word for every token, choosing between equally close words by
-        whether they form a known pair with a neighbour ("khsi sinh" -> "khai sinh")."""
+        whether they form a known pair with a neighbour ("khsi sinh" -> "khai sinh").
+
+        Two passes: slips that cannot be Vietnamese are settled first, so a real syllable next
+        to one ("ham quco") sees its corrected neighbour ("quoc") when it looks for a pair."""
         options = [self.options(t) for t in tokens]
         best = [opts[0][0] if opts and opts[0][1] == 0.0 else None for opts in options]
-        out: list[Correction] = []
-        for i, (token, opts) in enumerate(zip(tokens, options, strict=True)):
+        out: list[Correction | None] = [None] * len(tokens)
+        order = [i for i, t in enumerate(tokens) if not is_syllable(t)] + \
+                [i for i, t in enumerate(tokens) if is_syllable(t)]
+        for i in order:
+            token, opts = tokens[i], options[i]
             if not opts:
-                out.append(Correction(token, token, 0.0))
+                out[i] = Correction(token, token, 0.0)
+                continue
+            if opts[0][1] == 0.0:
+                out[i] = Correction(token, token, 1.0)
                 continue
             prev = best[i - 1] if i > 0 else None
             nxt = best[i + 1] if i + 1 < len(tokens) else None
@@ -140,21 +149,16 @@ class Speller:
             def context(word: str, prev: str | None = prev, nxt: str | None = nxt) -> bool:
                 return (prev, word) in self.pairs or (word, nxt) in self.pairs
 
-            if opts[0][1] == 0.0:
-                out.append(Correction(token, token, 1.0))
-                continue
-
-            real_syllable = is_syllable(token)
             ranked = sorted(opts, key=lambda o: (o[1] - (0.6 if context(o[0]) else 0.0), o[0]))
             word, cost = ranked[0]
-            if real_syllable and cost >= 1.0 and not context(word):
+            if is_syllable(token) and cost >= 1.0 and not context(word):
                 # A real word that is not in our vocabulary ("tom", "quen"): leave it alone.
-                out.append(Correction(token, token, 0.0))
+                out[i] = Correction(token, token, 0.0)
                 continue
             similarity = max(0.5, 0.97 - 0.14 * cost + (0.05 if context(word) else 0.0))
             best[i] = word
-            out.append(Correction(token, word, min(similarity, 0.95)))
-        return out
+            out[i] = Correction(token, word, min(similarity, 0.95))
+        return [c for c in out if c is not None]
 
     def split(self, token: str) -> list[str] | None:
         """A run of two known words typed without the space ("khaisinh")."""
