@@ -419,7 +419,7 @@ class Assistant:
         window = [s for s in ranked[1:] if s.score >= top.score - EXPLAIN_WINDOW and s.score >= CLARIFY_MIN
                   and not brain.distinguisher.unexplained(s.id, present)]
         top_words = brain.matcher.explained_words(top.id, query)
-        sure = [s for s in window if s.score >= ANSWER_MIN and not brain.distinguisher.lacks_defining(s.id, present)
+        sure = [s for s in window if s.score >= LONE_MIN and not brain.distinguisher.lacks_defining(s.id, present)
                 and top_words <= brain.matcher.explained_words(s.id, query)]
         if len(sure) == 1 and len(window) == 1:
             # The only close candidate that explains the distinguishing words, and every word the
