@@ -60,8 +60,10 @@ _PATTERNS: dict[Facet, list[str]] = {
         # A question naming one paper ("có cần ảnh thẻ không", "cần giấy khám sức khỏe không")
         # is about the documents, not about the procedure as a whole; "cần giấy phép không"
         # asks whether a permit is needed at all, so it is not one of them.
-        r"\bcan (co |mang |nop |them |phai co )?(anh|hinh|giay(?! phep)|ban (chinh|sao|ve|goc)|so (ho khau|goc)|don|phieu|bang (tot|dai)|hop dong|chung tu)\b"
-        r"(?=.*\b(khong|gi|chua)\s*$)",  # a yes/no or "which" question about that paper
+        # The whole phrase is the facet's, so the paper's name is not read as the procedure
+        # ("đăng ký kết hôn có cần giấy xác nhận độc thân không" is about marriage registration).
+        r"\bcan (?:co |mang |nop |them |phai co )?(?:anh|hinh|giay(?! phep)|ban (?:chinh|sao|ve|goc)|so (?:ho khau|goc)"
+        r"|don|phieu|bang (?:tot|dai)|hop dong|chung tu)\b.*\b(?:khong|gi|chua)\s*$",
         r"\b(mang|nop|kem) theo (anh|hinh|giay(?! phep)|ban (chinh|sao|goc))\b",
     ],
     Facet.time: [

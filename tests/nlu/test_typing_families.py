@@ -137,3 +137,8 @@ def test_a_referral_word_inside_a_catalogue_procedure_is_not_referred(assistant)
     reply = ask(assistant, "ly hôn rồi muốn tách hộ khẩu ra riêng")
     assert reply.get("data", {}).get("referral") is None
     assert reply["status"] == "answer" and reply["procedure_id"] == "household-separation"
+
+
+def test_a_paper_named_in_the_question_is_not_the_procedure(assistant):
+    reply = ask(assistant, "đăng ký kết hôn có cần giấy xác nhận độc thân không")
+    assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", "marriage-registration", "documents")
