@@ -182,6 +182,7 @@ _FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
 ]
 
 
+_TAIL_WORDS = frozenset("bao nhieu khong gi a ah the nao vay ha nhi nhe duoc chua roi sao ko k".split())
 _FUZZY_BY_WORD: dict[str, list[tuple[int, int]]] = {}
 for _n, (_facet, _expr) in enumerate(_FUZZY):
     for _offset, _word in enumerate(_expr):
@@ -210,7 +211,8 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHi
         if any(abs(len(w) - len(e)) > 1 for w, e in zip(window, expr, strict=True)):
             continue
         costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
-        at_end = i + k == len(words)  # the question's last words: where facet expressions go
+        # The question's last words (question particles aside): where facet expressions go.
+        at_end = all(w in _TAIL_WORDS for w in words[i + k:])
         if max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
                 and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True))):
             start = len(" ".join(words[:i])) + (1 if i else 0)
