@@ -36,6 +36,11 @@ _REPEATS = re.compile(r"(.)\1+")
 _VNI_DIGITS = re.compile(r"[1-9]")
 
 
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+NEIGHBOUR_KEYS: dict[str, str] = {
+    ch: row[max(0, i - 1):i] + row[i + 1:i + 2] for row in _KEY_ROWS for i, ch in enumerate(row)}
+
+
 def is_syllable(token: str) -> bool:
     """Whether a folded token can be one Vietnamese syllable ("khai" yes, "khsi" no)."""
     return bool(_SYLLABLE.match(token))
@@ -72,7 +77,11 @@ def _deletes(word: str, depth: int) -> set[str]:
 @lru_cache(maxsize=100_000)
 def distance(typed: str, word: str) -> float:
     """Edit distance with a doubled letter costing half and a swap costing one."""
-    plain = OSA.distance(typed, word)
+    plain = float(OSA.distance(typed, word))
+    if plain == 1.0 and len(typed) == len(word):
+        diff = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
+        if len(diff) == 1 and diff[0][1] in NEIGHBOUR_KEYS.get(diff[0][0], ""):
+            plain = 0.8  # the finger slipped onto the key next to it ("ham" for "han")
     collapsed = _REPEATS.sub(r"\1", typed)
     if collapsed != typed:
         extra = (len(typed) - len(collapsed)) * 0.5
@@ -150,9 +159,12 @@ class Speller:
             def context(word: str, prev: str | None = prev, nxt: str | None = nxt) -> bool:
                 return (prev, word) in self.pairs or (word, nxt) in self.pairs
 
-            ranked = sorted(opts, key=lambda o: (o[1] - (0.6 if context(o[0]) else 0.0), o[0]))
+            def support(word: str, prev: str | None = prev, nxt: str | None = nxt) -> float:
+                return 0.6 * (((prev, word) in self.pairs) + ((word, nxt) in self.pairs))
+
+            ranked = sorted(opts, key=lambda o: (o[1] - support(o[0]), o[0]))
             word, cost = ranked[0]
-            if is_syllable(token) and cost >= 1.0 and not context(word):
+            if is_syllable(token) and cost >= 0.75 and not context(word):
                 # A real word that is not in our vocabulary ("tom", "quen"): leave it alone.
                 out[i] = Correction(token, token, 0.0)
                 continue

@@ -67,3 +67,12 @@ def test_words_typed_without_a_space_are_split(speller):
 def test_first_letter_breaks_ties_between_equally_close_words():
     speller = Speller(["van", "lam", "tai"], [("van", "tai"), ("lam", "tai")])
     assert [c.word for c in speller.correct(["vam", "tai"])] == ["van", "tai"]
+
+
+def test_a_neighbouring_key_costs_less_than_any_other_letter():
+    assert distance("ham", "han") < distance("hak", "han")  # m is next to n on the keyboard
+
+
+def test_context_on_both_sides_beats_context_on_one():
+    speller = Speller(["mat", "ca", "can", "cuoc"], [("mat", "ca"), ("mat", "can"), ("can", "cuoc")])
+    assert [c.word for c in speller.correct(["mat", "cna", "cuuoc"])] == ["mat", "can", "cuoc"]
