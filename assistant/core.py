@@ -319,11 +319,13 @@ class Assistant:
                     facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                     return self._answer(brain, proc, facet, 100.0, [], conv, now)
 
-        ranked = brain.matcher.rank(query, limit=6)
+        ranked: list[Scored] | None = None
         focus = _question_part(text)
+        f_ranked: list[Scored] = []
         if focus is not None:
             # A story before the question: its words dilute the question's. Read the last
-            # sentence on its own and keep it when it matches better than the whole message.
+            # sentence on its own; keep it when it is enough to answer, or when it matches
+            # better than the whole message (which then need not be scored at all).
             f_corrected = brain.matcher.correct(normalize(focus))
             f_hit, f_spans = scan_facets(f_corrected.text)
             if not f_hit.explicit:
@@ -331,6 +333,11 @@ class Assistant:
                 f_spans = [*f_spans, *f_hit.spans]
             f_query = brain.matcher.parse(focus, f_spans, f_corrected)
             f_ranked = brain.matcher.rank(f_query, limit=6)
+            if f_ranked and f_ranked[0].score >= ANSWER_MIN:
+                query, ranked = f_query, f_ranked
+                hit = f_hit if f_hit.explicit or not hit.explicit else hit
+        if ranked is None:
+            ranked = brain.matcher.rank(query, limit=6)
             if f_ranked and f_ranked[0].score >= CLARIFY_MIN and f_ranked[0].score > (ranked[0].score if ranked else 0):
                 query, ranked = f_query, f_ranked
                 hit = f_hit if f_hit.explicit or not hit.explicit else hit
