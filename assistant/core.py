@@ -410,7 +410,12 @@ class Assistant:
         the candidates that do, or a plain "not in the catalogue" (see assistant.nlu.distinguish)."""
         present = brain.distinguisher.present(query.masked)
         top = ranked[0] if ranked else None
+        # Words that only became a referral through spelling correction ("tor cao" -> "tố cáo")
+        # do not outweigh a catalogue procedure that fits: it was most likely "trợ cấp".
         kind = referral(query.masked)
+        if kind is not None and referral(_DOUBLED.sub(r"\1", normalize(query.text))) != kind and top is not None \
+                and top.score >= ANSWER_MIN:
+            kind = None
         d = brain.distinguisher
         if kind is not None and not (top is not None and top.score >= CLARIFY_MIN and kind in d.referrals.get(top.id, ())
                                      and not d.unexplained(top.id, present) and not d.lacks_defining(top.id, present)):
@@ -488,6 +493,7 @@ def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[S
     return sorted(out, key=lambda s: -s.score)
 
 
+_DOUBLED = re.compile(r"([a-z])\1+")
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 STORY_MIN_WORDS = 16  # shorter messages are read whole
 

@@ -142,3 +142,10 @@ def test_a_referral_word_inside_a_catalogue_procedure_is_not_referred(assistant)
 def test_a_paper_named_in_the_question_is_not_the_procedure(assistant):
     reply = ask(assistant, "đăng ký kết hôn có cần giấy xác nhận độc thân không")
     assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", "marriage-registration", "documents")
+
+
+def test_a_referral_made_up_by_spelling_correction_does_not_beat_a_fitting_procedure(assistant):
+    # "tor cao" is a slip for "trợ cấp"; read as "tố cáo" it would send the citizen to the police.
+    reply = ask(assistant, "huong tor cao thar nghiep")
+    assert reply.get("data", {}).get("referral") is None
+    assert reply["procedure_id"] == "unemployment-benefit"
