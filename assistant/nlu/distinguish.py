@@ -27,7 +27,8 @@ from assistant.text.normalize import normalize
 FAMILIES: dict[str, str] = {
     "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai"
                r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben) (han|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|lao(?! dong)"
-               r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay",
+               r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay"
+               r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky",
     "international": r"quoc te",
     "record": r"ghi chu|ghi vao so",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
