@@ -392,9 +392,9 @@ FACET_KEYS: dict[Facet, tuple[str, ...]] = {
 
 # Who handles matters that are not administrative procedures at a one-stop.
 REFERRAL_TEXT: dict[str, str] = {
-    "divorce": "Ly hôn không phải thủ tục hành chính ở bộ phận một cửa: việc ly hôn (thuận tình hay đơn phương) "
-               "do Tòa án nhân dân khu vực nơi vợ hoặc chồng cư trú giải quyết. Bạn nộp đơn tại tòa án; "
-               "nếu đã ly hôn ở nước ngoài thì mới làm thủ tục ghi chú ly hôn ở xã, phường.",
+    "divorce": "Ly hôn không phải thủ tục hành chính ở bộ phận một cửa: từ 1/7/2025 đơn ly hôn nộp tại Tòa án "
+               "nhân dân khu vực (đơn phương: nơi người kia cư trú; thuận tình: nơi vợ hoặc chồng cư trú). "
+               "Chỉ khi đã ly hôn ở nước ngoài thì mới làm thủ tục ghi chú ly hôn ở xã, phường.",
     "visa": "Thị thực (visa) đi nước khác do đại sứ quán hoặc lãnh sự quán của nước đó cấp, không làm ở xã, phường. "
             "Người nước ngoài ở Việt Nam cần gia hạn thị thực thì liên hệ cơ quan quản lý xuất nhập cảnh "
             "(Công an tỉnh hoặc Cục Quản lý xuất nhập cảnh).",
