@@ -36,6 +36,8 @@ _REPEATS = re.compile(r"(.)\1+")
 _VNI_DIGITS = re.compile(r"[1-9]")
 
 
+# Particles that sit next to almost any word: a pair with one of them says little.
+PARTICLES = frozenset("khong co la cho va cua thi duoc ma de voi roi da se cac nhung mot hay hoac nay a oi nhe".split())
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 NEIGHBOUR_KEYS: dict[str, str] = {
     ch: row[max(0, i - 1):i] + row[i + 1:i + 2] for row in _KEY_ROWS for i, ch in enumerate(row)}
@@ -160,7 +162,9 @@ class Speller:
                 return (prev, word) in self.pairs or (word, nxt) in self.pairs
 
             def support(word: str, prev: str | None = prev, nxt: str | None = nxt) -> float:
-                return 0.6 * (((prev, word) in self.pairs) + ((word, nxt) in self.pairs))
+                # A pair with a particle ("... không", "có ...") is weak evidence: half weight.
+                return sum(0.6 if other not in PARTICLES else 0.3
+                           for pair, other in (((prev, word), prev), ((word, nxt), nxt)) if pair in self.pairs)
 
             ranked = sorted(opts, key=lambda o: (o[1] - support(o[0]), o[0]))
             word, cost = ranked[0]
