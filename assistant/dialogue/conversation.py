@@ -15,6 +15,13 @@ class Conversation:
     turns: int = 0
     commune: str | None = None  # slug of the commune the citizen said they live in
     commune_asked: bool = False  # asked once for the commune; never nag again
+    # Handoff to a civil servant (assistant/handoff): the chat's open request, unhelpful turns in
+    # a row, whether a person was already offered, and the last exchanges for the transcript.
+    handoff_id: int | None = None
+    unhelpful: int = 0
+    handoff_offered: bool = False
+    recent: list[list[str]] = field(default_factory=list)
+    last_intent: str | None = None  # an everyday intent answered last turn ("contact"), see dialogue.intents
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

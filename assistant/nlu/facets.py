@@ -40,7 +40,7 @@ FACET_LABELS: dict[Facet, str] = {
 # Phrases on the folded, teencode-expanded text. Order in FACET_ORDER decides ties.
 _PATTERNS: dict[Facet, list[str]] = {
     Facet.eta: [
-        r"\b(hom nay|ngay mai|mai|bay gio|sang nay|chieu nay|thu (hai|ba|tu|nam|sau|bay)|tuan nay|tuan sau)\b.*\b(khi nao|bao gio|ngay nao|hom nao|luc nao|may gio)\b",
+        r"\b(hom nay|ngay mai|mai|bay gio|sang nay|chieu nay|thu (hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|tuan nay|tuan sau)\b.*\b(khi nao|bao gio|ngay nao|hom nao|luc nao|may gio)\b",
         r"\b(khi nao|bao gio|ngay nao|hom nao|luc nao)\b.*\b(hom nay|ngay mai|bay gio)\b",
         r"\bneu nop\b.*\b(khi nao|bao gio|ngay nao)\b",
         r"\bngay hen( tra)?\b",
@@ -48,7 +48,7 @@ _PATTERNS: dict[Facet, list[str]] = {
     ],
     Facet.fee: [
         r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
-        r"\btien\b", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
+        r"\btien\b(?! (?:an|su|gia)\b)", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
         r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b",
         r"\bton bao nhieu\b(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))",
     ],

@@ -195,7 +195,7 @@ def service_report(engine: Engine, start: dt.date, end: dt.date, locality: str |
         statuses = [s for (s,) in conn.execute(ql)]
     report.feedback_total = len(ratings)
     report.feedback_positive = sum(1 for r in ratings if r > 0)
-    report.questions = sum(1 for s in statuses if s != "smalltalk")
+    report.questions = sum(1 for s in statuses if s not in ("smalltalk", "example"))  # examples: staff-added
     report.questions_answered = sum(1 for s in statuses if s in ("answer", "dossier"))
     report.by_month = {k: dict(v) for k, v in sorted(by_month.items())}
     report.top_procedures = procedures.most_common(10)

@@ -122,7 +122,7 @@ class Speller:
         if token.isdigit() or len(token) < 2:
             return ()
         single = _REPEATS.sub(r"\1", token)
-        if single in self.vocabulary:
+        if single in self.vocabulary and not is_syllable(token):  # "cứu", "hưu" keep their "uu"
             return ((single, 0.5),)
         depth = 2 if len(token) >= 5 else 1
         found: set[str] = set()
@@ -186,6 +186,23 @@ class Speller:
             if left in self.vocabulary and right in self.vocabulary and (left, right) in self.pairs:
                 return [left, right]
         return None
+
+
+def pattern_words(*objects: object) -> set[str]:
+    """The plain words inside regular expressions (compiled, or in lists/tuples/dicts of them),
+    so the corrector knows the words other rules look for ("hotline", "tra cứu")."""
+    words: set[str] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, re.Pattern):
+            plain = re.sub(r"\\[bBsSwWdD]|\(\?<?[!=:]|[(){}?|*+.\\^$\[\],0-9]", " ", obj.pattern)
+            words.update(w for w in plain.split() if w.isalpha() and w.isascii() and len(w) > 1)
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, list | tuple | set | frozenset):
+            stack.extend(obj)
+    return words
 
 
 def pairs_of(phrases: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
