@@ -194,7 +194,8 @@ def evaluate_assistant(assistant: Assistant, rows: list[Row], verbose: bool = Fa
             counts["oos"] += 1
             neighbour = row.facet == "neighbour"
             counts["neighbour"] += neighbour
-            if reply["status"] in ("not_found", "smalltalk") or (neighbour and reply["status"] == "clarify"):
+            # Any reply that names no procedure (not found, small talk, everyday help) rejects.
+            if reply["status"] not in ("answer", "clarify") or (neighbour and reply["status"] == "clarify"):
                 counts["oos_rejected"] += 1
             else:
                 counts["neighbour_wrong"] += neighbour and answered
