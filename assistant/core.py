@@ -382,12 +382,12 @@ class Assistant:
             f_ranked = brain.matcher.rank(f_query, limit=6)
             if f_ranked and f_ranked[0].score >= ANSWER_MIN:
                 query, ranked = f_query, f_ranked
-                hit = f_hit if f_hit.explicit or not hit.explicit else hit
+                hit = f_hit  # the story's own facet words ("giấy tờ này lắm") are not the question's
         if ranked is None:
             ranked = brain.matcher.rank(query, limit=6)
             if f_ranked and f_ranked[0].score >= CLARIFY_MIN and f_ranked[0].score > (ranked[0].score if ranked else 0):
                 query, ranked = f_query, f_ranked
-                hit = f_hit if f_hit.explicit or not hit.explicit else hit
+                hit = f_hit  # the story's own facet words ("giấy tờ này lắm") are not the question's
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.

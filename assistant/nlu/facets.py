@@ -49,7 +49,8 @@ _PATTERNS: dict[Facet, list[str]] = {
     Facet.fee: [
         r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
         r"\btien\b(?! (?:an|su|gia)\b)", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
-        r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b",
+        r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b", r"\btien su dung dat\b",
+        r"\b(dong|nop|tra) tien\b(?! (an|su|gia)\b)",
         r"\bton bao nhieu\b(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))",
     ],
     Facet.documents: [
@@ -182,7 +183,7 @@ _FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
 ]
 
 
-_TAIL_WORDS = frozenset("bao nhieu khong gi a ah the nao vay ha nhi nhe duoc chua roi sao ko k".split())
+_TAIL_WORDS = frozenset("bao nhieu khong gi a ah the nao vay ha nhi nhe duoc chua roi sao ko k thi co xong lay nhan".split())
 _FUZZY_BY_WORD: dict[str, list[tuple[int, int]]] = {}
 for _n, (_facet, _expr) in enumerate(_FUZZY):
     for _offset, _word in enumerate(_expr):
