@@ -149,3 +149,9 @@ def test_a_referral_made_up_by_spelling_correction_does_not_beat_a_fitting_proce
     reply = ask(assistant, "huong tor cao thar nghiep")
     assert reply.get("data", {}).get("referral") is None
     assert reply["procedure_id"] == "unemployment-benefit"
+
+
+def test_the_storys_facet_words_are_not_the_questions(assistant):
+    reply = ask(assistant, "Anh chị ơi, em là người dân ở thôn 3, em không rành mấy chuyện giấy tờ này lắm, "
+                           "mong được hướng dẫn. Nộp hồ sơ thất nghiệp ở đâu")
+    assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", "unemployment-benefit", "where")
