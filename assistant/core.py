@@ -442,7 +442,7 @@ class Assistant:
             if honest is not None:
                 return honest
             ranked = _explained_first(brain, ranked, query)
-            broad = brain.matcher.covering(query, ranked)
+            broad = brain.matcher.covering(query, ranked) or _field_named(brain, ranked, query)
             if broad:
                 conv.pending_candidates = [s.id for s in broad[:4]]
                 conv.last_facet = hit.facet.value
@@ -573,6 +573,30 @@ def _question_part(text: str) -> str | None:
         return None
     parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 2]
     return parts[-1] if len(parts) >= 2 else None
+
+
+_GENERIC = frozenset("dang ky thu tuc lam cac ve linh vuc giay to".split())
+
+
+def _field_named(brain: Brain, ranked: list[Scored], query: Query) -> list[Scored]:
+    """A question that only names a field ("đăng ký cư trú", "thủ tục đất đai"): the field's
+    procedures, best ranked first, to ask between; empty otherwise."""
+    # Filler words drop out, except those the catalogue itself uses ("bản sao" stays).
+    words = {t for t in query.content if t not in _GENERIC
+             and (t not in STOPWORDS or t in brain.matcher.vocabulary)}
+    if not words or len(words) > 3:
+        return []
+    catalog = brain.catalog
+    for slug, name in catalog.fields.items():
+        if words <= set(normalize(name).split()):
+            procs = catalog.by_field(slug)
+            if len(procs) < 2:
+                return []
+            order = {s.id: n for n, s in enumerate(ranked)}
+            chosen = sorted(procs, key=lambda p: (order.get(p.id, len(order)), p.name))[:4]
+            scores = {s.id: s.score for s in ranked}
+            return [Scored(p.id, p.display_name, scores.get(p.id, 0.0)) for p in chosen]
+    return []
 
 
 def _thin(brain: Brain, procedure_id: str | None, query: Query) -> bool:

@@ -108,7 +108,7 @@ def test_distinguishing_word_explained_by_the_runner_up_is_asked_back(assistant)
         assert "funeral-allowance" in {c["id"] for c in reply["candidates"]}
 
 
-@pytest.mark.parametrize("question", ["làm căn cước", "hộ kinh doanh", "bằng lái xe"])
+@pytest.mark.parametrize("question", ["làm căn cước", "hộ kinh doanh", "bằng lái xe", "đăng ký cư trú", "thủ tục đất đai"])
 def test_broad_words_are_asked_back(assistant, question):
     assert ask(assistant, question)["status"] == "clarify"
 
