@@ -168,8 +168,9 @@ class Speller:
 
             ranked = sorted(opts, key=lambda o: (o[1] - support(o[0]), o[0]))
             word, cost = ranked[0]
-            if is_syllable(token) and cost >= 0.75 and not context(word):
-                # A real word that is not in our vocabulary ("tom", "quen"): leave it alone.
+            if is_syllable(token) and cost >= 0.75 and (not context(word) or word[0] != token[0]):
+                # A real word that is not in our vocabulary ("tom", "quen", "bại"): leave it alone
+                # unless a neighbour vouches for a word with the same first letter.
                 out[i] = Correction(token, token, 0.0)
                 continue
             similarity = max(0.5, 0.97 - 0.14 * cost + (0.05 if context(word) else 0.0))

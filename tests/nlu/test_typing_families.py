@@ -31,6 +31,8 @@ def ask(assistant, text):
         ("lam giay dooc than can giay to j", "marriage-status-certification", "documents"),
         ("lam lai cccd bi mat het bn tien", "id-card-reissue", "fee"),
         ("bố em mất rồi thì cắt khẩu cho bố", "permanent-residence-deletion", "overview"),
+        ("bổ sung thông tin dân tộc trong giấy khai sinh", "civil-status-change-correction", "overview"),
+        ("con em bị bại não thì xin giấy khuyết tật ở đâu", "disability-certification", "where"),
     ],
 )
 def test_phone_typed_questions_keep_procedure_and_facet(assistant, question, procedure, facet):
