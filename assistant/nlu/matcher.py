@@ -39,6 +39,8 @@ STOPWORDS = frozenset(
 PHRASE_STOPWORDS = frozenset("cho cua va hoac cac nhung voi trong theo tai ve o la thi de khi".split())
 
 _REPEATS = re.compile(r"(.)\1+")
+MAX_CACHED_TOKEN = 40  # letters; longer "words" are not cached (see Matcher._correct)
+MAX_CACHED_TEXT = 300  # characters; longer messages are corrected without caching (see Matcher.correct)
 
 SCORINGS = ("phrase", "bm25", "fused")
 CANDIDATE_FLOOR = 0.2
@@ -189,7 +191,7 @@ class Matcher:
         # rapidfuzz scan of the vocabulary for what it left adds nothing measurable on the
         # benchmarks and costs ~30 ms per unknown word at 10,000 procedures, so it is off.
         self.fuzzy_fallback = False
-        self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+        self._correct_cached = lru_cache(maxsize=50_000)(self._correct_uncached)
         raw_phrases = [tokens(normalize(text)) for proc in self.procedures
                        for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)]
         general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
@@ -197,7 +199,7 @@ class Matcher:
         self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
                                {w for e in extra_words for w in tokens(normalize(e))},
                                pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS)
-        self.correct = lru_cache(maxsize=20_000)(self._correct_text)
+        self._correct_text_cached = lru_cache(maxsize=20_000)(self._correct_text)
         # Okapi BM25 statistics over each procedure's bag of phrase words.
         self._tf: list[dict[str, int]] = []
         for phrases in self.by_proc:
@@ -226,6 +228,13 @@ class Matcher:
 
     # -- query side -------------------------------------------------------------------
 
+    def _correct(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Cached for word-sized tokens only: 50,000 entries of a few bytes each stay small, but a
+        run of thousands of letters without a space would make each entry kilobytes."""
+        if len(token) > MAX_CACHED_TOKEN:
+            return self._correct_uncached(token)
+        return self._correct_cached(token)
+
     def _correct_uncached(self, token: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary words a typed token may stand for, with a similarity 0..1."""
         if token in self.vocabulary:
@@ -244,6 +253,13 @@ class Matcher:
         cutoff = 88 if len(token) < 6 else 84
         hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         return tuple((word, score / 100 * 0.95) for word, score, _ in hits)
+
+    def correct(self, normalised: str) -> Corrected:
+        """The message with every word corrected (see `Corrected`). Cached for question-sized
+        messages only, so a flood of long stories cannot fill memory."""
+        if len(normalised) > MAX_CACHED_TEXT:
+            return self._correct_text(normalised)
+        return self._correct_text_cached(normalised)
 
     def _correct_text(self, normalised: str) -> Corrected:
         words: list[str] = []

@@ -30,6 +30,7 @@ from rapidfuzz.distance import OSA
 _SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
                        r"(uye|uya|oai|oay|oeo|uay|uoi|uou|ieu|yeu|uoc|[aeiouy]{1,2})"
                        r"(ng|nh|ch|[cmnpt])?$")
+MAX_WORD = 14  # letters: longer than any Vietnamese syllable, Telex leftovers included
 _TELEX_PAIRS = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"))
 _TONE_KEYS = "fsrxj"
 _REPEATS = re.compile(r"(.)\1+")
@@ -110,7 +111,13 @@ class Speller:
         for word in self.vocabulary:
             for key in _deletes(word, 2 if len(word) >= 4 else 1):
                 self._index.setdefault(key, set()).add(word)
-        self.options = lru_cache(maxsize=50_000)(self._options)
+        self._options_cached = lru_cache(maxsize=50_000)(self._options)
+
+    def options(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Cached for word-sized tokens only (a long run of letters is answered uncached)."""
+        if len(token) > MAX_WORD:
+            return self._options(token)
+        return self._options_cached(token)
 
     def _options(self, token: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary words `token` may stand for, best first, with the edit cost."""
@@ -119,8 +126,8 @@ class Speller:
         decoded = [w for w in decode_keystrokes(token) if w in self.vocabulary]
         if decoded:
             return tuple((w, 0.25) for w in decoded)
-        if token.isdigit() or len(token) < 2:
-            return ()
+        if token.isdigit() or len(token) < 2 or len(token) > MAX_WORD:
+            return ()  # a run of letters longer than any word is not corrected (and costs nothing)
         single = _REPEATS.sub(r"\1", token)
         if single in self.vocabulary and not is_syllable(token):  # "cứu", "hưu" keep their "uu"
             return ((single, 0.5),)
@@ -180,7 +187,7 @@ class Speller:
 
     def split(self, token: str) -> list[str] | None:
         """A run of two known words typed without the space ("khaisinh")."""
-        if len(token) < 5 or token in self.vocabulary:
+        if len(token) < 5 or len(token) > 2 * MAX_WORD or token in self.vocabulary:
             return None
         for cut in range(2, len(token) - 1):
             left, right = token[:cut], token[cut:]
