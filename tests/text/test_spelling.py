@@ -76,3 +76,9 @@ def test_a_neighbouring_key_costs_less_than_any_other_letter():
 def test_context_on_both_sides_beats_context_on_one():
     speller = Speller(["mat", "ca", "can", "cuoc"], [("mat", "ca"), ("mat", "can"), ("can", "cuoc")])
     assert [c.word for c in speller.correct(["mat", "cna", "cuuoc"])] == ["mat", "can", "cuoc"]
+
+
+def test_a_run_of_letters_longer_than_any_word_is_left_alone(speller):
+    run = "a" * 3000
+    assert speller.options(run) == ()
+    assert words(speller, f"khai {run} sinh") == ["khai", run, "sinh"]
