@@ -55,6 +55,12 @@ FAMILIES: dict[str, str] = {
     "inspection": r"dang kiem|kiem dinh",
     "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong",
     "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
+    # Trade, banking and telecoms share words with residence ("nhập khẩu" is slang for joining a
+    # household, never for goods), identification ("tài khoản") and business registration.
+    "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
+                r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"
+                r"|viettel|mobifone|vinaphone|nha mang|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
+                r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
 
 # Matters handled outside the one-stop (Vietnamese names of who handles them are in compose).

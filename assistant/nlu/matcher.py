@@ -22,8 +22,9 @@ from assistant.catalog.schema import Procedure
 from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS
 from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
 from assistant.nlu.facets import facet_spans as _facet_spans
-from assistant.text.normalize import TEENCODE, normalize, strip_telex_tail, tokens
-from assistant.text.spelling import Speller, pairs_of
+from assistant.text.marks import contradicted, marked_words
+from assistant.text.normalize import TEENCODE, fold, normalize, strip_telex_tail, tokens
+from assistant.text.spelling import Speller, is_syllable, pairs_of
 
 # Words that carry no information about *which* procedure (question words, pronouns,
 # politeness). Removed from questions, unless the word and a neighbour form a word pair
@@ -44,6 +45,20 @@ MAX_CACHED_TEXT = 300  # characters; longer messages are corrected without cachi
 
 SCORINGS = ("phrase", "bm25", "fused")
 CANDIDATE_FLOOR = 0.2
+
+# How much of a question's informative weight its best procedure may leave unexplained before
+# confidence drops, and how fast it drops beyond that (calibrated on benchmarks/data/tune.tsv).
+UNEXPLAINED_FREE = 0.65
+UNEXPLAINED_SLOPE = 1.5
+UNKNOWN_WEIGHT = 0.6  # of the rarest word's weight, for a word no procedure's text uses
+# General Vietnamese filler that says nothing about which procedure (beyond STOPWORDS).
+FILLER = frozenset(
+    """
+    thu tuc dang ky giay to ho so xin hoi cam on vui long dum giup nguoi dan cong dan bac chu co di ong con chau
+    oi a nhe nha ha ho voi duoc khong ko chua can phai lam nhu nao sao gi the nay do kia ay luon nua cung
+    len xuong den toi
+    """.split()
+)
 
 KIND_WEIGHT = {"name": 1.0, "short_name": 1.0, "alias": 1.0, "keyword": 0.85}
 
@@ -93,6 +108,9 @@ class Query:
     matched: dict[str, float] = field(default_factory=dict)  # vocabulary token -> similarity 0..1
     pairs: set[tuple[str, str]] = field(default_factory=set)  # adjacent (corrected) words, in order
     masked: str = ""  # the corrected text with facet phrases blanked out (for distinguishing words)
+    # Folded words typed with diacritics that contradict every catalogue spelling of them
+    # ("cười" is not "cưới"): they match nothing and count as unexplained.
+    foreign: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -185,6 +203,13 @@ class Matcher:
             t: np.fromiter(sorted(p), dtype=np.int32, count=len(p)) for t, p in vocab_procs.items()
         }
         self.vocabulary = frozenset(vocab_procs)
+        forms: dict[str, set[str]] = {}
+        for proc in self.procedures:
+            for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords):
+                for word in marked_words(text):
+                    forms.setdefault(fold(word), set()).add(word)
+        # The catalogue's own spellings of each marked word, to tell "cười" from "cưới".
+        self.forms: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in forms.items()}
         self.pairs = frozenset(pairs)
         self._vocab_list = sorted(self.vocabulary)
         # The speller (assistant.text.spelling) corrects every word before scoring; a linear
@@ -192,6 +217,19 @@ class Matcher:
         # benchmarks and costs ~30 ms per unknown word at 10,000 procedures, so it is off.
         self.fuzzy_fallback = False
         self._correct_cached = lru_cache(maxsize=50_000)(self._correct_uncached)
+        # Everything a procedure's own text explains (names, keywords, examples, summary), and how
+        # informative each word is over those texts: a question word none of it mentions
+        # ("quán bar" beside "giấy phép kinh doanh") is something the procedure does not cover.
+        self.explains: list[frozenset[str]] = []
+        doc_freq: dict[str, int] = {}
+        for proc in self.procedures:
+            texts = (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords,
+                     *(str(e) for e in proc.examples or ()), proc.summary or "")
+            words = frozenset(t for text in texts for t in tokens(normalize(text)))
+            self.explains.append(words)
+            for w in words:
+                doc_freq[w] = doc_freq.get(w, 0) + 1
+        self.explain_idf: dict[str, float] = {w: math.log(1 + (n + 1) / (f + 0.5)) for w, f in doc_freq.items()}
         raw_phrases = [tokens(normalize(text)) for proc in self.procedures
                        for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)]
         general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
@@ -282,9 +320,10 @@ class Matcher:
         query = Query(text=text, normalised=normalised,
                       content=content_tokens(normalised, self.pairs, facet_spans))
         query.masked = _mask(normalised, facet_spans if facet_spans is not None else _facet_spans(normalised))
+        query.foreign = contradicted(text, self.forms)
         best_words = []
         for token in query.content:
-            options = self._correct(token)
+            options = () if token in query.foreign else self._correct(token)
             factor = corrected.similarity.get(token, 1.0)
             for word, sim in options:
                 if sim * factor > query.matched.get(word, 0.0):
@@ -311,9 +350,29 @@ class Matcher:
     def _query_weight(self, query: Query) -> float:
         total = 0.0
         for token in query.content:
-            options = self._correct(token)
+            options = () if token in query.foreign else self._correct(token)
             total += max((self.idf[w] for w, _ in options), default=self.default_idf * 0.6)
         return total
+
+    def unexplained_share(self, index: int, query: Query) -> float:
+        """The part (0..1) of the question's informative weight that procedure `index`'s own text
+        does not mention. Filler and facet words do not count; an unknown word weighs like a rare one."""
+        own = self.explains[index]
+        total = missing = 0.0
+        for token in dict.fromkeys(query.content):
+            if token in FILLER or token in STOPWORDS or len(token) < 2:
+                continue
+            options = [] if token in query.foreign else [w for w, _ in self._correct(token)]
+            words = [token, *options] if token not in query.foreign else []
+            weight = max((self.explain_idf.get(w, 0.0) for w in words), default=0.0)
+            if not weight:  # a word no procedure's text uses: a real one weighs like a rare word,
+                # a run of letters that cannot be Vietnamese is most likely a slip and weighs little
+                weight = self.default_idf * (1.0 if token in query.foreign else
+                                             UNKNOWN_WEIGHT if is_syllable(token) else UNKNOWN_WEIGHT / 4)
+            total += weight
+            if not any(w in own for w in words):
+                missing += weight
+        return missing / total if total else 0.0
 
     def score_procedure(self, index: int, query: Query, query_weight: float,
                         skip: tuple[str, ...] | None = None) -> float:
@@ -404,6 +463,8 @@ class Matcher:
         qw = self._query_weight(query)
         if self.scoring == "phrase":
             scored = [(self.score_procedure(i, query, qw), i) for i in candidates]
+            scored = [(s * (1.0 - UNEXPLAINED_SLOPE * max(0.0, self.unexplained_share(i, query) - UNEXPLAINED_FREE)), i)
+                      if s > 0 else (s, i) for s, i in scored]
         else:
             bm = {i: self.bm25(i, query) for i in candidates}
             top = max(bm.values(), default=0.0) or 1.0

@@ -157,3 +157,52 @@ def test_the_storys_facet_words_are_not_the_questions(assistant):
     reply = ask(assistant, "Anh chị ơi, em là người dân ở thôn 3, em không rành mấy chuyện giấy tờ này lắm, "
                            "mong được hướng dẫn. Nộp hồ sơ thất nghiệp ở đâu")
     assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", "unemployment-benefit", "where")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "con tôi hay cười một mình có sao không",  # "cười" is not "cưới"
+        "kể cho tôi một câu chuyện cười",
+        "hôm nay bạn có vui không, cười cái nào",
+    ],
+)
+def test_an_everyday_word_typed_with_its_marks_is_not_a_catalogue_word(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] != "answer", reply
+
+
+def test_the_same_catalogue_word_typed_right_or_without_marks_still_matches(assistant):
+    for question in ("đăng ký cưới cần giấy tờ gì", "dang ky ket hon can giay to gi"):
+        reply = ask(assistant, question)
+        assert (reply["status"], reply["procedure_id"]) == ("answer", "marriage-registration"), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "xin giấy phép mở vũ trường",
+        "giấy phép khai thác cát sông làm ở đâu",
+        "làm thủ tục xuất nhập khẩu hàng hóa cho công ty",
+        "nhập khẩu máy móc cũ có cần giấy phép không",
+        "quên mã pin thẻ atm ngân hàng",
+        "đăng ký gói cước mobifone",
+        "mở tài khoản chứng khoán cần gì",
+    ],
+)
+def test_a_request_whose_object_no_procedure_covers_is_not_answered(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] != "answer", reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("nhập khẩu cho vợ về nhà chồng", "permanent-residence-registration"),
+        ("tài khoản định danh mức 2 làm thế nào", "electronic-identification"),
+        ("giấy phép xây dựng nhà 3 tầng cần gì", "construction-permit-house"),
+    ],
+)
+def test_the_catalogues_own_use_of_those_words_still_answers(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure)
