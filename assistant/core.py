@@ -367,7 +367,7 @@ class Assistant:
 
         # Facets, places and procedures are all read from the spelling-corrected text, so a
         # slipped letter changes neither the procedure nor the part of it that was asked.
-        corrected = brain.matcher.correct(normalised)
+        corrected = brain.matcher.correct(normalised, text)
         normalised = corrected.text
         hit, spans = scan_facets(normalised)
         if not hit.explicit:
@@ -406,7 +406,7 @@ class Assistant:
             # A story before the question: its words dilute the question's. Read the last
             # sentence on its own; keep it when it is enough to answer, or when it matches
             # better than the whole message (which then need not be scored at all).
-            f_corrected = brain.matcher.correct(normalize(focus))
+            f_corrected = brain.matcher.correct(normalize(focus), focus)
             f_hit, f_spans = scan_facets(f_corrected.text)
             if not f_hit.explicit:
                 f_hit = fuzzy_facet(f_corrected.text, brain.matcher.vocabulary) or f_hit

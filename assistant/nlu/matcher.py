@@ -22,7 +22,7 @@ from assistant.catalog.schema import Procedure
 from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS
 from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
 from assistant.nlu.facets import facet_spans as _facet_spans
-from assistant.text.marks import contradicted, marked_words
+from assistant.text.marks import contradicted, kept_words, marked_words
 from assistant.text.normalize import TEENCODE, fold, normalize, strip_telex_tail, tokens
 from assistant.text.spelling import Speller, is_syllable, pairs_of
 
@@ -292,20 +292,23 @@ class Matcher:
         hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         return tuple((word, score / 100 * 0.95) for word, score, _ in hits)
 
-    def correct(self, normalised: str) -> Corrected:
+    def correct(self, normalised: str, original: str | None = None) -> Corrected:
         """The message with every word corrected (see `Corrected`). Cached for question-sized
-        messages only, so a flood of long stories cannot fill memory."""
-        if len(normalised) > MAX_CACHED_TEXT:
-            return self._correct_text(normalised)
-        return self._correct_text_cached(normalised)
+        messages only, so a flood of long stories cannot fill memory.
 
-    def _correct_text(self, normalised: str) -> Corrected:
+        With the `original` text, real syllables typed with their diacritics are kept as typed."""
+        keep = kept_words(original) if original else frozenset()
+        if len(normalised) > MAX_CACHED_TEXT:
+            return self._correct_text(normalised, keep)
+        return self._correct_text_cached(normalised, keep)
+
+    def _correct_text(self, normalised: str, keep: frozenset[str] = frozenset()) -> Corrected:
         words: list[str] = []
         for token in tokens(normalised):
             words.extend(self.speller.split(token) or [token])
         similarity: dict[str, float] = {}
         out: list[str] = []
-        for fix in self.speller.correct(words):
+        for fix in self.speller.correct(words, keep):
             out.append(fix.word)
             if fix.word != fix.typed:
                 similarity[fix.word] = min(similarity.get(fix.word, 1.0), fix.similarity)
@@ -315,7 +318,7 @@ class Matcher:
               corrected: Corrected | None = None) -> Query:
         """`facet_spans` from `scan_facets` saves scanning the facet phrases a second time;
         they refer to `corrected.text` when `corrected` is given (see `correct`)."""
-        corrected = corrected or self.correct(normalize(text))
+        corrected = corrected or self.correct(normalize(text), text)
         normalised = corrected.text
         query = Query(text=text, normalised=normalised,
                       content=content_tokens(normalised, self.pairs, facet_spans))

@@ -8,6 +8,7 @@ must not match. A mark left out is no contradiction ("cuoi", "cươi" may still 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -67,3 +68,24 @@ def contradicted(text: str, forms: dict[str, frozenset[str]]) -> frozenset[str]:
             continue
         (good if any(compatible(word, k) for k in known) else bad).add(key)
     return frozenset(bad - good)
+
+
+_FRONT = "ieêy"
+_ODD_SPELLING = re.compile(rf"^(k[^h{_FRONT}]|c[{_FRONT}]|g[eêy]|gh[^{_FRONT}]|ngh[^{_FRONT}]|ng[{_FRONT}]|q[^u])")
+
+
+def plausible(word: str) -> bool:
+    """Whether a marked word follows Vietnamese spelling: no letter typed twice in a row
+    ("phíí"), and the onset spelled as its vowel requires ("kẩu", "ngiệp", "cế" are slips)."""
+    bare = unicodedata.normalize("NFC", word.lower())
+    base = "".join(ch for ch in unicodedata.normalize("NFD", bare) if ch not in _TONE_MARKS)
+    base = unicodedata.normalize("NFC", base)
+    if any(a == b for a, b in itertools.pairwise(bare)):
+        return False
+    return not _ODD_SPELLING.match(base)
+
+
+def kept_words(text: str) -> frozenset[str]:
+    """Folded words of `text` typed with diacritics and spelled as Vietnamese is spelled: the
+    citizen chose them, so spelling correction must leave them as typed."""
+    return frozenset(fold(w) for w in marked_words(text) if plausible(w))
