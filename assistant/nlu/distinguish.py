@@ -35,7 +35,7 @@ FAMILIES: dict[str, str] = {
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
-    "test": r"sat hach|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
+    "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
             r"|that lac|danh roi|moc tui|bi trom|bi chay",
     "died": r"vua mat|da mat|moi mat|mat roi|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",

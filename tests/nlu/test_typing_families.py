@@ -206,3 +206,23 @@ def test_a_request_whose_object_no_procedure_covers_is_not_answered(assistant, q
 def test_the_catalogues_own_use_of_those_words_still_answers(assistant, question, procedure):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", procedure)
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("cháu ngoại tôi sinh ở Huế, bố cháu là người Úc, giờ làm khai sinh cần giấy gì", "birth-registration-foreign"),
+        ("bé nhà em sinh ở việt nam, mẹ việt bố singapore, khai sinh ở đâu", "birth-registration-foreign"),
+        ("con gái tôi lấy chồng Nhật Bản, hai đứa muốn đăng ký kết hôn ở xã", "marriage-registration-foreign"),
+    ],
+)
+def test_a_foreign_qualifier_in_a_side_clause_answers_the_foreign_element_procedure(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure)
+
+
+def test_a_qualifier_explained_only_by_a_procedure_of_another_name_is_not_answered_with_it(assistant):
+    # "tạm trú" is not in "khai báo tạm vắng": that one's keywords mention going abroad, but it is
+    # not a residence registration for foreigners.
+    reply = ask(assistant, "làm tạm trú cho chồng là người nước ngoài")
+    assert reply["procedure_id"] != "temporary-absence-declaration"
