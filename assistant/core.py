@@ -482,6 +482,12 @@ class Assistant:
                 return brain.composer.clarify(_cands(broad[:4]), hit.facet)
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
+        if query is not None and top >= CLARIFY_MIN and _only_one_explains(brain, ranked, query):
+            # A distinguishing word ("gộp thửa", "nước ngoài") that only the best candidate explains
+            # decides between look-alikes even when the scores alone are close.
+            proc = brain.catalog.get(ranked[0].id)
+            if proc:
+                return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
         if (top >= ANSWER_MIN and top - second >= ANSWER_MARGIN) or (top >= LONE_MIN and top - second >= LONE_MARGIN):
             proc = brain.catalog.get(ranked[0].id)
             if proc:
@@ -664,6 +670,17 @@ def _covers(brain: Brain, top_id: str, other_id: str, top_words: set[str], words
     missed = top_words - words
     top = sum(idf.get(w, 0.0) for w in top_words)
     return sum(idf.get(w, 0.0) for w in missed) <= top / 3 and sum(idf.get(w, 0.0) for w in words) >= top
+
+
+def _only_one_explains(brain: Brain, ranked: list[Scored], query: Query) -> bool:
+    """The question names a distinguishing word that the best candidate explains and no close
+    runner-up does."""
+    d = brain.distinguisher
+    present = d.present(query.masked)
+    if not present or d.unexplained(ranked[0].id, present) or d.lacks_defining(ranked[0].id, present):
+        return False
+    rivals = [s for s in ranked[1:] if s.score >= CLARIFY_MIN * 0.8]
+    return all(d.unexplained(s.id, present) for s in rivals)
 
 
 def _thin(brain: Brain, procedure_id: str | None, query: Query) -> bool:

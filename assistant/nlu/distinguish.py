@@ -41,7 +41,7 @@ FAMILIES: dict[str, str] = {
     "died": r"vua mat|da mat|moi mat|mat roi|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
     "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)",
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
-    "split": r"tach|hop thua|gop thua|gop so",
+    "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban",

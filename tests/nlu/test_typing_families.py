@@ -226,3 +226,12 @@ def test_a_qualifier_explained_only_by_a_procedure_of_another_name_is_not_answer
     # not a residence registration for foreigners.
     reply = ask(assistant, "làm tạm trú cho chồng là người nước ngoài")
     assert reply["procedure_id"] != "temporary-absence-declaration"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["muốn nhập hai thửa đất cạnh nhau làm một", "gộp 2 thửa của bố mẹ cho thành một sổ đỏ"],
+)
+def test_merging_parcels_is_split_and_merge_not_transfer(assistant, question):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "land-parcel-split-merge")
