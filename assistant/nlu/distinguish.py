@@ -18,6 +18,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.catalog.schema import Procedure
 from assistant.text.normalize import normalize
@@ -125,10 +126,21 @@ class Distinguisher:
 
     @staticmethod
     def present(masked: str) -> frozenset[str]:
-        return frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(masked))
+        """Families named in the (masked) question; cached for question-sized texts, since the
+        core asks several times per message."""
+        if len(masked) > 300:
+            return _present(masked)
+        return _present_cached(masked)
 
     def unexplained(self, procedure_id: str, present: frozenset[str]) -> frozenset[str]:
         return present - self.explained.get(procedure_id, frozenset())
+
+
+def _present(masked: str) -> frozenset[str]:
+    return frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(masked))
+
+
+_present_cached = lru_cache(maxsize=20_000)(_present)
 
 
 def referral(masked: str) -> str | None:

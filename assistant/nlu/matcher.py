@@ -50,6 +50,7 @@ CANDIDATE_FLOOR = 0.2
 # confidence drops, and how fast it drops beyond that (calibrated on benchmarks/data/tune.tsv).
 UNEXPLAINED_FREE = 0.65
 UNEXPLAINED_SLOPE = 1.5
+UNEXPLAINED_FROM = 15.0  # scores below this are not suggested anyway: no need to weigh them
 UNKNOWN_WEIGHT = 0.6  # of the rarest word's weight, for a word no procedure's text uses
 # General Vietnamese filler that says nothing about which procedure (beyond STOPWORDS).
 FILLER = frozenset(
@@ -111,6 +112,7 @@ class Query:
     # Folded words typed with diacritics that contradict every catalogue spelling of them
     # ("cười" is not "cưới"): they match nothing and count as unexplained.
     foreign: frozenset[str] = frozenset()
+    informative: list[tuple[float, tuple[str, ...]]] | None = None  # cache of Matcher._informative
 
     @property
     def empty(self) -> bool:
@@ -357,21 +359,33 @@ class Matcher:
             total += max((self.idf[w] for w, _ in options), default=self.default_idf * 0.6)
         return total
 
-    def unexplained_share(self, index: int, query: Query) -> float:
-        """The part (0..1) of the question's informative weight that procedure `index`'s own text
-        does not mention. Filler and facet words do not count; an unknown word weighs like a rare one."""
-        own = self.explains[index]
-        total = missing = 0.0
+    def _informative(self, query: Query) -> list[tuple[float, tuple[str, ...]]]:
+        """The question's informative words, each as (weight, the words it may stand for);
+        computed once per question (see `unexplained_share`). Filler does not count; a word no
+        procedure's text uses weighs like a rare one, unless it cannot be Vietnamese (a slip)."""
+        if query.informative is not None:
+            return query.informative
+        out: list[tuple[float, tuple[str, ...]]] = []
         for token in dict.fromkeys(query.content):
             if token in FILLER or token in STOPWORDS or len(token) < 2:
                 continue
-            options = [] if token in query.foreign else [w for w, _ in self._correct(token)]
-            words = [token, *options] if token not in query.foreign else []
-            weight = max((self.explain_idf.get(w, 0.0) for w in words), default=0.0)
-            if not weight:  # a word no procedure's text uses: a real one weighs like a rare word,
-                # a run of letters that cannot be Vietnamese is most likely a slip and weighs little
-                weight = self.default_idf * (1.0 if token in query.foreign else
-                                             UNKNOWN_WEIGHT if is_syllable(token) else UNKNOWN_WEIGHT / 4)
+            if token in query.foreign:
+                out.append((self.default_idf, ()))
+                continue
+            words = (token, *(w for w, _ in self._correct(token)))
+            weight = max(self.explain_idf.get(w, 0.0) for w in words)
+            if not weight:
+                weight = self.default_idf * (UNKNOWN_WEIGHT if is_syllable(token) else UNKNOWN_WEIGHT / 4)
+            out.append((weight, words))
+        query.informative = out
+        return out
+
+    def unexplained_share(self, index: int, query: Query) -> float:
+        """The part (0..1) of the question's informative weight that procedure `index`'s own text
+        (names, keywords, examples, summary) does not mention."""
+        own = self.explains[index]
+        total = missing = 0.0
+        for weight, words in self._informative(query):
             total += weight
             if not any(w in own for w in words):
                 missing += weight
@@ -467,7 +481,7 @@ class Matcher:
         if self.scoring == "phrase":
             scored = [(self.score_procedure(i, query, qw), i) for i in candidates]
             scored = [(s * (1.0 - UNEXPLAINED_SLOPE * max(0.0, self.unexplained_share(i, query) - UNEXPLAINED_FREE)), i)
-                      if s > 0 else (s, i) for s, i in scored]
+                      if s >= UNEXPLAINED_FROM else (s, i) for s, i in scored]
         else:
             bm = {i: self.bm25(i, query) for i in candidates}
             top = max(bm.values(), default=0.0) or 1.0

@@ -11,9 +11,11 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from functools import lru_cache
 
 from assistant.text.normalize import clean, fold, to_catalogue_tone_style
 
+MAX_CACHED_TEXT = 300  # characters; longer messages are read uncached
 _TONE_MARKS = frozenset("\u0300\u0301\u0309\u0303\u0323")
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -51,12 +53,30 @@ def compatible(typed: str, known: str) -> bool:
 
 
 def marked_words(text: str) -> list[str]:
-    """The lower-case words of a message that carry diacritics, in catalogue tone style."""
+    """The lower-case words of a message that carry diacritics, in catalogue tone style.
+    Cached for question-sized messages (each message is parsed several times)."""
+    if len(text) > MAX_CACHED_TEXT:
+        return list(_marked_words(text))
+    return list(_marked_words_cached(text))
+
+
+def _marked_words(text: str) -> tuple[str, ...]:
+    if text.isascii():
+        return ()
     words = _WORD.findall(to_catalogue_tone_style(clean(text).lower()))
-    return [w for w in words if marked(w)]
+    return tuple(w for w in words if marked(w))
+
+
+_marked_words_cached = lru_cache(maxsize=20_000)(_marked_words)
 
 
 def contradicted(text: str, forms: dict[str, frozenset[str]]) -> frozenset[str]:
+    if text.isascii():
+        return frozenset()
+    return _contradicted(text, forms)
+
+
+def _contradicted(text: str, forms: dict[str, frozenset[str]]) -> frozenset[str]:
     """Folded words of `text` typed with marks that fit none of `forms[folded]` (the catalogue's
     spellings) and never typed compatibly elsewhere in the message."""
     bad: set[str] = set()
@@ -88,4 +108,9 @@ def plausible(word: str) -> bool:
 def kept_words(text: str) -> frozenset[str]:
     """Folded words of `text` typed with diacritics and spelled as Vietnamese is spelled: the
     citizen chose them, so spelling correction must leave them as typed."""
-    return frozenset(fold(w) for w in marked_words(text) if plausible(w))
+    if text.isascii():
+        return frozenset()
+    return frozenset(fold(w) for w in marked_words(text) if _plausible(w))
+
+
+_plausible = lru_cache(maxsize=20_000)(plausible)
