@@ -35,7 +35,7 @@ from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.distinguish import Distinguisher, referral
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
-from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored
+from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored, phrase_tokens
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.normalize import MAX_INPUT_CHARS, clean, normalize
 from assistant.text.spelling import pattern_words
@@ -369,7 +369,7 @@ class Assistant:
 
         # Facets, places and procedures are all read from the spelling-corrected text, so a
         # slipped letter changes neither the procedure nor the part of it that was asked.
-        corrected = brain.matcher.correct(normalised)
+        corrected = brain.matcher.correct(normalised, text)
         normalised = corrected.text
         hit, spans = scan_facets(normalised)
         if not hit.explicit:
@@ -408,7 +408,7 @@ class Assistant:
             # A story before the question: its words dilute the question's. Read the last
             # sentence on its own; keep it when it is enough to answer, or when it matches
             # better than the whole message (which then need not be scored at all).
-            f_corrected = brain.matcher.correct(normalize(focus))
+            f_corrected = brain.matcher.correct(normalize(focus), focus)
             f_hit, f_spans = scan_facets(f_corrected.text)
             if not f_hit.explicit:
                 f_hit = fuzzy_facet(f_corrected.text, brain.matcher.vocabulary) or f_hit
@@ -484,6 +484,12 @@ class Assistant:
                 return brain.composer.clarify(_cands(broad[:4]), hit.facet)
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
+        if query is not None and top >= CLARIFY_MIN and _only_one_explains(brain, ranked, query):
+            # A distinguishing word ("gộp thửa", "nước ngoài") that only the best candidate explains
+            # decides between look-alikes even when the scores alone are close.
+            proc = brain.catalog.get(ranked[0].id)
+            if proc:
+                return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
         if (top >= ANSWER_MIN and top - second >= ANSWER_MARGIN) or (top >= LONE_MIN and top - second >= LONE_MARGIN):
             proc = brain.catalog.get(ranked[0].id)
             if proc:
@@ -536,8 +542,15 @@ class Assistant:
                   and not brain.distinguisher.unexplained(s.id, present)]
         top_words = brain.matcher.explained_words(top.id, query)
         sure = [s for s in window if s.score >= LONE_MIN and not brain.distinguisher.lacks_defining(s.id, present)
-                and top_words <= brain.matcher.explained_words(s.id, query)]
-        if len(sure) == 1 and len(window) == 1:
+                and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query))]
+        if not window:
+            # The qualifier's own words may be missing from every phrase of the procedure that
+            # covers it ("người Lào" and "có yếu tố nước ngoài"), which then scores far below: it
+            # still is the one meant when its name carries the best one's and nothing else fits.
+            sure = [s for s in ranked[1:] if s.score >= SUGGEST_MIN and not d.unexplained(s.id, present)
+                    and not d.lacks_defining(s.id, present)
+                    and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
+        if len(sure) == 1:
             # The only close candidate that explains the distinguishing words, and every word the
             # best one explains: it is the one meant ("khai sinh cho con có bố là người Hàn
             # Quốc" is the foreign-element registration; "tạm vắng" never explains "tạm trú").
@@ -633,6 +646,43 @@ def _field_named(brain: Brain, ranked: list[Scored], query: Query) -> list[Score
             scores = {s.id: s.score for s in ranked}
             return [Scored(p.id, p.display_name, scores.get(p.id, 0.0)) for p in chosen]
     return []
+
+
+_WHO = frozenset("be con chau em tre ong ba bo me vo chong".split())
+
+
+def _name_words(brain: Brain, procedure_id: str) -> set[str]:
+    proc = brain.catalog.get(procedure_id)
+    return set(phrase_tokens(proc.name)) | set(phrase_tokens(proc.short_name or "")) if proc else set()
+
+
+def _covers(brain: Brain, top_id: str, other_id: str, top_words: set[str], words: set[str],
+            strict: bool = True) -> bool:
+    """A candidate's own name carries every question word of the best one's name ("đăng ký khai
+    sinh" is inside "đăng ký khai sinh có yếu tố nước ngoài", "tạm trú" is not inside "khai báo
+    tạm vắng"), it explains all but a third of the weight of the other words the best one
+    explains ("bé" is only an alias of the plain birth registration), and more besides."""
+    idf = brain.matcher.idf
+    top_words = top_words - _WHO  # "bé", "con": who it is for says nothing about which procedure
+    if (top_words & _name_words(brain, top_id)) - _name_words(brain, other_id):
+        return False
+    named = top_words & _name_words(brain, top_id)
+    if not strict:  # only the name matters, and it must name more than "đăng ký"
+        return len(named - _GENERIC) >= 2
+    missed = top_words - words
+    top = sum(idf.get(w, 0.0) for w in top_words)
+    return sum(idf.get(w, 0.0) for w in missed) <= top / 3 and sum(idf.get(w, 0.0) for w in words) >= top
+
+
+def _only_one_explains(brain: Brain, ranked: list[Scored], query: Query) -> bool:
+    """The question names a distinguishing word that the best candidate explains and no close
+    runner-up does."""
+    d = brain.distinguisher
+    present = d.present(query.masked)
+    if not present or d.unexplained(ranked[0].id, present) or d.lacks_defining(ranked[0].id, present):
+        return False
+    rivals = [s for s in ranked[1:] if s.score >= CLARIFY_MIN * 0.8]
+    return all(d.unexplained(s.id, present) for s in rivals)
 
 
 def _thin(brain: Brain, procedure_id: str | None, query: Query) -> bool:

@@ -18,6 +18,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.catalog.schema import Procedure
 from assistant.text.normalize import normalize
@@ -35,13 +36,13 @@ FAMILIES: dict[str, str] = {
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
-    "test": r"sat hach|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
+    "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
             r"|that lac|danh roi|moc tui|bi trom|bi chay",
     "died": r"vua mat|da mat|moi mat|mat roi|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
     "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)",
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
-    "split": r"tach|hop thua|gop thua|gop so",
+    "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban",
@@ -55,6 +56,12 @@ FAMILIES: dict[str, str] = {
     "inspection": r"dang kiem|kiem dinh",
     "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong",
     "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
+    # Trade, banking and telecoms share words with residence ("nhập khẩu" is slang for joining a
+    # household, never for goods), identification ("tài khoản") and business registration.
+    "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
+                r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"
+                r"|viettel|mobifone|vinaphone|nha mang|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
+                r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
 
 # Matters handled outside the one-stop (Vietnamese names of who handles them are in compose).
@@ -119,10 +126,21 @@ class Distinguisher:
 
     @staticmethod
     def present(masked: str) -> frozenset[str]:
-        return frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(masked))
+        """Families named in the (masked) question; cached for question-sized texts, since the
+        core asks several times per message."""
+        if len(masked) > 300:
+            return _present(masked)
+        return _present_cached(masked)
 
     def unexplained(self, procedure_id: str, present: frozenset[str]) -> frozenset[str]:
         return present - self.explained.get(procedure_id, frozenset())
+
+
+def _present(masked: str) -> frozenset[str]:
+    return frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(masked))
+
+
+_present_cached = lru_cache(maxsize=20_000)(_present)
 
 
 def referral(masked: str) -> str | None:

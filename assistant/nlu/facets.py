@@ -79,6 +79,9 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bo dau\b", r"\bcho nao\b", r"\bnoi nop\b", r"\bnop o\b", r"\blam o\b", r"\b(phuong|xa|huyen|quan) nao\b",
         r"\bco quan nao\b", r"\bdia chi\b", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b",
         r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b", r"\bra dau\b", r"\bdau lam\b", r"\blam tai dau\b",
+        # "lên đâu", "ở công an nào", "nộp ở xã hay tỉnh": the place, asked in other words.
+        r"\blen dau\b", r"\bve dau\b", r"\b(cong an|uy ban|ubnd|so|phong|bo phan|ben|cho|noi) nao\b",
+        r"\b(xa|phuong|tinh|huyen|quan|thanh pho) hay (o |len |tai )?(xa|phuong|tinh|huyen|quan|thanh pho|trung uong|bo)\b",
     ],
     Facet.online: [
         r"\btruc tuyen\b", r"\bonline\b", r"\bqua mang\b", r"\btren mang\b", r"\bdich vu cong\b", r"\bqua (app|ung dung)\b",
@@ -149,12 +152,32 @@ def scan_facets(normalised: str) -> tuple[FacetHit, list[tuple[int, int]]]:
                     and not _any_strong_fee(normalised):
                 # "bao lâu thì có tiền": the money is the result; the question is about time.
                 hit = None
+            elif facet == Facet.fee and _money_is_the_thing(normalised, found):
+                hit = None
     return hit or FacetHit(Facet.overview, ()), spans
 
 
 # Money as the *result* of a procedure ("bao lâu thì nhận được tiền", "có tiền").
 _RESULT_MONEY = re.compile(r"\b(co|nhan|nhan duoc|lanh|linh|ve|duoc) tien\b")
 _STRONG_FEE = re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|chi phi|het bao nhieu)\b")
+
+
+# Money that is the thing asked for, not its price: "lãnh tiền thất nghiệp", "hỗ trợ chi phí mai
+# táng", "tiền mai táng phí". Such a question is about fees only when a cost word asks how much.
+_THING_MONEY = re.compile(
+    r"\b(?:(?:ho tro|tro cap|lanh|linh|nhan|huong|rut|xin|duoc|co) (?:tien|chi phi|phi)"
+    r"|tien (?:that nghiep|mai tang|tro cap|bao hiem|bhxh|luong huu|thai san|tuat|hoc bong|boi thuong|den bu|ho tro)"
+    r"|mai tang phi|chi phi mai tang)\b")
+_COST_ASK = re.compile(
+    r"\b(bao nhieu|le phi|(?:mat|ton|het|co|thu|tra) (?:phi|tien)|ton|het bao|mien phi|(?:dong|nop) tien|gia ca)\b")
+
+
+def _money_is_the_thing(normalised: str, found: list[tuple[int, int]]) -> bool:
+    """Every fee phrase of the question lies inside a money-as-the-thing phrase and nothing asks a cost."""
+    if _COST_ASK.search(normalised):
+        return False
+    things = [m.span() for m in _THING_MONEY.finditer(normalised)]
+    return bool(things) and all(any(a <= s and e <= b for a, b in things) for s, e in found)
 
 
 def _any(facet: Facet, normalised: str) -> bool:
@@ -217,7 +240,10 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHi
         if max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
                 and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True))):
             start = len(" ".join(words[:i])) + (1 if i else 0)
-            return FacetHit(facet, ((start, start + len(" ".join(window))),))
+            span = (start, start + len(" ".join(window)))
+            if facet == Facet.fee and _money_is_the_thing(normalised, [span]):
+                continue  # "hỗ trợ chi phí mai táng": the money is what is asked for
+            return FacetHit(facet, (span,))
     return None
 
 

@@ -22,8 +22,9 @@ from assistant.catalog.schema import Procedure
 from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS
 from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
 from assistant.nlu.facets import facet_spans as _facet_spans
-from assistant.text.normalize import TEENCODE, normalize, strip_telex_tail, tokens
-from assistant.text.spelling import Speller, pairs_of
+from assistant.text.marks import contradicted, kept_words, marked_words
+from assistant.text.normalize import TEENCODE, fold, normalize, strip_telex_tail, tokens
+from assistant.text.spelling import Speller, is_syllable, pairs_of
 
 # Words that carry no information about *which* procedure (question words, pronouns,
 # politeness). Removed from questions, unless the word and a neighbour form a word pair
@@ -44,6 +45,21 @@ MAX_CACHED_TEXT = 300  # characters; longer messages are corrected without cachi
 
 SCORINGS = ("phrase", "bm25", "fused")
 CANDIDATE_FLOOR = 0.2
+
+# How much of a question's informative weight its best procedure may leave unexplained before
+# confidence drops, and how fast it drops beyond that (calibrated on benchmarks/data/tune.tsv).
+UNEXPLAINED_FREE = 0.65
+UNEXPLAINED_SLOPE = 1.5
+UNEXPLAINED_FROM = 15.0  # scores below this are not suggested anyway: no need to weigh them
+UNKNOWN_WEIGHT = 0.6  # of the rarest word's weight, for a word no procedure's text uses
+# General Vietnamese filler that says nothing about which procedure (beyond STOPWORDS).
+FILLER = frozenset(
+    """
+    thu tuc dang ky giay to ho so xin hoi cam on vui long dum giup nguoi dan cong dan bac chu co di ong con chau
+    oi a nhe nha ha ho voi duoc khong ko chua can phai lam nhu nao sao gi the nay do kia ay luon nua cung
+    len xuong den toi
+    """.split()
+)
 
 KIND_WEIGHT = {"name": 1.0, "short_name": 1.0, "alias": 1.0, "keyword": 0.85}
 
@@ -93,6 +109,10 @@ class Query:
     matched: dict[str, float] = field(default_factory=dict)  # vocabulary token -> similarity 0..1
     pairs: set[tuple[str, str]] = field(default_factory=set)  # adjacent (corrected) words, in order
     masked: str = ""  # the corrected text with facet phrases blanked out (for distinguishing words)
+    # Folded words typed with diacritics that contradict every catalogue spelling of them
+    # ("cười" is not "cưới"): they match nothing and count as unexplained.
+    foreign: frozenset[str] = frozenset()
+    informative: list[tuple[float, tuple[str, ...]]] | None = None  # cache of Matcher._informative
 
     @property
     def empty(self) -> bool:
@@ -185,6 +205,13 @@ class Matcher:
             t: np.fromiter(sorted(p), dtype=np.int32, count=len(p)) for t, p in vocab_procs.items()
         }
         self.vocabulary = frozenset(vocab_procs)
+        forms: dict[str, set[str]] = {}
+        for proc in self.procedures:
+            for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords):
+                for word in marked_words(text):
+                    forms.setdefault(fold(word), set()).add(word)
+        # The catalogue's own spellings of each marked word, to tell "cười" from "cưới".
+        self.forms: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in forms.items()}
         self.pairs = frozenset(pairs)
         self._vocab_list = sorted(self.vocabulary)
         # The speller (assistant.text.spelling) corrects every word before scoring; a linear
@@ -192,6 +219,19 @@ class Matcher:
         # benchmarks and costs ~30 ms per unknown word at 10,000 procedures, so it is off.
         self.fuzzy_fallback = False
         self._correct_cached = lru_cache(maxsize=50_000)(self._correct_uncached)
+        # Everything a procedure's own text explains (names, keywords, examples, summary), and how
+        # informative each word is over those texts: a question word none of it mentions
+        # ("quán bar" beside "giấy phép kinh doanh") is something the procedure does not cover.
+        self.explains: list[frozenset[str]] = []
+        doc_freq: dict[str, int] = {}
+        for proc in self.procedures:
+            texts = (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords,
+                     *(str(e) for e in proc.examples or ()), proc.summary or "")
+            words = frozenset(t for text in texts for t in tokens(normalize(text)))
+            self.explains.append(words)
+            for w in words:
+                doc_freq[w] = doc_freq.get(w, 0) + 1
+        self.explain_idf: dict[str, float] = {w: math.log(1 + (n + 1) / (f + 0.5)) for w, f in doc_freq.items()}
         raw_phrases = [tokens(normalize(text)) for proc in self.procedures
                        for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)]
         general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
@@ -254,20 +294,23 @@ class Matcher:
         hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         return tuple((word, score / 100 * 0.95) for word, score, _ in hits)
 
-    def correct(self, normalised: str) -> Corrected:
+    def correct(self, normalised: str, original: str | None = None) -> Corrected:
         """The message with every word corrected (see `Corrected`). Cached for question-sized
-        messages only, so a flood of long stories cannot fill memory."""
-        if len(normalised) > MAX_CACHED_TEXT:
-            return self._correct_text(normalised)
-        return self._correct_text_cached(normalised)
+        messages only, so a flood of long stories cannot fill memory.
 
-    def _correct_text(self, normalised: str) -> Corrected:
+        With the `original` text, real syllables typed with their diacritics are kept as typed."""
+        keep = kept_words(original) if original else frozenset()
+        if len(normalised) > MAX_CACHED_TEXT:
+            return self._correct_text(normalised, keep)
+        return self._correct_text_cached(normalised, keep)
+
+    def _correct_text(self, normalised: str, keep: frozenset[str] = frozenset()) -> Corrected:
         words: list[str] = []
         for token in tokens(normalised):
             words.extend(self.speller.split(token) or [token])
         similarity: dict[str, float] = {}
         out: list[str] = []
-        for fix in self.speller.correct(words):
+        for fix in self.speller.correct(words, keep):
             out.append(fix.word)
             if fix.word != fix.typed:
                 similarity[fix.word] = min(similarity.get(fix.word, 1.0), fix.similarity)
@@ -277,14 +320,15 @@ class Matcher:
               corrected: Corrected | None = None) -> Query:
         """`facet_spans` from `scan_facets` saves scanning the facet phrases a second time;
         they refer to `corrected.text` when `corrected` is given (see `correct`)."""
-        corrected = corrected or self.correct(normalize(text))
+        corrected = corrected or self.correct(normalize(text), text)
         normalised = corrected.text
         query = Query(text=text, normalised=normalised,
                       content=content_tokens(normalised, self.pairs, facet_spans))
         query.masked = _mask(normalised, facet_spans if facet_spans is not None else _facet_spans(normalised))
+        query.foreign = contradicted(text, self.forms)
         best_words = []
         for token in query.content:
-            options = self._correct(token)
+            options = () if token in query.foreign else self._correct(token)
             factor = corrected.similarity.get(token, 1.0)
             for word, sim in options:
                 if sim * factor > query.matched.get(word, 0.0):
@@ -311,9 +355,41 @@ class Matcher:
     def _query_weight(self, query: Query) -> float:
         total = 0.0
         for token in query.content:
-            options = self._correct(token)
+            options = () if token in query.foreign else self._correct(token)
             total += max((self.idf[w] for w, _ in options), default=self.default_idf * 0.6)
         return total
+
+    def _informative(self, query: Query) -> list[tuple[float, tuple[str, ...]]]:
+        """The question's informative words, each as (weight, the words it may stand for);
+        computed once per question (see `unexplained_share`). Filler does not count; a word no
+        procedure's text uses weighs like a rare one, unless it cannot be Vietnamese (a slip)."""
+        if query.informative is not None:
+            return query.informative
+        out: list[tuple[float, tuple[str, ...]]] = []
+        for token in dict.fromkeys(query.content):
+            if token in FILLER or token in STOPWORDS or len(token) < 2:
+                continue
+            if token in query.foreign:
+                out.append((self.default_idf, ()))
+                continue
+            words = (token, *(w for w, _ in self._correct(token)))
+            weight = max(self.explain_idf.get(w, 0.0) for w in words)
+            if not weight:
+                weight = self.default_idf * (UNKNOWN_WEIGHT if is_syllable(token) else UNKNOWN_WEIGHT / 4)
+            out.append((weight, words))
+        query.informative = out
+        return out
+
+    def unexplained_share(self, index: int, query: Query) -> float:
+        """The part (0..1) of the question's informative weight that procedure `index`'s own text
+        (names, keywords, examples, summary) does not mention."""
+        own = self.explains[index]
+        total = missing = 0.0
+        for weight, words in self._informative(query):
+            total += weight
+            if not any(w in own for w in words):
+                missing += weight
+        return missing / total if total else 0.0
 
     def score_procedure(self, index: int, query: Query, query_weight: float,
                         skip: tuple[str, ...] | None = None) -> float:
@@ -404,6 +480,8 @@ class Matcher:
         qw = self._query_weight(query)
         if self.scoring == "phrase":
             scored = [(self.score_procedure(i, query, qw), i) for i in candidates]
+            scored = [(s * (1.0 - UNEXPLAINED_SLOPE * max(0.0, self.unexplained_share(i, query) - UNEXPLAINED_FREE)), i)
+                      if s >= UNEXPLAINED_FROM else (s, i) for s, i in scored]
         else:
             bm = {i: self.bm25(i, query) for i in candidates}
             top = max(bm.values(), default=0.0) or 1.0

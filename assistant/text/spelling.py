@@ -142,9 +142,12 @@ class Speller:
         costed = sorted((d + (0.0 if w[0] == token[0] else 0.3), w) for d, w in scored if d <= limit)
         return tuple((w, d) for d, w in costed)[:30]
 
-    def correct(self, tokens: list[str]) -> list[Correction]:
+    def correct(self, tokens: list[str], keep: frozenset[str] = frozenset()) -> list[Correction]:
         """The most likely word for every token, choosing between equally close words by
         whether they form a known pair with a neighbour ("khsi sinh" -> "khai sinh").
+
+        Tokens in `keep` (real syllables the citizen typed with their diacritics) are never
+        changed: the marks say which word was meant, even one our vocabulary does not know.
 
         Two passes: slips that cannot be Vietnamese are settled first, so a real syllable next
         to one ("ham quco") sees its corrected neighbour ("quoc") when it looks for a pair."""
@@ -161,6 +164,9 @@ class Speller:
                 continue
             if opts[0][1] == 0.0:
                 out[i] = Correction(token, token, 1.0)
+                continue
+            if token in keep and is_syllable(token):
+                out[i] = Correction(token, token, 0.0)
                 continue
             prev = best[i - 1] if i > 0 else None
             nxt = best[i + 1] if i + 1 < len(tokens) else None

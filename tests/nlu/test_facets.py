@@ -60,3 +60,31 @@ def test_catalogue_words_are_not_read_as_slipped_facet_words():
     known = frozenset({"the", "bao", "hiem", "so", "do", "lam"})
     assert fuzzy_facet(normalize("làm thẻ bảo hiểm"), known) is None  # not "thế nào"
     assert fuzzy_facet(normalize("làm sổ đỏ"), known) is None          # not "làm sao"
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # The place asked in other words.
+        ("cấp lại sổ hộ nghèo thì phải lên đâu", Facet.where),
+        ("khai báo tạm vắng ở công an nào", Facet.where),
+        ("xin trích lục khai tử ở ủy ban nào", Facet.where),
+        ("chứng thực chữ ký làm ở phường hay tỉnh", Facet.where),
+        # Money that is the thing asked for is not its price...
+        ("em muốn lĩnh tiền bảo hiểm thất nghiệp", Facet.overview),
+        ("xin hỗ trợ chi phí mai táng cho mẹ", Facet.overview),
+        ("gia đình được nhận tiền tuất hằng tháng", Facet.overview),
+        # ... unless a cost word asks how much.
+        ("xin hỗ trợ chi phí mai táng có mất phí không", Facet.fee),
+        ("lãnh tiền thất nghiệp có tốn phí gì không", Facet.fee),
+        ("tiền mai táng phí được bao nhiêu", Facet.fee),
+        ("chi phí làm sổ đỏ", Facet.fee),
+    ],
+)
+def test_place_words_and_money_that_is_the_thing(question, facet):
+    from assistant.nlu.facets import fuzzy_facet, scan_facets
+
+    hit, _ = scan_facets(normalize(question))
+    if not hit.explicit:
+        hit = fuzzy_facet(normalize(question)) or hit
+    assert hit.facet == facet

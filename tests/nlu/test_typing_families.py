@@ -157,3 +157,81 @@ def test_the_storys_facet_words_are_not_the_questions(assistant):
     reply = ask(assistant, "Anh chị ơi, em là người dân ở thôn 3, em không rành mấy chuyện giấy tờ này lắm, "
                            "mong được hướng dẫn. Nộp hồ sơ thất nghiệp ở đâu")
     assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", "unemployment-benefit", "where")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "con tôi hay cười một mình có sao không",  # "cười" is not "cưới"
+        "kể cho tôi một câu chuyện cười",
+        "hôm nay bạn có vui không, cười cái nào",
+    ],
+)
+def test_an_everyday_word_typed_with_its_marks_is_not_a_catalogue_word(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] != "answer", reply
+
+
+def test_the_same_catalogue_word_typed_right_or_without_marks_still_matches(assistant):
+    for question in ("đăng ký cưới cần giấy tờ gì", "dang ky ket hon can giay to gi"):
+        reply = ask(assistant, question)
+        assert (reply["status"], reply["procedure_id"]) == ("answer", "marriage-registration"), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "xin giấy phép mở vũ trường",
+        "giấy phép khai thác cát sông làm ở đâu",
+        "làm thủ tục xuất nhập khẩu hàng hóa cho công ty",
+        "nhập khẩu máy móc cũ có cần giấy phép không",
+        "quên mã pin thẻ atm ngân hàng",
+        "đăng ký gói cước mobifone",
+        "mở tài khoản chứng khoán cần gì",
+    ],
+)
+def test_a_request_whose_object_no_procedure_covers_is_not_answered(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] != "answer", reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("nhập khẩu cho vợ về nhà chồng", "permanent-residence-registration"),
+        ("tài khoản định danh mức 2 làm thế nào", "electronic-identification"),
+        ("giấy phép xây dựng nhà 3 tầng cần gì", "construction-permit-house"),
+    ],
+)
+def test_the_catalogues_own_use_of_those_words_still_answers(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure)
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("cháu ngoại tôi sinh ở Huế, bố cháu là người Úc, giờ làm khai sinh cần giấy gì", "birth-registration-foreign"),
+        ("bé nhà em sinh ở việt nam, mẹ việt bố singapore, khai sinh ở đâu", "birth-registration-foreign"),
+        ("con gái tôi lấy chồng Nhật Bản, hai đứa muốn đăng ký kết hôn ở xã", "marriage-registration-foreign"),
+    ],
+)
+def test_a_foreign_qualifier_in_a_side_clause_answers_the_foreign_element_procedure(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure)
+
+
+def test_a_qualifier_explained_only_by_a_procedure_of_another_name_is_not_answered_with_it(assistant):
+    # "tạm trú" is not in "khai báo tạm vắng": that one's keywords mention going abroad, but it is
+    # not a residence registration for foreigners.
+    reply = ask(assistant, "làm tạm trú cho chồng là người nước ngoài")
+    assert reply["procedure_id"] != "temporary-absence-declaration"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["muốn nhập hai thửa đất cạnh nhau làm một", "gộp 2 thửa của bố mẹ cho thành một sổ đỏ"],
+)
+def test_merging_parcels_is_split_and_merge_not_transfer(assistant, question):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "land-parcel-split-merge")
