@@ -55,6 +55,24 @@ def _more_hint() -> str:
     return "Bạn có thể hỏi thêm về giấy tờ, thời hạn, lệ phí, nơi nộp, nộp trực tuyến hoặc các bước."
 
 
+def shown_order(proc: Procedure) -> list[tuple[int, Document]]:
+    """(catalogue index, document) in the order a documents answer shows them: required first."""
+    indexed = list(enumerate(proc.documents))
+    return [x for x in indexed if x[1].required] + [x for x in indexed if not x[1].required]
+
+
+def short_label(text: str, limit: int = 44) -> str:
+    """A button label that ends on a whole word, with "…" when shortened (Telegram and Zalo
+    buttons have little room; a label cut mid-word, "…cần điều ch", reads as a bug)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rstrip()
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:(—-") + "…"
+
+
 class Composer:
     """Builds replies from the catalogue. `due_date` computes appointment dates (working days)."""
 
@@ -115,16 +133,20 @@ class Composer:
         return "\n".join(lines)
 
     def _documents(self, proc: Procedure, ticked: list[int] | None) -> str:
-        required = [(i, d) for i, d in enumerate(proc.documents, 1) if d.required]
-        optional = [(i, d) for i, d in enumerate(proc.documents, 1) if not d.required]
+        # Numbered in the order shown (required first, then the conditional ones), so the list
+        # reads 1, 2, 3, 4 and the checklist buttons carry the same numbers; `i` stays the
+        # catalogue index that ticking uses.
+        order = shown_order(proc)
+        required = [(i + 1, d) for i, d in order if d.required]
+        optional = [(i + 1, d) for i, d in order if not d.required]
         ticked_set = set(ticked) if ticked is not None else None
         lines = ["Giấy tờ cần chuẩn bị:"]
-        for i, doc in required:
-            lines.append(_doc_line(i, doc, None if ticked_set is None else (i - 1) in ticked_set))
+        for n, (i, doc) in enumerate(required, 1):
+            lines.append(_doc_line(n, doc, None if ticked_set is None else (i - 1) in ticked_set))
         if optional:
             lines.append("Chỉ khi thuộc trường hợp:")
-            for i, doc in optional:
-                lines.append(_doc_line(i, doc, None if ticked_set is None else (i - 1) in ticked_set))
+            for n, (i, doc) in enumerate(optional, len(required) + 1):
+                lines.append(_doc_line(n, doc, None if ticked_set is None else (i - 1) in ticked_set))
         notes = [f"Lưu ý: {d.note}" for _, d in required
                  if d.note and "(verify)" not in d.note and d.kind != DocumentKind.present][:2]
         lines += notes
@@ -140,8 +162,8 @@ class Composer:
     def checklist(self, proc: Procedure, ticked: list[int]) -> Reply:
         reply = self.answer(proc, Facet.documents, 100.0, [], dt.datetime.now(), ticked=ticked)
         reply.buttons = [
-            Button(("✅ " if i in ticked else "⬜ ") + f"{i + 1}. {doc.name[:40]}", checklist_action(proc.id, i))
-            for i, doc in enumerate(proc.documents)
+            Button(("✅ " if i in ticked else "⬜ ") + f"{n}. {short_label(doc.name)}", checklist_action(proc.id, i))
+            for n, (i, doc) in enumerate(shown_order(proc), 1)
         ] + [b for b in facet_buttons(proc, Facet.documents) if not b.action.startswith("k:")]
         reply.data["checklist"] = {
             "procedure_id": proc.id,

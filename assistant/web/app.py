@@ -34,7 +34,7 @@ from assistant.dialogue.actions import feedback_action
 from assistant.dialogue.reply import Reply, Status
 from assistant.store import Outbox
 from assistant.store.question_buffer import QuestionLogBuffer
-from assistant.web import texts
+from assistant.web import history, texts
 from assistant.web.limits import MAX_CHAT_BODY, MAX_TEXT_CHARS, MAX_WEBHOOK_BODY, BodyLimit, valid_session
 from assistant.web.metrics import Metrics
 from assistant.web.openapi import openapi_document
@@ -206,11 +206,21 @@ def create_app(
         # The page picks its own session id, so the client address also counts for the unknown-code
         # throttle (behind a proxy uvicorn takes it from X-Forwarded-For of a trusted proxy).
         origin = request.client.host if request.client else None
-        reply, seconds = await turns.run(CHANNEL, session, _turn(assistant, kind, value), origin)
+        reply, seconds = await turns.run(CHANNEL, session, _recorded(_turn(assistant, kind, value), kind, value),
+                                         origin)
         metrics.turn_seconds.observe(seconds, CHANNEL)
         if kind != "text":
             metrics.actions.inc(CHANNEL, reply.status.value)
         return JSONResponse(reply_json(reply), headers={"cache-control": "no-store"})
+
+    async def recent_turns(request: Request) -> Response:
+        """What the page showed in this session, so a reload draws the conversation again."""
+        session = request.query_params.get("session_id")
+        if not valid_session(session):
+            metrics.rejected.inc("invalid_session")
+            return error(400, "invalid_session")
+        state = await turns.call(turns.state, CHANNEL, session)
+        return JSONResponse({"turns": history.recent(state)}, headers={"cache-control": "no-store"})
 
     outbox = Outbox(engine) if engine is not None else None
 
@@ -314,6 +324,7 @@ def create_app(
         Route("/", index, methods=["GET"]),
         Route("/api/chat", chat, methods=["POST"]),
         Route("/api/config", config, methods=["GET"]),
+        Route("/api/history", recent_turns, methods=["GET"]),
         Route("/api/updates", updates, methods=["GET"]),
         Route("/api/updates/ack", acknowledge, methods=["POST"]),
         Route("/api/qr/{procedure_id}.png", qr_png, methods=["GET"]),
@@ -451,6 +462,18 @@ def _turn(assistant: Assistant, kind: str, value: Any) -> Callable:
                      data=fields.data)
 
     return menu
+
+
+def _recorded(turn: Callable, kind: str, value: Any) -> Callable:
+    """The turn, plus the page's view of it appended to the conversation's visible history."""
+
+    def run(conv, req) -> Reply:
+        reply = turn(conv, req)
+        payload = reply_json(reply)
+        history.record(conv, kind, value, payload)
+        return reply
+
+    return run
 
 
 async def _check_database(engine: Engine | None) -> dict[str, Any]:

@@ -55,6 +55,14 @@ _REPLY = {
     },
 }
 
+_HISTORY_REPLY = {
+    "type": "object",
+    "required": ["status", "reply", "buttons"],
+    "description": "A reply as the page draws it: a Reply without `score` and `candidates`.",
+    "properties": {key: _REPLY["properties"][key]
+                   for key in ("status", "title", "reply", "procedure_id", "facet", "buttons", "data", "feedback")},
+}
+
 
 def openapi_document(server_url: str | None = None) -> dict[str, Any]:
     json_error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -107,6 +115,22 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
                         "demo_codes": {"type": "array", "items": {"type": "string"}},
                         "hotline": {"type": "string"}, "portal_url": {"type": "string"},
                     }}}}}},
+            }},
+            "/api/history": {"get": {
+                "summary": "The conversation as the page showed it (the last 16 entries, oldest first), so a "
+                           "reload draws it again.",
+                "parameters": [{"name": "session_id", "in": "query", "required": True,
+                                "schema": {"type": "string", "pattern": SESSION_PATTERN}}],
+                "responses": {
+                    "200": {"description": "Recent turns: `user` lines and `bot` replies (a Reply without "
+                                           "scores and candidates).", "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["turns"], "properties": {"turns": {
+                            "type": "array", "items": {"type": "object", "required": ["role"], "properties": {
+                                "role": {"type": "string", "enum": ["user", "bot"]},
+                                "text": {"type": "string", "description": "What the citizen sent or pressed."},
+                                "reply": _HISTORY_REPLY}}}}}}}},
+                    "400": {"description": "Bad session id.", "content": json_error},
+                },
             }},
             "/api/updates": {"get": {
                 "summary": "Dossier notifications waiting for this session (after \"theo dõi <mã>\"); "

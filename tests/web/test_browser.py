@@ -127,8 +127,9 @@ def test_phone_demo_in_a_real_browser(browser, live, assistant, sqlite_engine, t
 
     # Dossier lookup with a demo code (supplement requested: the card says what to bring).
     code = next(d.code for d in DEMOS if d.seq == 3)
+    page.get_by_role("button", name="Tra cứu hồ sơ", exact=True).click()  # the 🔎 in the header
     page.fill("#code", code.lower())
-    page.get_by_role("button", name="Tra cứu hồ sơ", exact=True).click()
+    page.get_by_role("button", name="Tra cứu", exact=True).click()
     card = page.locator(".msg.bot.dossier").last
     expect(card.locator(".title")).to_have_text(f"Hồ sơ {code}")
     expect(card).to_contain_text("Tình trạng: Cần bổ sung hồ sơ")

@@ -11,6 +11,7 @@
   const lookupForm = $("lookup");
   const codeInput = $("code");
   const largeToggle = $("large-text");
+  const lookupToggle = $("open-lookup");
   const URL_RE = /(https?:\/\/[^\s<>"'()]+[^\s<>"'().,;:!?])/g;
   let busy = false;
 
@@ -46,6 +47,24 @@
     const on = !document.documentElement.classList.contains("large");
     applyLarge(on);
     store("tthc-large", on ? "1" : "0");
+  });
+
+  // -- demo banner: dismissible, remembered ---------------------------------------------------------
+  $("hide-banner").addEventListener("click", () => {
+    $("demo-banner").hidden = true;
+    store("tthc-banner", "hidden");
+    input.focus();
+  });
+
+  // -- dossier lookup: folded behind the 🔎 button so the conversation keeps the screen -------------
+  function showLookup(open) {
+    lookupForm.hidden = !open;
+    lookupToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) codeInput.focus();
+  }
+  lookupToggle.addEventListener("click", () => showLookup(lookupForm.hidden));
+  codeInput.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { showLookup(false); lookupToggle.focus(); }
   });
 
   // -- rendering -------------------------------------------------------------------------------
@@ -181,7 +200,7 @@
       config.demo_codes.forEach((code) => {
         const chip = el("button", "chip code", code);
         chip.type = "button";
-        chip.addEventListener("click", () => { codeInput.value = code; lookup(code); });
+        chip.addEventListener("click", () => lookup(code));
         row.appendChild(chip);
       });
       box.appendChild(row);
@@ -338,8 +357,22 @@
   });
   lookupForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    lookup(codeInput.value);
+    const code = codeInput.value;
+    codeInput.value = "";
+    showLookup(false);
+    lookup(code);
   });
+
+  async function history() {
+    try {
+      const response = await fetch("/api/history?session_id=" + encodeURIComponent(session));
+      if (!response.ok) return [];
+      const data = await response.json();
+      return Array.isArray(data.turns) ? data.turns : [];
+    } catch (e) {
+      return [];
+    }
+  }
 
   async function start() {
     let config = {};
@@ -348,12 +381,22 @@
       if (response.ok) config = await response.json();
     } catch (e) { config = {}; }
     if (config.locality) $("place").textContent = config.locality;
-    if (config.demo) $("demo-banner").hidden = false;
+    if (config.demo && load("tthc-banner") !== "hidden") $("demo-banner").hidden = false;
     const procedure = new URLSearchParams(window.location.search).get("p");
-    const first = procedure ? await post({ procedure_id: procedure.slice(0, 128) }) : await post({ menu: true });
-    if (first) addBot(first, true);
-    if (!procedure) addSuggestions(config);
-    messages.scrollTop = 0;
+    const earlier = procedure ? [] : await history();
+    if (earlier.length) {
+      // A reload: draw what the page showed before, and carry on at the end of it.
+      earlier.forEach((turn) => {
+        if (turn.role === "user" && turn.text) addUser(turn.text);
+        else if (turn.role === "bot" && turn.reply) addBot(turn.reply, true);
+      });
+      scrollDown();
+    } else {
+      const first = procedure ? await post({ procedure_id: procedure.slice(0, 128) }) : await post({ menu: true });
+      if (first) addBot(first, true);
+      if (!procedure) addSuggestions(config);
+      messages.scrollTop = 0;
+    }
     await pollUpdates();
     document.body.dataset.ready = "1";
     window.setInterval(pollUpdates, POLL_MS);

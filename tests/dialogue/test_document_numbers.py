@@ -1,0 +1,45 @@
+"""Document lists are numbered in the order shown, and checklist buttons carry the same numbers
+with labels that end on a whole word."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.dialogue.compose import short_label
+from assistant.nlu.facets import Facet
+
+NUMBERED = re.compile(r"^(?:[✅⬜] )?(\d+)\. (.*)$")
+
+
+def numbers(text: str) -> list[int]:
+    return [int(m.group(1)) for line in text.splitlines() if (m := NUMBERED.match(line))]
+
+
+def test_every_documents_answer_counts_1_2_3_in_the_order_shown(shipped_catalog):
+    composer = Assistant(shipped_catalog, Settings()).brain.composer
+    mixed = 0
+    for proc in shipped_catalog.procedures.values() if hasattr(shipped_catalog, "procedures") else shipped_catalog:
+        flags = [d.required for d in proc.documents]
+        mixed += flags != sorted(flags, reverse=True)  # a conditional document before a required one
+        answer = composer.answer(proc, Facet.documents, 100.0, [], None)
+        assert numbers(answer.text) == list(range(1, len(proc.documents) + 1)), proc.id
+        checklist = composer.checklist(proc, [])
+        labels = [b.label for b in checklist.buttons if b.action.startswith("k:") and not b.action.startswith("k:-1")]
+        assert [int(label.split(". ")[0][2:]) for label in labels] == list(range(1, len(proc.documents) + 1))
+        # Button n ticks the document the text shows as n.
+        shown = [m.group(2) for line in checklist.text.splitlines() if (m := NUMBERED.match(line))]
+        for label, button, line in zip(labels, checklist.buttons, shown, strict=False):
+            index = int(button.action.split(":")[1])
+            assert proc.documents[index].name in line, (proc.id, label, line)
+    assert mixed > 0, "the catalogue should have a procedure whose conditional document comes first"
+
+
+def test_short_labels_end_on_a_whole_word():
+    long = "Bản án, quyết định ly hôn có hiệu lực hoặc giấy chứng tử của vợ/chồng"
+    label = short_label(long)
+    assert label == "Bản án, quyết định ly hôn có hiệu lực…"
+    assert long.startswith(label[:-1]) and long[len(label) - 1] == " "
+    assert short_label("Giấy khai sinh") == "Giấy khai sinh"
+    assert len(short_label("x" * 80)) <= 44
