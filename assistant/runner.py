@@ -111,7 +111,16 @@ def has_web() -> bool:
     return importlib.util.find_spec("assistant.web") is not None
 
 
+class PortInUse(Exception):
+    """The web port is taken; the message is the one line to show."""
+
+
 async def serve(settings: Settings) -> None:
+    from assistant.startup import channel_lines, port_free, port_in_use_line
+
+    web = has_web()
+    if web and not port_free(settings.web_host, settings.web_port):
+        raise PortInUse(port_in_use_line(settings.web_host, settings.web_port))
     engine, migrated = open_database_degraded(settings)
     assistant = build_assistant(settings, engine, keep_last_good=True)
     if migrated:
@@ -131,6 +140,8 @@ async def serve(settings: Settings) -> None:
 
         tasks.append(asyncio.create_task(run_polling(settings, assistant, engine, stop), name="telegram"))
         log.info("Telegram: polling")
+    for line in channel_lines(settings, web):
+        print(line, flush=True)
     try:
         if has_web():
             from assistant.web import serve as serve_web
@@ -159,5 +170,20 @@ def main() -> int:
         engine = open_database(settings)
         seed_if_empty(engine, build_assistant(settings, engine))
         return cli_main(["chat"])
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except PortInUse as exc:
+        print(exc, flush=True)
+        return 2
+    except OSError as exc:
+        if "could not start" not in str(exc):
+            raise
+        from assistant.startup import port_free, port_in_use_line
+
+        if port_free(settings.web_host, settings.web_port):
+            print(f"Không mở được trang trò chuyện trên {settings.web_host}:{settings.web_port}: "
+                  f"{exc.__cause__ or exc}", flush=True)
+        else:
+            print(port_in_use_line(settings.web_host, settings.web_port), flush=True)
+        return 2
     return 0
