@@ -206,7 +206,10 @@ class Assistant:
         brain = self.brain
         proc = brain.catalog.get(procedure_id)
         if proc is None:
-            return self._stale(brain)
+            # A poster printed before the catalogue changed: offer the menu, not a dead end.
+            menu = self.field_menu()
+            menu.text = ("Mã QR này dẫn tới một thủ tục không còn trong danh mục. " + menu.text)
+            return menu
         return self._answer(brain, proc, facet, 100.0, [], conversation, now or self.clock())
 
     def field_menu(self) -> Reply:
