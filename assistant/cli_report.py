@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.staff.resolution import vn_day_start_utc, vn_today
+
+
+def emit(text: str) -> None:
+    """Print a report; a reader that stops early (`| head`) ends it quietly, not with a traceback."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _date(text: str) -> dt.date:
@@ -31,8 +43,8 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_unanswered, unanswered_report
 
     engine, catalog = _context()
-    since = dt.datetime.combine(args.since, dt.time()) if args.since else None
-    print(format_unanswered(unanswered_report(engine, catalog, since)))
+    since = vn_day_start_utc(args.since) if args.since else None  # a Vietnam day
+    emit(format_unanswered(unanswered_report(engine, catalog, since)))
     return 0
 
 
@@ -44,7 +56,7 @@ def cmd_service(args: argparse.Namespace) -> int:
         return 2
     engine, catalog = _context()
     report = service_report(engine, args.from_, args.to, args.locality)
-    print(format_table(report))
+    emit(format_table(report))
     if args.csv:
         Path(args.csv).write_text(to_csv(report), encoding="utf-8")
         print(f"CSV: {args.csv}", file=sys.stderr)
@@ -60,7 +72,7 @@ def register(subparsers) -> None:
     un = sub.add_parser("unanswered", help="group questions the bot could not answer, with suggestions")
     un.add_argument("--since", type=_date)
     un.set_defaults(func=cmd_unanswered)
-    today = dt.date.today()
+    today = vn_today()
     sv = sub.add_parser("service", help="dossiers by channel, on-time rate, satisfaction")
     sv.add_argument("--from", dest="from_", type=_date, default=today.replace(day=1))
     sv.add_argument("--to", type=_date, default=today)

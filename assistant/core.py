@@ -93,6 +93,7 @@ class Assistant:
         self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
+        self.pick_sink: Callable[[Requester | None, str], None] | None = None
         self._lock = threading.Lock()
         self.brain = self._build(catalog)
         self.source_dir: Path = Path(catalog.directory)  # what reload() reads (not a fallback copy)
@@ -196,6 +197,11 @@ class Assistant:
             conversation.checklist[proc.id] = sorted(ticked)
             conversation.last_procedure = proc.id
             return brain.composer.checklist(proc, sorted(ticked))
+        if action.kind == "pick" and self.pick_sink is not None:
+            try:  # the citizen chose an option of a clarification: that question is resolved
+                self.pick_sink(requester, proc.id)
+            except Exception:
+                log.exception("pick sink failed")
         facet = action.facet or Facet.overview
         return self._answer(brain, proc, facet, 100.0, [], conversation, now)
 

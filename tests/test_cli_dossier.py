@@ -34,6 +34,7 @@ def test_upgrade_seed_list_show(env):
     assert supplement.stdout.split("\t")[0] == demo_codes()[2]
     shown = run(env, "dossier", "show", demo_codes()[3].lower())
     assert shown.returncode == 0 and "xin lỗi" in shown.stdout
+    assert shown.stdout.count(f"Hồ sơ {demo_codes()[3]}") == 1  # the title line once
     asked = run(env, "ask", "--json", f"hồ sơ {demo_codes()[0]}")
     assert '"status": "dossier"' in asked.stdout
 

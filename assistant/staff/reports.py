@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from assistant.catalog.loader import Catalog
 from assistant.nlu.matcher import Matcher, content_tokens
+from assistant.staff.resolution import PICKED, resolved_clarifications, vn_day_start_utc, vn_today
 from assistant.store.models import Dossier, Feedback, QuestionLogRow
 
 SATISFACTION_TARGET = 83.0
@@ -43,15 +44,21 @@ class QuestionGroup:
 
 def unanswered_report(engine: Engine, catalog: Catalog, since: dt.datetime | None = None,
                       similarity: float = 80.0) -> list[QuestionGroup]:
-    """Group similar unanswered questions (not found, unresolved clarification, or rated 👎) and
-    suggest the procedure they probably meant, so staff can add aliases."""
-    query = select(QuestionLogRow.text, QuestionLogRow.normalised).where(
-        QuestionLogRow.status.in_(["not_found", "clarify"]))
+    """Group similar unanswered questions (not found, a clarification the citizen never resolved,
+    or rated 👎) and suggest the procedure they probably meant, so staff can add aliases.
+    `since`: naive UTC, as stored (see `resolution.vn_day_start_utc`)."""
+    query = select(QuestionLogRow.id, QuestionLogRow.text, QuestionLogRow.normalised, QuestionLogRow.status,
+                   QuestionLogRow.user_hash, QuestionLogRow.created_at).where(
+        QuestionLogRow.status.in_(["not_found", "clarify", PICKED]))
     if since:
         query = query.where(QuestionLogRow.created_at >= since)
     disliked = select(Feedback.question).where(Feedback.rating < 0, Feedback.question.is_not(None))
+    if since:
+        disliked = disliked.where(Feedback.created_at >= since)
     with engine.connect() as conn:
-        rows = [(t, n) for t, n in conn.execute(query)]
+        logged = list(conn.execute(query))
+        resolved = resolved_clarifications((r.id, r.status, r.user_hash, r.created_at) for r in logged)
+        rows = [(r.text, r.normalised) for r in logged if r.status != PICKED and r.id not in resolved]
         rows += [(q, q.lower()) for (q,) in conn.execute(disliked)]
     groups: list[QuestionGroup] = []
     for text, full in rows:
@@ -80,7 +87,7 @@ def format_unanswered(groups: list[QuestionGroup]) -> str:
         return "Không có câu hỏi nào chưa được trả lời trong khoảng thời gian này."
     lines = [f"{'Số lần':>6}  {'Câu hỏi (ví dụ)':<48}  Gợi ý thủ tục"]
     for g in groups:
-        hint = f"{g.suggestion} ({g.suggestion_score:.0f})" if g.suggestion else "—"
+        hint = f"{g.suggestion_name} ({g.suggestion_score:.0f})" if g.suggestion else "—"
         lines.append(f"{g.count:>6}  {g.representative[:48]:<48}  {hint}")
         for other in g.examples[1:]:
             lines.append(f"{'':>6}    · {other[:60]}")
@@ -158,9 +165,12 @@ class ServiceReport:
 def service_report(engine: Engine, start: dt.date, end: dt.date, locality: str | None = None,
                    today: dt.date | None = None) -> ServiceReport:
     """Figures for dossiers received from `start` to `end` inclusive."""
-    today = today or dt.date.today()
+    today = today or vn_today()
     report = ServiceReport(start, end, locality)
+    # Dossier times are Vietnam local time (from the one-stop exports); feedback and question-log
+    # times are UTC: the same Vietnam days, expressed in each clock.
     lo, hi = dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    lo_utc, hi_utc = vn_day_start_utc(start), vn_day_start_utc(end + dt.timedelta(days=1))
     query = select(Dossier.procedure_id, Dossier.channel, Dossier.status, Dossier.received_at, Dossier.due_date,
                    Dossier.new_due_date).where(Dossier.received_at >= lo, Dossier.received_at < hi)
     if locality:
@@ -189,14 +199,17 @@ def service_report(engine: Engine, start: dt.date, end: dt.date, locality: str |
                 report.open_late += 1
             else:
                 report.open_in_time += 1
-        fb = select(Feedback.rating).where(Feedback.created_at >= lo, Feedback.created_at < hi)
+        fb = select(Feedback.rating).where(Feedback.created_at >= lo_utc, Feedback.created_at < hi_utc)
         ratings = [r for (r,) in conn.execute(fb)]
-        ql = select(QuestionLogRow.status).where(QuestionLogRow.created_at >= lo, QuestionLogRow.created_at < hi)
-        statuses = [s for (s,) in conn.execute(ql)]
+        ql = select(QuestionLogRow.id, QuestionLogRow.status, QuestionLogRow.user_hash,
+                    QuestionLogRow.created_at).where(QuestionLogRow.created_at >= lo_utc,
+                                                     QuestionLogRow.created_at < hi_utc)
+        logged = list(conn.execute(ql))
+    resolved = resolved_clarifications((r.id, r.status, r.user_hash, r.created_at) for r in logged)
     report.feedback_total = len(ratings)
     report.feedback_positive = sum(1 for r in ratings if r > 0)
-    report.questions = sum(1 for s in statuses if s != "smalltalk")
-    report.questions_answered = sum(1 for s in statuses if s in ("answer", "dossier"))
+    report.questions = sum(1 for r in logged if r.status not in ("smalltalk", PICKED))
+    report.questions_answered = sum(1 for r in logged if r.status in ("answer", "dossier") or r.id in resolved)
     report.by_month = {k: dict(v) for k, v in sorted(by_month.items())}
     report.top_procedures = procedures.most_common(10)
     return report

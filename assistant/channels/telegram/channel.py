@@ -474,8 +474,9 @@ class TelegramChannel:
     def _service_headline(self) -> list[str]:
         """This month's headline figures from the service report (all channels)."""
         from assistant.staff.reports import SATISFACTION_TARGET, service_report
+        from assistant.staff.resolution import vn_today
 
-        today = dt.date.today()
+        today = vn_today()  # the counter's calendar, not the server's UTC clock
         r = service_report(self.engine, today.replace(day=1), today, today=today)
 
         def pct(value: float | None) -> str:
