@@ -234,24 +234,19 @@ def to_csv(report: ServiceReport) -> str:
 
 def _bar_chart(title: str, items: list[tuple[str, float]], unit: str = "", max_value: float | None = None,
                target: float | None = None) -> str:
-    """A small inline SVG bar chart: no JavaScript, prints well, opens offline."""
-    width, bar_h, gap, label_w = 640, 22, 8, 230
-    height = 30 + len(items) * (bar_h + gap) + 10
+    """A bar chart in plain HTML: labels wrap instead of being cut, no JavaScript, prints in colour
+    and opens offline. `target` draws a dashed line (e.g. the satisfaction goal)."""
     top = max_value or max((v for _, v in items), default=1) or 1
-    parts = [f'<svg class="chart" role="img" aria-label="{html.escape(title)}" viewBox="0 0 {width} {height}" '
-             f'width="100%" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="0" y="18" font-weight="bold">{html.escape(title)}</text>']
-    for i, (label, value) in enumerate(items):
-        y = 30 + i * (bar_h + gap)
-        w = (width - label_w - 70) * (value / top)
-        parts.append(f'<text x="0" y="{y + 16}">{html.escape(label[:32])}</text>')
-        parts.append(f'<rect class="bar" x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#1a73e8"/>')
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}">{value:g}{unit}</text>')
-    if target is not None:
-        x = label_w + (width - label_w - 70) * (target / top)
-        parts.append(f'<line x1="{x:.1f}" y1="26" x2="{x:.1f}" y2="{height}" stroke="#d93025" stroke-dasharray="4"/>')
-    parts.append("</svg>")
-    return "".join(parts)
+    rows = []
+    for label, value in items:
+        share = max(0.0, min(100.0, 100.0 * value / top))
+        rows.append(f'<div class="row"><span class="label">{html.escape(label)}</span>'
+                    f'<span class="track"><span class="bar" style="width:{share:.1f}%"></span></span>'
+                    f'<span class="value">{value:g}{unit}</span></div>')
+    goal = (f'<span class="goal" style="left:{100.0 * target / top:.1f}%"></span>' if target is not None else "")
+    body = "".join(rows) or '<p class="empty">Chưa có số liệu.</p>'
+    return (f'<figure class="chart" role="img" aria-label="{html.escape(title)}"><figcaption>{html.escape(title)}'
+            f'</figcaption>{goal}{body}</figure>')
 
 
 def to_html(report: ServiceReport, catalog: Catalog | None = None) -> str:
@@ -259,7 +254,7 @@ def to_html(report: ServiceReport, catalog: Catalog | None = None) -> str:
         proc = catalog.get(proc_id) if catalog else None
         return proc.display_name if proc else proc_id
 
-    months = [(m, ServiceReport.pct(v.get("on_time", 0), v.get("on_time", 0) + v.get("late", 0)) or 0.0)
+    months = [(f"Tháng {m[5:]}/{m[:4]}", ServiceReport.pct(v.get("on_time", 0), v.get("on_time", 0) + v.get("late", 0)) or 0.0)
               for m, v in report.by_month.items()]
     channels = [(label, ServiceReport.pct(report.by_channel.get(key, 0), report.received) or 0.0)
                 for key, label in CHANNELS]
@@ -281,17 +276,43 @@ def to_html(report: ServiceReport, catalog: Catalog | None = None) -> str:
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 760px; margin: 2rem auto; padding: 0 1rem; color: #202124; }}
-table {{ border-collapse: collapse; width: 100%; margin: 1rem 0; }}
-td {{ border-bottom: 1px solid #ddd; padding: .35rem .5rem; }} td:nth-child(n+2) {{ text-align: right; }}
-.chart {{ margin: 1.5rem 0; font-size: 13px; }} .kpi {{ font-size: 1.1rem; }}
-@media print {{ body {{ margin: 0; }} }}
+@page {{ size: A4; margin: 12mm; }}
+body {{ font-family: "Noto Sans", "DejaVu Sans", system-ui, sans-serif; max-width: 52rem; margin: 1.5rem auto;
+       padding: 0 1rem; color: #202124; font-size: 15px; line-height: 1.35; }}
+h1 {{ font-size: 1.3rem; margin: 0 0 .3rem; }}
+.kpi {{ font-size: 1.05rem; margin: .2rem 0 .6rem; }}
+.grid {{ display: grid; grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); gap: 0 1.5rem; align-items: start; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td {{ border-bottom: 1px solid #ddd; padding: .2rem .35rem; vertical-align: top; }}
+td:nth-child(n+2) {{ text-align: right; white-space: nowrap; }}
+.chart {{ margin: 0 0 .9rem; position: relative; break-inside: avoid; }}
+.chart figcaption {{ font-weight: 700; margin-bottom: .25rem; }}
+.chart .row {{ display: grid; grid-template-columns: minmax(0, 11rem) minmax(3rem, 1fr) 3.6rem; gap: .4rem;
+              align-items: center; margin: .15rem 0; }}
+.chart .label {{ overflow-wrap: anywhere; }}
+.chart .track {{ background: #eef2f7; height: .9rem; border-radius: 3px; }}
+.chart .bar {{ display: block; height: 100%; background: #1a73e8; border-radius: 3px;
+              -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+.chart .value {{ text-align: right; white-space: nowrap; }}
+.wide .row {{ grid-template-columns: minmax(0, 22rem) minmax(3rem, 1fr) 3.6rem; }}
+.empty {{ color: #5f6368; margin: 0; }}
+.printed {{ color: #5f6368; font-size: .8rem; margin-top: .4rem; }}
+@media (max-width: 700px) {{ .grid {{ grid-template-columns: minmax(0, 1fr); }} }}
+@media print {{
+  body {{ margin: 0; max-width: none; padding: 0; font-size: 10pt; }}
+  h1 {{ font-size: 14pt; }}
+  .grid {{ grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); }}
+}}
 </style></head><body>
-<h1>{html.escape(title)}</h1>
+<h1>{html.escape(title)}{f" — {html.escape(report.locality)}" if report.locality else ""}</h1>
 <p class="kpi">Tỷ lệ đúng hạn: <b>{report.on_time_rate if report.on_time_rate is not None else "—"}%</b> ·
 Hài lòng: <b>{html.escape(verdict)}</b></p>
+<div class="grid">
 <table>{rows}</table>
-{"".join(charts)}
+<div>{charts[0]}{charts[1]}</div>
+</div>
+<div class="wide">{charts[2]}</div>
+<p class="printed">Lập ngày {vn_today():%d/%m/%Y} (giờ Việt Nam).</p>
 <script type="application/json" id="report-data">{html.escape(data)}</script>
 </body></html>
 """
