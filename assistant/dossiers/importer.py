@@ -19,6 +19,7 @@ pre-converted to what the driver stores, not ORM objects.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import io
@@ -201,18 +202,45 @@ def _header_field(name: object) -> str | None:
     return HEADERS.get(" ".join(re.sub(r"[^0-9a-z]+", " ", text).split()))
 
 
-def _map_headers(header: Sequence[object], path: Path) -> dict[str, int]:
+HEADER_SEARCH_ROWS = 20  # real exports start with a title and a date line; the catalogue import looks as far
+REQUIRED_FIELDS = ("code", "procedure", "received_at", "status")
+# How staff see the required columns in their exports (for "missing column" messages).
+FIELD_HEADERS = {"code": "Mã hồ sơ", "procedure": "Mã thủ tục (hoặc Tên thủ tục)",
+                 "received_at": "Ngày tiếp nhận", "status": "Trạng thái"}
+
+
+def _header_mapping(header: Sequence[object]) -> dict[str, int]:
     mapping: dict[str, int] = {}
     for index, name in enumerate(header):
         key = _header_field(name)
         if key and key not in mapping:
             mapping[key] = index
-    have = set(mapping) | ({"procedure"} if "procedure_name" in mapping else set())
-    missing = [f for f in ("code", "procedure", "received_at", "status") if f not in have]
-    if missing:
-        raise DossierImportError([f"{path}:1: missing column(s): {', '.join(missing)} "
-                                  "(see docs/dossiers.md for the accepted headers)"])
     return mapping
+
+
+def _missing(mapping: dict[str, int]) -> list[str]:
+    have = set(mapping) | ({"procedure"} if "procedure_name" in mapping else set())
+    return [f for f in REQUIRED_FIELDS if f not in have]
+
+
+def _find_header(rows: Iterator[tuple[int, Sequence[object]]], path: Path) -> tuple[int, Sequence[object], dict[str, int]]:
+    """The header row among the first HEADER_SEARCH_ROWS rows, as the catalogue import finds it:
+    the first row naming every required column. Otherwise the error names the columns still
+    missing from the row that came closest, by the headers staff see."""
+    best: tuple[int, int, list[str]] | None = None  # (recognised columns, line, missing)
+    for line, values in rows:
+        mapping = _header_mapping(values)
+        missing = _missing(mapping)
+        if not missing:
+            return line, values, mapping
+        if mapping and (best is None or len(mapping) > best[0]):
+            best = (len(mapping), line, missing)
+        if line >= HEADER_SEARCH_ROWS:
+            break
+    line, missing = (best[1], best[2]) if best else (1, list(REQUIRED_FIELDS))
+    names = ", ".join(f"“{FIELD_HEADERS[f]}”" for f in missing)
+    raise DossierImportError([f"{path}:{line}: thiếu cột {names} (tìm dòng tiêu đề trong {HEADER_SEARCH_ROWS} "
+                              "dòng đầu; các tên cột được chấp nhận: xem docs/dossiers.md)"])
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -251,11 +279,14 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any
             raise DossierImportError([f"{path}:1: not a readable XLSX file ({exc.__class__.__name__})"]) from exc
         try:
             rows = book.active.iter_rows(values_only=True)
-            header = next(rows, None) or ()
+            header_line, header, mapping = _find_header(
+                ((n, values or ()) for n, values in enumerate(rows, start=1)), path)
+        except DossierImportError:
+            book.close()
+            raise
         except Exception as exc:  # no worksheet, or a damaged one
             book.close()
             raise DossierImportError([f"{path}:1: not a readable XLSX file ({exc.__class__.__name__})"]) from exc
-        mapping = _map_headers(header, path)
         width = len(header)
         date_columns = {mapping[f] for f in _DATE_FIELDS if f in mapping}
 
@@ -263,7 +294,7 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any
             number = 1
             try:
                 # Rows are parsed lazily, so a damaged sheet fails here rather than at open.
-                for number, values in enumerate(rows, start=2):
+                for number, values in enumerate(rows, start=header_line + 1):
                     if not values or all(v is None or v == "" for v in values):
                         continue
                     cells = [_xlsx_cell(v, i in date_columns) for i, v in enumerate(values)]
@@ -277,14 +308,18 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any
 
         return mapping, xlsx_rows()
     text = _decode(path.read_bytes(), path)
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
+    head = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    delimiter = max(",;\t", key=lambda d: sum(line.count(d) for line in head))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+
+    def leading_rows() -> Iterator[tuple[int, list[str]]]:
+        for values in reader:
+            yield reader.line_num, values
+
     try:
-        header = next(reader, None) or []
+        _, header, mapping = _find_header(leading_rows(), path)
     except csv.Error as exc:
         raise DossierImportError([f"{path}:{reader.line_num or 1}: unreadable CSV header ({exc})"]) from exc
-    mapping = _map_headers(header, path)
     width = len(header)
 
     def csv_rows() -> Iterator[tuple[int, list[Any]]]:
@@ -382,11 +417,26 @@ def _parse_datetime(value: object) -> dt.datetime | None:
     elif match := _HMDMY.match(text):
         hour, minute, second, day, month, year = match.groups()
     else:
-        raise ValueError(f"unreadable date {text!r} (use dd/mm/yyyy or yyyy-mm-dd)")
+        raise ValueError(f"không đọc được ngày {text!r} (viết theo dd/mm/yyyy hoặc yyyy-mm-dd)")
+    return _existing_datetime(text, int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                              int(second or 0))
+
+
+def _existing_datetime(text: str, year: int, month: int, day: int, hour: int, minute: int,
+                       second: int) -> dt.datetime:
+    """The date, or a message saying what is wrong with it: "31/11/2026" is a day that does not
+    exist (November has 30), not a format problem."""
+    if not 1 <= year <= 9999:
+        raise ValueError(f"ngày {text!r} không hợp lệ: năm {year}")
+    if not 1 <= month <= 12:
+        raise ValueError(f"ngày {text!r} không hợp lệ: không có tháng {month}")
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise ValueError(f"ngày không tồn tại: {text!r} (tháng {month}/{year} có "
+                         f"{calendar.monthrange(year, month)[1]} ngày)")
     try:
-        return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
-        raise ValueError(f"unreadable date {text!r} (use dd/mm/yyyy or yyyy-mm-dd)") from None
+        raise ValueError(f"giờ không hợp lệ trong {text!r}") from None
 
 
 def _cell_text(value: object) -> str:

@@ -72,7 +72,7 @@ def test_bad_rows_report_every_line_and_write_nothing(engine, tmp_path):
     assert exc.value.problems == [
         f"{path}:4: unknown procedure 'no-such-procedure'",
         f"{path}:5: unknown status 'lạ lắm'",
-        f"{path}:6: unreadable date '32/13/2026' (use dd/mm/yyyy or yyyy-mm-dd)",
+        f"{path}:6: ngày '32/13/2026' không hợp lệ: không có tháng 13",
         f"{path}:7: due date 10/11/2026 is before the received date 16/11/2026",
         f"{path}:8: invalid dossier code 'rác'",
         f"{path}:9: unknown submission channel 'bồ câu'",
@@ -82,7 +82,8 @@ def test_bad_rows_report_every_line_and_write_nothing(engine, tmp_path):
 
 
 def test_missing_column_and_unreadable_file(engine, tmp_path):
-    with pytest.raises(DossierImportError, match=r"a.csv:1: missing column\(s\): procedure, received_at, status"):
+    with pytest.raises(DossierImportError, match=r"a.csv:1: thiếu cột “Mã thủ tục \(hoặc Tên thủ tục\)”, "
+                                                 r"“Ngày tiếp nhận”, “Trạng thái”"):
         import_dossiers(engine, _csv(tmp_path / "a.csv", [["x"]], header=["Mã hồ sơ"]))
     latin = tmp_path / "latin.csv"
     latin.write_bytes("Mã hồ sơ,Mã thủ tục,Ngày tiếp nhận,Trạng thái\n".encode() + "Hà".encode("cp1258"))
