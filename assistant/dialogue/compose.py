@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from assistant.catalog.loader import Catalog
@@ -11,6 +12,7 @@ from assistant.dialogue.actions import candidate_action, checklist_action, facet
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.nlu.facets import FACET_LABELS, Facet
 from assistant.nlu.smalltalk import SmallTalk
+from assistant.text.normalize import fold
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 KIND_LABELS = {
@@ -53,6 +55,29 @@ def facet_buttons(proc: Procedure, current: Facet | None) -> list[Button]:
 
 def _more_hint() -> str:
     return "Bạn có thể hỏi thêm về giấy tờ, thời hạn, lệ phí, nơi nộp, nộp trực tuyến hoặc các bước."
+
+
+def _sentence_key(sentence: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(sentence)).split())
+
+
+def without_repeats(text: str) -> str:
+    """The text without any sentence said a second time (catalogue notes often restate the
+    summary: "Mức thu do HĐND tỉnh quy định." twice reads as a broken bot). Short fragments
+    (under three words, e.g. list markers) are never dropped."""
+    seen: set[str] = set()
+    lines = []
+    for line in text.split("\n"):
+        kept = []
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            key = _sentence_key(sentence)
+            if len(key.split()) >= 3 and key in seen:
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if kept or not line.strip():
+            lines.append(" ".join(kept))
+    return "\n".join(lines)
 
 
 def shown_order(proc: Procedure) -> list[tuple[int, Document]]:
@@ -107,6 +132,7 @@ class Composer:
             Facet.eta: self._eta,
             Facet.legal: self._legal,
         }[facet](proc, now)
+        body = without_repeats(body)
         title = f"{proc.display_name}"
         return Reply(
             status=Status.answer,

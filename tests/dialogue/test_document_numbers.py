@@ -43,3 +43,19 @@ def test_short_labels_end_on_a_whole_word():
     assert long.startswith(label[:-1]) and long[len(label) - 1] == " "
     assert short_label("Giấy khai sinh") == "Giấy khai sinh"
     assert len(short_label("x" * 80)) <= 44
+
+
+def test_no_answer_says_the_same_sentence_twice(shipped_catalog):
+    import datetime as dt
+
+    from assistant.dialogue.compose import _sentence_key, without_repeats
+
+    composer = Assistant(shipped_catalog, Settings()).brain.composer
+    for proc in shipped_catalog.procedures.values():
+        for facet in Facet:
+            text = composer.answer(proc, facet, 100.0, [], dt.datetime(2026, 11, 30, 9)).text
+            keys = [k for line in text.splitlines() for s in re.split(r"(?<=[.!?])\s+", line)
+                    if len((k := _sentence_key(s)).split()) >= 3]
+            assert len(keys) == len(set(keys)), (proc.id, facet)
+    repeated = "Lệ phí: 8.000 đồng.\nMức thu do HĐND tỉnh quy định. Mức thu do HĐND tỉnh quy định.\n• a\n• a"
+    assert without_repeats(repeated) == "Lệ phí: 8.000 đồng.\nMức thu do HĐND tỉnh quy định.\n• a\n• a"
