@@ -1,5 +1,5 @@
-"""The web chat as people see it, in a real Chromium at three sizes: a phone (390×844), the same
-phone with the on-screen keyboard open (390×480 visible) and a projector (1366×768).
+"""The web chat as people see it, in a real Chromium: a phone (390×844), the same phone with the
+on-screen keyboard open (390×480 visible), a projector (1366×768) and that screen at 200% zoom.
 
 Each state asserts layout facts — the conversation keeps most of the screen, no control is cut
 off or pushed off screen, nothing scrolls sideways, button labels fit — and runs axe-core
@@ -21,10 +21,13 @@ SIZES = {
     "phone": {"width": 390, "height": 844},
     "keyboard": {"width": 390, "height": 480},
     "projector": {"width": 1366, "height": 768},
+    # The projector's laptop at 200% browser zoom: half the CSS pixels, each drawn twice as large.
+    "zoom200": {"width": 683, "height": 384},
 }
 # The message area's share of the visible height, at least (in large-text mode, with the banner).
-MIN_SHARE = {"phone": 0.75, "keyboard": 0.62, "projector": 0.72}
-MIN_SHARE_LARGE = {"phone": 0.65, "keyboard": 0.5, "projector": 0.65}
+MIN_SHARE = {"phone": 0.75, "keyboard": 0.62, "projector": 0.72, "zoom200": 0.55}
+MIN_SHARE_LARGE = {"phone": 0.65, "keyboard": 0.5, "projector": 0.65, "zoom200": 0.45}
+DESKTOP = ("projector", "zoom200")
 
 FACTS_JS = """() => {
   const vw = window.innerWidth, vh = window.innerHeight;
@@ -92,7 +95,7 @@ def check(page, size: str, state: str, measured: dict) -> dict:
 
 def open_page(browser, url: str, size: str, large: bool = False):  # noqa: F811
     context = browser.new_context(viewport=SIZES[size], device_scale_factor=1 if size == "projector" else 2,
-                                  is_mobile=size != "projector", has_touch=size != "projector", locale="vi-VN")
+                                  is_mobile=size not in DESKTOP, has_touch=size not in DESKTOP, locale="vi-VN")
     context.set_default_timeout(TIMEOUT)
     if large:
         context.add_init_script("localStorage.setItem('tthc-large', '1')")
