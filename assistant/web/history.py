@@ -4,7 +4,8 @@ The page used to lose everything it showed on reload although the server still h
 conversation. Each chat turn now appends what the page showed — the citizen's line and the reply
 payload — to `Conversation.history`, bounded and trimmed to what the page renders, and
 `GET /api/history` returns it. Ticking a checklist edits the checklist bubble in place on the page,
-so it replaces the stored checklist instead of adding a line; 👍/👎 votes are not turns.
+so it replaces the stored checklist instead of adding a line; a 👍/👎 vote is not a turn either:
+it replaces the buttons of the answer it rated with the thanks, as the page does.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ def record(conversation: Conversation, kind: str, value: Any, payload: dict[str,
     reply = _slim(payload)
     if kind == "action" and isinstance(value, str):
         if value.startswith("fb:"):
+            # The page replaced the 👍/👎 row with the thanks: a reload shows the thanks too.
+            for entry in reversed(history):
+                shown = entry.get("reply", {})
+                if any(b.get("action") == value for b in shown.get("feedback") or []):
+                    shown["feedback"], shown["voted"] = [], payload.get("reply")
+                    conversation.history = history
+                    break
             return
         if _is_toggle(value) and "checklist" in reply.get("data", {}):
             for i in range(len(history) - 1, -1, -1):

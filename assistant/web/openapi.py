@@ -59,8 +59,10 @@ _HISTORY_REPLY = {
     "type": "object",
     "required": ["status", "reply", "buttons"],
     "description": "A reply as the page draws it: a Reply without `score` and `candidates`.",
-    "properties": {key: _REPLY["properties"][key]
-                   for key in ("status", "title", "reply", "procedure_id", "facet", "buttons", "data", "feedback")},
+    "properties": {**{key: _REPLY["properties"][key]
+                      for key in ("status", "title", "reply", "procedure_id", "facet", "buttons", "data", "feedback")},
+                   "voted": {"type": "string", "description": "The thanks shown after a 👍/👎 on this answer "
+                             "(then `feedback` is empty)."}},
 }
 
 

@@ -33,6 +33,9 @@ def test_history_replays_what_the_page_showed(chat):
     assert shown[1]["text"] == "giay doc than mat bao lau"
     assert shown[2]["reply"]["reply"] == answer["reply"]
     assert shown[2]["reply"]["feedback"] == answer["feedback"]
+    # The vote rated the latest answer about the procedure (the documents): its thanks replace the buttons.
+    assert shown[4]["reply"]["feedback"] == [] and documents["feedback"]
+    assert shown[4]["reply"]["voted"].startswith("Cảm ơn bạn đã góp ý")
     assert "score" not in shown[2]["reply"] and "candidates" not in shown[2]["reply"]
     assert shown[3]["text"] == next(b["label"] for b in answer["buttons"] if b["action"] == f"f:d:{PROC}")
     assert shown[5]["text"] == checklist_button["label"]

@@ -128,6 +128,8 @@ def test_layout_at_each_size(browser, live, size):  # noqa: F811
     answer = page.locator(".msg.bot.answer").last
     expect(answer.locator(".feedback .chip")).to_have_count(2)
     check(page, size, "2-answer", measured)
+    answer.get_by_role("button", name="👍 Hữu ích").click()
+    expect(answer.locator(".thanks")).to_contain_text("Cảm ơn bạn đã góp ý")
 
     # The documents, then the checklist: labels end on a whole word (with "…" when shortened).
     answer.get_by_role("button", name="Giấy tờ", exact=True).click()

@@ -160,7 +160,11 @@
       });
       bubble.appendChild(row);
     }
-    if (Array.isArray(reply.feedback) && reply.feedback.length) {
+    if (reply.voted) {
+      const row = el("div", "feedback");
+      row.appendChild(el("span", "thanks", reply.voted));
+      bubble.appendChild(row);
+    } else if (Array.isArray(reply.feedback) && reply.feedback.length) {
       const row = el("div", "feedback");
       row.appendChild(el("span", null, "Câu trả lời có hữu ích không?"));
       reply.feedback.forEach((button) => {
