@@ -42,6 +42,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 from assistant.catalog.loader import FIELDS_FILE, LOCALITIES_DIR, check_catalog, procedure_files
 from assistant.catalog.schema import Procedure
 from assistant.catalog.yamlsource import YamlSyntaxError, read_yaml
+from assistant.staff.resolution import vn_today
 from assistant.text.normalize import fold
 
 NATIONAL_PORTAL = "https://dichvucong.gov.vn"
@@ -765,7 +766,7 @@ class Plan:
 
 def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> Plan:
     """Everything the import would write, or the reasons it must not write anything."""
-    today = today or dt.date.today()
+    today = today or vn_today()  # the date staff see on their calendar, not the server's UTC day
     fields = load_fields(directory)
     existing = index_catalog(directory)
     errors: list[str] = []

@@ -18,13 +18,14 @@ from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.conversation import Conversation
 from assistant.dialogue.reply import Status
+from assistant.staff.resolution import vn_today
 
 STALE_AFTER = dt.timedelta(days=365)
 
 
 def lint_catalog(catalog: Catalog, today: dt.date | None = None) -> list[Problem]:
     """Warnings and regression errors for a catalogue that already loads."""
-    today = today or dt.date.today()
+    today = today or vn_today()  # the date staff see on their calendar, not the server's UTC day
     assistant = Assistant(catalog, Settings(catalog_dir=catalog.directory, locality=None))
     problems: list[Problem] = []
     for proc_id, proc in sorted(catalog.procedures.items()):

@@ -38,6 +38,7 @@ from assistant.staff.catalog_import import (
     resolve_field,
     without_root,
 )
+from assistant.staff.resolution import vn_today
 from assistant.text.normalize import fold, normalize
 
 T = TypeVar("T")
@@ -370,7 +371,7 @@ def catalogue_errors(directory: Path, relative: Path, text: str) -> list[str]:
 
 
 def run_new(directory: Path, inp: TextIO, out: TextIO, today: dt.date | None = None) -> int:
-    today = today or dt.date.today()
+    today = today or vn_today()  # the date staff see on their calendar, not the server's UTC day
     prompter = Prompter(inp, out)
     fields = load_fields(directory)
     if not fields:
