@@ -64,10 +64,13 @@ def _sentence_key(sentence: str) -> str:
 def without_repeats(text: str) -> str:
     """The text without any sentence said a second time (catalogue notes often restate the
     summary: "Mức thu do HĐND tỉnh quy định." twice reads as a broken bot). Short fragments
-    (under three words, e.g. list markers) are never dropped."""
+    (under three words) and list items, where repeating is legitimate, are never dropped."""
     seen: set[str] = set()
     lines = []
     for line in text.split("\n"):
+        if line[:1] in ("•", " ", "-", "⬜", "✅") or line[:1].isdigit():
+            lines.append(line)  # list items (two offices may share opening hours) are kept as written
+            continue
         kept = []
         for sentence in re.split(r"(?<=[.!?])\s+", line):
             key = _sentence_key(sentence)

@@ -59,3 +59,5 @@ def test_no_answer_says_the_same_sentence_twice(shipped_catalog):
             assert len(keys) == len(set(keys)), (proc.id, facet)
     repeated = "Lệ phí: 8.000 đồng.\nMức thu do HĐND tỉnh quy định. Mức thu do HĐND tỉnh quy định.\n• a\n• a"
     assert without_repeats(repeated) == "Lệ phí: 8.000 đồng.\nMức thu do HĐND tỉnh quy định.\n• a\n• a"
+    two_offices = "Nơi nộp:\n• A\n  Giờ làm việc: sáng thứ Hai đến thứ Sáu\n• B\n  Giờ làm việc: sáng thứ Hai đến thứ Sáu"
+    assert without_repeats(two_offices) == two_offices
