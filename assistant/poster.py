@@ -45,8 +45,13 @@ def fonts() -> tuple[str, str]:
 
 
 def poster_for(proc: Procedure, url: str, locality: str | None) -> Poster:
-    papers = [d.name for d in proc.documents if d.required]
-    shown = "; ".join(papers[:MAX_PAPERS]) + (f" và {len(papers) - MAX_PAPERS} giấy tờ khác" if len(papers) > MAX_PAPERS else "")
+    from assistant.dialogue.compose import short_label
+
+    papers = [short_label(d.name, 70) for d in proc.documents if d.required]
+    listed = papers if len(papers) <= MAX_PAPERS + 1 else papers[:MAX_PAPERS]
+    shown = "; ".join(listed)
+    if len(listed) < len(papers):
+        shown += f"; và {len(papers) - len(listed)} giấy tờ khác (quét mã để xem đủ)"
     facts = [("Giấy tờ cần mang", shown or "Không cần giấy tờ"),
              ("Thời hạn giải quyết", proc.time_limit.summary),
              ("Lệ phí", proc.fees.summary)]
