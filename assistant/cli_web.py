@@ -36,18 +36,26 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_serve(args: argparse.Namespace) -> int:
     """One process: the runner (web chat + Telegram polling + hot reload). Several workers: uvicorn
     starts N processes, each building its app with `create_app_from_env`."""
+    from assistant.startup import port_free, port_in_use_line
+
+    settings = _settings(args)
+    if not port_free(settings.web_host, settings.web_port):  # one line, before any logging starts
+        print(port_in_use_line(settings.web_host, settings.web_port, "--port {port}"), file=sys.stderr)
+        return 2
     logging.basicConfig(level=os.environ.get("ASSISTANT_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings(args)
     install_log_redaction(settings)
     if args.workers < 1:
         print("--workers phải từ 1 trở lên.", file=sys.stderr)
         return 2
     if args.workers == 1:
-        from assistant.runner import serve
+        from assistant.runner import PortInUse, serve
 
         try:
             asyncio.run(serve(settings))
+        except PortInUse as exc:
+            print(exc, file=sys.stderr)
+            return 2
         except OSError as exc:
             print(f"Không khởi động được máy chủ web: {exc}", file=sys.stderr)
             return 1

@@ -111,7 +111,7 @@ def has_web() -> bool:
     return importlib.util.find_spec("assistant.web") is not None
 
 
-class PortInUse(Exception):
+class PortInUse(OSError):
     """The web port is taken; the message is the one line to show."""
 
 

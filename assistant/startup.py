@@ -35,10 +35,10 @@ def next_free_port(host: str, port: int, tries: int = PORT_TRIES) -> int | None:
     return None
 
 
-def port_in_use_line(host: str, port: int) -> str:
-    """One line, in Vietnamese, with the variable to set and a port that is free now."""
+def port_in_use_line(host: str, port: int, how: str = "ASSISTANT_WEB_PORT={port} make run") -> str:
+    """One line, in Vietnamese, with the setting to change (`how`) and a port that is free now."""
     free = next_free_port(host, port)
-    hint = f"ASSISTANT_WEB_PORT={free} make run" if free else "ASSISTANT_WEB_PORT=<cổng khác> make run"
+    hint = how.format(port=free if free else "<cổng khác>")
     return (f"Không mở được trang trò chuyện: cổng {port} trên {host} đang được chương trình khác dùng "
             f"(có thể trợ lý đã chạy ở cửa sổ khác). Chọn cổng khác, ví dụ: {hint}")
 

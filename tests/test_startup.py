@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assistant.config import Settings
 from assistant.startup import channel_lines, port_free, port_in_use_line
 
@@ -34,6 +36,20 @@ def test_a_taken_port_is_one_line_naming_the_variable_and_a_free_port(tmp_path):
     assert "ASSISTANT_WEB_PORT=" in output
     suggested = int(output.rsplit("ASSISTANT_WEB_PORT=", 1)[1].split()[0])
     assert suggested > port and port_free("127.0.0.1", suggested)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_on_a_taken_port_is_one_line_too(tmp_path, workers):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path), "TELEGRAM_BOT_TOKEN": ""}
+        done = subprocess.run([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--workers", workers], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    output = (done.stdout + done.stderr).strip()
+    assert done.returncode == 2 and "Traceback" not in output
+    assert len(output.splitlines()) == 1 and f"cổng {port}" in output, output
 
 
 def test_port_line_without_a_free_neighbour_still_says_what_to_set():
