@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -168,4 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction_from_env()  # staff commands may log database errors with the URL in them
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # `... | head`: the reader has what it wanted. Point stdout at /dev/null so the final
+        # flush at exit stays quiet too, and end like a command cut off by its pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -18,7 +18,7 @@ from assistant.dialogue.conversation import Conversation, Requester
 from assistant.staff.reports import format_unanswered, service_report, unanswered_report
 from assistant.staff.resolution import resolved_clarifications, vn_day_start_utc, vn_today
 from assistant.store import make_engine, upgrade
-from assistant.store.models import QuestionLogRow
+from assistant.store.models import Dossier, QuestionLogRow
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_CATALOG = ROOT / "procedures_catalog"
@@ -91,4 +91,26 @@ def test_report_piped_to_head_ends_quietly(tmp_path):
     proc.stdout.close()  # what `head -1` does
     _, err = proc.communicate(timeout=120)
     assert first.decode().startswith(" Số lần") or "Số lần" in first.decode()
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()[-500:]
+
+
+def test_dossier_list_piped_to_head_ends_quietly(tmp_path):
+    """Any command cut off by its pipe ends quietly (the CLI's own handler, not the report's)."""
+    env = {**os.environ, "ASSISTANT_CATALOG_DIR": str(SHIPPED_CATALOG), "ASSISTANT_LOCALITY": "khanh-vinh",
+           "ASSISTANT_DATA_DIR": str(tmp_path), "PYTHONIOENCODING": "utf-8", "DATABASE_URL": ""}
+    engine = make_engine(Settings.from_env(env).effective_database_url)
+    upgrade(engine)
+    received = dt.datetime(2026, 11, 2, 9)
+    with engine.begin() as conn:  # far more than a pipe buffer (64 KiB) of lines
+        conn.execute(insert(Dossier), [
+            {"code": f"000.00.10.H32-261102-{i:04d}", "procedure_id": "birth-registration", "locality": "khanh-vinh",
+             "received_at": received, "channel": "in_person", "due_date": dt.date(2026, 11, 5),
+             "status": "in_progress", "result_delivery": "counter", "updated_at": received} for i in range(1, 4000)])
+    engine.dispose()
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "dossier", "list", "--limit", "4000"], env=env,
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what `head -1` does
+    _, err = proc.communicate(timeout=120)
+    assert first.startswith(b"000.00.10.H32-261102-")
     assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()[-500:]
