@@ -99,7 +99,7 @@
   // A new answer is read from its first line: scroll so that it starts at the top of the view
   // (a short answer simply ends up at the bottom, as the list cannot scroll further).
   function scrollToStart(bubble) {
-    messages.scrollTop = Math.max(0, bubble.offsetTop - messages.offsetTop - 8);
+    messages.scrollTop = Math.max(0, bubble.offsetTop - 8);  // offsetParent is the (positioned) list
   }
 
   function addUser(text) {
