@@ -239,6 +239,9 @@ def create_app(
         except SQLAlchemyError as exc:
             log.warning("web notifications unavailable (%s)", exc.__class__.__name__)
             return error(503, "unavailable")
+        if items:  # what the page will show also comes back after a reload
+            shown = [(i.id, i.text) for i in items]
+            await turns.run(CHANNEL, session, lambda conv, req: history.record_notifications(conv, shown))
         return JSONResponse({"notifications": [{"id": i.id, "text": i.text, "dossier_code": i.dossier_code}
                                                for i in items]}, headers={"cache-control": "no-store"})
 

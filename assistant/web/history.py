@@ -78,10 +78,22 @@ def record(conversation: Conversation, kind: str, value: Any, payload: dict[str,
     conversation.history = history[-MAX_ENTRIES:]
 
 
+def record_notifications(conversation: Conversation, items: list[tuple[int, str]]) -> None:
+    """Dossier notifications the page is about to show ((outbox id, text)), once each: they are
+    offered until acknowledged, so an id already in the history is not added again."""
+    history = list(conversation.history or [])
+    seen = {e.get("notification") for e in history if e.get("notification") is not None}
+    for item_id, text in items:
+        if item_id not in seen:
+            history.append({"role": "bot", "notification": item_id,
+                            "reply": {"status": "notification", "reply": text, "buttons": []}})
+    conversation.history = history[-MAX_ENTRIES:]
+
+
 def recent(state: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The stored entries of a conversation state (tolerates states written before this field)."""
     entries = (state or {}).get("history") or []
     return [e for e in entries if isinstance(e, dict) and e.get("role") in ("user", "bot")][-MAX_ENTRIES:]
 
 
-__all__ = ["MAX_ENTRIES", "recent", "record"]
+__all__ = ["MAX_ENTRIES", "recent", "record", "record_notifications"]

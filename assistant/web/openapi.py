@@ -130,6 +130,9 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
                             "type": "array", "items": {"type": "object", "required": ["role"], "properties": {
                                 "role": {"type": "string", "enum": ["user", "bot"]},
                                 "text": {"type": "string", "description": "What the citizen sent or pressed."},
+                                "notification": {"type": "integer", "description": "Outbox id, for a dossier "
+                                                 "notification the page showed (its reply has status "
+                                                 "`notification`)."},
                                 "reply": _HISTORY_REPLY}}}}}}}},
                     "400": {"description": "Bad session id.", "content": json_error},
                 },

@@ -58,3 +58,17 @@ def test_history_rejects_a_bad_session(client):
     response = client.get("/api/history", params={"session_id": "x"})
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_session"
+
+
+def test_notifications_the_page_showed_come_back_once(chat, sqlite_engine):
+    from assistant.store import Outbox
+
+    chat.post(menu=True)
+    Outbox(sqlite_engine).add("web", chat.session, "Hồ sơ 000.00.10.H32-261120-0003 đã có kết quả.",
+                              "000.00.10.H32-261120-0003")
+    for _ in range(2):  # offered again until acknowledged: still one line in the history
+        offered = chat.http.get("/api/updates", params={"session_id": chat.session}).json()["notifications"]
+        assert len(offered) == 1
+    shown = turns(chat)
+    assert [t.get("notification") for t in shown] == [None, offered[0]["id"]]
+    assert shown[1]["reply"] == {"status": "notification", "reply": offered[0]["text"], "buttons": []}
