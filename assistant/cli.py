@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from assistant.catalog.loader import CatalogError, check_catalog
+from assistant.catalog.loader import CatalogError
 from assistant.config import Settings
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.logsafety import install_from_env as install_log_redaction_from_env
@@ -109,22 +109,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_check(args: argparse.Namespace) -> int:
-    directory = Path(args.dir) if args.dir else _settings(args).catalog_dir
-    problems = check_catalog(directory)
-    if not problems:
-        from assistant.catalog.loader import load_catalog
-        from assistant.staff.catalog_lint import lint_catalog
+    from assistant.staff.catalog_lint import check_directory, format_report
 
-        # Regression examples and warnings run on the statutory catalogue once it loads.
-        problems = lint_catalog(load_catalog(directory))
-    errors = [p for p in problems if p.severity == "error"]
-    for problem in problems:
-        print(problem)
-    if errors:
-        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
-        return 1
-    print(f"OK: catalogue {directory} is valid ({len(problems)} warning(s))", file=sys.stderr)
-    return 0
+    directory = Path(args.dir) if args.dir else _settings(args).catalog_dir
+    text, code = format_report(check_directory(directory, args.today), directory)
+    print(text)
+    return code
+
+
+def _iso_day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (viết dạng NĂM-THÁNG-NGÀY)") from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
     check = catalog_sub.add_parser("check", help="validate the catalogue; non-zero exit on errors")
     check.add_argument("dir", nargs="?")
+    check.add_argument("--today", type=_iso_day, default=None,
+                       help="check date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)")
     check.set_defaults(func=cmd_catalog_check)
     parser.catalog_subparsers = catalog_sub  # type: ignore[attr-defined]
 

@@ -1,4 +1,4 @@
-"""Staff commands for authoring the catalogue: `catalog import` and `catalog new`.
+"""Staff commands for authoring the catalogue: `catalog import`, `catalog new`, `catalog review`.
 
 They hang under the existing `catalog` command (next to `catalog check`) because staff think
 of them as one toolbox; assistant/cli.py calls `register` with the top-level subparsers.
@@ -41,6 +41,13 @@ def cmd_catalog_new(args: argparse.Namespace) -> int:
     return run_new(_catalog_dir(args), sys.stdin, sys.stdout)
 
 
+def cmd_catalog_review(args: argparse.Namespace) -> int:
+    from assistant.staff.catalog_review import run_review
+
+    _utf8_streams(sys.stdout, sys.stderr)
+    return run_review(_catalog_dir(args), args.id, args.by)
+
+
 def _catalog_subparsers(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
     catalog = subparsers.choices.get("catalog")
     if catalog is None:  # the core CLI always defines it; keep working if it ever does not
@@ -69,3 +76,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     new = catalog_sub.add_parser("new", help="answer questions (in Vietnamese) to write a new procedure file")
     new.add_argument("--dir", help="catalogue directory (default: ASSISTANT_CATALOG_DIR or procedures_catalog)")
     new.set_defaults(func=cmd_catalog_new)
+
+    review = catalog_sub.add_parser("review", help="record that a person checked a procedure (who and when)")
+    review.add_argument("id", help="procedure id")
+    review.add_argument("--by", required=True, help="full name of the person who checked the facts")
+    review.add_argument("--dir", help="catalogue directory (default: ASSISTANT_CATALOG_DIR or procedures_catalog)")
+    review.set_defaults(func=cmd_catalog_review)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_CATALOG_DIR = PACKAGE_ROOT.parent / "procedures_catalog"
-DEFAULT_LOCALITY = "khanh-vinh"
+DEFAULT_LOCALITY = "khanh-hoa"
 
 
 def _split_ids(raw: str) -> frozenset[str]:

@@ -18,12 +18,13 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from assistant.catalog.loader import Catalog, CatalogError, load_catalog
-from assistant.catalog.schema import Procedure
+from assistant.catalog.schema import Commune, Procedure
 from assistant.catalog.snapshot import load_or_last_good, save_snapshot
 from assistant.catalog.yamlsource import Problem
 from assistant.config import Settings
 from assistant.dialogue.actions import candidate_action, parse_action
-from assistant.dialogue.compose import Composer
+from assistant.dialogue.communes import CommuneFinder
+from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
@@ -78,6 +79,7 @@ class Brain:
     matcher: Matcher
     composer: Composer
     calendar: WorkCalendar
+    communes: CommuneFinder
 
 
 class Assistant:
@@ -124,7 +126,7 @@ class Assistant:
             return calendar.due_date(now, proc.time_limit)
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
-        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar)
+        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality))
 
     @property
     def catalog(self) -> Catalog:
@@ -191,12 +193,14 @@ class Assistant:
         if proc is None:
             return self._stale(brain)
         if action.kind == "check":
-            ticked = set(conversation.checklist.get(proc.id, []))
-            if action.index is not None and 0 <= action.index < len(proc.documents):
+            proc = brain.catalog.for_commune(proc.id, conversation.commune) or proc
+            handed_in = {i for i, _ in proc.checklist}
+            ticked = set(conversation.checklist.get(proc.id, [])) & handed_in
+            if action.index is not None and action.index in handed_in:
                 ticked ^= {action.index}
             conversation.checklist[proc.id] = sorted(ticked)
             conversation.last_procedure = proc.id
-            return brain.composer.checklist(proc, sorted(ticked))
+            return brain.composer.checklist(proc, sorted(ticked), self._commune(brain, conversation))
         if action.kind == "pick" and self.pick_sink is not None:
             try:  # the citizen chose an option of a clarification: that question is resolved
                 self.pick_sink(requester, proc.id)
@@ -288,6 +292,10 @@ class Assistant:
             return brain.composer.smalltalk(small)
 
         hit, spans = scan_facets(normalised)
+        place = brain.communes.find(normalised)
+        if place is not None:
+            conv.commune = place.slug  # remembered for the rest of the conversation
+            spans = [*spans, place.span]
         query = brain.matcher.parse(text, spans)
         if conv.last_procedure and hit.explicit and _FOLLOW_UP_LEAD.match(normalised):
             # "còn lệ phí thì sao?": a leading "còn" (folded to "con", also "child") asks about
@@ -306,6 +314,14 @@ class Assistant:
 
         ranked = brain.matcher.rank(query, limit=6)
         top = ranked[0].score if ranked else 0.0
+
+        # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
+        if place is not None and (query.empty or top < CLARIFY_MIN):
+            proc = None if conv.pending_candidates else brain.catalog.get(conv.last_procedure or "")
+            if proc is not None:
+                facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
+                return self._answer(brain, proc, facet, 100.0, [], conv, now)
+            return brain.composer.commune_noted(brain.catalog.locality.commune(place.slug))
 
         # A follow-up ("còn lệ phí thì sao?") about the procedure we just discussed.
         if conv.last_procedure and hit.explicit and (query.empty or top < CLARIFY_MIN):
@@ -349,9 +365,26 @@ class Assistant:
         conv.last_procedure = proc.id
         conv.last_facet = facet.value
         conv.pending_candidates = []
+        catalog = brain.catalog
+        local = catalog.for_commune(proc.id, conv.commune) or proc
+        commune = self._commune(brain, conv)
         if facet == Facet.documents and proc.id in conv.checklist:
-            return brain.composer.checklist(proc, conv.checklist[proc.id])
-        return brain.composer.answer(proc, facet, score, candidates, now)
+            reply = brain.composer.checklist(local, conv.checklist[proc.id], commune)
+        else:
+            reply = brain.composer.answer(local, facet, score, candidates, now, commune=commune,
+                                          local_rule=local is not proc)
+        if conv.commune is None and not conv.commune_asked:
+            question = commune_question(catalog, proc, facet)
+            if question:
+                conv.commune_asked = True  # asked once per conversation
+                reply.text += "\n" + question
+                reply.data["ask_commune"] = True
+        return reply
+
+    @staticmethod
+    def _commune(brain: Brain, conv: Conversation) -> Commune | None:
+        locality = brain.catalog.locality
+        return locality.commune(conv.commune) if locality else None
 
 
 def _cands(ranked: list[Scored]) -> list[Candidate]:

@@ -8,6 +8,7 @@ no system fonts.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,14 +48,18 @@ def fonts() -> tuple[str, str]:
 def poster_for(proc: Procedure, url: str, locality: str | None) -> Poster:
     from assistant.dialogue.compose import short_label
 
-    papers = [short_label(d.name, 70) for d in proc.documents if d.required]
+    papers = [short_label(d.name, 70) for _, d in proc.checklist if d.required]
     listed = papers if len(papers) <= MAX_PAPERS + 1 else papers[:MAX_PAPERS]
     shown = "; ".join(listed)
     if len(listed) < len(papers):
         shown += f"; và {len(papers) - len(listed)} giấy tờ khác (quét mã để xem đủ)"
-    facts = [("Giấy tờ cần mang", shown or "Không cần giấy tờ"),
-             ("Thời hạn giải quyết", proc.time_limit.summary),
-             ("Lệ phí", proc.fees.summary)]
+    from assistant.dialogue.facts import fee_short, time_limit_text
+    from assistant.workdays import VN_TZ
+
+    today = dt.datetime.now(VN_TZ).date()  # the fee in force on the day the poster is printed
+    facts = [("Giấy tờ cần mang", shown or proc.nothing_to_submit or "Không cần nộp giấy tờ"),
+             ("Thời hạn giải quyết", time_limit_text(proc.time_limit)),
+             ("Lệ phí", fee_short(proc.fees, today))]
     return Poster(locality=locality or "Bộ phận một cửa", title=proc.display_name, facts=facts, url=url,
                   code=proc.code)
 

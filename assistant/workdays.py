@@ -96,15 +96,23 @@ class WorkCalendar:
         return d
 
     def due_date(self, received: dt.datetime, time_limit: TimeLimit) -> dt.date | None:
-        """The appointment date (ngày hẹn trả): counting start + working days; "same day"
-        procedures are due on the counting start. None when the time limit has no day count
-        (e.g. "theo quy định của cơ quan"), so nobody is promised a date the law does not give."""
-        if not time_limit.same_day and time_limit.working_days is None:
-            return None
+        """The appointment date (ngày hẹn trả), computed from the time limit's numbers: counting
+        start + working days; "same day" procedures are due on the counting start; calendar days
+        land on the next working day when they end on a day off; hours round up to whole working
+        days (promising too early is worse than too late). The extension is not added: the
+        counter's receipt states it when verification is actually needed."""
+        unit = getattr(time_limit.unit, "value", time_limit.unit)
         start = self.counting_start(received, time_limit.cutoff)
-        if time_limit.same_day or not time_limit.working_days:
+        if unit == "same_day" or not time_limit.value:
             return start
-        return self.add_working_days(start, time_limit.working_days)
+        if unit == "working_days":
+            return self.add_working_days(start, time_limit.value)
+        if unit == "calendar_days":
+            end = start + dt.timedelta(days=math.ceil(time_limit.value))
+            return end if self.is_working_day(end) else self.next_working_day(end)
+        if unit == "hours":
+            return self.add_working_days(start, math.ceil(time_limit.value / 8))
+        return None
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`; negative when `end` is earlier.

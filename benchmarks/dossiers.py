@@ -182,7 +182,7 @@ def main() -> int:
     parser.add_argument("--lookups", type=int, default=5_000)
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "dossiers.json")
     args = parser.parse_args()
-    catalog = load_catalog(DEFAULT_CATALOG_DIR, "khanh-vinh")
+    catalog = load_catalog(DEFAULT_CATALOG_DIR, "khanh-hoa")
     procedures = sorted(catalog.procedures)
     results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                  "platform": platform.platform()}}

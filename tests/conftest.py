@@ -22,7 +22,7 @@ SHIPPED_CATALOG = Path(__file__).resolve().parents[1] / "procedures_catalog"
 @pytest.fixture(scope="session")
 def shipped_catalog():
     """The real catalogue with the demo locality, as `make run` serves it."""
-    return load_catalog(SHIPPED_CATALOG, "khanh-vinh")
+    return load_catalog(SHIPPED_CATALOG, "khanh-hoa")
 
 
 @pytest.fixture

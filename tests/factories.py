@@ -25,14 +25,15 @@ def procedure(proc_id: str, name: str, field: str = "ho-tich", **overrides: Any)
             {"name": "Tờ khai theo mẫu", "copies": 1, "kind": "original"},
             {"name": "Thẻ căn cước", "kind": "present"},
         ],
-        "time_limit": {"summary": "03 ngày làm việc", "working_days": 3},
-        "fees": {"summary": "Miễn lệ phí", "free": True},
+        "time_limit": {"value": 3, "unit": "working_days"},
+        "fees": {"set_by": "none"},
         "where": [{"name": "Bộ phận một cửa UBND cấp xã"}],
         "channels": {"in_person": True, "postal": True, "online": "full", "online_url": "https://dichvucong.gov.vn"},
         "steps": ["Nộp hồ sơ.", "Nhận kết quả."],
         "result": "Giấy xác nhận",
-        "legal_basis": ["Luật Hộ tịch 2014"],
-        "reviewed": "2026-11-20",
+        "legal_basis": [{"instrument": "60/2014/QH13"}],
+        "sources": [{"supports": ["agency", "documents", "time_limit", "fees"], "title": "Luật Hộ tịch 2014",
+                     "checked": "2026-11-20"}],
     }
     data.update(copy.deepcopy(overrides))
     return data
@@ -40,13 +41,13 @@ def procedure(proc_id: str, name: str, field: str = "ho-tich", **overrides: Any)
 
 SMALL = [
     procedure("birth-registration", "Đăng ký khai sinh", aliases=["làm giấy khai sinh", "khai sinh cho con"],
-              keywords=["khai sinh"], time_limit={"summary": "Trong ngày", "same_day": True}),
+              keywords=["khai sinh"], time_limit={"unit": "same_day", "cutoff": "15:00"}),
     procedure("marriage-status-certification", "Cấp Giấy xác nhận tình trạng hôn nhân",
               short_name="Xác nhận tình trạng hôn nhân", aliases=["giấy độc thân", "xác nhận độc thân"],
               keywords=["độc thân"]),
     procedure("marriage-registration", "Đăng ký kết hôn", aliases=["làm giấy kết hôn"], keywords=["kết hôn"]),
     procedure("temporary-residence-registration", "Đăng ký tạm trú", field="cu-tru", aliases=["khai báo tạm trú"],
-              keywords=["tạm trú"], fees={"summary": "15.000 đồng", "amount": 15000}),
+              keywords=["tạm trú"], fees={"set_by": "national", "windows": [{"in_person": 15000}]}),
     procedure("id-card-renewal", "Cấp đổi thẻ căn cước", field="can-cuoc", aliases=["đổi căn cước"],
               keywords=["căn cước công dân", "CCCD"]),
     procedure("id-card-reissue", "Cấp lại thẻ căn cước", field="can-cuoc", aliases=["làm lại căn cước", "mất căn cước"],
@@ -54,10 +55,20 @@ SMALL = [
 ]
 
 
+INSTRUMENTS = [
+    {"number": "60/2014/QH13", "title": "Luật Hộ tịch", "short": "Luật Hộ tịch 2014", "in_force": "2016-01-01"},
+]
+
+
 def write_catalog(root: Path, procedures: list[dict[str, Any]] | None = None,
-                  localities: dict[str, dict[str, Any]] | None = None) -> Path:
+                  localities: dict[str, dict[str, Any]] | None = None,
+                  instruments: list[dict[str, Any]] | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "fields.yaml").write_text(yaml.safe_dump(FIELDS, allow_unicode=True), encoding="utf-8")
+    (root / "instruments").mkdir(exist_ok=True)
+    (root / "instruments" / "registry.yaml").write_text(
+        yaml.safe_dump(INSTRUMENTS if instruments is None else instruments, allow_unicode=True, sort_keys=False),
+        encoding="utf-8")
     for proc in SMALL if procedures is None else procedures:
         folder = root / proc.get("field", "ho-tich")
         folder.mkdir(exist_ok=True)

@@ -58,13 +58,16 @@ def test_catalog_check_reports_file_line_and_exit_code(env, tmp_path):
     assert good.returncode == 0, good.stdout
     bad_root = write_catalog(tmp_path / "bad")
     bad = bad_root / "cu-tru" / "temporary-residence-registration.yaml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("reviewed:", "reviewd:"), encoding="utf-8")
+    text = bad.read_text(encoding="utf-8").replace("sources:", "source:").replace("result:", "reslt:")
+    bad.write_text(text, encoding="utf-8")
     out = run(env, "catalog", "check", str(bad_root))
     assert out.returncode == 1
-    assert f"{bad}:" in out.stdout and "unknown key 'reviewd'" in out.stdout
-    assert "missing required key 'reviewed'" in out.stdout
+    line = text.splitlines().index("source:") + 1
+    assert f"{bad}:{line}: khóa 'source' không hợp lệ — có phải ý bạn là 'sources'?" in out.stdout
+    assert "thiếu khóa bắt buộc 'result' (kết quả)" in out.stdout
+    assert out.stdout.startswith("LỖI (")
 
 
 def test_broken_catalogue_fails_clearly(env, tmp_path):
     out = run({**env, "ASSISTANT_CATALOG_DIR": str(tmp_path / "nowhere")}, "ask", "khai sinh")
-    assert out.returncode == 2 and "does not exist" in out.stderr
+    assert out.returncode == 2 and "thư mục danh mục không tồn tại" in out.stderr

@@ -13,7 +13,7 @@ from tests.conftest import SHIPPED_CATALOG
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli-dossier")
-    return {**os.environ, "ASSISTANT_CATALOG_DIR": str(SHIPPED_CATALOG), "ASSISTANT_LOCALITY": "khanh-vinh",
+    return {**os.environ, "ASSISTANT_CATALOG_DIR": str(SHIPPED_CATALOG), "ASSISTANT_LOCALITY": "khanh-hoa",
             "ASSISTANT_DATA_DIR": str(root / "data"), "PYTHONIOENCODING": "utf-8", "DATABASE_URL": ""}
 
 

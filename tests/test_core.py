@@ -17,11 +17,11 @@ FRIDAY_AFTERNOON = dt.datetime(2026, 11, 20, 16, 10)  # a Friday, after the 15:0
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
     root = write_catalog(tmp_path_factory.mktemp("cat"), localities={
-        "khanh-vinh": {"slug": "khanh-vinh", "name": "Huyện Khánh Vĩnh, tỉnh Khánh Hòa", "procedures": {
-            "marriage-status-certification": {"time_limit": {"summary": "01 ngày làm việc", "working_days": 1}}}},
+        "khanh-hoa": {"slug": "khanh-hoa", "name": "Tỉnh Khánh Hòa", "procedures": {
+            "marriage-status-certification": {"time_limit": {"value": 1, "unit": "working_days"}}}},
     })
-    catalog = load_catalog(root, "khanh-vinh")
-    return Assistant(catalog, Settings(catalog_dir=root, locality="khanh-vinh"), clock=lambda: FRIDAY_AFTERNOON)
+    catalog = load_catalog(root, "khanh-hoa")
+    return Assistant(catalog, Settings(catalog_dir=root, locality="khanh-hoa"), clock=lambda: FRIDAY_AFTERNOON)
 
 
 def test_confident_answer_with_facet_first(assistant):
@@ -101,19 +101,22 @@ def test_checklist_toggles_and_reports_missing(assistant):
     docs = assistant.handle("giấy độc thân cần giấy tờ gì", conv)
     open_action = next(b.action for b in docs.buttons if b.action.startswith("k:-1:"))
     opened = assistant.handle_action(open_action, conv)
-    assert "Còn thiếu 2 giấy tờ bắt buộc" in opened.text
+    # The identity card is only shown ("present"): it is not a paper to bring and leave.
+    assert "Còn thiếu 1 giấy tờ bắt buộc: Tờ khai theo mẫu" in opened.text
+    assert [b.label for b in opened.buttons if b.action.startswith("k:")] == ["⬜ 1. Tờ khai theo mẫu"]
     tick = next(b.action for b in opened.buttons if b.action.startswith("k:0:"))
     ticked = assistant.handle_action(tick, conv)
     assert ticked.data["checklist"]["ticked"] == [0]
-    assert ticked.data["checklist"]["missing"] == ["Thẻ căn cước"]
-    assert "✅ 1. Tờ khai" in ticked.text and "Còn thiếu 1 giấy tờ bắt buộc: Thẻ căn cước" in ticked.text
-    done = assistant.handle_action(next(b.action for b in ticked.buttons if b.action.startswith("k:1:")), conv)
-    assert done.data["checklist"]["missing"] == [] and "đã có đủ giấy tờ" in done.text
+    assert ticked.data["checklist"]["missing"] == []
+    assert "✅ 1. Tờ khai" in ticked.text and "đã có đủ giấy tờ" in ticked.text
+    # A stale button for the shown card changes nothing.
+    same = assistant.handle_action(tick.replace("k:0:", "k:1:"), conv)
+    assert same.data["checklist"]["ticked"] == [0]
     # Asking for the documents again shows the ticks kept in the conversation.
     again = assistant.handle("giấy độc thân cần giấy tờ gì", conv)
-    assert again.data["checklist"]["ticked"] == [0, 1]
+    assert again.data["checklist"]["ticked"] == [0]
     unticked = assistant.handle_action(tick, conv)
-    assert unticked.data["checklist"]["ticked"] == [1]
+    assert unticked.data["checklist"]["ticked"] == []
 
 
 def test_stale_or_malicious_actions_are_polite(assistant):

@@ -30,7 +30,7 @@ def test_refused_reload_is_queued_for_each_staff_chat(sqlite_engine, tmp_path):
 
 
 def test_demo_seed_only_on_an_empty_database(sqlite_engine, shipped_catalog):
-    settings = dataclasses.replace(Settings(), locality="khanh-vinh")
+    settings = dataclasses.replace(Settings(), locality="khanh-hoa")
     assistant = build_assistant(settings, sqlite_engine)
     seed_if_empty(sqlite_engine, assistant)
     with sqlite_engine.connect() as conn:

@@ -9,11 +9,11 @@ from assistant.workdays import WorkCalendar
 CAL = WorkCalendar()
 D = dt.date
 T = dt.datetime
-ONE = TimeLimit(summary="01 ngày làm việc", working_days=1)
-TWO = TimeLimit(summary="02 ngày làm việc", working_days=2)
-THREE = TimeLimit(summary="03 ngày làm việc", working_days=3)
-FIVE = TimeLimit(summary="05 ngày làm việc", working_days=5)
-SAME_DAY = TimeLimit(summary="Trong ngày", same_day=True)
+ONE = TimeLimit(unit="working_days", value=1)
+TWO = TimeLimit(unit="working_days", value=2)
+THREE = TimeLimit(unit="working_days", value=3)
+FIVE = TimeLimit(unit="working_days", value=5)
+SAME_DAY = TimeLimit(unit="same_day")
 
 
 @pytest.mark.parametrize(
@@ -30,8 +30,8 @@ SAME_DAY = TimeLimit(summary="Trong ngày", same_day=True)
         (T(2026, 11, 16, 16, 0), SAME_DAY, D(2026, 11, 17)),  # same day after the cut-off -> next day
         (T(2026, 11, 20, 16, 0), SAME_DAY, D(2026, 11, 23)),  # Friday late -> Monday
         (T(2026, 11, 21, 9, 0), SAME_DAY, D(2026, 11, 23)),  # Saturday -> Monday
-        (T(2026, 11, 16, 16, 0), TimeLimit(summary="Trong ngày", same_day=True, cutoff=None), D(2026, 11, 16)),
-        (T(2026, 11, 16, 14, 0), TimeLimit(summary="x", working_days=2, cutoff="11:00"), D(2026, 11, 19)),
+        (T(2026, 11, 16, 16, 0), TimeLimit(unit="same_day", cutoff=None), D(2026, 11, 16)),
+        (T(2026, 11, 16, 14, 0), TimeLimit(unit="working_days", value=2, cutoff="11:00"), D(2026, 11, 19)),
     ],
 )
 def test_due_dates_weekends_and_cutoff(received, limit, due):
@@ -105,11 +105,11 @@ def test_hung_kings_day():
     assert CAL.due_date(T(2026, 4, 24, 15, 30), ONE) == D(2026, 4, 29)
 
 
-def test_half_day_rounds_up_and_no_count_gives_none():
+def test_half_day_rounds_up_and_calendar_days_count():
     received = T(2026, 11, 16, 9, 0)
-    assert CAL.due_date(received, TimeLimit(summary="0,5 ngày", working_days=0.5)) == D(2026, 11, 17)
-    assert CAL.due_date(received, TimeLimit(summary="Theo quy định")) is None
-    assert CAL.due_date(received, TimeLimit(summary="Ngay", working_days=0)) == D(2026, 11, 16)
+    assert CAL.due_date(received, TimeLimit(unit="working_days", value=0.5)) == D(2026, 11, 17)
+    assert CAL.due_date(received, TimeLimit(unit="calendar_days", value=3)) == D(2026, 11, 19)
+    assert CAL.due_date(received, TimeLimit(unit="working_days", value=0)) == D(2026, 11, 16)
 
 
 def test_add_working_days():

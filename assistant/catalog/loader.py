@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from assistant.catalog.schema import Locality, Procedure
+from assistant.catalog.messages import explain
+from assistant.catalog.schema import Instrument, Locality, Procedure
 from assistant.catalog.yamlsource import Problem, SourceDoc, YamlSyntaxError, read_yaml
 from assistant.text.normalize import normalize
 
 FIELDS_FILE = "fields.yaml"
 LOCALITIES_DIR = "localities"
+INSTRUMENTS_DIR = "instruments"
+NON_PROCEDURE_DIRS = (LOCALITIES_DIR, INSTRUMENTS_DIR)
 
 
 class CatalogError(Exception):
@@ -29,7 +32,7 @@ class CatalogError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         listing = "\n".join(str(p) for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the catalogue:\n{listing}")
+        super().__init__(f"Danh mục có {len(problems)} lỗi:\n{listing}")
 
 
 @dataclass
@@ -40,9 +43,24 @@ class Catalog:
     directory: Path
     version: str
     sources: dict[str, Path] = field(default_factory=dict)  # procedure id -> file
+    instruments: dict[str, Instrument] = field(default_factory=dict)  # number -> instrument
+    # commune slug -> procedure id -> the procedure with that commune's overrides applied
+    commune_procedures: dict[str, dict[str, Procedure]] = field(default_factory=dict)
 
     def get(self, procedure_id: str) -> Procedure | None:
         return self.procedures.get(procedure_id)
+
+    def for_commune(self, procedure_id: str, commune: str | None) -> Procedure | None:
+        """The procedure as it applies in `commune` (the province-wide one when no override)."""
+        if commune:
+            variant = self.commune_procedures.get(commune, {}).get(procedure_id)
+            if variant is not None:
+                return variant
+        return self.procedures.get(procedure_id)
+
+    def communes_differing(self, procedure_id: str) -> list[str]:
+        """Slugs of the communes where this procedure differs from the province-wide rule."""
+        return sorted(slug for slug, procs in self.commune_procedures.items() if procedure_id in procs)
 
     def by_field(self, slug: str) -> list[Procedure]:
         return sorted((p for p in self.procedures.values() if p.field == slug), key=lambda p: p.name)
@@ -59,19 +77,13 @@ def _valid(data: dict[str, Any]) -> bool:
     return True
 
 
-def _format_pydantic(exc: ValidationError, doc: SourceDoc, base: tuple = ()) -> list[Problem]:
+def _format_pydantic(exc: ValidationError, doc: SourceDoc, base: tuple = (),
+                     model: type[BaseModel] = Procedure) -> list[Problem]:
+    """Vietnamese `file:line: message` problems; `base` locates the validated mapping in `doc`."""
     problems = []
     for err in exc.errors():
-        loc = (*base, *err["loc"])
-        where = ".".join(str(part) for part in err["loc"]) or "(file)"
-        kind = err["type"]
-        if kind == "missing":
-            message = f"missing required key '{where}'"
-        elif kind == "extra_forbidden":
-            message = f"unknown key '{where}'"
-        else:
-            message = f"{where}: {err['msg']}"
-        problems.append(Problem(doc.path, doc.line_of(loc), message))
+        loc = tuple(err["loc"])
+        problems.append(Problem(doc.path, doc.line_of((*base, *loc)), explain(err, model, loc)))
     return problems
 
 
@@ -90,7 +102,8 @@ def procedure_files(directory: Path) -> list[Path]:
     return sorted(
         p
         for p in directory.rglob("*.y*ml")
-        if p.name != FIELDS_FILE and LOCALITIES_DIR not in p.relative_to(directory).parts[:-1]
+        if p.name != FIELDS_FILE
+        and not any(d in p.relative_to(directory).parts[:-1] for d in NON_PROCEDURE_DIRS)
     )
 
 
@@ -101,28 +114,28 @@ def _read(path: Path, problems: list[Problem]) -> SourceDoc | None:
         problems.append(exc.problem)
         return None
     except OSError as exc:
-        problems.append(Problem(path, 1, f"cannot read file: {exc.strerror}"))
+        problems.append(Problem(path, 1, f"không đọc được tệp: {exc.strerror}"))
         return None
     for key, line in doc.duplicate_keys:
-        problems.append(Problem(path, line, f"duplicate key '{key}'"))
+        problems.append(Problem(path, line, f"khóa '{key}' bị ghi hai lần trong cùng một nhóm"))
     return doc
 
 
 def _load_fields(directory: Path, problems: list[Problem]) -> dict[str, str]:
     path = directory / FIELDS_FILE
     if not path.exists():
-        problems.append(Problem(path, 1, "fields.yaml is missing (list of {slug, name})"))
+        problems.append(Problem(path, 1, "thiếu tệp fields.yaml (danh sách lĩnh vực gồm slug và name)"))
         return {}
     doc = _read(path, problems)
     if doc is None:
         return {}
     fields: dict[str, str] = {}
     if not isinstance(doc.data, list):
-        problems.append(Problem(path, 1, "fields.yaml must be a list of {slug, name}"))
+        problems.append(Problem(path, 1, "fields.yaml phải là danh sách lĩnh vực, mỗi mục gồm slug và name"))
         return {}
     for index, item in enumerate(doc.data):
         if not isinstance(item, dict) or not item.get("slug") or not item.get("name"):
-            problems.append(Problem(path, doc.line_of((index,)), "each field needs 'slug' and 'name'"))
+            problems.append(Problem(path, doc.line_of((index,)), "mỗi lĩnh vực cần có 'slug' và 'name'"))
             continue
         fields[str(item["slug"])] = str(item["name"])
     return fields
@@ -131,19 +144,56 @@ def _load_fields(directory: Path, problems: list[Problem]) -> dict[str, str]:
 def _load_locality(directory: Path, slug: str, problems: list[Problem]) -> tuple[Locality | None, SourceDoc | None]:
     path = directory / LOCALITIES_DIR / f"{slug}.yaml"
     if not path.exists():
-        problems.append(Problem(path, 1, f"locality '{slug}' has no file {path.name} in {LOCALITIES_DIR}/"))
+        problems.append(Problem(path, 1, f"không có tệp {path.name} trong {LOCALITIES_DIR}/ cho địa bàn '{slug}'"))
         return None, None
     doc = _read(path, problems)
     if doc is None:
         return None, None
     if not isinstance(doc.data, dict):
-        problems.append(Problem(path, 1, "a locality file must be a mapping"))
+        problems.append(Problem(path, 1, "tệp địa bàn phải là một nhóm khóa (slug, name, ...)"))
         return None, doc
     try:
         return Locality.model_validate(doc.data), doc
     except ValidationError as exc:
-        problems.extend(_format_pydantic(exc, doc))
+        problems.extend(_format_pydantic(exc, doc, model=Locality))
         return None, doc
+
+
+def _load_instruments(directory: Path, problems: list[Problem], digest: Any) -> dict[str, Instrument]:
+    """The legal-instrument registry: every instruments/*.yaml is a list; the same number twice must agree."""
+    folder = directory / INSTRUMENTS_DIR
+    registry: dict[str, Instrument] = {}
+    where: dict[str, tuple[Path, int]] = {}
+    if not folder.is_dir():
+        return registry
+    for path in sorted(folder.glob("*.y*ml")):
+        digest.update(path.read_bytes())
+        doc = _read(path, problems)
+        if doc is None:
+            continue
+        if doc.data is None:
+            continue
+        if not isinstance(doc.data, list):
+            problems.append(Problem(path, 1, "tệp văn bản pháp luật phải là danh sách, mỗi mục bắt đầu bằng '- number:'"))
+            continue
+        for index, item in enumerate(doc.data):
+            if not isinstance(item, dict):
+                problems.append(Problem(path, doc.line_of((index,)), "mỗi văn bản phải là một nhóm khóa (number, title, ...)"))
+                continue
+            try:
+                inst = Instrument.model_validate(item)
+            except ValidationError as exc:
+                problems.extend(_format_pydantic(exc, doc, base=(index,), model=Instrument))
+                continue
+            line = doc.line_of((index,))
+            if inst.number in registry and registry[inst.number] != inst:
+                first = where[inst.number]
+                problems.append(Problem(path, line, f"văn bản {inst.number} đã khai báo khác ở {first[0]}:{first[1]}; "
+                                                    "hai nơi phải ghi giống nhau"))
+                continue
+            registry[inst.number] = inst
+            where.setdefault(inst.number, (path, line))
+    return registry
 
 
 def _alias_key(text: str) -> str:
@@ -155,7 +205,7 @@ def load_catalog(directory: Path | str, locality: str | None = None) -> Catalog:
     catalog, problems = _load(Path(directory), locality)
     errors = [p for p in problems if p.severity == "error"]
     if errors or catalog is None:
-        raise CatalogError(errors or [Problem(Path(directory), 1, "catalogue could not be loaded")])
+        raise CatalogError(errors or [Problem(Path(directory), 1, "không nạp được danh mục")])
     return catalog
 
 
@@ -179,9 +229,10 @@ def check_catalog(directory: Path | str, localities: Iterable[str] | None = None
 def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, list[Problem]]:
     problems: list[Problem] = []
     if not directory.is_dir():
-        return None, [Problem(directory, 1, "catalogue directory does not exist")]
+        return None, [Problem(directory, 1, "thư mục danh mục không tồn tại")]
     digest = hashlib.sha256()
     fields = _load_fields(directory, problems)
+    instruments = _load_instruments(directory, problems, digest)
     locality, locality_doc = (None, None)
     if locality_slug:
         locality, locality_doc = _load_locality(directory, locality_slug, problems)
@@ -192,8 +243,9 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
     overrides = locality.procedures if locality else {}
     files = procedure_files(directory)
     file_ids: set[str] = set()
+    raws: dict[str, dict[str, Any]] = {}
     if not files:
-        problems.append(Problem(directory, 1, "no procedure files (*.yaml) found"))
+        problems.append(Problem(directory, 1, "không tìm thấy tệp thủ tục nào (*.yaml)"))
 
     for path in files:
         digest.update(path.read_bytes())
@@ -201,7 +253,7 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
         if doc is None:
             continue
         if not isinstance(doc.data, dict):
-            problems.append(Problem(path, 1, "a procedure file must be a mapping of keys"))
+            problems.append(Problem(path, 1, "tệp thủ tục phải là một nhóm khóa (id, name, ...)"))
             continue
         raw = doc.data
         proc_id = raw.get("id")
@@ -213,20 +265,23 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
         except ValidationError as exc:
             if raw is not doc.data and locality_doc is not None and _valid(doc.data):
                 # The file is fine on its own: the locality override broke it.
-                problems.extend(_format_pydantic(exc, locality_doc, base=("procedures", proc_id)))
+                problems.extend(_prefixed(p, f"điều chỉnh cho thủ tục '{proc_id}': ")
+                                for p in _format_pydantic(exc, locality_doc, base=("procedures", proc_id)))
             else:
                 problems.extend(_format_pydantic(exc, doc))
             continue
         if proc.id in procedures:
             problems.append(
-                Problem(path, doc.line_of(("id",)), f"duplicate id '{proc.id}' (also in {sources[proc.id]})")
+                Problem(path, doc.line_of(("id",)), f"mã định danh '{proc.id}' trùng với tệp {sources[proc.id]}")
             )
             continue
         if fields and proc.field not in fields:
-            problems.append(Problem(path, doc.line_of(("field",)), f"unknown field '{proc.field}' (not in {FIELDS_FILE})"))
+            problems.append(Problem(path, doc.line_of(("field",)),
+                                    f"lĩnh vực '{proc.field}' không có trong {FIELDS_FILE}"))
         if path.parent != directory and path.parent.name != proc.field:
             problems.append(
-                Problem(path, doc.line_of(("field",)), f"field '{proc.field}' does not match folder '{path.parent.name}'")
+                Problem(path, doc.line_of(("field",)),
+                        f"lĩnh vực '{proc.field}' không khớp với thư mục '{path.parent.name}' chứa tệp")
             )
         names = [("name", None, proc.name)] + [("aliases", i, a) for i, a in enumerate(proc.aliases)]
         if proc.short_name:
@@ -237,25 +292,32 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
             owner = alias_owner.get(alias)
             if owner and owner[0] != proc.id:
                 problems.append(
-                    Problem(path, line, f"alias '{text}' is also used by '{owner[0]}' ({owner[1]}:{owner[2]})")
+                    Problem(path, line, f"tên gọi '{text}' đã dùng cho thủ tục '{owner[0]}' ({owner[1]}:{owner[2]})")
                 )
             elif not owner:
                 alias_owner[alias] = (proc.id, path, line)
+        problems.extend(_unknown_instruments(proc, doc, instruments))
         procedures[proc.id] = proc
         sources[proc.id] = path
+        raws[proc.id] = doc.data
 
     for proc_id, proc in procedures.items():
         for index, related in enumerate(proc.related):
             if related not in procedures:
                 doc_path = sources[proc_id]
-                problems.append(Problem(doc_path, _line_in(doc_path, ("related", index)), f"related id '{related}' does not exist"))
+                problems.append(Problem(doc_path, _line_in(doc_path, ("related", index)),
+                                        f"thủ tục liên quan '{related}' không có trong danh mục"))
     if locality and locality_doc:
         for proc_id in overrides:
             if proc_id not in file_ids:
                 problems.append(
-                    Problem(locality_doc.path, locality_doc.line_of(("procedures", proc_id)), f"override for unknown procedure '{proc_id}'")
+                    Problem(locality_doc.path, locality_doc.line_of(("procedures", proc_id)),
+                            f"điều chỉnh cho thủ tục '{proc_id}' không có trong danh mục")
                 )
         digest.update(locality_doc.path.read_bytes())
+    commune_procedures: dict[str, dict[str, Procedure]] = {}
+    if locality and locality_doc:
+        commune_procedures = _commune_variants(locality, locality_doc, raws, overrides, problems)
 
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -267,6 +329,8 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
             directory=directory,
             version=digest.hexdigest()[:12],
             sources=sources,
+            instruments=instruments,
+            commune_procedures=commune_procedures,
         ),
         problems,
     )
@@ -277,3 +341,52 @@ def _line_in(path: Path, loc: tuple) -> int:
         return read_yaml(path).line_of(loc)
     except YamlSyntaxError:
         return 1
+
+
+def _prefixed(problem: Problem, prefix: str) -> Problem:
+    return Problem(problem.path, problem.line, prefix + problem.message, problem.severity)
+
+
+def _unknown_instruments(proc: Procedure, doc: SourceDoc, instruments: dict[str, Instrument]) -> list[Problem]:
+    """Cited numbers must be registered, so the bot can name them and the checker can date them."""
+    problems = []
+    cited = [(("legal_basis", i, "instrument"), ref.instrument) for i, ref in enumerate(proc.legal_basis)]
+    if proc.fees.basis:
+        cited.append((("fees", "basis"), proc.fees.basis))
+    for loc, number in cited:
+        if number not in instruments:
+            problems.append(Problem(doc.path, doc.line_of(loc),
+                                    f"văn bản '{number}' chưa có trong danh mục văn bản pháp luật "
+                                    f"({INSTRUMENTS_DIR}/*.yaml); hãy thêm vào đó hoặc sửa số hiệu"))
+    return problems
+
+
+def _commune_variants(locality: Locality, locality_doc: SourceDoc, raws: dict[str, dict[str, Any]],
+                      province_overrides: dict[str, dict], problems: list[Problem]) -> dict[str, dict[str, Procedure]]:
+    """Each commune's procedures that differ from the province-wide rule (override sets applied)."""
+    for set_name, override_set in locality.override_sets.items():
+        for proc_id in override_set.procedures:
+            if proc_id not in raws:
+                problems.append(Problem(locality_doc.path,
+                                        locality_doc.line_of(("override_sets", set_name, "procedures", proc_id)),
+                                        f"bộ điều chỉnh '{set_name}' nói tới thủ tục '{proc_id}' không có trong danh mục"))
+    built: dict[tuple[str, str], Procedure | None] = {}
+    variants: dict[str, dict[str, Procedure]] = {}
+    for commune in locality.communes:
+        for set_name in commune.overrides:
+            for proc_id, override in locality.override_sets[set_name].procedures.items():
+                if proc_id not in raws:
+                    continue
+                key = (set_name, proc_id)
+                if key not in built:
+                    raw = deep_merge(raws[proc_id], province_overrides.get(proc_id, {}))
+                    try:
+                        built[key] = Procedure.model_validate(deep_merge(raw, override))
+                    except ValidationError as exc:
+                        built[key] = None
+                        base = ("override_sets", set_name, "procedures", proc_id)
+                        for problem in _format_pydantic(exc, locality_doc, base=base):
+                            problems.append(_prefixed(problem, f"bộ điều chỉnh '{set_name}', thủ tục '{proc_id}': "))
+                if built[key] is not None:
+                    variants.setdefault(commune.slug, {})[proc_id] = built[key]
+    return variants

@@ -1,7 +1,9 @@
-"""The shape of one procedure file.
+"""The shape of one procedure file (catalogue schema v2, see docs/catalog.md).
 
 The schema is strict (unknown keys are errors) because a typo in a key written by a
-civil servant would otherwise silently drop a fact that citizens rely on.
+civil servant would otherwise silently drop a fact that citizens rely on. Numbers are the
+truth (fee amounts, time limits): the sentence a citizen reads is rendered from them, so a
+summary can never silently disagree with the number the bot computes with.
 """
 
 from __future__ import annotations
@@ -21,17 +23,19 @@ class Strict(BaseModel):
 
 
 class Level(StrEnum):
+    """Who decides. There is no `district`: the district level was abolished on 1/7/2025."""
+
     commune = "commune"
-    district = "district"
     province = "province"
     central = "central"
+    national_database = "national-database"
 
 
 class DocumentKind(StrEnum):
     original = "original"  # bản chính
     copy = "copy"  # bản sao (any)
     certified_copy = "certified_copy"  # bản sao có chứng thực
-    present = "present"  # xuất trình (shown, not handed in)
+    present = "present"  # xuất trình (shown, not handed in): never counted in the checklist
 
 
 class Document(Strict):
@@ -40,42 +44,162 @@ class Document(Strict):
     kind: DocumentKind = DocumentKind.original
     required: bool = True
     condition: str | None = None  # "nếu ..." when the paper is only needed in some cases
-    form: str | None = None  # form code, e.g. "Mẫu CT01"
+    form: str | None = None  # current form only, e.g. "Mẫu CT01 ban hành kèm Thông tư ..."
     template_url: str | None = None
     note: str | None = None
 
+    @property
+    def handed_in(self) -> bool:
+        """Whether the citizen must bring and leave this paper (a "present" paper is only shown)."""
+        return self.kind != DocumentKind.present
+
+
+class TimeUnit(StrEnum):
+    working_days = "working_days"
+    calendar_days = "calendar_days"
+    same_day = "same_day"
+    hours = "hours"
+
+
+def _check_hhmm(value: str | None) -> str | None:
+    if value is None:
+        return value
+    try:
+        dt.time.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"giờ phải viết dạng HH:MM, ví dụ 15:00 (đang ghi {value!r})") from exc
+    return value
+
+
+class Extension(Strict):
+    """Extra time allowed when verification is needed."""
+
+    value: float = Field(gt=0, le=365)
+    unit: TimeUnit = TimeUnit.working_days
+    when: str | None = None  # "nếu cần xác minh"
+
+    @model_validator(mode="after")
+    def _no_same_day(self) -> Extension:
+        if self.unit == TimeUnit.same_day:
+            raise ValueError("thời gian gia hạn không thể là 'same_day'")
+        return self
+
 
 class TimeLimit(Strict):
-    summary: NonEmpty  # how a citizen reads it: "03 ngày làm việc"
-    working_days: float | None = Field(default=None, ge=0, le=365)
-    same_day: bool = False
-    cutoff: str | None = "15:00"  # receipts after this hour count from the next working day
+    value: float | None = Field(default=None, ge=0, le=365)
+    unit: TimeUnit
+    cutoff: str | None = "15:00"  # received after this hour -> counted from the next working day (null: none)
+    extension: Extension | None = None
     note: str | None = None
 
     @field_validator("cutoff")
     @classmethod
     def _cutoff_is_time(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            dt.time.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"cutoff must be HH:MM, got {value!r}") from exc
-        return value
+        return _check_hhmm(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> TimeLimit:
-        if self.same_day and self.working_days not in (None, 0):
-            raise ValueError("same_day and working_days > 0 contradict each other")
+        if self.unit == TimeUnit.same_day:
+            if self.value not in (None, 0):
+                raise ValueError("đơn vị 'same_day' (trong ngày) không đi kèm số ngày 'value'")
+        elif self.value is None:
+            raise ValueError(f"thiếu số 'value' cho đơn vị '{self.unit.value}'")
+        return self
+
+    @property
+    def same_day(self) -> bool:
+        return self.unit == TimeUnit.same_day
+
+    @property
+    def working_days(self) -> float | None:
+        """Working days to add for an appointment date (None when the unit is not countable so)."""
+        if self.unit == TimeUnit.same_day:
+            return 0
+        if self.unit == TimeUnit.working_days:
+            return self.value
+        return None
+
+
+class FeeSetter(StrEnum):
+    national = "national"  # Bộ Tài chính / law: one amount everywhere
+    province = "province"  # HĐND tỉnh: differs by province
+    none = "none"  # no fee exists
+
+
+class FeeWindow(Strict):
+    """Amounts in force between two dates (inclusive); open ends allowed."""
+
+    start: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+    in_person: int | None = Field(default=None, ge=0)  # VND, 0 = free, None = unknown
+    online: int | None = Field(default=None, ge=0)  # None = same as in person
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FeeWindow:
+        if self.start and self.until and self.until < self.start:
+            raise ValueError("ngày 'until' đứng trước ngày 'from'")
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.until is None or day <= self.until)
+
+    @property
+    def online_amount(self) -> int | None:
+        return self.online if self.online is not None else self.in_person
+
+
+class Range(Strict):
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.max < self.min:
+            raise ValueError("'max' nhỏ hơn 'min'")
         return self
 
 
+def windows_overlap(windows: list[FeeWindow]) -> tuple[int, int] | None:
+    """Indexes of the first two windows whose dates overlap, or None."""
+    lo, hi = dt.date.min, dt.date.max
+    for i, a in enumerate(windows):
+        for j in range(i + 1, len(windows)):
+            b = windows[j]
+            if (a.start or lo) <= (b.until or hi) and (b.start or lo) <= (a.until or hi):
+                return i, j
+    return None
+
+
 class Fee(Strict):
-    summary: NonEmpty  # "8.000 đồng/bản sao"
-    free: bool = False
-    amount: int | None = Field(default=None, ge=0)  # VND, when there is one simple amount
-    set_by: str | None = None  # who sets it: "HĐND tỉnh", "Bộ Tài chính"
+    set_by: FeeSetter
+    per: str | None = None  # "thẻ" -> "70.000 đồng/thẻ"
+    basis: str | None = None  # instrument number (must exist in the registry)
+    windows: list[FeeWindow] = Field(default_factory=list)
+    province_range: Range | None = None
+    exemptions: list[NonEmpty] = Field(default_factory=list)
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Fee:
+        if self.set_by == FeeSetter.none and self.windows:
+            raise ValueError("set_by 'none' (không có phí) thì không ghi 'windows'")
+        if self.province_range and self.set_by != FeeSetter.province:
+            raise ValueError("'province_range' chỉ dùng khi set_by là 'province'")
+        overlap = windows_overlap(self.windows)
+        if overlap:
+            raise ValueError(f"các khoảng thời gian áp dụng số {overlap[0] + 1} và {overlap[1] + 1} chồng lên nhau")
+        return self
+
+    def window_on(self, day: dt.date) -> FeeWindow | None:
+        """The amounts in force on `day` (None when no window covers it)."""
+        for window in self.windows:
+            if window.covers(day):
+                return window
+        return None
+
+    @property
+    def free(self) -> bool:
+        return self.set_by == FeeSetter.none
 
 
 class Place(Strict):
@@ -102,8 +226,34 @@ class Channels(Strict):
     @model_validator(mode="after")
     def _url_when_online(self) -> Channels:
         if self.online != OnlineLevel.none and not self.online_url:
-            raise ValueError("online_url is required when online is 'full' or 'partial'")
+            raise ValueError("cần 'online_url' khi 'online' là 'full' hoặc 'partial'")
         return self
+
+
+class LegalRef(Strict):
+    instrument: NonEmpty  # number as registered, e.g. "123/2015/NĐ-CP"
+    articles: str | None = None  # "Điều 22"
+
+
+class Source(Strict):
+    supports: list[NonEmpty] = Field(min_length=1)  # field names this source supports
+    title: NonEmpty
+    url: str | None = None
+    checked: dt.date
+
+
+class Review(Strict):
+    """Written only by `python -m assistant catalog review ID --by NAME`."""
+
+    on: dt.date
+    by: NonEmpty
+
+
+# Top-level keys a `supports:` / `unverified:` entry may name (checked in the checker).
+PROCEDURE_FACT_KEYS = frozenset({
+    "code", "name", "level", "agency", "applicants", "summary", "documents", "nothing_to_submit", "time_limit",
+    "fees", "where", "channels", "steps", "result", "legal_basis", "notes",
+})
 
 
 class Procedure(Strict):
@@ -118,33 +268,30 @@ class Procedure(Strict):
     agency: NonEmpty
     applicants: list[NonEmpty] = Field(min_length=1)
     summary: str | None = None
-    documents: list[Document] = Field(min_length=1)
+    documents: list[Document] = Field(default_factory=list)
+    nothing_to_submit: str | None = None
     time_limit: TimeLimit
     fees: Fee
     where: list[Place] = Field(min_length=1)
     channels: Channels
     steps: list[NonEmpty] = Field(min_length=1)
     result: NonEmpty
-    legal_basis: list[NonEmpty] = Field(default_factory=list)
+    legal_basis: list[LegalRef] = Field(default_factory=list)
     notes: list[NonEmpty] = Field(default_factory=list)
     related: list[Slug] = Field(default_factory=list)
     examples: list[NonEmpty] = Field(default_factory=list)  # questions that must match this procedure
-    reviewed: dt.date
-
-    @field_validator("reviewed", mode="before")
-    @classmethod
-    def _strict_date(cls, value: object) -> object:
-        # YAML gives a date for 2024-05-01 but a string for "01/05/2024"; insist on ISO.
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError as exc:
-                raise ValueError(f"reviewed must be an ISO date YYYY-MM-DD, got {value!r}") from exc
-        return value
+    sources: list[Source] = Field(default_factory=list)  # required by `catalog check` (an error there)
+    unverified: list[NonEmpty] = Field(default_factory=list)
+    reviewed: Review | None = None
 
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def checklist(self) -> list[tuple[int, Document]]:
+        """(index, document) of the papers that are handed in: what the checklist counts."""
+        return [(i, d) for i, d in enumerate(self.documents) if d.handed_in]
 
 
 class Field_(Strict):
@@ -154,12 +301,79 @@ class Field_(Strict):
     name: NonEmpty
 
 
+class Instrument(Strict):
+    """One legal instrument of the registry (procedures_catalog/instruments/*.yaml)."""
+
+    number: NonEmpty
+    title: NonEmpty
+    short: str | None = None
+    in_force: dt.date | None = None
+    amended_by: list[NonEmpty] = Field(default_factory=list)
+    replaced_by: str | None = None
+    expires: dt.date | None = None  # last day in force
+    source: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.short or self.title
+
+    def in_force_on(self, day: dt.date) -> bool:
+        if self.in_force and day < self.in_force:
+            return False
+        return not (self.expires and day > self.expires)
+
+
+class OverrideSet(Strict):
+    """Overrides shared by several communes (e.g. a commitment of a former district)."""
+
+    note: str | None = None
+    procedures: dict[Slug, dict] = Field(default_factory=dict)  # id -> partial procedure
+
+
+class CommuneKind(StrEnum):
+    xa = "xã"
+    phuong = "phường"
+    dac_khu = "đặc khu"
+
+
+class Commune(Strict):
+    slug: Slug
+    name: NonEmpty
+    kind: CommuneKind = CommuneKind.xa
+    aliases: list[NonEmpty] = Field(default_factory=list)
+    formed_from: str | None = None
+    one_stop: Place | None = None
+    overrides: list[Slug] = Field(default_factory=list)  # names of override_sets
+    note: str | None = None
+
+
 class Locality(Strict):
-    """Per-locality settings and overrides (procedures_catalog/localities/<slug>.yaml)."""
+    """A province and its communes (procedures_catalog/localities/<slug>.yaml)."""
 
     slug: Slug
     name: NonEmpty
     hotline: str | None = None
-    one_stop: Place | None = None  # Bộ phận một cửa of the locality
+    one_stop: Place | None = None  # Trung tâm Phục vụ hành chính công of the province
+    saturday: str | None = None
     extra_days_off: list[dt.date] = Field(default_factory=list)
-    procedures: dict[Slug, dict] = Field(default_factory=dict)  # id -> partial procedure
+    sources: list[Source] = Field(default_factory=list)
+    unverified: list[NonEmpty] = Field(default_factory=list)
+    procedures: dict[Slug, dict] = Field(default_factory=dict)  # province-wide overrides: id -> partial procedure
+    override_sets: dict[Slug, OverrideSet] = Field(default_factory=dict)
+    communes: list[Commune] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_sets(self) -> Locality:
+        seen: set[str] = set()
+        for commune in self.communes:
+            if commune.slug in seen:
+                raise ValueError(f"xã/phường '{commune.slug}' được khai báo hai lần")
+            seen.add(commune.slug)
+            for name in commune.overrides:
+                if name not in self.override_sets:
+                    raise ValueError(f"xã/phường '{commune.slug}' dùng bộ điều chỉnh '{name}' không có trong "
+                                     "'override_sets'")
+        return self
+
+    def commune(self, slug: str | None) -> Commune | None:
+        return next((c for c in self.communes if c.slug == slug), None) if slug else None

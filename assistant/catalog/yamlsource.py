@@ -6,6 +6,7 @@ Civil servants edit these files by hand; an error message that says
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,10 @@ class Problem:
     line: int
     message: str
     severity: str = "error"  # "error" | "warning"
+    kind: str = ""  # groups warnings in `catalog check` output ("nguồn cũ", "chưa kiểm chứng", ...)
 
     def __str__(self) -> str:
-        prefix = "" if self.severity == "error" else "warning: "
+        prefix = "" if self.severity == "error" else "cảnh báo: "
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
 
@@ -63,6 +65,35 @@ def _walk(node: yaml.Node, loc: Loc, doc: SourceDoc) -> None:
             _walk(item, (*loc, index), doc)
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date ("2026-11-31") as text for a clear message later,
+    instead of crashing with a Python ValueError."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+# YAML 1.2 booleans only: in YAML 1.1 `on`, `off`, `yes`, `no` are booleans, which would turn the
+# `on:` key of `reviewed: {on: ..., by: ...}` (and a Vietnamese answer "no") into True/False.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
+def load_yaml(text: str) -> Any:
+    """Parse catalogue YAML the way the loader does (YAML 1.2 booleans, impossible dates kept as text)."""
+    return yaml.load(text, Loader=_Loader)
+
+
 class YamlSyntaxError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))
@@ -75,17 +106,17 @@ def read_yaml(path: Path, text: str | None = None) -> SourceDoc:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise YamlSyntaxError(Problem(path, 1, f"file is not UTF-8 text ({exc.reason})")) from exc
+            raise YamlSyntaxError(Problem(path, 1, f"tệp không phải văn bản UTF-8 ({exc.reason})")) from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         reason = exc.problem or str(exc)
-        raise YamlSyntaxError(Problem(path, line, f"YAML syntax error: {reason}")) from exc
+        raise YamlSyntaxError(Problem(path, line, f"lỗi cú pháp YAML: {reason}")) from exc
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(Problem(path, 1, f"YAML error: {exc}")) from exc
+        raise YamlSyntaxError(Problem(path, 1, f"lỗi YAML: {exc}")) from exc
     doc = SourceDoc(path=path, data=data)
     if root is not None:
         _walk(root, (), doc)

@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 
 from assistant.catalog.loader import Catalog
-from assistant.catalog.schema import Document, DocumentKind, OnlineLevel, Procedure
+from assistant.catalog.schema import Commune, Document, DocumentKind, Level, Locality, OnlineLevel, Procedure
 from assistant.dialogue.actions import candidate_action, checklist_action, facet_action
+from assistant.dialogue.facts import fee_short, fee_text, legal_text, time_limit_text, unverified_sentence
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.nlu.facets import FACET_LABELS, Facet
 from assistant.nlu.smalltalk import SmallTalk
@@ -21,7 +22,8 @@ KIND_LABELS = {
     DocumentKind.certified_copy: "bản sao có chứng thực",
     DocumentKind.present: "xuất trình để đối chiếu",
 }
-LEVEL_LABELS = {"commune": "cấp xã", "district": "cấp huyện", "province": "cấp tỉnh", "central": "cấp trung ương"}
+LEVEL_LABELS = {"commune": "cấp xã", "province": "cấp tỉnh", "central": "cấp trung ương",
+                "national-database": "trên cơ sở dữ liệu quốc gia"}
 FOLLOW_FACETS = [Facet.documents, Facet.time, Facet.fee, Facet.where, Facet.online, Facet.steps, Facet.eta]
 
 
@@ -84,9 +86,10 @@ def without_repeats(text: str) -> str:
 
 
 def shown_order(proc: Procedure) -> list[tuple[int, Document]]:
-    """(catalogue index, document) in the order a documents answer shows them: required first."""
-    indexed = list(enumerate(proc.documents))
-    return [x for x in indexed if x[1].required] + [x for x in indexed if not x[1].required]
+    """(catalogue index, document) of the papers handed in, in the order a documents answer shows
+    them: required first, then the conditional ones."""
+    bring = proc.checklist
+    return [x for x in bring if x[1].required] + [x for x in bring if not x[1].required]
 
 
 def short_label(text: str, limit: int = 44) -> str:
@@ -123,19 +126,24 @@ class Composer:
     # -- procedure answers --------------------------------------------------------------
 
     def answer(self, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
-               now: dt.datetime, ticked: list[int] | None = None) -> Reply:
+               now: dt.datetime, ticked: list[int] | None = None, commune: Commune | None = None,
+               local_rule: bool = False) -> Reply:
+        """`proc` is already the commune's variant; `local_rule` says it differs from the
+        province-wide rule (so the reply names the commune)."""
+        where = commune.name if (commune and local_rule) else (
+            self.place_name if self._has_local_rule(proc) else None)
         body = {
             Facet.overview: self._overview,
             Facet.documents: lambda p, n: self._documents(p, ticked),
-            Facet.time: self._time,
+            Facet.time: lambda p, n: self._time(p, n, where),
             Facet.fee: self._fee,
-            Facet.where: self._where,
+            Facet.where: lambda p, n: self._where(p, n, commune),
             Facet.online: self._online,
             Facet.steps: self._steps,
-            Facet.eta: self._eta,
+            Facet.eta: lambda p, n: self._eta(p, n, where),
             Facet.legal: self._legal,
         }[facet](proc, now)
-        body = without_repeats(body)
+        body = without_repeats(_once(body))
         title = f"{proc.display_name}"
         return Reply(
             status=Status.answer,
@@ -153,43 +161,61 @@ class Composer:
         if proc.summary:
             lines.append(proc.summary)
         lines.append(f"• Nơi giải quyết: {proc.agency}")
-        lines.append(f"• Thời hạn: {proc.time_limit.summary}")
-        lines.append(f"• Lệ phí: {proc.fees.summary}")
-        lines.append(f"• Giấy tờ chính: {', '.join(d.name for d in proc.documents if d.required)[:300]}")
+        lines.append(f"• Thời hạn: {time_limit_text(proc.time_limit)}")
+        lines.append(f"• Lệ phí: {fee_short(proc.fees, now.date())}")
+        papers = [d.name for _, d in proc.checklist if d.required]
+        if papers:
+            lines.append(f"• Giấy tờ chính: {', '.join(papers)[:300]}")
+        elif proc.nothing_to_submit:
+            lines.append(f"• Giấy tờ: {proc.nothing_to_submit}")
         lines.append(f"• Nộp trực tuyến: {self._online_short(proc)}")
         lines.append(f"• Kết quả: {proc.result}")
         lines.append(_more_hint())
         return "\n".join(lines)
 
     def _documents(self, proc: Procedure, ticked: list[int] | None) -> str:
-        # Numbered in the order shown (required first, then the conditional ones), so the list
-        # reads 1, 2, 3, 4 and the checklist buttons carry the same numbers; `i` stays the
-        # catalogue index that ticking uses.
-        order = shown_order(proc)
-        required = [(i + 1, d) for i, d in order if d.required]
-        optional = [(i + 1, d) for i, d in order if not d.required]
+        # Only papers that are handed in are numbered and counted; papers shown for checking are
+        # listed apart, and "nothing to submit" is a sentence, never a document.
+        # (display number, document index, document): numbers run over the papers handed in only,
+        # in the order shown (required first, then the conditional ones), so the list reads
+        # 1, 2, 3, 4 and the checklist buttons carry the same numbers.
+        bring = [(n, i, d) for n, (i, d) in enumerate(shown_order(proc), 1)]
+        required = [(n, i, d) for n, i, d in bring if d.required]
+        optional = [(n, i, d) for n, i, d in bring if not d.required]
+        shown = [d for d in proc.documents if not d.handed_in]
         ticked_set = set(ticked) if ticked is not None else None
-        lines = ["Giấy tờ cần chuẩn bị:"]
-        for n, (i, doc) in enumerate(required, 1):
-            lines.append(_doc_line(n, doc, None if ticked_set is None else (i - 1) in ticked_set))
+        lines = []
+        if proc.nothing_to_submit:
+            lines.append(proc.nothing_to_submit)
+        if required:
+            lines.append("Giấy tờ cần chuẩn bị:")
+            for n, i, doc in required:
+                lines.append(_doc_line(n, doc, None if ticked_set is None else i in ticked_set))
+        elif not proc.nothing_to_submit:
+            lines.append("Không có giấy tờ bắt buộc phải nộp.")
         if optional:
             lines.append("Chỉ khi thuộc trường hợp:")
-            for n, (i, doc) in enumerate(optional, len(required) + 1):
-                lines.append(_doc_line(n, doc, None if ticked_set is None else (i - 1) in ticked_set))
-        notes = [f"Lưu ý: {d.note}" for _, d in required
-                 if d.note and "(verify)" not in d.note and d.kind != DocumentKind.present][:2]
+            for n, i, doc in optional:
+                lines.append(_doc_line(n, doc, None if ticked_set is None else i in ticked_set))
+        if shown:
+            lines.append("Mang theo để xuất trình (không phải nộp):")
+            lines += [f"• {d.name}" + (f" — {d.condition}" if d.condition else "") for d in shown]
+        notes = [f"Lưu ý: {_clean_note(d.note)}" for _, _, d in required if d.note][:2]
         lines += notes
+        sentence = unverified_sentence(proc, "documents")
+        if sentence:
+            lines.append(sentence)
         if ticked_set is not None:
-            missing = [d.name for i, d in required if (i - 1) not in ticked_set]
+            missing = [d.name for _, i, d in required if i not in ticked_set]
             if missing:
                 lines.append(f"Còn thiếu {len(missing)} giấy tờ bắt buộc: " + "; ".join(missing) + ".")
-            else:
+            elif required:
                 lines.append("Bạn đã có đủ giấy tờ bắt buộc. Nhớ kiểm tra các giấy tờ theo trường hợp (nếu có).")
         lines.append("Không ai được yêu cầu bạn nộp thêm giấy tờ ngoài danh sách đã công bố.")
         return "\n".join(lines)
 
-    def checklist(self, proc: Procedure, ticked: list[int]) -> Reply:
-        reply = self.answer(proc, Facet.documents, 100.0, [], dt.datetime.now(), ticked=ticked)
+    def checklist(self, proc: Procedure, ticked: list[int], commune: Commune | None = None) -> Reply:
+        reply = self.answer(proc, Facet.documents, 100.0, [], dt.datetime.now(), ticked=ticked, commune=commune)
         reply.buttons = [
             Button(("✅ " if i in ticked else "⬜ ") + f"{n}. {short_label(doc.name)}", checklist_action(proc.id, i))
             for n, (i, doc) in enumerate(shown_order(proc), 1)
@@ -197,35 +223,49 @@ class Composer:
         reply.data["checklist"] = {
             "procedure_id": proc.id,
             "ticked": sorted(ticked),
-            "missing": [d.name for i, d in enumerate(proc.documents) if d.required and i not in ticked],
+            "missing": [d.name for i, d in proc.checklist if d.required and i not in ticked],
         }
         return reply
 
-    def _time(self, proc: Procedure, now: dt.datetime) -> str:
+    def _time(self, proc: Procedure, now: dt.datetime, where: str | None = None) -> str:
         tl = proc.time_limit
-        lines = [f"Thời hạn giải quyết: {tl.summary}."]
-        if self.place_name and proc.id in (self.catalog.locality.procedures if self.catalog.locality else {}):
-            lines[0] = f"Thời hạn giải quyết tại {self.place_name}: {tl.summary}."
-        if tl.cutoff and (tl.same_day or tl.working_days):
+        lines = [f"Thời hạn giải quyết{f' tại {where}' if where else ''}: {time_limit_text(tl)}."]
+        if tl.cutoff:
             lines.append(f"Hồ sơ nộp sau {tl.cutoff} được tính từ ngày làm việc tiếp theo.")
         if tl.note:
             lines.append(_clean_note(tl.note))
+        sentence = unverified_sentence(proc, "time_limit")
+        if sentence:
+            lines.append(sentence)
         lines.append("Muốn biết ngày hẹn trả cụ thể, hãy hỏi: \"nếu nộp hôm nay thì khi nào có?\"")
         return "\n".join(lines)
 
+    def _has_local_rule(self, proc: Procedure) -> bool:
+        locality = self.catalog.locality
+        return bool(locality and proc.id in locality.procedures)
+
     def _fee(self, proc: Procedure, now: dt.datetime) -> str:
         fee = proc.fees
-        lines = [f"Lệ phí: {fee.summary}."]
-        if fee.free and "miễn" not in fee.summary.lower():
-            lines[0] = f"Lệ phí: miễn phí ({fee.summary})."
-        if fee.set_by:
-            lines.append(f"Mức thu do {fee.set_by} quy định.")
+        unverified = any(k.split(".")[0] == "fees" for k in proc.unverified)
+        lines = [fee_text(fee, now.date(), unverified)]
+        if fee.exemptions:
+            lines.append("Miễn, giảm: " + "; ".join(fee.exemptions) + ".")
         if fee.note:
             lines.append(_clean_note(fee.note))
+        if fee.basis:
+            inst = self.catalog.instruments.get(fee.basis)
+            lines.append(f"Căn cứ mức thu: {inst.label if inst else fee.basis}.")
         return "\n".join(lines)
 
-    def _where(self, proc: Procedure, now: dt.datetime) -> str:
+    def _where(self, proc: Procedure, now: dt.datetime, commune: Commune | None = None) -> str:
         lines = ["Nơi nộp hồ sơ:"]
+        if commune and commune.one_stop and proc.level == Level.commune:
+            counter = commune.one_stop
+            lines.append(f"• Tại {commune.name}: {counter.name}" + (f", {counter.address}" if counter.address else ""))
+            if counter.hours:
+                lines.append(f"  Giờ làm việc: {counter.hours}")
+            if counter.phone:
+                lines.append(f"  Điện thoại: {counter.phone}")
         for place in proc.where:
             line = f"• {place.name}"
             if place.address:
@@ -233,6 +273,8 @@ class Composer:
             lines.append(line)
             if place.hours:
                 lines.append(f"  Giờ làm việc: {place.hours}")
+            if place.phone:
+                lines.append(f"  Điện thoại: {place.phone}")
             if place.note:
                 lines.append(f"  {_clean_note(place.note)}")
         extra = []
@@ -242,6 +284,11 @@ class Composer:
             extra.append("trực tuyến")
         if extra:
             lines.append("Ngoài ra có thể nộp " + " hoặc ".join(extra) + ".")
+        for key in ("where", "agency"):
+            sentence = unverified_sentence(proc, key)
+            if sentence:
+                lines.append(sentence)
+                break
         return "\n".join(lines)
 
     def _online_short(self, proc: Procedure) -> str:
@@ -278,27 +325,35 @@ class Composer:
     def _legal(self, proc: Procedure, now: dt.datetime) -> str:
         if not proc.legal_basis:
             return "Danh mục chưa ghi căn cứ pháp lý cho thủ tục này; vui lòng hỏi Bộ phận một cửa."
-        return "Căn cứ pháp lý:\n" + "\n".join(f"• {_clean_note(item)}" for item in proc.legal_basis)
+        registry = self.catalog.instruments
+        return "Căn cứ pháp lý:\n" + "\n".join(f"• {legal_text(ref, registry)}" for ref in proc.legal_basis)
 
-    def _eta(self, proc: Procedure, now: dt.datetime) -> str:
+    def _eta(self, proc: Procedure, now: dt.datetime, where: str | None = None) -> str:
         tl = proc.time_limit
         due = self.due_date(now, proc)
+        span = time_limit_text(tl)
         if due is None:
             return (
-                f"Thời hạn của thủ tục này là: {tl.summary}, chưa quy ra được số ngày làm việc cụ thể "
+                f"Thời hạn của thủ tục này là: {span}, chưa quy ra được số ngày làm việc cụ thể "
                 "nên mình chưa tính được ngày hẹn. Ngày hẹn chính xác ghi trên phiếu tiếp nhận hồ sơ."
             )
         lines = [f"Nếu nộp hôm nay ({vn_date(now.date())}, lúc {now:%H:%M}):"]
         late = tl.cutoff is not None and now.time() > dt.time.fromisoformat(tl.cutoff)
         if late:
             lines.append(f"Sau {tl.cutoff} nên hồ sơ được tính từ ngày làm việc tiếp theo.")
-        place = f" tại {self.place_name}" if self.place_name else ""
         lines.append(f"Ngày hẹn trả dự kiến: {vn_date(due)}.")
-        lines.append(f"Thời hạn giải quyết{place}: {tl.summary}.")
+        lines.append(f"Thời hạn giải quyết{f' tại {where}' if where else ''}: {span}.")
         lines.append("Đã trừ thứ Bảy, Chủ nhật và ngày lễ, Tết. Ngày chính thức ghi trên phiếu tiếp nhận.")
         return "\n".join(lines)
 
     # -- other replies ---------------------------------------------------------------------
+
+    def commune_noted(self, commune: Commune | None) -> Reply:
+        name = commune.name if commune else "xã, phường của bạn"
+        return Reply(status=Status.smalltalk,
+                     text=f"Mình đã ghi nhận bạn ở {name}. Bạn cần hỏi thủ tục gì, ví dụ: "
+                          "\"giấy độc thân mất bao lâu\"?",
+                     data={"commune": commune.slug if commune else None})
 
     def clarify(self, candidates: list[Candidate], facet: Facet) -> Reply:
         lines = ["Bạn muốn hỏi thủ tục nào dưới đây?"]
@@ -344,10 +399,60 @@ class Composer:
         return Reply(status=Status.smalltalk, text=text, data={"smalltalk": kind.value})
 
 
+# Which procedure keys each facet shows: a commune override of one of them changes the answer.
+FACET_KEYS: dict[Facet, tuple[str, ...]] = {
+    Facet.overview: ("agency", "time_limit", "fees", "documents"),
+    Facet.documents: ("documents", "nothing_to_submit"),
+    Facet.time: ("time_limit",),
+    Facet.eta: ("time_limit",),
+    Facet.fee: ("fees",),
+    Facet.where: ("where", "agency"),
+    Facet.online: ("channels",),
+    Facet.steps: ("steps",),
+    Facet.legal: ("legal_basis",),
+}
+
+
+def commune_question(catalog: Catalog, proc: Procedure, facet: Facet) -> str | None:
+    """Ask where the citizen lives, but only when some commune's rule changes this answer."""
+    locality: Locality | None = catalog.locality
+    if locality is None:
+        return None
+    keys = FACET_KEYS.get(facet, ())
+    differing = []
+    for slug in catalog.communes_differing(proc.id):
+        variant = catalog.commune_procedures[slug][proc.id]
+        if any(getattr(variant, key) != getattr(proc, key) for key in keys):
+            differing.append(slug)
+    if not differing:
+        return None
+    names = [c.name for c in locality.communes if c.slug in differing]
+    shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+    example = catalog.commune_procedures[differing[0]][proc.id]
+    detail = ""
+    if "time_limit" in keys and example.time_limit != proc.time_limit:
+        from assistant.dialogue.facts import time_limit_text
+
+        detail = f" (ở {shown}: {time_limit_text(example.time_limit)})"
+    else:
+        detail = f" (ví dụ ở {shown})"
+    return (f"Câu trả lời trên là quy định chung của {locality.name}; một số xã, phường có quy định riêng{detail}. "
+            f"Bạn ở xã, phường nào? Nhắn ví dụ: \"em ở {names[-1][:1].lower() + names[-1][1:]}\".")
+
+
+def _once(text: str) -> str:
+    """Never the same sentence twice (e.g. a note repeating the sentence rendered from the numbers)."""
+    seen: set[str] = set()
+    kept = []
+    for line in text.split("\n"):
+        key = " ".join(line.split()).rstrip(".").casefold()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def _clean_note(note: str) -> str:
-    """Keep caveats honest but readable: '(verify)' becomes a Vietnamese warning."""
-    note = note.strip()
-    if "(verify)" in note:
-        note = note.replace("(verify)", "").strip()
-        note = f"{note} (Thông tin cần đối chiếu với thủ tục tỉnh đã công bố.)".strip()
-    return note
+    """Internal markers never reach citizens (the checker reports them to staff)."""
+    return re.sub(r"\s*\((?:verify|\?)\)\s*", " ", note).strip()

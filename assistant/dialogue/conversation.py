@@ -13,6 +13,8 @@ class Conversation:
     pending_candidates: list[str] = field(default_factory=list)  # ids offered in a clarification
     checklist: dict[str, list[int]] = field(default_factory=dict)  # procedure id -> ticked document indexes
     turns: int = 0
+    commune: str | None = None  # slug of the commune the citizen said they live in
+    commune_asked: bool = False  # asked once for the commune; never nag again
     # What the web page showed (user lines and reply payloads), newest last, so a reload can draw
     # the conversation again; bounded by assistant.web.history.MAX_ENTRIES. Other channels keep
     # their own message history and leave it empty.

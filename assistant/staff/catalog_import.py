@@ -39,9 +39,16 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from assistant.catalog.loader import FIELDS_FILE, LOCALITIES_DIR, check_catalog, procedure_files
-from assistant.catalog.schema import Procedure
-from assistant.catalog.yamlsource import YamlSyntaxError, read_yaml
+from assistant.catalog.loader import (
+    FIELDS_FILE,
+    INSTRUMENTS_DIR,
+    LOCALITIES_DIR,
+    check_catalog,
+    procedure_files,
+)
+from assistant.catalog.messages import explain
+from assistant.catalog.schema import PROCEDURE_FACT_KEYS, Procedure
+from assistant.catalog.yamlsource import YamlSyntaxError, load_yaml, read_yaml
 from assistant.staff.resolution import vn_today
 from assistant.text.normalize import fold
 
@@ -50,16 +57,20 @@ NATIONAL_PORTAL = "https://dichvucong.gov.vn"
 # Canonical key order, used when creating files and when inserting a key an old file lacks.
 PROCEDURE_ORDER = list(Procedure.model_fields)
 NESTED_ORDER: dict[str, list[str]] = {
-    "time_limit": ["summary", "working_days", "same_day", "cutoff", "note"],
-    "fees": ["summary", "free", "amount", "set_by", "note"],
+    "time_limit": ["value", "unit", "cutoff", "extension", "note"],
+    "fees": ["set_by", "per", "basis", "windows", "province_range", "exemptions", "note"],
+    "windows": ["from", "until", "in_person", "online"],
+    "extension": ["value", "unit", "when"],
+    "legal_basis": ["instrument", "articles"],
+    "sources": ["supports", "title", "url", "checked"],
     "channels": ["in_person", "postal", "online", "online_url", "note"],
     "documents": ["name", "copies", "kind", "required", "condition", "form", "template_url", "note"],
     "where": ["name", "address", "hours", "phone", "note"],
 }
 # Sub-keys the spreadsheet is authoritative for; the others (note, cutoff, set_by...) are hand-written.
 OWNED_SUBKEYS: dict[str, set[str]] = {
-    "time_limit": {"summary", "working_days", "same_day"},
-    "fees": {"summary", "free", "amount"},
+    "time_limit": {"value", "unit", "extension"},
+    "fees": {"set_by", "windows", "province_range"},
     "channels": {"in_person", "postal", "online"},  # online_url only changes when the cell has a URL
 }
 
@@ -99,8 +110,8 @@ HEADERS: dict[str, list[str]] = {
     "steps": ["Trình tự thực hiện", "steps"],
     "result": ["Kết quả thực hiện", "Kết quả", "result"],
     "legal_basis": ["Căn cứ pháp lý", "legal_basis"],
-    "reviewed": ["Ngày rà soát", "reviewed"],
 }
+# `reviewed` is never imported: only `catalog review` records that a person checked a procedure.
 _HEADER_LOOKUP = {_header_key(alias): key for key, aliases in HEADERS.items() for alias in aliases}
 COLUMN_TITLES = {key: aliases[0] for key, aliases in HEADERS.items()}
 
@@ -147,7 +158,7 @@ def slugify(name: str, max_length: int = 60) -> str:
 
 
 _LEVEL_WORDS = [
-    ("commune", r"\bxa\b|\bphuong\b|\bthi tran\b|\bcommune\b"),
+    ("commune", r"\bxa\b|\bphuong\b|\bdac khu\b|\bthi tran\b|\bcommune\b"),
     ("district", r"\bhuyen\b|\bquan\b|\bdistrict\b"),
     ("province", r"\btinh\b|\bprovince\b"),
     ("central", r"\btrung uong\b|\bbo\b|\bnganh\b|\bquoc gia\b|\bcentral\b"),
@@ -165,8 +176,12 @@ def parse_level(text: str) -> str:
         if match:
             found.append((match.start(), level))
     if not found:
-        raise RowError("level", f"cannot read level '{text}' (expected cấp xã, cấp huyện, cấp tỉnh or trung ương)")
-    return min(found)[1]
+        raise RowError("level", f"không đọc được cấp thực hiện '{text}' (ghi: cấp xã, cấp tỉnh hoặc trung ương)")
+    level = min(found)[1]
+    if level == "district":
+        raise RowError("level", f"cấp thực hiện '{text}' là cấp huyện, đã bỏ từ ngày 1/7/2025; hãy ghi cấp xã "
+                                "hoặc cấp tỉnh theo thủ tục đã công bố lại")
+    return level
 
 
 _SAME_DAY = re.compile(r"\btrong ngay\b|\bngay trong\b|\bgiai quyet ngay\b|\bngay sau khi\b|\bngay khi\b|\bsame day\b")
@@ -177,43 +192,46 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def parse_time_limit(text: str) -> dict[str, Any]:
-    """'03 ngày làm việc' -> working_days 3; 'Trong ngày' -> same_day.
+_UNITS = {"ngay lam viec": "working_days", "ngay": "calendar_days", "gio lam viec": "hours", "gio": "hours"}
+_EXTENSION = re.compile(r"xac minh|gia han|keo dai|khong qua|truong hop")
 
-    Calendar periods ('30 ngày') and references to other rules ('Theo ...') keep only the summary;
-    any other text without a period is refused, so junk such as 'N/A' never reaches citizens.
+
+def _duration(amount: float, unit: str, summary: str) -> dict[str, Any]:
+    if unit not in _UNITS:
+        raise RowError("time_limit", f"thời hạn '{summary}' tính theo tuần/tháng/năm; hãy quy ra ngày làm việc "
+                                     "hoặc ngày")
+    if amount > 365:
+        raise RowError("time_limit", f"thời hạn '{summary}' dài hơn một năm")
+    return {"value": int(amount) if float(amount).is_integer() else amount, "unit": _UNITS[unit]}
+
+
+def parse_time_limit(text: str) -> dict[str, Any]:
+    """'03 ngày làm việc' -> {value: 3, unit: working_days}; 'Trong ngày' -> {unit: same_day};
+    a second period after "xác minh"/"gia hạn" becomes the extension.
+
+    Text without a period ('Theo quy định', 'N/A') is refused: citizens are told numbers only.
     """
     summary = one_line(text)
     if not summary:
-        raise RowError("time_limit", "time limit is empty")
+        raise RowError("time_limit", "ô thời hạn đang để trống")
     folded = fold(summary)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", folded):
-        days = _number(folded)
-        days_value = int(days) if days.is_integer() else days
-        return {"summary": f"{int(days):02d} ngày làm việc" if days.is_integer() else f"{summary} ngày làm việc",
-                "working_days": days_value}
+        return _duration(_number(folded), "ngay lam viec", summary)
     same_day = _SAME_DAY.search(folded)
-    duration = _DURATION.search(folded)
-    if same_day and (duration is None or same_day.start() < duration.start()):
-        return {"summary": summary, "same_day": True}
-    if duration is None and folded.startswith("theo "):
-        return {"summary": summary}  # "Theo thời hạn của từng thủ tục...": defers to other rules, no count
-    if duration is None:
-        raise RowError(
-            "time_limit",
-            f"cannot read time limit '{summary}' (expected e.g. '03 ngày làm việc', '04 giờ làm việc' or 'Trong ngày')",
-        )
-    amount, unit = _number(duration.group(1)), duration.group(2)
-    result: dict[str, Any] = {"summary": summary}
-    if unit == "ngay lam viec":
-        result["working_days"] = amount
-    elif unit in ("gio lam viec", "gio"):
-        result["working_days"] = round(amount / 8, 3)  # an 8-hour working day
-    if "working_days" in result:
-        days = result["working_days"]
-        if days > 365:
-            raise RowError("time_limit", f"time limit '{summary}' is longer than a year of working days")
-        result["working_days"] = int(days) if float(days).is_integer() else days
+    durations = list(_DURATION.finditer(folded))
+    if same_day and (not durations or same_day.start() < durations[0].start()):
+        result: dict[str, Any] = {"unit": "same_day"}
+        later = [d for d in durations if d.start() > same_day.start()]
+    elif durations:
+        first = durations[0]
+        result = _duration(_number(first.group(1)), first.group(2), summary)
+        later = durations[1:]
+    else:
+        raise RowError("time_limit", f"không đọc được thời hạn '{summary}' (ví dụ: '03 ngày làm việc', "
+                                     "'04 giờ làm việc', 'Trong ngày')")
+    if later and _EXTENSION.search(folded[: later[0].start()]):
+        ext = _duration(_number(later[0].group(1)), later[0].group(2), summary)
+        result["extension"] = {**ext, "when": "nếu cần xác minh"}
     return result
 
 
@@ -225,20 +243,37 @@ _FEE_RANGE = re.compile(r"\d\s*(?:–|-|—|đến|tới)\s*\d", re.IGNORECASE)
 _FEE_LABEL = re.compile(r"^(?:phi,? le phi|le phi|phi)\s*:?\s*")
 
 
+_RANGE_LOW = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:–|-|—|đến|tới)\s*\d[\d.,]*\s*(?:đồng|đ\b)", re.IGNORECASE)
+_ONLINE_WORDS = re.compile(r"truc tuyen|online|dich vu cong")
+_PROVINCE_WORDS = re.compile(r"\btinh\b|hdnd|hoi dong nhan dan")
+
+
 def parse_fee(text: str) -> dict[str, Any]:
-    """'Miễn lệ phí' / 'Không' -> free; one definite amount in VND -> amount; anything else -> summary only."""
+    """Fee cell -> v2 `fees`: 'Miễn lệ phí' -> set_by none; one amount -> a window with that amount;
+    'X đồng (nộp trực tuyến Y đồng)' -> in person and online; 'theo mức của tỉnh, 50.000–75.000'
+    -> set_by province with a range. Anything else keeps the text as a note (no invented number)."""
     summary = one_line(text)
     if not summary:
-        raise RowError("fees", "fee is empty")
-    amounts = {int(re.sub(r"\D", "", m.group(1))) for m in _MONEY.finditer(summary)}
-    amounts |= {round(_number(m.group(1)) * 1_000_000) for m in _MILLIONS.finditer(summary)}
+        raise RowError("fees", "ô lệ phí đang để trống")
+    found = [(m.start(), int(re.sub(r"\D", "", m.group(1)))) for m in _MONEY.finditer(summary)]
+    found += [(m.start(), int(re.sub(r"\D", "", m.group(1)))) for m in _RANGE_LOW.finditer(summary)]
+    found += [(m.start(), round(_number(m.group(1)) * 1_000_000)) for m in _MILLIONS.finditer(summary)]
+    found.sort()
+    amounts = [a for _, a in found]
     folded = _FEE_LABEL.sub("", fold(summary)).strip()
-    result: dict[str, Any] = {"summary": summary}
+    province = bool(_PROVINCE_WORDS.search(folded))
     vague = _VAGUE_FEE.search(folded) or _FEE_RANGE.search(summary)
-    if amounts == {0} or (not amounts and (folded.startswith(("mien", "khong")) or folded in ("0", "free"))):
-        result["free"] = True
+    if set(amounts) == {0} or (not amounts and (folded.startswith(("mien", "khong")) or folded in ("0", "free"))):
+        return {"set_by": "none"}
+    result: dict[str, Any] = {"set_by": "province" if province else "national"}
+    if province and vague and len(amounts) >= 2:
+        result["province_range"] = {"min": min(amounts), "max": max(amounts)}
     elif len(amounts) == 1 and not vague:
-        result["amount"] = amounts.pop()
+        result["windows"] = [{"in_person": amounts[0]}]
+    elif len(amounts) == 2 and not vague and _ONLINE_WORDS.search(fold(summary[found[0][0]:found[1][0] + 1])):
+        result["windows"] = [{"in_person": amounts[0], "online": amounts[1]}]
+    else:
+        result["note"] = summary
     return result
 
 
@@ -315,8 +350,8 @@ def parse_channels(text: str) -> dict[str, Any]:
     else:
         online = "none"
     if not (in_person or postal or online != "none"):
-        raise RowError("channels", f"cannot read how to apply from '{one_line(text)}' "
-                                   "(expected Trực tiếp, Dịch vụ bưu chính, Trực tuyến toàn trình/một phần)")
+        raise RowError("channels", f"không đọc được cách thức nộp '{one_line(text)}' "
+                                   "(ghi: Trực tiếp, Dịch vụ bưu chính, Trực tuyến toàn trình/một phần)")
     result: dict[str, Any] = {"in_person": in_person, "postal": postal, "online": online}
     url = re.search(r"https?://[^\s,;()]+", text)
     if url:
@@ -353,14 +388,37 @@ def parse_date(value: object) -> dt.date:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise RowError("reviewed", f"cannot read date '{text}' (expected YYYY-MM-DD or DD/MM/YYYY)")
+    raise RowError("reviewed", f"không đọc được ngày '{text}' (ghi dạng NĂM-THÁNG-NGÀY hoặc NGÀY/THÁNG/NĂM)")
+
+
+_INSTRUMENT_NUMBER = re.compile(r"\d+/\d{4}/[A-Za-zĐđ0-9]+(?:-[A-Za-zĐđ0-9]+)*")
+_ARTICLES = re.compile(r"((?:khoản\s+\d+\s+)?điều\s+\d+[a-z]?(?:\s*(?:,|và)\s*(?:khoản\s+\d+\s+)?(?:điều\s+)?\d+[a-z]?)*)",
+                       re.IGNORECASE)
+
+
+def parse_legal_line(line: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """'Nghị định 123/2015/NĐ-CP, Điều 22' -> ({instrument, articles}, registry entry {number, title}).
+
+    Procedures cite instruments by number (the registry names and dates them)."""
+    match = _INSTRUMENT_NUMBER.search(line)
+    if match is None:
+        raise RowError("legal_basis", f"không thấy số hiệu văn bản trong '{line}' (ví dụ: Nghị định 123/2015/NĐ-CP)")
+    number = match.group(0)
+    ref: dict[str, Any] = {"instrument": number}
+    after = _ARTICLES.search(line, match.end())
+    articles = after or _ARTICLES.search(line[: match.start()])
+    if articles:
+        ref["articles"] = articles.group(1)[0].upper() + articles.group(1)[1:]
+    title = line[: after.start()] if after else line
+    title = re.sub(r"[,;:\-–\s]+$", "", title).strip() or number
+    return ref, {"number": number, "title": title}
 
 
 def load_fields(directory: Path) -> dict[str, str]:
     """slug -> Vietnamese name from fields.yaml (empty when missing: the final check reports it)."""
     path = directory / FIELDS_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return {}
     if not isinstance(data, list):
@@ -377,7 +435,7 @@ def resolve_field(text: str, fields: dict[str, str]) -> str:
         if wanted in (slug, fold(name).strip()) or as_slug == slug or wanted in parts:
             return slug
     known = ", ".join(f"{slug} ({name})" for slug, name in fields.items())
-    raise RowError("field", f"unknown field '{text}' (known: {known})")
+    raise RowError("field", f"lĩnh vực '{text}' không có trong fields.yaml (các lĩnh vực: {known})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,7 +469,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[object]]]:
         try:
             workbook = openpyxl.load_workbook(path, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise SheetError(path, 1, f"cannot open workbook: {exc}") from exc
+            raise SheetError(path, 1, f"không mở được tệp Excel: {exc}") from exc
         sheet = workbook.active
         for cells in sheet.iter_rows():
             if cells:
@@ -421,7 +479,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[object]]]:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SheetError(path, 1, "CSV file is not UTF-8 (save it as 'CSV UTF-8')") from exc
+            raise SheetError(path, 1, "tệp CSV không phải UTF-8 (hãy lưu dạng 'CSV UTF-8')") from exc
         first = text.split("\n", 1)[0]
         delimiter = max(",;\t", key=first.count)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -430,7 +488,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[object]]]:
             yield start, list(record)
             start = reader.line_num + 1
         return
-    raise SheetError(path, 1, f"unsupported file type '{path.suffix}' (use .xlsx or .csv; save .xls as .xlsx)")
+    raise SheetError(path, 1, f"không hỗ trợ loại tệp '{path.suffix}' (dùng .xlsx hoặc .csv; lưu .xls thành .xlsx)")
 
 
 def read_sheet(path: Path) -> Sheet:
@@ -449,7 +507,7 @@ def read_sheet(path: Path) -> Sheet:
                         ignored.append(cell_text(value))
                     continue
                 if key in columns:
-                    raise SheetError(path, line, f"two columns map to '{key}': '{columns[key]}' and '{value}'")
+                    raise SheetError(path, line, f"hai cột cùng ứng với khóa '{key}': '{columns[key]}' và '{value}'")
                 columns[key] = cell_text(value)
                 keys[col] = key
             rows = []
@@ -458,7 +516,7 @@ def read_sheet(path: Path) -> Sheet:
                 if any(cell_text(v) for v in cells.values()):
                     rows.append(Row(row_line, cells))
             return Sheet(path, rows, columns, ignored)
-    raise SheetError(path, 1, "no header row found (expected columns such as 'Mã thủ tục', 'Tên thủ tục')")
+    raise SheetError(path, 1, "không tìm thấy dòng tiêu đề (cần các cột như 'Mã thủ tục', 'Tên thủ tục')")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -581,9 +639,8 @@ def update_procedure(doc: CommentedMap, values: dict[str, Any]) -> None:
     """Apply spreadsheet values to a round-trip mapping; keys not in `values` are left alone."""
     for key, value in values.items():
         current = doc.get(key)
-        if key in ("time_limit", "fees") and isinstance(current, CommentedMap) \
-                and " ".join(str(current.get("summary", "")).split()) == value["summary"]:
-            continue  # same text: keep working_days/amount a person may have set by hand
+        if key == "fees" and isinstance(current, CommentedMap) and _dated(current.get("windows")):
+            continue  # dated fee windows are written by a person from the instruments: keep them
         if key in OWNED_SUBKEYS and isinstance(current, CommentedMap):
             order = NESTED_ORDER[key]
             for sub in OWNED_SUBKEYS[key] | set(value):
@@ -603,6 +660,10 @@ def update_procedure(doc: CommentedMap, values: dict[str, Any]) -> None:
                 _insert(doc, key, new, PROCEDURE_ORDER)
         else:
             _set(doc, key, value, PROCEDURE_ORDER)
+
+
+def _dated(windows: Any) -> bool:
+    return isinstance(windows, list) and any(isinstance(w, dict) and ("from" in w or "until" in w) for w in windows)
 
 
 def _blocks(lines: list[str], starts: list[tuple[str, int]]) -> dict[str, tuple[list[str], list[str]]]:
@@ -682,7 +743,7 @@ def index_catalog(directory: Path) -> Existing:
     by_code: dict[str, Path] = {}
     for path in procedure_files(directory) if directory.is_dir() else []:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if not isinstance(data, dict):
@@ -720,16 +781,9 @@ def row_values(row: Row, fields: dict[str, str]) -> tuple[dict[str, Any], list[R
         "channels": parse_channels,
         "steps": parse_steps,
         "result": one_line,
-        "legal_basis": split_lines,
+        "legal_basis": lambda t: [parse_legal_line(line) for line in split_lines(t)],
     }
     for key, raw in row.cells.items():
-        if key == "reviewed":
-            if cell_text(raw):
-                try:
-                    values[key] = parse_date(raw)
-                except RowError as exc:
-                    errors.append(exc)
-            continue
         text = _code_text(raw) if key == "code" else cell_text(raw)
         if not text:
             continue
@@ -737,7 +791,15 @@ def row_values(row: Row, fields: dict[str, str]) -> tuple[dict[str, Any], list[R
             values[key] = text if key == "code" else parsers[key](text)
         except RowError as exc:
             errors.append(exc)
+    if "legal_basis" in values:
+        pairs = values.pop("legal_basis")
+        values["legal_basis"] = [ref for ref, _ in pairs]
+        values[INSTRUMENTS_KEY] = [entry for _, entry in pairs]
     return values, errors
+
+
+INSTRUMENTS_KEY = "_instruments"  # registry entries found in a row (not a procedure key)
+IMPORTED_INSTRUMENTS = "imported.yaml"
 
 
 def _column(sheet: Sheet, key: str) -> str:
@@ -747,13 +809,13 @@ def _column(sheet: Sheet, key: str) -> str:
 def _validation_messages(sheet: Sheet, exc: ValidationError) -> list[str]:
     messages = []
     for err in exc.errors():
-        loc = err["loc"]
-        where = ".".join(str(part) for part in loc)
+        loc = tuple(err["loc"])
         column = _column(sheet, str(loc[0])) if loc else "?"
+        text = explain(err, Procedure, loc)
         if err["type"] == "missing":
-            messages.append(f"missing '{where}' (column '{column}' is absent or empty)")
+            messages.append(f"{text} (cột '{column}' không có hoặc để trống)")
         else:
-            messages.append(f"column '{column}': {where}: {err['msg']}")
+            messages.append(f"cột '{column}': {text}")
     return messages
 
 
@@ -762,6 +824,7 @@ class Plan:
     changes: list[Change]
     errors: list[str]  # "SHEET:LINE: reason"
     unchanged: int = 0
+    registry: Change | None = None  # instruments the rows cite that the registry lacks
 
 
 def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> Plan:
@@ -776,12 +839,17 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
     def fail(row: Row, message: str) -> None:
         errors.append(f"{sheet.path}:{row.line}: {message}")
 
+    known_instruments = registered_instruments(directory)
+    new_instruments: dict[str, tuple[Row, dict[str, Any]]] = {}
     for row in sheet.rows:
         values, row_errors = row_values(row, fields)
         for exc in row_errors:
-            fail(row, f"column '{_column(sheet, exc.column)}': {exc.message}")
+            fail(row, f"cột '{_column(sheet, exc.column)}': {exc.message}")
         if row_errors:
             continue
+        for entry in values.pop(INSTRUMENTS_KEY, []):
+            if entry["number"] not in known_instruments:
+                new_instruments.setdefault(entry["number"], (row, entry))
         code = values.get("code")
         proc_id = values.get("id")
         old_path: Path | None = None
@@ -789,8 +857,8 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
             old_path = existing.by_id.get(proc_id)
             owner = existing.by_code.get(code) if code else None
             if owner is not None and owner != old_path:
-                fail(row, f"code '{code}' already belongs to {owner.relative_to(directory)}; "
-                          "use that file's id or leave the id cell empty")
+                fail(row, f"mã thủ tục '{code}' đã thuộc về tệp {owner.relative_to(directory)}; "
+                          "hãy dùng id của tệp đó hoặc để trống ô id")
                 continue
         elif code and code in existing.by_code:
             old_path = existing.by_code[code]
@@ -798,22 +866,53 @@ def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> 
             proc_id = slugify(values["name"])
             old_path = existing.by_id.get(proc_id)
         else:
-            fail(row, "the row has no id, code or name to identify the procedure")
+            fail(row, "dòng này không có id, mã thủ tục hay tên thủ tục để nhận ra thủ tục")
             continue
         change = _plan_row(sheet, row, values, proc_id, old_path, directory, today, fail)
         if change is None:
             continue
         if change.proc_id in seen:
-            fail(row, f"procedure '{change.proc_id}' already comes from line {seen[change.proc_id]}")
+            fail(row, f"thủ tục '{change.proc_id}' đã có ở dòng {seen[change.proc_id]}")
             continue
         seen[change.proc_id] = row.line
         changes.append(change)
 
+    registry = registry_change(directory, new_instruments) if new_instruments else None
     if not errors:
-        errors.extend(_catalogue_errors(sheet, directory, [c for c in changes if c.changed]))
-    plan = Plan([c for c in changes if c.changed], errors)
+        extra = [registry] if registry else []
+        errors.extend(_catalogue_errors(sheet, directory, [c for c in changes if c.changed] + extra))
+    plan = Plan([c for c in changes if c.changed], errors, registry=registry)
     plan.unchanged = len(changes) - len(plan.changes)
     return plan
+
+
+def registered_instruments(directory: Path) -> set[str]:
+    numbers: set[str] = set()
+    for path in sorted((directory / INSTRUMENTS_DIR).glob("*.y*ml")) if (directory / INSTRUMENTS_DIR).is_dir() else []:
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        numbers |= {str(i["number"]) for i in data or [] if isinstance(i, dict) and i.get("number")}
+    return numbers
+
+
+def registry_change(directory: Path, new: dict[str, tuple[Row, dict[str, Any]]]) -> Change:
+    """Instruments cited by the sheet but not registered are added to instruments/imported.yaml,
+    with the title as the sheet writes it; staff complete the dates (in_force, replaced_by)."""
+    path = directory / INSTRUMENTS_DIR / IMPORTED_INSTRUMENTS
+    old_text = path.read_text(encoding="utf-8") if path.exists() else None
+    seq = yaml_rt(4, 2).load(old_text) if old_text else None
+    if not isinstance(seq, CommentedSeq):
+        seq = CommentedSeq()
+    for _, entry in sorted(new.values(), key=lambda item: item[0].line):
+        seq.append(new_map(entry, ["number", "title", "short", "in_force", "amended_by", "replaced_by", "expires"]))
+    text = dump(seq, 2, 0)
+    if old_text is None:
+        text = ("# Văn bản do `catalog import` thêm từ bảng tính; cán bộ bổ sung ngày hiệu lực, văn bản thay thế.\n"
+                + text)
+    row = min((r for r, _ in new.values()), key=lambda r: r.line)
+    return Change(row, "instruments", path, path if old_text is not None else None, old_text, text)
 
 
 def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | None, old_path: Path | None,
@@ -823,10 +922,10 @@ def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | Non
         try:
             doc = yaml_rt().load(old_text)
         except Exception as exc:  # ruamel raises several error types for broken YAML
-            fail(row, f"cannot update {old_path.relative_to(directory)}: {exc}")
+            fail(row, f"không cập nhật được {old_path.relative_to(directory)}: {exc}")
             return None
         if not isinstance(doc, CommentedMap):
-            fail(row, f"cannot update {old_path.relative_to(directory)}: not a mapping of keys")
+            fail(row, f"không cập nhật được {old_path.relative_to(directory)}: tệp không phải một nhóm khóa")
             return None
         values.pop("id", None)  # the file keeps its id; a matching code found it
         channels = values.get("channels")
@@ -836,12 +935,14 @@ def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | Non
             channels["online_url"] = NATIONAL_PORTAL
         snapshot = plain(doc)
         original = yaml_rt().load(old_text)
+        if not doc.get("sources"):
+            values["sources"] = [_sheet_source(sheet, values, today)]
         update_procedure(doc, values)
         sequence, offset = detect_indent(old_text)
         new_text = old_text
         if plain(doc) != snapshot:
             new_text = splice(old_text, original, snapshot, doc, sequence, offset)
-            if yaml.safe_load(new_text) != plain(doc):  # pragma: no cover - a safety net, never seen
+            if load_yaml(new_text) != plain(doc):  # pragma: no cover - a safety net, never seen
                 new_text = dump(doc, sequence, offset)  # whole-file rendering still keeps comments
         proc_id = str(doc.get("id", proc_id))
         field_slug = str(doc.get("field", ""))
@@ -854,22 +955,30 @@ def _plan_row(sheet: Sheet, row: Row, values: dict[str, Any], proc_id: str | Non
         channels = values.get("channels")
         if channels and channels["online"] != "none" and "online_url" not in channels:
             channels["online_url"] = NATIONAL_PORTAL
-        values.setdefault("reviewed", today)
+        values["sources"] = [_sheet_source(sheet, values, today)]  # never `reviewed`: a person signs that
         if not values.get("field"):
-            fail(row, f"missing 'field' (column '{_column(sheet, 'field')}' is needed to create '{proc_id}')")
+            fail(row, f"thiếu lĩnh vực (cần cột '{_column(sheet, 'field')}' để tạo thủ tục '{proc_id}')")
             return None
         new_text = dump(new_map(values, PROCEDURE_ORDER))
         path = directory / values["field"] / f"{proc_id}.yaml"
     try:
-        Procedure.model_validate(yaml.safe_load(new_text))
+        Procedure.model_validate(load_yaml(new_text))
     except ValidationError as exc:
         for message in _validation_messages(sheet, exc):
             fail(row, f"{proc_id}: {message}")
         return None
     if old_path is None and path.exists():
-        fail(row, f"{path.relative_to(directory)} already exists with another id")
+        fail(row, f"tệp {path.relative_to(directory)} đã có với id khác")
         return None
     return Change(row, str(proc_id), path, old_path, old_text, new_text)
+
+
+def _sheet_source(sheet: Sheet, values: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Where the imported facts come from: the national-database export, read today."""
+    supports = [key for key in PROCEDURE_ORDER if key in values and key in PROCEDURE_FACT_KEYS]
+    return {"supports": supports or ["name"],
+            "title": f"Cơ sở dữ liệu quốc gia về thủ tục hành chính (tệp xuất {sheet.path.name})",
+            "checked": today}
 
 
 def _catalogue_errors(sheet: Sheet, directory: Path, changes: list[Change]) -> list[str]:
@@ -897,7 +1006,7 @@ def _catalogue_errors(sheet: Sheet, directory: Path, changes: list[Change]) -> l
             text = without_root(problem.message, copy, directory)
             if (rel, text) in before:
                 continue
-            missing = re.match(r"related id '([^']+)' does not exist", text)
+            missing = re.match(r"thủ tục liên quan '([^']+)' không có trong danh mục", text)
             if missing and missing.group(1) in present:
                 continue  # the file exists but failed for a reason reported on its own line
             change = (by_file.get(rel) or by_id.get(_override_owner(problem.path, problem.line) or "")
@@ -958,7 +1067,7 @@ def run_import(file: Path, directory: Path, dry_run: bool = False, out: TextIO |
     out = out or sys.stdout
     err = err or sys.stderr
     if not (directory / FIELDS_FILE).is_file():
-        print(f"{directory / FIELDS_FILE}:1: catalogue has no {FIELDS_FILE}; check --dir", file=err)
+        print(f"{directory / FIELDS_FILE}:1: danh mục không có {FIELDS_FILE}; hãy kiểm tra --dir", file=err)
         return 1
     try:
         sheet = read_sheet(file)
@@ -967,7 +1076,7 @@ def run_import(file: Path, directory: Path, dry_run: bool = False, out: TextIO |
         print("Không ghi tệp nào.", file=err)
         return 1
     except OSError as exc:
-        print(f"{file}:1: cannot read file: {exc.strerror}", file=err)
+        print(f"{file}:1: không đọc được tệp: {exc.strerror}", file=err)
         return 1
     if sheet.ignored:
         print("Bỏ qua các cột không dùng: " + ", ".join(sheet.ignored), file=err)
@@ -977,12 +1086,16 @@ def run_import(file: Path, directory: Path, dry_run: bool = False, out: TextIO |
             print(message, file=err)
         print(f"Không ghi tệp nào vì có {len(plan.errors)} lỗi; hãy sửa bảng tính rồi chạy lại.", file=err)
         return 1
+    everything = plan.changes + ([plan.registry] if plan.registry else [])
     if dry_run:
-        for change in plan.changes:
+        for change in everything:
             out.write(diff(change, directory))
         print(f"Chạy thử: {_summary(plan)}; chưa ghi tệp nào.", file=err)
         return 0
-    write_changes(plan.changes)
+    write_changes(everything)
+    if plan.registry:
+        print(f"Thêm văn bản vào {plan.registry.path.relative_to(directory)}: hãy bổ sung ngày hiệu lực "
+              "(in_force) và văn bản thay thế (replaced_by) nếu có.", file=out)
     for change in plan.changes:
         verb = "Tạo mới" if change.old_path is None else ("Chuyển" if change.old_path != change.path else "Cập nhật")
         print(f"{verb}: {change.path.relative_to(directory)} (dòng {change.row.line})", file=out)

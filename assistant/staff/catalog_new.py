@@ -20,10 +20,12 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.catalog.loader import check_catalog, procedure_files
-from assistant.catalog.schema import Procedure
+from assistant.catalog.schema import PROCEDURE_FACT_KEYS, Procedure
+from assistant.catalog.yamlsource import load_yaml
 from assistant.staff.catalog_import import (
     NATIONAL_PORTAL,
     PROCEDURE_ORDER,
+    Row,
     RowError,
     dump,
     load_fields,
@@ -31,12 +33,16 @@ from assistant.staff.catalog_import import (
     one_line,
     parse_document_line,
     parse_fee,
+    parse_legal_line,
     parse_level,
     parse_steps,
     parse_time_limit,
+    registered_instruments,
+    registry_change,
     relative_path,
     resolve_field,
     without_root,
+    write_changes,
 )
 from assistant.staff.resolution import vn_today
 from assistant.text.normalize import fold, normalize
@@ -47,8 +53,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{2,29}$")
 YES = {"co", "c", "yes", "y", "1", "dung", "x"}
 NO = {"khong", "k", "ko", "no", "n", "0"}
-LEVEL_CHOICES = {"1": "commune", "2": "district", "3": "province", "4": "central"}
-LEVEL_NAMES = {"commune": "cấp xã", "district": "cấp huyện", "province": "cấp tỉnh", "central": "trung ương"}
+LEVEL_CHOICES = {"1": "commune", "2": "province", "3": "central"}  # no district level since 1/7/2025
+LEVEL_NAMES = {"commune": "cấp xã", "province": "cấp tỉnh", "central": "trung ương"}
 KIND_WORDS = {  # folded answer -> document kind
     "": "original", "chinh": "original", "ban chinh": "original", "original": "original",
     "sao": "copy", "ban sao": "copy", "copy": "copy",
@@ -134,7 +140,7 @@ class Existing:
         self.names: dict[str, str] = {}  # normalised name/alias -> procedure id
         for path in procedure_files(directory) if directory.is_dir() else []:
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                data = load_yaml(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 continue
             if not isinstance(data, dict) or not data.get("id"):
@@ -235,8 +241,10 @@ def _wrap(parse: Callable[[str], T], message: str) -> Callable[[str], T]:
 
 
 def interview(prompter: Prompter, directory: Path, fields: dict[str, str], existing: Existing,
-              today: dt.date) -> dict[str, Any]:
-    """Ask every question and return the procedure as plain data (already checked answer by answer)."""
+              today: dt.date, instruments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Ask every question and return the procedure as plain data (already checked answer by answer).
+    Instruments cited are appended to `instruments` (registry entries: number, title)."""
+    instruments = instruments if instruments is not None else []
     p = prompter
     p.say("Tạo hồ sơ thủ tục mới. Trả lời từng câu hỏi; nhấn Ctrl-D để dừng mà không ghi gì.")
     p.say()
@@ -295,17 +303,29 @@ def interview(prompter: Prompter, directory: Path, fields: dict[str, str], exist
     def parse_level_answer(text: str) -> str:
         if text in LEVEL_CHOICES:
             return LEVEL_CHOICES[text]
-        return _wrap(parse_level, "Hãy chọn 1–4 hoặc ghi: xã, huyện, tỉnh, trung ương.")(text)
+        try:
+            return parse_level(_required(text, "cấp thực hiện"))
+        except RowError as exc:
+            if "1/7/2025" in exc.message:
+                raise Invalid("Cấp huyện đã bỏ từ ngày 1/7/2025; hãy chọn cấp xã hoặc cấp tỉnh.") from exc
+            raise Invalid("Hãy chọn 1–3 hoặc ghi: xã, tỉnh, trung ương.") from exc
 
-    level = p.ask("Cấp thực hiện (1. cấp xã  2. cấp huyện  3. cấp tỉnh  4. trung ương): ", parse_level_answer)
+    level = p.ask("Cấp thực hiện (1. cấp xã  2. cấp tỉnh  3. trung ương): ", parse_level_answer)
     agency = p.ask("Cơ quan thực hiện: ", lambda t: _required(t, "cơ quan thực hiện"))
     applicants = p.ask_list("Đối tượng thực hiện (ai được làm thủ tục này):", lambda t: t, minimum=1)
     documents = p.ask_list(
         "Thành phần hồ sơ, mỗi dòng một giấy tờ theo dạng: Tên giấy tờ | số bản | loại\n"
         "  loại: chính, sao, sao chứng thực hoặc xuất trình (bỏ trống là bản chính);\n"
         "  thêm “| không bắt buộc” nếu giấy tờ chỉ cần trong một số trường hợp.\n"
-        "  Ví dụ: Tờ khai đăng ký khai sinh | 1 | chính",
-        parse_document_answer, minimum=1)
+        "  Ví dụ: Tờ khai đăng ký khai sinh | 1 | chính\n"
+        "  Để trống ngay dòng đầu nếu người dân không phải nộp giấy tờ nào.",
+        parse_document_answer)
+    nothing_to_submit = None
+    if not documents:
+        nothing_to_submit = p.ask(
+            "Không phải nộp giấy tờ: ghi một câu cho người dân (ví dụ: Không phải nộp giấy tờ đã có trong "
+            "Cơ sở dữ liệu quốc gia về dân cư; chỉ cần cung cấp số định danh cá nhân.): ",
+            lambda t: _required(t, "câu giải thích"))
     time_limit = p.ask("Thời hạn giải quyết (ví dụ: 03 ngày làm việc, Trong ngày, 04 giờ làm việc): ",
                        _wrap(parse_time_limit,
                              "Không đọc được thời hạn; ví dụ: 03 ngày làm việc, Trong ngày, 04 giờ làm việc."))
@@ -328,7 +348,18 @@ def interview(prompter: Prompter, directory: Path, fields: dict[str, str], exist
 
     steps = p.ask_list("Trình tự thực hiện, mỗi dòng một bước theo thứ tự:", parse_step, minimum=1)
     result = p.ask("Kết quả thực hiện (giấy tờ người dân nhận được): ", lambda t: _required(t, "kết quả"))
-    legal_basis = p.ask_list("Căn cứ pháp lý (luật, nghị định, thông tư; có thể để trống):", lambda t: t)
+    def parse_legal(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        try:
+            return parse_legal_line(text)
+        except RowError as exc:
+            raise Invalid(exc.message[0].upper() + exc.message[1:] + ".") from exc
+
+    legal = p.ask_list("Căn cứ pháp lý, mỗi dòng một văn bản có số hiệu (ví dụ: Nghị định 123/2015/NĐ-CP, Điều 22; "
+                       "có thể để trống):", parse_legal)
+    legal_basis = [ref for ref, _ in legal]
+    instruments.extend(entry for _, entry in legal)
+    sources = p.ask_list("Nguồn đã đối chiếu (bắt buộc), dạng: Tiêu đề văn bản hoặc trang | đường dẫn "
+                         "(đường dẫn có thể bỏ trống):", parse_source, minimum=1)
     aliases = p.ask_list("Tên gọi khác mà người dân hay dùng (ví dụ: giấy độc thân; có thể để trống):",
                          parse_name)
 
@@ -339,20 +370,34 @@ def interview(prompter: Prompter, directory: Path, fields: dict[str, str], exist
         data["aliases"] = aliases
     data.update({
         "field": field_slug, "level": level, "agency": agency, "applicants": applicants,
-        "documents": documents, "time_limit": time_limit, "fees": fees, "where": where,
-        "channels": channels, "steps": steps, "result": one_line(result),
+        "documents": documents,
     })
+    if nothing_to_submit:
+        data["nothing_to_submit"] = nothing_to_submit
+    data.update({"time_limit": time_limit, "fees": fees, "where": where,
+                 "channels": channels, "steps": steps, "result": one_line(result)})
     if legal_basis:
         data["legal_basis"] = legal_basis
-    data["reviewed"] = today
+    supports = [key for key in data if key in PROCEDURE_FACT_KEYS]
+    data["sources"] = [{"supports": supports, **source, "checked": today} for source in sources]
+    # No `reviewed`: only `catalog review ID --by NAME` records that a person checked the facts.
     return data
+
+
+def parse_source(text: str) -> dict[str, Any]:
+    title, _, url = (part.strip() for part in text.partition("|"))
+    if not title:
+        raise Invalid("Thiếu tiêu đề nguồn trước dấu |.")
+    if url and not re.match(r"^https?://\S+\.\S+$", url):
+        raise Invalid("Đường dẫn phải bắt đầu bằng http:// hoặc https://.")
+    return {"title": title, "url": url} if url else {"title": title}
 
 
 def render(data: dict[str, Any]) -> str:
     return dump(new_map(data, PROCEDURE_ORDER))
 
 
-def catalogue_errors(directory: Path, relative: Path, text: str) -> list[str]:
+def catalogue_errors(directory: Path, relative: Path, text: str, registry: Any = None) -> list[str]:
     """Errors the new file would add to the catalogue (an alias clash...), found in a scratch copy."""
     before = {(relative_path(p.path, directory), without_root(p.message, directory, directory))
               for p in check_catalog(directory) if p.severity == "error"}
@@ -362,6 +407,9 @@ def catalogue_errors(directory: Path, relative: Path, text: str) -> list[str]:
         target = copy / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+        if registry is not None:
+            (copy / registry.path.relative_to(directory)).parent.mkdir(parents=True, exist_ok=True)
+            (copy / registry.path.relative_to(directory)).write_text(registry.new_text, encoding="utf-8")
         errors = []
         for problem in check_catalog(copy):
             rel, message = relative_path(problem.path, copy), without_root(problem.message, copy, directory)
@@ -377,19 +425,23 @@ def run_new(directory: Path, inp: TextIO, out: TextIO, today: dt.date | None = N
     if not fields:
         prompter.say(f"Không đọc được danh sách lĩnh vực {directory / 'fields.yaml'}; kiểm tra thư mục --dir.")
         return 2
+    instruments: list[dict[str, Any]] = []
     try:
-        data = interview(prompter, directory, fields, Existing(directory), today)
+        data = interview(prompter, directory, fields, Existing(directory), today, instruments)
     except (Aborted, KeyboardInterrupt):
         prompter.say("\nĐã dừng: chưa ghi tệp nào.")
         return 1
     text = render(data)
     try:
-        Procedure.model_validate(yaml.safe_load(text))
+        Procedure.model_validate(load_yaml(text))
     except ValidationError as exc:  # pragma: no cover - every answer was checked above
         prompter.say(f"Hồ sơ chưa hợp lệ, chưa ghi tệp nào:\n{exc}")
         return 1
     relative = Path(data["field"]) / f"{data['id']}.yaml"
-    errors = catalogue_errors(directory, relative, text)
+    known = registered_instruments(directory)
+    new = {e["number"]: (Row(0, {}), e) for e in instruments if e["number"] not in known}
+    registry = registry_change(directory, new) if new else None
+    errors = catalogue_errors(directory, relative, text, registry)
     if errors:
         prompter.say("Danh mục sẽ bị lỗi nếu thêm thủ tục này, chưa ghi tệp nào:")
         for error in errors:
@@ -403,8 +455,13 @@ def run_new(directory: Path, inp: TextIO, out: TextIO, today: dt.date | None = N
     except FileExistsError:
         prompter.say(f"Tệp {path} đã có sẵn; không ghi đè.")
         return 1
+    if registry is not None:
+        write_changes([registry])
+        prompter.say(f"Đã thêm văn bản vào {registry.path}: hãy bổ sung ngày hiệu lực (in_force) và văn bản "
+                     "thay thế (replaced_by) nếu có.")
     prompter.say()
     prompter.say(f"Đã tạo {path} ({LEVEL_NAMES[data['level']]}, lĩnh vực {fields[data['field']]}).")
     prompter.say("Có thể bổ sung thêm bằng tay: từ khóa (keywords), câu hỏi mẫu (examples), ghi chú (notes).")
-    prompter.say("Sau đó chạy: python -m assistant catalog check")
+    prompter.say("Sau đó chạy: python -m assistant catalog check; khi đã đối chiếu xong, người rà soát chạy: "
+                 f"python -m assistant catalog review {data['id']} --by \"Họ tên\"")
     return 0

@@ -38,7 +38,7 @@ def test_a_restart_with_a_broken_catalogue_serves_the_last_good_copy(tmp_path, c
     with caplog.at_level(logging.ERROR, logger="assistant.catalog.snapshot"):
         restarted = Assistant.from_settings(settings, keep_last_good=True)  # would raise without the copy
     assert restarted.catalog.version == good_version and len(restarted.catalog) == len(SMALL)
-    assert f"{broken}:2: YAML syntax error" in caplog.text  # the mistake is still named by file:line
+    assert f"{broken}:2: lỗi cú pháp YAML" in caplog.text  # the mistake is still named by file:line
     name = SMALL[0]["name"]
     assert restarted.handle(name).status.value in ("answer", "clarify")
 

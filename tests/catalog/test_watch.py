@@ -29,7 +29,7 @@ def test_broken_edit_keeps_old_catalogue_and_reports_file_line(tmp_path):
     before = assistant.catalog.version
     assert assistant.handle("le phi dang ky tam tru").procedure_id == "temporary-residence-registration"
 
-    _touch(path, good.replace("15.000 đồng", "20.000 đồng"))
+    _touch(path, good.replace("in_person: 15000", "in_person: 20000"))
     assert watcher.check_once() == []
     assert assistant.catalog.version != before
     assert "20.000" in assistant.handle("le phi dang ky tam tru").text
@@ -42,7 +42,7 @@ def test_background_thread_reloads(tmp_path):
     watcher.start()
     try:
         path = root / "cu-tru" / "temporary-residence-registration.yaml"
-        _touch(path, path.read_text(encoding="utf-8").replace("15.000 đồng", "9.000 đồng"))
+        _touch(path, path.read_text(encoding="utf-8").replace("in_person: 15000", "in_person: 9000"))
         import time
 
         deadline = time.monotonic() + 5

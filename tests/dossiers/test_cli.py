@@ -27,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
 @pytest.fixture
 def run(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ASSISTANT_CATALOG_DIR", str(CATALOG))
-    monkeypatch.setenv("ASSISTANT_LOCALITY", "khanh-vinh")
+    monkeypatch.setenv("ASSISTANT_LOCALITY", "khanh-hoa")
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setattr(loader, "load_catalog", _cached_catalog)  # each command loads it: once is enough here

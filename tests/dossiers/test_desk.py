@@ -133,15 +133,15 @@ def test_lower_case_or_spaced_codes_are_canonicalised(desk, engine):
 
 
 def test_without_a_catalogue(engine):
-    locality = Locality(slug="khanh-vinh", name="Khánh Vĩnh", extra_days_off=[dt.date(2026, 11, 25)],
-                        one_stop=Place(name="Bộ phận một cửa UBND huyện Khánh Vĩnh", hours="7:00–17:00"))
+    locality = Locality(slug="khanh-hoa", name="Tỉnh Khánh Hòa", extra_days_off=[dt.date(2026, 11, 25)],
+                        one_stop=Place(name="Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa", hours="7:00–17:00"))
     desk = DossierDesk(engine, procedure_name={"marriage-status-certification": "Giấy độc thân"}.get,
                        locality=locality)
     card = desk.lookup(_add(engine, 15, "in_progress", due=dt.date(2026, 11, 26)), ME, NOW)
     assert "Thủ tục: Giấy độc thân" in card.text
     assert "Còn 1 ngày làm việc" in card.text  # 24/11 national and 25/11 local days off
     done = desk.lookup(_add(engine, 16, "resolved_on_time"), ME, NOW)
-    assert "nơi đã nộp hồ sơ: Bộ phận một cửa UBND huyện Khánh Vĩnh. Giờ làm việc: 7:00–17:00." in done.text
+    assert "nơi đã nộp hồ sơ: Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa. Giờ làm việc: 7:00–17:00." in done.text
 
 
 def test_subscribe_and_unsubscribe(desk, engine):

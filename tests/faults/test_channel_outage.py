@@ -36,7 +36,7 @@ ZALO_USER = "7700112233"
 
 @pytest.fixture
 def wired(shipped_catalog, tmp_path, outage) -> Assistant:
-    settings = dataclasses.replace(Settings(), locality="khanh-vinh", data_dir=tmp_path, telegram_token=TOKEN)
+    settings = dataclasses.replace(Settings(), locality="khanh-hoa", data_dir=tmp_path, telegram_token=TOKEN)
     assistant = Assistant(shipped_catalog, settings)
     attach_database(assistant, outage.engine)
     seed_demo(outage.engine, assistant.catalog, assistant.clock(), assistant.brain.calendar)

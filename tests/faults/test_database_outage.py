@@ -43,7 +43,7 @@ def assert_unavailable(text: str) -> None:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return dataclasses.replace(Settings(), locality="khanh-vinh", data_dir=tmp_path, web_host="127.0.0.1")
+    return dataclasses.replace(Settings(), locality="khanh-hoa", data_dir=tmp_path, web_host="127.0.0.1")
 
 
 @pytest.fixture

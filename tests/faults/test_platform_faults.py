@@ -45,7 +45,7 @@ def row(engine, item_id: int):
 
 @pytest.fixture
 def assistant(shipped_catalog, tmp_path, sqlite_engine) -> Assistant:
-    settings = dataclasses.replace(Settings(), locality="khanh-vinh", data_dir=tmp_path, telegram_token=TOKEN)
+    settings = dataclasses.replace(Settings(), locality="khanh-hoa", data_dir=tmp_path, telegram_token=TOKEN)
     assistant = Assistant(shipped_catalog, settings)
     attach_database(assistant, sqlite_engine)
     return assistant

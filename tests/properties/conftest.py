@@ -26,7 +26,7 @@ def module_engine(tmp_path_factory, sqlite_template) -> Iterator[Engine]:
 
 @pytest.fixture(scope="module")
 def wired_assistant(shipped_catalog, module_engine, tmp_path_factory) -> Assistant:
-    settings = Settings(locality="khanh-vinh", data_dir=tmp_path_factory.mktemp("props-data"))
+    settings = Settings(locality="khanh-hoa", data_dir=tmp_path_factory.mktemp("props-data"))
     assistant = Assistant(shipped_catalog, settings)
     attach_database(assistant, module_engine)
     return assistant

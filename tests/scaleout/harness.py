@@ -191,7 +191,7 @@ def worker_environment(database_url: str, catalog_dir: Path, data_dir: Path, zal
     env = clean_environment() | {
         "DATABASE_URL": database_url,
         "ASSISTANT_CATALOG_DIR": str(catalog_dir),
-        "ASSISTANT_LOCALITY": "khanh-vinh",
+        "ASSISTANT_LOCALITY": "khanh-hoa",
         "ASSISTANT_DATA_DIR": str(data_dir),
         "ASSISTANT_DEMO": "0",
         "ASSISTANT_HASH_SALT": "scaleout-test-salt",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from tests.scaleout.harness import Worker, start_all, wait_all, wait_until
 pytestmark = pytest.mark.postgres
 
 PROCEDURE = "marriage-status-certification"
-ORIGINAL_FEE = "  summary: Theo mức thu do Hội đồng nhân dân tỉnh quy định\n"
+FEES_BLOCK = re.compile(r"^fees:\n(?:[ #-].*\n|\n)*", re.MULTILINE)  # the top-level `fees:` key and its lines
 RELOAD_TIMEOUT = 15.0  # the watcher polls every 2 s
 REFUSED = "catalogue change refused"
 
@@ -23,6 +24,12 @@ def replace_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp-edit")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def with_fees(original: str, block: str) -> str:
+    text, count = FEES_BLOCK.subn(block, original, count=1)
+    assert count == 1
+    return text
 
 
 def fee_answer(worker: Worker) -> str:
@@ -41,24 +48,24 @@ def test_edit_reaches_both_workers_and_a_broken_edit_reaches_neither(cluster):
     workers = wait_all(start_all(cluster.make_workers(2)))
     path = cluster.catalog_dir / "ho-tich" / f"{PROCEDURE}.yaml"
     original = path.read_text(encoding="utf-8")
-    assert ORIGINAL_FEE in original
     for worker in workers:
-        assert "Hội đồng nhân dân tỉnh quy định" in fee_answer(worker)
+        assert "Lệ phí" in fee_answer(worker)
     version_before = {w.health()["catalog"]["version"] for w in workers}
     assert len(version_before) == 1
 
-    replace_atomically(path, original.replace(ORIGINAL_FEE, "  summary: 8.000 đồng mỗi bản\n"))
-    wait_for_fee(workers, "8.000 đồng mỗi bản")
+    replace_atomically(path, with_fees(original, "fees:\n  set_by: national\n  per: bản\n  windows:\n"
+                                                 "  - in_person: 8000\n"))
+    wait_for_fee(workers, "8.000 đồng/bản")
     good_versions = {w.health()["catalog"]["version"] for w in workers}
     assert len(good_versions) == 1 and good_versions != version_before  # the same new catalogue everywhere
 
     # A broken edit (unterminated quote): every worker notices, refuses it and keeps the last good one.
     refused_before = [w.log_text().count(REFUSED) for w in workers]
-    replace_atomically(path, original.replace(ORIGINAL_FEE, '  summary: "9.500 đồng mỗi bản\n'))
+    replace_atomically(path, with_fees(original, 'fees:\n  set_by: national\n  note: "9.500 đồng mỗi bản\n'))
     for worker, before in zip(workers, refused_before, strict=True):
         wait_until(lambda w=worker, n=before: w.log_text().count(REFUSED) > n, RELOAD_TIMEOUT,
                    f"{worker.name} to refuse the broken catalogue")
-        assert "8.000 đồng mỗi bản" in fee_answer(worker)
+        assert "8.000 đồng/bản" in fee_answer(worker)
         assert worker.health()["catalog"]["version"] in good_versions
         assert worker.health()["status"] == "ok"
 

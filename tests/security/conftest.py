@@ -102,7 +102,7 @@ async def stack(shipped_catalog, sqlite_engine, tmp_path) -> AsyncIterator[Stack
     async with FakeBotApi() as bot_api, FakeZalo() as zalo_api:
         access, refresh = zalo_api.initial
         settings = dataclasses.replace(
-            Settings(), locality="khanh-vinh", data_dir=tmp_path / "data", web_host="127.0.0.1", web_port=free_port(),
+            Settings(), locality="khanh-hoa", data_dir=tmp_path / "data", web_host="127.0.0.1", web_port=free_port(),
             telegram_token=TOKEN, telegram_webhook_url=f"https://tthc.example.org{TG_PATH}",
             telegram_webhook_secret=TG_SECRET, staff_chat_ids=frozenset({str(STAFF_CHAT)}),
             zalo_app_id=APP_ID, zalo_app_secret=APP_SECRET, zalo_oa_secret_key=OA_SECRET,

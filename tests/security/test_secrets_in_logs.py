@@ -78,7 +78,7 @@ def all_logged(caplog) -> str:
 
 
 async def test_telegram_requests_and_failures(debug_everything, caplog, shipped_catalog, tmp_path):
-    settings = Settings(locality="khanh-vinh", data_dir=tmp_path, telegram_token=TOKEN,
+    settings = Settings(locality="khanh-hoa", data_dir=tmp_path, telegram_token=TOKEN,
                         telegram_webhook_secret=WEBHOOK_SECRET)
     logsafety.install(settings)
     assistant = build_assistant(settings, with_database=False)
@@ -131,7 +131,7 @@ async def test_zalo_sending_refresh_and_failures(debug_everything, caplog, tmp_p
 
 
 async def test_database_refusing_connections(debug_everything, caplog, shipped_catalog, tmp_path):
-    settings = Settings(locality="khanh-vinh", data_dir=tmp_path, database_url=DEAD_DB)
+    settings = Settings(locality="khanh-hoa", data_dir=tmp_path, database_url=DEAD_DB)
     logsafety.install(settings)
     assistant = build_assistant(settings)  # start-up with the database down
     reply = assistant.handle("000.00.10.H32-231116-0001", requester=Requester("web", "secret-test"))

@@ -8,7 +8,6 @@ import difflib
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 
 from assistant.catalog.loader import load_catalog
 from assistant.catalog.schema import Procedure
+from assistant.catalog.yamlsource import load_yaml
 from assistant.staff.catalog_import import (
     RowError,
     parse_channels,
@@ -56,7 +56,7 @@ CRIMINAL_RECORD = {
     "Cách thức thực hiện": "Trực tiếp\nDịch vụ bưu chính\nTrực tuyến toàn trình: https://lltptructuyen.moj.gov.vn",
     "Trình tự thực hiện": "Bước 1: Nộp hồ sơ\nBước 2: Sở Tư pháp tra cứu, xác minh\nBước 3: Nhận Phiếu",
     "Kết quả thực hiện": "Phiếu lý lịch tư pháp",
-    "Căn cứ pháp lý": "Luật Lý lịch tư pháp 2009\nThông tư 06/2024/TT-BTP",
+    "Căn cứ pháp lý": "Luật Lý lịch tư pháp số 28/2009/QH12, Điều 45\nThông tư 06/2024/TT-BTP",
     "Yêu cầu, điều kiện": "Không",
 }
 BIRTH_ABROAD = {
@@ -71,7 +71,7 @@ BIRTH_ABROAD = {
     "Cách thức thực hiện": "Trực tiếp",
     "Trình tự thực hiện": "Nộp hồ sơ\nNhận Giấy khai sinh",
     "Kết quả thực hiện": "Giấy khai sinh",
-    "Căn cứ pháp lý": "Luật Hộ tịch 2014",
+    "Căn cứ pháp lý": "Luật Hộ tịch số 60/2014/QH13",
 }
 
 
@@ -91,7 +91,7 @@ def _status_row(**changes: str) -> dict[str, str]:
         "Cách thức thực hiện": "Trực tiếp\nDịch vụ bưu chính\nTrực tuyến toàn trình",
         "Trình tự thực hiện": "Nộp hồ sơ.\nNhận kết quả.",
         "Kết quả thực hiện": "Giấy xác nhận",
-        "Căn cứ pháp lý": "Luật Hộ tịch 2014",
+        "Căn cứ pháp lý": "Luật Hộ tịch số 60/2014/QH13",
     }
     row.update(changes)
     return row
@@ -170,7 +170,7 @@ def test_xlsx_import_creates_files_that_validate(tmp_path):
         ("Giấy tờ chứng minh nơi cư trú", 1, "copy", False),
     ]
     assert proc.time_limit.working_days == 10 and not proc.time_limit.same_day
-    assert proc.fees.amount == 200_000 and not proc.fees.free
+    assert [(w.in_person, w.online) for w in proc.fees.windows] == [(200_000, None)] and not proc.fees.free
     assert proc.channels.online == "full" and proc.channels.online_url == "https://lltptructuyen.moj.gov.vn"
     assert proc.channels.postal and proc.channels.in_person
     assert proc.steps == ["Nộp hồ sơ", "Sở Tư pháp tra cứu, xác minh", "Nhận Phiếu"]
@@ -178,7 +178,11 @@ def test_xlsx_import_creates_files_that_validate(tmp_path):
     birth = catalog.get("dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai")
     assert birth.time_limit.same_day and birth.fees.free and birth.level == "commune"
     assert birth.where[0].name == "Ủy ban nhân dân cấp xã"  # no address column: the agency receives it
-    assert birth.reviewed == dt.date.today()
+    assert birth.reviewed is None and proc.reviewed is None  # only `catalog review` records a check
+    assert [s.title for s in birth.sources] == ["Cơ sở dữ liệu quốc gia về thủ tục hành chính (tệp xuất export.xlsx)"]
+    # Instruments the sheet cites but the registry lacks are registered for staff to complete.
+    assert {"28/2009/QH12", "06/2024/TT-BTP"} <= set(catalog.instruments)
+    assert "in_force" in result.stdout
 
 
 def test_csv_import_with_multiline_cells(tmp_path):
@@ -190,9 +194,14 @@ def test_csv_import_with_multiline_cells(tmp_path):
     assert "Tạo mới" in out and path.exists()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     Procedure.model_validate(data)
-    assert data["legal_basis"] == ["Luật Lý lịch tư pháp 2009", "Thông tư 06/2024/TT-BTP"]
+    assert data["legal_basis"] == [{"instrument": "28/2009/QH12", "articles": "Điều 45"},
+                                   {"instrument": "06/2024/TT-BTP"}]
     assert list(data)[:4] == ["id", "code", "name", "field"]  # canonical key order
-    assert data["reviewed"] == TODAY
+    assert "reviewed" not in data
+    assert data["sources"][0]["checked"] == TODAY
+    registry = yaml.safe_load((root / "instruments" / "imported.yaml").read_text(encoding="utf-8"))
+    assert registry == [{"number": "28/2009/QH12", "title": "Luật Lý lịch tư pháp số 28/2009/QH12"},
+                        {"number": "06/2024/TT-BTP", "title": "Thông tư 06/2024/TT-BTP"}]
 
 
 # --- updating ---------------------------------------------------------------------------------
@@ -222,8 +231,7 @@ def test_reimport_changes_only_spreadsheet_keys_and_keeps_comments(tmp_path):
     assert data["aliases"] == ["giấy độc thân", "xác nhận độc thân"]
     assert data["keywords"] == ["độc thân"]
     assert data["documents"][0]["note"] == "Lấy tờ khai tại Bộ phận một cửa."  # matched document keeps its note
-    assert _diff_lines(original, updated) == ["-  summary: 03 ngày làm việc", "-  working_days: 3",
-                       "+  summary: 05 ngày làm việc", "+  working_days: 5"]
+    assert _diff_lines(original, updated) == ["-  value: 3", "+  value: 5"]
     assert load_catalog(root, locality=None).get("marriage-status-certification").time_limit.working_days == 5
 
     # The same spreadsheet again changes nothing at all.
@@ -240,10 +248,11 @@ def _diff_lines(old: str, new: str) -> list[str]:
 def test_update_of_lists_and_owned_subkeys(tmp_path):
     root = _catalog(tmp_path)
     path = root / "ho-tich" / "marriage-status-certification.yaml"
-    text = path.read_text(encoding="utf-8").replace("  working_days: 3\n", "  working_days: 3\n  note: (verify)\n")
+    text = path.read_text(encoding="utf-8").replace("  unit: working_days\n",
+                                                    "  unit: working_days\n  note: Ghi chú của cán bộ\n")
     path.write_text(text, encoding="utf-8")
     row = _status_row(**{
-        "Thời hạn giải quyết": "Trong ngày",  # working_days must go, or same_day would contradict it
+        "Thời hạn giải quyết": "Trong ngày",  # value must go, or same_day would contradict it
         "Thành phần hồ sơ": "Tờ khai theo mẫu (02 bản chính)\nThẻ căn cước (xuất trình)\n"
                             "Bản sao giấy tờ ly hôn (01 bản sao, nếu có)",
         "Trình tự thực hiện": "Nộp hồ sơ.\nCông chức kiểm tra.\nNhận kết quả.",
@@ -252,7 +261,7 @@ def test_update_of_lists_and_owned_subkeys(tmp_path):
     code, _, err = run(write_csv(tmp_path / "u.csv", [row]), root)
     assert code == 0, err
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["time_limit"] == {"summary": "Trong ngày", "same_day": True, "note": "(verify)"}
+    assert data["time_limit"] == {"unit": "same_day", "note": "Ghi chú của cán bộ"}
     assert [d.get("copies") for d in data["documents"]] == [2, None, 1]
     assert data["documents"][0]["note"] == "Lấy tờ khai tại Bộ phận một cửa."
     assert data["documents"][2]["required"] is False
@@ -294,8 +303,8 @@ def test_bad_rows_report_file_line_and_write_nothing(tmp_path):
     result = cli(str(sheet), "--dir", str(root))
 
     assert result.returncode == 1
-    assert f"{sheet}:{unknown_line}: column 'Lĩnh vực': unknown field 'Thuế'" in result.stderr
-    assert f"{sheet}:{slow_line}: column 'Thời hạn giải quyết': cannot read time limit" in result.stderr
+    assert f"{sheet}:{unknown_line}: cột 'Lĩnh vực': lĩnh vực 'Thuế' không có trong fields.yaml" in result.stderr
+    assert f"{sheet}:{slow_line}: cột 'Thời hạn giải quyết': không đọc được thời hạn" in result.stderr
     assert "Không ghi tệp nào" in result.stderr
     assert snapshot(root) == before
 
@@ -306,19 +315,19 @@ def test_bad_xlsx_row_reports_row_number(tmp_path):
     sheet = write_xlsx(tmp_path / "bad.xlsx", [BIRTH_ABROAD, {**CRIMINAL_RECORD, "Cấp thực hiện": "Không xác định"}])
     code, _, err = run(sheet, root)
     assert code == 1
-    assert f"{sheet}:4: column 'Cấp thực hiện': cannot read level" in err  # title, header, row 3, row 4
+    assert f"{sheet}:4: cột 'Cấp thực hiện': không đọc được cấp thực hiện" in err  # title, header, row 3, row 4
     assert snapshot(root) == before
 
 
 def test_schema_and_catalogue_errors_name_the_row(tmp_path):
     root = _catalog(tmp_path)
     before = snapshot(root)
-    missing_documents = {**BIRTH_ABROAD, "Thành phần hồ sơ": ""}
+    missing_documents = {**BIRTH_ABROAD, "Kết quả thực hiện": ""}
     clash = {**BIRTH_ABROAD, "Tên thủ tục": "Giấy độc thân"}  # an alias of marriage-status-certification
     code, _, err = run(write_csv(tmp_path / "x.csv", [missing_documents]), root)
-    assert code == 1 and "x.csv:2: dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai: missing 'documents'" in err
+    assert code == 1 and "x.csv:2: dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai: thiếu khóa bắt buộc 'result' (kết quả)" in err
     code, _, err = run(write_csv(tmp_path / "y.csv", [clash]), root)
-    assert code == 1 and "y.csv:2: ho-tich/" in err and "alias 'giấy độc thân' is also used by" in err
+    assert code == 1 and "y.csv:2: ho-tich/" in err and "tên gọi 'giấy độc thân' đã dùng cho thủ tục" in err
     assert snapshot(root) == before
 
 
@@ -328,7 +337,7 @@ def test_duplicate_rows_are_refused(tmp_path):
     second = [i for i, line in enumerate(sheet.read_text(encoding="utf-8").splitlines(), 1)
               if line.startswith(",Đăng ký khai sinh")][1]
     code, _, err = run(sheet, root)
-    assert code == 1 and f"d.csv:{second}: procedure 'dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai' already comes from line 2" in err
+    assert code == 1 and f"d.csv:{second}: thủ tục 'dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai' đã có ở dòng 2" in err
 
 
 def test_unreadable_spreadsheets(tmp_path):
@@ -336,11 +345,11 @@ def test_unreadable_spreadsheets(tmp_path):
     no_header = tmp_path / "n.csv"
     no_header.write_text("a,b\n1,2\n", encoding="utf-8")
     code, _, err = run(no_header, root)
-    assert code == 1 and f"{no_header}:1: no header row found" in err
+    assert code == 1 and f"{no_header}:1: không tìm thấy dòng tiêu đề" in err
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf")
     code, _, err = run(old, root)
-    assert code == 1 and "unsupported file type '.xls'" in err
+    assert code == 1 and "không hỗ trợ loại tệp '.xls'" in err
 
 
 # --- dry run ------------------------------------------------------------------------------------
@@ -356,8 +365,7 @@ def test_dry_run_prints_diff_and_writes_nothing(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "--- a/ho-tich/marriage-status-certification.yaml\n+++ b/ho-tich/marriage-status-certification.yaml\n" \
         in result.stdout
-    assert "-  summary: Miễn lệ phí\n-  free: true\n+  summary: 'Lệ phí: 8.000 đồng'\n+  amount: 8000\n" \
-        in result.stdout
+    assert "-  set_by: none\n+  set_by: national\n+  windows:\n+  - in_person: 8000\n" in result.stdout
     assert "--- /dev/null\n+++ b/ho-tich/dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai.yaml\n" in result.stdout
     assert "+name: Đăng ký khai sinh có yếu tố nước ngoài\n" in result.stdout
     assert "chưa ghi tệp nào" in result.stderr
@@ -368,53 +376,60 @@ def test_dry_run_prints_diff_and_writes_nothing(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("03 ngày làm việc", {"summary": "03 ngày làm việc", "working_days": 3}),
-    ("Trong ngày", {"summary": "Trong ngày", "same_day": True}),
-    ("Ngay trong ngày làm việc; nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo",
-     {"summary": "Ngay trong ngày làm việc; nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo", "same_day": True}),
-    ("04 giờ làm việc", {"summary": "04 giờ làm việc", "working_days": 0.5}),
-    ("0,5 ngày làm việc", {"summary": "0,5 ngày làm việc", "working_days": 0.5}),
-    ("30 ngày", {"summary": "30 ngày"}),  # calendar days are not working days
-    ("Theo thời hạn của từng thủ tục", {"summary": "Theo thời hạn của từng thủ tục"}),
-    ("5", {"summary": "05 ngày làm việc", "working_days": 5}),
-    ("Trong thời hạn 05 ngày làm việc\nkể từ ngày nhận đủ hồ sơ",
-     {"summary": "Trong thời hạn 05 ngày làm việc; kể từ ngày nhận đủ hồ sơ", "working_days": 5}),
+    ("03 ngày làm việc", {"value": 3, "unit": "working_days"}),
+    ("Trong ngày", {"unit": "same_day"}),
+    ("Ngay trong ngày làm việc; nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo", {"unit": "same_day"}),
+    ("04 giờ làm việc", {"value": 4, "unit": "hours"}),
+    ("0,5 ngày làm việc", {"value": 0.5, "unit": "working_days"}),
+    ("30 ngày", {"value": 30, "unit": "calendar_days"}),  # calendar days are not working days
+    ("5", {"value": 5, "unit": "working_days"}),
+    ("Trong thời hạn 05 ngày làm việc\nkể từ ngày nhận đủ hồ sơ", {"value": 5, "unit": "working_days"}),
+    ("03 ngày làm việc; trường hợp cần xác minh thì không quá 05 ngày làm việc",
+     {"value": 3, "unit": "working_days",
+      "extension": {"value": 5, "unit": "working_days", "when": "nếu cần xác minh"}}),
 ])
 def test_parse_time_limit(text, expected):
     assert parse_time_limit(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "sớm nhất có thể", "N/A", "-"])
+@pytest.mark.parametrize("text", ["", "sớm nhất có thể", "N/A", "-", "Theo thời hạn của từng thủ tục", "02 tháng"])
 def test_parse_time_limit_refuses(text):
     with pytest.raises(RowError):
         parse_time_limit(text)
 
 
-@pytest.mark.parametrize(("text", "free", "amount"), [
-    ("Miễn lệ phí", True, None),
-    ("Không", True, None),
-    ("Không thu phí", True, None),
-    ("Lệ phí: 15.000 đồng/lần", False, 15000),
-    ("Phí : 200.000 Đồng", False, 200000),
-    ("1,5 triệu đồng", False, 1_500_000),
-    ("8.000 đồng/bản sao; 50.000 đồng/bản dịch", False, None),  # two amounts: summary only
-    ("Miễn khi nộp trực tuyến; 8.000 đồng khi nộp trực tiếp", False, 8000),
-    ("Theo mức thu do HĐND tỉnh quy định", False, None),
-    ("Theo mức thu của tỉnh, thường 100.000 đồng", False, None),  # "usually" is not a definite amount
-    ("50.000–75.000 đồng/giấy phép", False, None),
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Miễn lệ phí", {"set_by": "none"}),
+    ("Không", {"set_by": "none"}),
+    ("Không thu phí", {"set_by": "none"}),
+    ("Lệ phí: 15.000 đồng/lần", {"set_by": "national", "windows": [{"in_person": 15000}]}),
+    ("Phí : 200.000 Đồng", {"set_by": "national", "windows": [{"in_person": 200000}]}),
+    ("1,5 triệu đồng", {"set_by": "national", "windows": [{"in_person": 1_500_000}]}),
+    ("20.000 đồng (nộp trực tuyến 10.000 đồng)",
+     {"set_by": "national", "windows": [{"in_person": 20000, "online": 10000}]}),
+    ("8.000 đồng/bản sao; 50.000 đồng/bản dịch",  # two amounts for two things: kept as a note
+     {"set_by": "national", "note": "8.000 đồng/bản sao; 50.000 đồng/bản dịch"}),
+    ("Theo mức thu do HĐND tỉnh quy định", {"set_by": "province", "note": "Theo mức thu do HĐND tỉnh quy định"}),
+    ("Theo mức thu của tỉnh, thường 50.000–75.000 đồng/giấy phép",
+     {"set_by": "province", "province_range": {"min": 50000, "max": 75000}}),
 ])
-def test_parse_fee(text, free, amount):
-    fee = parse_fee(text)
-    assert fee.get("free", False) is free and fee.get("amount") == amount and fee["summary"] == text
+def test_parse_fee(text, expected):
+    assert parse_fee(text) == expected
 
 
 @pytest.mark.parametrize(("text", "level"), [
-    ("Cấp Xã", "commune"), ("cấp xã", "commune"), ("Cấp Huyện", "district"), ("Thị xã", "district"),
+    ("Cấp Xã", "commune"), ("cấp xã", "commune"), ("Đặc khu", "commune"),
     ("Cấp Tỉnh", "province"), ("Thành phố trực thuộc trung ương", "province"), ("Trung ương", "central"),
     ("Cấp Bộ", "central"), ("Cấp Tỉnh, Cấp Xã", "province"), ("Cấp xã, Cấp huyện", "commune"),
 ])
 def test_parse_level(text, level):
     assert parse_level(text) == level
+
+
+@pytest.mark.parametrize("text", ["Cấp Huyện", "Thị xã", "Cấp huyện, Cấp xã"])
+def test_district_level_is_refused_with_the_reason(text):
+    with pytest.raises(RowError, match="đã bỏ từ ngày 1/7/2025"):
+        parse_level(text)
 
 
 @pytest.mark.parametrize(("line", "expected"), [
@@ -448,23 +463,60 @@ def test_slugify_always_gives_a_valid_id_or_nothing(text):
     assert slug == "" or (re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) and len(slug) <= 60)
 
 
+HAND_WRITTEN = """\
+# Xác nhận tình trạng hôn nhân (viết tay)
+id: marriage-status-certification
+code: "1.004873"
+name: Cấp Giấy xác nhận tình trạng hôn nhân
+aliases:
+  - giấy độc thân
+field: ho-tich
+level: commune
+agency: Ủy ban nhân dân cấp xã nơi thường trú
+applicants:
+  - Công dân Việt Nam
+summary: >-
+  Giấy xác nhận bạn đang độc thân, đã ly hôn
+  hay đang có vợ/chồng.
+documents:
+  - name: Tờ khai theo mẫu
+    copies: 1
+time_limit:
+  value: 3
+  unit: working_days
+fees:
+  set_by: province
+where:
+  - name: Bộ phận một cửa UBND cấp xã
+channels:
+  in_person: true
+steps:
+  - Nộp hồ sơ.
+result: Giấy xác nhận
+legal_basis:
+  - instrument: 60/2014/QH13
+sources:
+  - supports: [agency]
+    title: Luật Hộ tịch 2014
+    checked: 2026-11-20
+"""
+
+
 def test_partial_sheet_updates_a_hand_written_file(tmp_path):
-    """Only the columns present change; the shipped file's style (indented lists, folded summary) is kept."""
-    shipped = Path(__file__).resolve().parents[2] / "procedures_catalog"
-    root = tmp_path / "catalog"
-    shutil.copytree(shipped, root)
+    """Only the columns present change; the file's style (indented lists, folded summary) is kept."""
+    root = write_catalog(tmp_path / "catalog", [])
     path = root / "ho-tich" / "marriage-status-certification.yaml"
-    original = path.read_text(encoding="utf-8")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
     sheet = write_csv(tmp_path / "p.csv", [{"Mã TTHC": "1.004873", "Thời hạn giải quyết": "05 ngày làm việc",
-                                             "Căn cứ pháp lý": "Luật Hộ tịch 2014\nNghị định 123/2015/NĐ-CP, Điều 22\n"
-                                                               "Thông tư 04/2020/TT-BTP\nThông tư 04/2024/TT-BTP"}],
+                                             "Căn cứ pháp lý": "Luật Hộ tịch số 60/2014/QH13\n"
+                                                               "Thông tư 04/2024/TT-BTP"}],
                       headers=["Mã TTHC", "Thời hạn giải quyết", "Căn cứ pháp lý"])
     code, _, err = run(sheet, root)
     assert code == 0, err
-    assert _diff_lines(original, path.read_text(encoding="utf-8")) == [
-        "-  summary: 03 ngày làm việc", "-  working_days: 3",
-        "+  summary: 05 ngày làm việc", "+  working_days: 5",
-        "+  - Thông tư 04/2024/TT-BTP",
+    assert _diff_lines(HAND_WRITTEN, path.read_text(encoding="utf-8")) == [
+        "-  value: 3", "+  value: 5",
+        "+  - instrument: 04/2024/TT-BTP",
     ]
 
 
@@ -472,8 +524,8 @@ def test_locality_override_broken_by_an_import_names_the_row(tmp_path):
     procedures = [procedure(p["id"], p["name"], **{k: v for k, v in p.items() if k not in ("id", "name")})
                   for p in SMALL]
     next(p for p in procedures if p["id"] == "marriage-status-certification")["code"] = "1.004873"
-    locality = {"slug": "demo", "name": "Huyện Demo", "procedures": {
-        "marriage-status-certification": {"time_limit": {"summary": "01 ngày làm việc", "working_days": 1}}}}
+    locality = {"slug": "demo", "name": "Tỉnh Demo", "procedures": {
+        "marriage-status-certification": {"time_limit": {"value": 1}}}}
     root = write_catalog(tmp_path / "catalog", procedures, localities={"demo": locality})
     before = snapshot(root)
     sheet = write_csv(tmp_path / "l.csv", [BIRTH_ABROAD, _status_row(**{"Thời hạn giải quyết": "Trong ngày"})])
@@ -481,23 +533,23 @@ def test_locality_override_broken_by_an_import_names_the_row(tmp_path):
                        if line.startswith("1.004873"))
     code, _, err = run(sheet, root)
     assert code == 1
-    assert f"l.csv:{status_line}: localities/demo.yaml:" in err and "same_day and working_days" in err
-    assert "related id" not in err
+    assert f"l.csv:{status_line}: localities/demo.yaml:" in err and "không đi kèm số ngày" in err
+    assert "thủ tục liên quan" not in err
     assert snapshot(root) == before
 
 
-def test_unchanged_time_limit_and_fee_text_keep_hand_set_values(tmp_path):
-    """A person may have set working_days or amount for a text the parser reads differently."""
+def test_dated_fee_windows_written_by_hand_are_kept(tmp_path):
+    """Dated windows come from the instruments (e.g. a fee cut that ends); a sheet's single amount never erases them."""
     root = _catalog(tmp_path)
     path = root / "ho-tich" / "marriage-status-certification.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("summary: 03 ngày làm việc\n  working_days: 3", "summary: 15 ngày\n  working_days: 11")
-    text = text.replace("summary: Miễn lệ phí\n  free: true", "summary: 'Từ 5.000 đồng'\n  amount: 5000")
+    text = path.read_text(encoding="utf-8").replace(
+        "fees:\n  set_by: none\n",
+        "fees:\n  set_by: national\n  windows:\n  - from: 2025-07-01\n    until: 2025-12-31\n    in_person: 4000\n"
+        "  - from: 2026-01-01\n    in_person: 8000\n")
     path.write_text(text, encoding="utf-8")
-    row = _status_row(**{"Thời hạn giải quyết": "15 ngày", "Phí, lệ phí": "Từ 5.000 đồng",
-                         "Thành phần hồ sơ": "Tờ khai theo mẫu (01 bản chính)\nThẻ căn cước (xuất trình)"})
+    row = _status_row(**{"Phí, lệ phí": "Lệ phí: 8.000 đồng"})
     code, _, err = run(write_csv(tmp_path / "k.csv", [row]), root)
-    assert code == 0 and "1 thủ tục không đổi" in err
+    assert code == 0 and "1 thủ tục không đổi" in err, err
     assert path.read_text(encoding="utf-8") == text
 
 
@@ -505,7 +557,7 @@ def test_id_and_code_that_disagree_are_refused(tmp_path):
     root = _catalog(tmp_path)
     row = {**BIRTH_ABROAD, "id": "foreign-birth-registration", "Mã thủ tục": "1.004873"}  # code of another file
     code, _, err = run(write_csv(tmp_path / "c.csv", [row], headers=["id", *HEADERS]), root)
-    assert code == 1 and "code '1.004873' already belongs to ho-tich/marriage-status-certification.yaml" in err
+    assert code == 1 and "mã thủ tục '1.004873' đã thuộc về tệp ho-tich/marriage-status-certification.yaml" in err
 
 
 def test_numeric_code_cell_from_excel_finds_the_file(tmp_path):
@@ -518,4 +570,20 @@ def test_numeric_code_cell_from_excel_finds_the_file(tmp_path):
     code, out, err = run(tmp_path / "n.xlsx", root)
     assert code == 0, err
     assert "Cập nhật: ho-tich/marriage-status-certification.yaml (dòng 2)" in out
-    assert yaml.safe_load(path.read_text(encoding="utf-8"))["time_limit"]["working_days"] == 2
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["time_limit"] == {"value": 2, "unit": "working_days"}
+
+
+def test_import_never_stamps_reviewed(tmp_path):
+    """Only a person records a review: an import neither adds `reviewed` nor rewrites one."""
+    root = _catalog(tmp_path)
+    path = root / "ho-tich" / "marriage-status-certification.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "reviewed:\n  on: 2026-10-01\n  by: Nguyễn Thị Lan\n",
+                    encoding="utf-8")
+    rows = [_status_row(**{"Thời hạn giải quyết": "05 ngày làm việc"}), {**BIRTH_ABROAD, "Ngày rà soát": "30/11/2026"}]
+    code, _, err = run(write_csv(tmp_path / "r.csv", rows, headers=[*HEADERS, "Ngày rà soát"]), root)
+    assert code == 0, err
+    assert "Ngày rà soát" in err  # the column is named as unused, not silently applied
+    updated = load_yaml(path.read_text(encoding="utf-8"))  # YAML 1.2: `on` is a key, not True
+    assert updated["reviewed"] == {"on": dt.date(2026, 10, 1), "by": "Nguyễn Thị Lan"}
+    created = yaml.safe_load((root / "ho-tich" / "dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai.yaml").read_text(encoding="utf-8"))
+    assert "reviewed" not in created

@@ -1,53 +1,203 @@
+"""`catalog check`: schema and truth checks on small catalogues in tmp_path, with a pinned check date."""
+
+from __future__ import annotations
+
 import datetime as dt
+import os
+import subprocess
+import sys
 
 from assistant.catalog.loader import load_catalog
-from assistant.staff.catalog_lint import lint_catalog
-from tests.factories import SMALL, procedure, write_catalog
+from assistant.staff.catalog_lint import check_directory, format_report, lint_catalog
+from tests.factories import INSTRUMENTS, SMALL, procedure, write_catalog
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 11, 30)
+
+REGISTRY = [
+    *INSTRUMENTS,
+    {"number": "01/2021/NĐ-CP", "title": "Nghị định về đăng ký doanh nghiệp", "short": "Nghị định 01/2021/NĐ-CP",
+     "in_force": "2021-01-04", "replaced_by": "168/2025/NĐ-CP", "expires": "2025-06-30"},
+    {"number": "168/2025/NĐ-CP", "title": "Nghị định về đăng ký doanh nghiệp", "short": "Nghị định 168/2025/NĐ-CP",
+     "in_force": "2025-07-01"},
+    {"number": "59/2022/TT-BTC", "title": "Thông tư lệ phí cũ", "expires": "2025-12-31"},
+]
 
 
-def _messages(problems):
-    return [(p.path.name, p.severity, p.message) for p in problems]
+def _errors(root, today=TODAY):
+    return [p for p in check_directory(root, today) if p.severity == "error"]
 
 
-def test_clean_catalogue_has_no_problems(tmp_path):
-    assert lint_catalog(load_catalog(write_catalog(tmp_path)), TODAY) == []
+def _line_of(path, needle):
+    return next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in row)
 
 
-def test_each_warning(tmp_path):
-    proc = procedure(
-        "death-registration", "Đăng ký khai tử",
-        aliases=["báo tử", "giấy độc thân ly hôn"],  # the second one belongs elsewhere
-        legal_basis=[],
-        reviewed="2024-01-15",
-        documents=[{"name": "Giấy báo tử", "kind": "original"}, {"name": "Thẻ căn cước", "kind": "present"}],
-        fees={"summary": "Theo tỉnh", "note": "(verify) mức thu của tỉnh"},
-        time_limit={"summary": "Trong ngày", "same_day": True, "note": "(verify)"},
-    )
-    root = write_catalog(tmp_path, [*SMALL, proc])
-    problems = lint_catalog(load_catalog(root), TODAY)
-    path = root / "ho-tich" / "death-registration.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert all(p.severity == "warning" for p in problems)
-    messages = _messages(problems)
-    assert ("death-registration.yaml", "warning", "not reviewed for more than a year (last 2024-01-15)") in messages
-    assert ("death-registration.yaml", "warning", "no legal basis listed") in messages
-    assert ("death-registration.yaml", "warning", "document 'Giấy báo tử' has no copy count") in messages
-    assert ("death-registration.yaml", "warning", "fees note is still marked (verify)") in messages
-    assert ("death-registration.yaml", "warning", "time_limit note is still marked (verify)") in messages
-    alias = next(p for p in problems if "alias" in p.message)
-    assert "giấy độc thân ly hôn" in alias.message and "marriage-status-certification" in alias.message
-    assert "giấy độc thân ly hôn" in lines[alias.line - 1]
-    assert str(alias).startswith(f"{path}:{alias.line}: warning: ")
+def test_clean_catalogue_has_no_errors_and_lists_what_nobody_reviewed(tmp_path):
+    root = write_catalog(tmp_path)
+    problems = check_directory(root, TODAY)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert {p.kind for p in problems} == {"Chưa được cán bộ rà soát"}
+    assert lint_catalog(load_catalog(root), TODAY) == [p for p in problems]
+
+
+def test_district_level_is_an_error_that_explains_the_reform(tmp_path):
+    root = write_catalog(tmp_path, [procedure("id-card-reissue", "Cấp lại thẻ căn cước", field="can-cuoc",
+                                              level="district")])
+    path = root / "can-cuoc" / "id-card-reissue.yaml"
+    (problem,) = _errors(root)
+    assert (problem.path, problem.line) == (path, _line_of(path, "level: district"))
+    assert "cấp huyện" in problem.message and "1/7/2025" in problem.message and "pydantic" not in problem.message
+
+
+def test_replaced_and_expired_instruments_name_the_successor(tmp_path):
+    proc = procedure("enterprise-registration", "Đăng ký doanh nghiệp",
+                     legal_basis=[{"instrument": "01/2021/NĐ-CP", "articles": "Điều 22"},
+                                  {"instrument": "168/2025/NĐ-CP"}],
+                     fees={"set_by": "national", "basis": "59/2022/TT-BTC", "windows": [{"in_person": 50000}]})
+    root = write_catalog(tmp_path, [proc], instruments=REGISTRY)
+    path = root / "ho-tich" / "enterprise-registration.yaml"
+    errors = {p.line: p.message for p in _errors(root)}
+    replaced = errors[_line_of(path, "instrument: 01/2021/NĐ-CP")]
+    assert "01/2021/NĐ-CP" in replaced and "thay thế bởi 168/2025/NĐ-CP (Nghị định 168/2025/NĐ-CP)" in replaced
+    assert "hết hiệu lực từ ngày 01/01/2026" in errors[_line_of(path, "basis: 59/2022/TT-BTC")]
+    assert len(errors) == 2
+    # On a day the old decree was still in force, it was fine.
+    assert _errors(root, dt.date(2025, 6, 1)) == []
+
+
+def test_unknown_instrument_is_refused_by_the_loader(tmp_path):
+    root = write_catalog(tmp_path, [procedure("birth-registration", "Đăng ký khai sinh",
+                                              legal_basis=[{"instrument": "123/2015/ND-CP"}])])
+    (problem,) = _errors(root)
+    assert "văn bản '123/2015/ND-CP' chưa có trong danh mục văn bản pháp luật" in problem.message
+
+
+def test_summary_and_notes_must_agree_with_the_numbers(tmp_path):
+    fee = procedure("temporary-residence-registration", "Đăng ký tạm trú", field="cu-tru",
+                    summary="Lệ phí 200.000 đồng, nộp tại Công an xã.",
+                    fees={"set_by": "national", "windows": [{"in_person": 300000}]})
+    days = procedure("marriage-status-certification", "Cấp Giấy xác nhận tình trạng hôn nhân",
+                     summary="Giấy độc thân được cấp sau 01 ngày làm việc.",
+                     time_limit={"value": 2, "unit": "working_days", "note": "Nếu cần xác minh thì không quá 23 ngày."})
+    agreeing = procedure("birth-registration", "Đăng ký khai sinh", summary="Trả kết quả sau 03 ngày làm việc.")
+    root = write_catalog(tmp_path, [fee, days, agreeing])
+    errors = {(p.path.name, p.line): p.message for p in _errors(root)}
+    fee_path = root / "cu-tru" / "temporary-residence-registration.yaml"
+    days_path = root / "ho-tich" / "marriage-status-certification.yaml"
+    fee_msg = errors[(fee_path.name, _line_of(fee_path, "summary:"))]
+    assert "200.000 đồng" in fee_msg and "300.000 đồng" in fee_msg and "'summary' (tóm tắt)" in fee_msg
+    days_msg = errors[(days_path.name, _line_of(days_path, "summary:"))]
+    assert "ghi 1 ngày" in days_msg and "2 ngày làm việc" in days_msg
+    assert len(errors) == 2  # the agreeing summary is fine
+    # A note may name other figures (a history, a deadline): a warning that points to `extension`.
+    (note,) = [p for p in check_directory(root, TODAY) if p.kind == "Ghi chú nêu con số khác với số liệu"]
+    assert note.line == _line_of(days_path, "note: Nếu cần xác minh") and "time_limit.extension" in note.message
+
+
+def test_missing_sources_and_old_sources(tmp_path):
+    no_source = procedure("birth-registration", "Đăng ký khai sinh", sources=[])
+    old = procedure("death-registration", "Đăng ký khai tử", sources=[
+        {"supports": ["fees"], "title": "Thông tư 281/2016/TT-BTC", "checked": "2025-01-10"}])
+    root = write_catalog(tmp_path, [no_source, old])
+    (error,) = _errors(root)
+    assert error.path.name == "birth-registration.yaml" and "chưa có nguồn kiểm chứng (sources)" in error.message
+    (stale,) = [p for p in check_directory(root, TODAY) if p.kind.startswith("Nguồn kiểm chứng đã cũ")]
+    assert stale.path.name == "death-registration.yaml" and "10/01/2025" in stale.message
+
+
+def test_district_agency_names_markers_and_former_names(tmp_path):
+    proc = procedure("id-card-reissue", "Cấp lại thẻ căn cước", field="can-cuoc",
+                     agency="Công an cấp huyện",
+                     where=[{"name": "Công an tỉnh (Phòng Cảnh sát QLHC về TTXH)",
+                             "note": "Trước đây nộp tại Công an huyện, nay không còn."},
+                            {"name": "Bộ phận một cửa UBND huyện Khánh Vĩnh"}],
+                     steps=["Nộp hồ sơ tại Công an xã (verify)."])
+    root = write_catalog(tmp_path, [proc])
+    path = root / "can-cuoc" / "id-card-reissue.yaml"
+    errors = {p.line: p.message for p in _errors(root)}
+    assert "cơ quan cấp huyện" in errors[_line_of(path, "agency: Công an cấp huyện")]
+    assert "cơ quan cấp huyện" in errors[_line_of(path, "UBND huyện Khánh Vĩnh")]
+    assert "\"(verify)\"" in errors[_line_of(path, "(verify)")] and "unverified" in errors[_line_of(path, "(verify)")]
+    assert _line_of(path, "Trước đây") not in errors  # a former name, clearly marked, is allowed
+    assert len(errors) == 3
+
+
+def test_overlapping_windows_impossible_dates_and_unknown_keys(tmp_path):
+    overlap = procedure("id-card-renewal", "Cấp đổi thẻ căn cước", field="can-cuoc", fees={
+        "set_by": "national", "windows": [{"from": "2025-07-01", "until": "2026-01-31", "in_person": 15000},
+                                          {"from": "2026-01-01", "in_person": 30000}]})
+    typo = procedure("birth-registration", "Đăng ký khai sinh")
+    typo["fee"] = typo.pop("fees")
+    bad_day = procedure("death-registration", "Đăng ký khai tử")
+    root = write_catalog(tmp_path, [overlap, typo, bad_day])
+    day_path = root / "ho-tich" / "death-registration.yaml"
+    day_path.write_text(day_path.read_text(encoding="utf-8").replace("checked: '2026-11-20'", "checked: 2026-11-31"),
+                        encoding="utf-8")
+    messages = [p.message for p in _errors(root)]
+    assert any("khoảng thời gian áp dụng số 1 và 2 chồng lên nhau" in m for m in messages)
+    assert "khóa 'fee' không hợp lệ — có phải ý bạn là 'fees'?" in messages
+    assert any(m.endswith("ngày 31/11/2026 không tồn tại") for m in messages)
+    assert not any("Input should" in m or "Field required" in m for m in messages)  # no raw pydantic text
+
+
+def test_unverified_fields_and_oldest_reviews_are_warnings(tmp_path):
+    proc = procedure("birth-registration", "Đăng ký khai sinh", unverified=["fees", "where"],
+                     reviewed={"on": "2025-06-01", "by": "Nguyễn Văn A"})
+    wrong = procedure("death-registration", "Đăng ký khai tử", unverified=["fee"])
+    root = write_catalog(tmp_path, [proc, wrong])
+    problems = check_directory(root, TODAY)
+    (error,) = [p for p in problems if p.severity == "error"]
+    assert "'fee' không phải tên khóa của thủ tục — có phải ý bạn là 'fees'?" in error.message
+    kinds = {p.kind: p for p in problems if p.severity == "warning" and p.path.name == "birth-registration.yaml"}
+    assert "fees (phí, lệ phí), where (nơi nộp hồ sơ)" in kinds["Thông tin chưa kiểm chứng"].message
+    assert "01/06/2025 (Nguyễn Văn A)" in kinds["Rà soát đã hơn một năm"].message
+    assert "Nguyễn Văn A" in kinds["Các lần rà soát cũ nhất"].message
+
+
+def test_report_lists_errors_first_then_warnings_by_kind_with_counts(tmp_path):
+    procs = [procedure(p["id"], p["name"], **{k: v for k, v in p.items() if k not in ("id", "name")}) for p in SMALL]
+    procs[0]["sources"] = []
+    root = write_catalog(tmp_path, procs)
+    text, code = format_report(check_directory(root, TODAY), root)
+    assert code == 1
+    lines = text.splitlines()
+    assert lines[0] == "LỖI (1) — phải sửa trước khi dùng:"
+    assert "chưa có nguồn kiểm chứng" in lines[1]
+    assert "CẢNH BÁO (6):" in lines and "  Chưa được cán bộ rà soát (6):" in lines
+    assert lines.index("CẢNH BÁO (6):") > 1
+    assert lines[-1].startswith("Kết quả: 1 lỗi, 6 cảnh báo")
+
+
+def test_check_command_pins_the_date_and_exits_non_zero_on_errors(tmp_path):
+    proc = procedure("enterprise-registration", "Đăng ký doanh nghiệp", legal_basis=[{"instrument": "01/2021/NĐ-CP"}])
+    root = write_catalog(tmp_path, [proc], instruments=REGISTRY)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+
+    def check(day: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "assistant", "catalog", "check", str(root), "--today", day],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    before, after = check("2025-06-30"), check("2025-07-01")
+    assert before.returncode == 0 and "Đạt: danh mục" in before.stdout
+    assert after.returncode == 1 and "thay thế bởi 168/2025/NĐ-CP" in after.stdout
+    bad = check("2025-02-30")
+    assert bad.returncode == 2 and "ngày không hợp lệ" in bad.stderr
 
 
 def test_example_regression_fails(tmp_path):
     good = procedure("death-registration", "Đăng ký khai tử", aliases=["báo tử"],
                      examples=["bao tu cho ong noi can gi", "giấy độc thân mất bao lâu"])
-    root = write_catalog(tmp_path, [*SMALL, good])
-    (problem,) = [p for p in lint_catalog(load_catalog(root), TODAY) if p.severity == "error"]
-    assert "example question 'giấy độc thân mất bao lâu' no longer matches 'death-registration'" in problem.message
-    assert "got marriage-status-certification" in problem.message
-    lines = (root / "ho-tich" / "death-registration.yaml").read_text(encoding="utf-8").splitlines()
-    assert "giấy độc thân mất bao lâu" in lines[problem.line - 1]
+    procs = [procedure(p["id"], p["name"], **{k: v for k, v in p.items() if k not in ("id", "name")}) for p in SMALL]
+    root = write_catalog(tmp_path, [*procs, good])
+    (problem,) = _errors(root)
+    assert "câu hỏi mẫu 'giấy độc thân mất bao lâu' không còn dẫn tới 'death-registration'" in problem.message
+    assert "marriage-status-certification" in problem.message
+    assert problem.line == _line_of(root / "ho-tich" / "death-registration.yaml", "giấy độc thân mất bao lâu")
+
+
+def test_registry_names_unregistered_successors(tmp_path):
+    registry = [*INSTRUMENTS, {"number": "28/2009/QH12", "title": "Luật Lý lịch tư pháp", "amended_by": ["99/2025/QH15"]}]
+    root = write_catalog(tmp_path, instruments=registry)
+    (warning,) = [p for p in check_directory(root, TODAY) if p.kind == "Căn cứ pháp lý"]
+    path = root / "instruments" / "registry.yaml"
+    assert warning.path == path and warning.line == _line_of(path, "- 99/2025/QH15")
+    assert "văn bản 99/2025/QH15 (ghi ở 'amended_by' của 28/2009/QH12) chưa có trong danh mục văn bản" in warning.message

@@ -38,7 +38,8 @@ GOOD_ANSWERS = [
     "không",  # postal
     "Bước 1: Nộp hồ sơ", "Bước 2: UBND xã lấy ý kiến và xác minh", "Nhận Giấy chứng nhận", "",
     "Giấy chứng nhận việc nuôi con nuôi",
-    "Luật Nuôi con nuôi 2010", "Nghị định 19/2011/NĐ-CP", "",
+    "Luật Nuôi con nuôi số 52/2010/QH12", "Nghị định 19/2011/NĐ-CP, Điều 5", "",
+    "Quyết định công bố thủ tục nuôi con nuôi | https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html", "",
     "xin con nuôi", "nhận con nuôi", "",
 ]
 
@@ -70,14 +71,19 @@ def test_piped_answers_write_a_file_that_loads(tmp_path):
         ("Thẻ căn cước", None, "present", True),
         ("Giấy tờ chứng minh hoàn cảnh", 1, "copy", False),
     ]
-    assert proc.time_limit.working_days == 20 and proc.fees.amount == 400_000
+    assert (proc.time_limit.value, proc.time_limit.unit) == (20, "working_days")
+    assert [w.in_person for w in proc.fees.windows] == [400_000]
     assert proc.where[0].address == "Số 1 đường Trần Phú"
     assert proc.channels.online == "partial" and proc.channels.online_url == "https://dichvucong.gov.vn"
     assert proc.channels.in_person and not proc.channels.postal
     assert proc.steps == ["Nộp hồ sơ", "UBND xã lấy ý kiến và xác minh", "Nhận Giấy chứng nhận"]
-    assert proc.legal_basis == ["Luật Nuôi con nuôi 2010", "Nghị định 19/2011/NĐ-CP"]
+    assert [(r.instrument, r.articles) for r in proc.legal_basis] == [("52/2010/QH12", None),
+                                                                      ("19/2011/NĐ-CP", "Điều 5")]
     assert proc.aliases == ["xin con nuôi", "nhận con nuôi"]
-    assert proc.reviewed == dt.date.today()
+    assert proc.reviewed is None  # only `catalog review` records that a person checked it
+    assert proc.sources[0].title == "Quyết định công bố thủ tục nuôi con nuôi" and proc.sources[0].url
+    assert "documents" in proc.sources[0].supports
+    assert "in_force" in result.stdout  # the new instruments were registered for staff to complete
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert list(data)[:4] == ["id", "code", "name", "aliases"]
 
@@ -93,8 +99,10 @@ def test_bad_answers_are_asked_again(tmp_path):
     before("adoption-registration", "Nuôi Con Nuôi", "marriage-registration")  # not a slug; an existing id
     before("Đăng ký nuôi con nuôi trong nước", "", "Đăng ký kết hôn")  # empty; another procedure's name
     before("1", "Thuế", "99")  # not a field
-    before("xã", "hành chính")
-    before("Đơn xin nhận con nuôi | 1 | chính", "", "Đơn | nhiều | chính", "Đơn | 1 | photo công chứng")
+    before("xã", "hành chính", "huyện")
+    before("Công dân Việt Nam muốn nhận con nuôi", "")
+    before("Đơn xin nhận con nuôi | 1 | chính", "Đơn | nhiều | chính", "Đơn | 1 | photo công chứng")
+    before("Luật Nuôi con nuôi số 52/2010/QH12", "Luật Nuôi con nuôi 2010")
     before("20 ngày làm việc", "càng sớm càng tốt")
     before("một phần", "có lẽ")
     before("không", "chưa biết")
@@ -110,7 +118,8 @@ def test_bad_answers_are_asked_again(tmp_path):
     assert "Đã có thủ tục “marriage-registration”" in out and "không ghi đè" in out
     assert "Cần nhập tên thủ tục." in out and "Tên “Đăng ký kết hôn” đã được thủ tục “marriage-registration” dùng." in out
     assert out.count("Chọn lĩnh vực") == 3
-    assert "Hãy chọn 1–4" in out
+    assert "Hãy chọn 1–3" in out and "Cấp huyện đã bỏ từ ngày 1/7/2025" in out
+    assert "không thấy số hiệu văn bản" in out.lower()
     assert "Cần ít nhất 1 mục." in out
     assert "Số bản “nhiều” phải là một số từ 0 đến 20." in out
     assert "Loại giấy tờ “photo công chứng” không rõ" in out
@@ -140,7 +149,19 @@ def test_in_process_with_string_streams(tmp_path):
     code = run_new(root, io.StringIO("\n".join(answers) + "\n"), out, today=dt.date(2026, 11, 23))
     assert code == 0, out.getvalue()
     data = yaml.safe_load((root / "cu-tru" / "adoption-registration.yaml").read_text(encoding="utf-8"))
-    assert data["reviewed"] == dt.date(2026, 11, 23) and data["field"] == "cu-tru"
+    assert "reviewed" not in data and data["field"] == "cu-tru"
+    assert data["sources"][0]["checked"] == dt.date(2026, 11, 23)
+
+
+def test_no_documents_asks_for_the_nothing_to_submit_sentence(tmp_path):
+    root = write_catalog(tmp_path / "catalog")
+    answers = list(GOOD_ANSWERS)
+    first = answers.index("Đơn xin nhận con nuôi | 1 | chính")
+    answers[first:first + 5] = ["", "Không phải nộp giấy tờ đã có trong Cơ sở dữ liệu quốc gia về dân cư."]
+    out = io.StringIO()
+    assert run_new(root, io.StringIO("\n".join(answers) + "\n"), out) == 0, out.getvalue()
+    proc = load_catalog(root, locality=None).get("adoption-registration")
+    assert proc.documents == [] and proc.nothing_to_submit.startswith("Không phải nộp giấy tờ")
 
 
 def test_missing_fields_file_is_reported(tmp_path):

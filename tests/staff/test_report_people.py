@@ -75,7 +75,7 @@ def test_report_days_are_vietnam_days(engine):
 
 
 def test_report_piped_to_head_ends_quietly(tmp_path):
-    env = {**os.environ, "ASSISTANT_CATALOG_DIR": str(SHIPPED_CATALOG), "ASSISTANT_LOCALITY": "khanh-vinh",
+    env = {**os.environ, "ASSISTANT_CATALOG_DIR": str(SHIPPED_CATALOG), "ASSISTANT_LOCALITY": "khanh-hoa",
            "ASSISTANT_DATA_DIR": str(tmp_path), "PYTHONIOENCODING": "utf-8", "DATABASE_URL": ""}
     engine = make_engine(Settings.from_env(env).effective_database_url)
     upgrade(engine)
@@ -96,14 +96,14 @@ def test_report_piped_to_head_ends_quietly(tmp_path):
 
 def test_dossier_list_piped_to_head_ends_quietly(tmp_path):
     """Any command cut off by its pipe ends quietly (the CLI's own handler, not the report's)."""
-    env = {**os.environ, "ASSISTANT_CATALOG_DIR": str(SHIPPED_CATALOG), "ASSISTANT_LOCALITY": "khanh-vinh",
+    env = {**os.environ, "ASSISTANT_CATALOG_DIR": str(SHIPPED_CATALOG), "ASSISTANT_LOCALITY": "khanh-hoa",
            "ASSISTANT_DATA_DIR": str(tmp_path), "PYTHONIOENCODING": "utf-8", "DATABASE_URL": ""}
     engine = make_engine(Settings.from_env(env).effective_database_url)
     upgrade(engine)
     received = dt.datetime(2026, 11, 2, 9)
     with engine.begin() as conn:  # far more than a pipe buffer (64 KiB) of lines
         conn.execute(insert(Dossier), [
-            {"code": f"000.00.10.H32-261102-{i:04d}", "procedure_id": "birth-registration", "locality": "khanh-vinh",
+            {"code": f"000.00.10.H32-261102-{i:04d}", "procedure_id": "birth-registration", "locality": "khanh-hoa",
              "received_at": received, "channel": "in_person", "due_date": dt.date(2026, 11, 5),
              "status": "in_progress", "result_delivery": "counter", "updated_at": received} for i in range(1, 4000)])
     engine.dispose()

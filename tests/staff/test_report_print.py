@@ -31,7 +31,7 @@ def test_a_busy_year_prints_on_one_a4_sheet_with_full_labels(browser, sqlite_eng
                 seq += 1
                 received = dt.datetime(2026, month, 1 + k * 3, 9)
                 rows.append({"code": f"000.00.10.H32-26{month:02d}{1 + k:02d}-{seq:04d}", "procedure_id": proc.id,
-                             "locality": "khanh-vinh", "received_at": received, "channel": channels[seq % 4],
+                             "locality": "khanh-hoa", "received_at": received, "channel": channels[seq % 4],
                              "due_date": received.date() + dt.timedelta(days=10), "status": statuses[seq % 5],
                              "result_delivery": "counter", "updated_at": received})
     with sqlite_engine.begin() as conn:

@@ -16,7 +16,7 @@ from assistant.core import Assistant
 from assistant.web import create_app
 from tests.web.live import LiveServer
 
-LOCALITY = "khanh-vinh"
+LOCALITY = "khanh-hoa"
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from tests.web.conftest import Chat, new_session, start_server
 SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+Inf-]+$')
 
 
-def test_healthz_reports_database_and_catalogue(client):
+def test_healthz_reports_database_and_catalogue(client, shipped_catalog):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
     assert body["database"] == {"ok": True, "backend": "sqlite"}
-    assert body["catalog"]["ok"] is True and body["catalog"]["procedures"] == 37
+    assert body["catalog"]["ok"] is True and body["catalog"]["procedures"] == len(shipped_catalog)
     assert re.fullmatch(r"[0-9a-f]{6,}", body["catalog"]["version"])
 
 
@@ -42,7 +42,7 @@ def test_database_down_degrades_but_still_answers(shipped_catalog, settings):
             assert health.status_code == 503
             body = health.json()
             assert body["status"] == "degraded" and body["database"]["ok"] is False
-            assert body["catalog"]["ok"] is True and body["catalog"]["procedures"] == 37
+            assert body["catalog"]["ok"] is True and body["catalog"]["procedures"] == len(shipped_catalog)
             chat = Chat(http)
             assert chat.say("giay doc than mat bao lau")["procedure_id"] == "marriage-status-certification"
             assert chat.say("còn lệ phí thì sao")["facet"] == "fee"
@@ -53,7 +53,7 @@ def test_database_down_degrades_but_still_answers(shipped_catalog, settings):
         down.dispose()
 
 
-def test_metrics_in_prometheus_text_format(client):
+def test_metrics_in_prometheus_text_format(client, shipped_catalog):
     chat = Chat(client)
     chat.say("giay doc than mat bao lau")
     chat.say("xin chào")
@@ -73,7 +73,7 @@ def test_metrics_in_prometheus_text_format(client):
     assert 'tthc_http_requests_total{route="/api/chat",code="400"} 1' in text
     assert 'tthc_http_request_duration_seconds_count{route="/api/chat"} 4' in text
     assert 'tthc_requests_rejected_total{reason="malformed_json"} 1' in text
-    assert "tthc_catalog_procedures 37" in text
+    assert f"tthc_catalog_procedures {len(shipped_catalog)}" in text
     assert re.search(r'tthc_catalog_info\{version="[0-9a-f]+"\} 1', text)
 
 

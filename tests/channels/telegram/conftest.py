@@ -18,7 +18,7 @@ from assistant.store import make_engine, upgrade
 from tests.channels.telegram.fake_bot_api import TOKEN, ChatMessage, FakeBotApi
 
 STAFF_CHAT = 777
-LOCALITY = "khanh-vinh"
+LOCALITY = "khanh-hoa"
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from assistant.web.state import ConversationTurns
 from tests.channels.zalo.fake_zalo import APP_ID, APP_SECRET, OA_ID, OA_SECRET, FakeZalo
 from tests.web.live import free_port
 
-LOCALITY = "khanh-vinh"
+LOCALITY = "khanh-hoa"
 
 
 @pytest.fixture

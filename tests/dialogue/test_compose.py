@@ -1,0 +1,144 @@
+"""Citizen-facing sentences rendered from the numbers, on small catalogues with a pinned clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.catalog.loader import load_catalog
+from assistant.catalog.schema import Fee, TimeLimit
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.dialogue.conversation import Conversation
+from assistant.dialogue.facts import UNVERIFIED_FEE, fee_text, time_limit_text
+from tests.factories import INSTRUMENTS, procedure, write_catalog
+
+# The 50% identity-card fee cut (Thông tư 64/2025/TT-BTC) ran to 31/12/2025; online = in person since.
+ID_CARD_FEES = {"set_by": "national", "per": "thẻ", "basis": "59/2019/TT-BTC", "windows": [
+    {"from": "2025-07-01", "until": "2025-12-31", "in_person": 25000, "online": 12500},
+    {"from": "2026-01-01", "in_person": 50000},
+]}
+REGISTRY = [*INSTRUMENTS,
+            {"number": "59/2019/TT-BTC", "title": "Thông tư quy định mức thu lệ phí căn cước",
+             "short": "Thông tư 59/2019/TT-BTC"},
+            {"number": "26/2023/QH15", "title": "Luật Căn cước", "short": "Luật Căn cước 2023", "in_force": "2024-07-01"}]
+
+
+def _assistant(tmp_path, procs, now: dt.datetime) -> Assistant:
+    root = write_catalog(tmp_path / "catalog", procs, instruments=REGISTRY)
+    return Assistant(load_catalog(root), Settings(catalog_dir=root, locality=None), clock=lambda: now)
+
+
+def _renewal(**changes):
+    values = {"fees": ID_CARD_FEES, "legal_basis": [{"instrument": "26/2023/QH15", "articles": "Điều 24"}], **changes}
+    return procedure("id-card-renewal", "Cấp đổi thẻ căn cước", field="can-cuoc", aliases=["đổi căn cước"],
+                     keywords=["căn cước"], **values)
+
+
+@pytest.mark.parametrize(("now", "expected", "absent"), [
+    (dt.datetime(2025, 12, 31, 9), "Lệ phí: 25.000 đồng/thẻ khi nộp trực tiếp; nộp trực tuyến 12.500 đồng/thẻ.",
+     "50.000"),
+    (dt.datetime(2026, 1, 1, 9), "Lệ phí: 50.000 đồng/thẻ.", "12.500"),
+])
+def test_the_fee_in_force_on_the_answering_day(tmp_path, now, expected, absent):
+    assistant = _assistant(tmp_path, [_renewal()], now)
+    reply = assistant.handle("lệ phí đổi căn cước")
+    assert reply.procedure_id == "id-card-renewal" and reply.facet == "fee"
+    assert expected in reply.text and absent not in reply.text
+    assert "Căn cứ mức thu: Thông tư 59/2019/TT-BTC." in reply.text
+
+
+def test_province_fee_states_what_is_known_once(tmp_path):
+    fees = {"set_by": "province", "province_range": {"min": 0, "max": 50000}}
+    assistant = _assistant(tmp_path, [_renewal(fees=fees, unverified=["fees"])], dt.datetime(2026, 11, 30, 9))
+    text = assistant.handle("lệ phí đổi căn cước").text
+    assert "thường từ 0 đồng đến 50.000 đồng" in text
+    assert text.count(UNVERIFIED_FEE) == 1  # never the same caveat twice, even when also unverified
+    lines = text.splitlines()
+    assert len(lines) == len(set(lines))
+
+
+def test_unverified_fact_gets_one_calm_sentence_never_a_marker(tmp_path):
+    proc = _renewal(fees={"set_by": "national", "windows": [{"in_person": 50000}], "note": "Nộp tại quầy (verify)"},
+                    unverified=["fees", "time_limit"])
+    assistant = _assistant(tmp_path, [proc], dt.datetime(2026, 11, 30, 9))
+    fee = assistant.handle("lệ phí đổi căn cước").text
+    assert "(verify)" not in fee and "verify" not in fee.lower()
+    assert fee.count("chưa được đối chiếu") == 1
+    time = assistant.handle("đổi căn cước mất bao lâu").text
+    assert time.count("chưa được đối chiếu") == 1
+
+
+def test_time_limit_and_extension_rendered_from_numbers_and_used_for_the_date(tmp_path):
+    limit = {"value": 3, "unit": "working_days",
+             "extension": {"value": 5, "unit": "working_days", "when": "nếu cần xác minh"}}
+    monday = dt.datetime(2026, 11, 30, 9)
+    assistant = _assistant(tmp_path, [_renewal(time_limit=limit)], monday)
+    text = assistant.handle("đổi căn cước mất bao lâu").text
+    assert "Thời hạn giải quyết: 03 ngày làm việc; có thể thêm tối đa 05 ngày làm việc nếu cần xác minh." in text
+    eta = assistant.handle("đổi căn cước nếu nộp hôm nay thì khi nào có").text
+    assert "Ngày hẹn trả dự kiến: Thứ Năm, 03/12/2026." in eta  # 3 working days from Monday
+
+
+def test_legal_basis_from_the_registry(tmp_path):
+    assistant = _assistant(tmp_path, [_renewal()], dt.datetime(2026, 11, 30, 9))
+    text = assistant.handle("căn cứ pháp lý đổi căn cước").text
+    assert "• Luật Căn cước 2023 (26/2023/QH15), Điều 24" in text
+
+
+def test_checklist_never_counts_a_non_document(tmp_path):
+    proc = procedure("residence-information-confirmation", "Xác nhận thông tin về cư trú", field="cu-tru",
+                     aliases=["xác nhận cư trú"],
+                     documents=[{"name": "Tờ khai thay đổi thông tin cư trú", "copies": 1},
+                                {"name": "Thẻ căn cước", "kind": "present"}],
+                     nothing_to_submit="Không phải nộp giấy tờ đã có trong Cơ sở dữ liệu quốc gia về dân cư.")
+    assistant = _assistant(tmp_path, [proc], dt.datetime(2026, 11, 30, 9))
+    conv = Conversation()
+    docs = assistant.handle("xác nhận cư trú cần giấy tờ gì", conv)
+    assert docs.text.count("Không phải nộp giấy tờ") == 1
+    assert "Mang theo để xuất trình (không phải nộp):\n• Thẻ căn cước" in docs.text
+    opened = assistant.handle_action(next(b.action for b in docs.buttons if b.action.startswith("k:-1:")), conv)
+    assert "Còn thiếu 1 giấy tờ bắt buộc: Tờ khai thay đổi thông tin cư trú." in opened.text
+    assert opened.data["checklist"]["missing"] == ["Tờ khai thay đổi thông tin cư trú"]
+    assert [b.label for b in opened.buttons if b.action.startswith("k:")] == [
+        "⬜ 1. Tờ khai thay đổi thông tin cư trú"]
+
+
+def test_nothing_to_submit_only(tmp_path):
+    proc = procedure("residence-information-confirmation", "Xác nhận thông tin về cư trú", field="cu-tru",
+                     aliases=["xác nhận cư trú"], documents=[],
+                     nothing_to_submit="Không phải nộp giấy tờ; chỉ cần cung cấp số định danh cá nhân.")
+    assistant = _assistant(tmp_path, [proc], dt.datetime(2026, 11, 30, 9))
+    conv = Conversation()
+    docs = assistant.handle("xác nhận cư trú cần giấy tờ gì", conv)
+    assert "chỉ cần cung cấp số định danh cá nhân" in docs.text and "Giấy tờ cần chuẩn bị" not in docs.text
+    opened = assistant.handle_action(f"k:-1:{proc['id']}", conv)
+    assert "Còn thiếu" not in opened.text and opened.data["checklist"]["missing"] == []
+
+
+def test_renderers_directly():
+    assert time_limit_text(TimeLimit(unit="same_day")) == "Trong ngày"
+    assert time_limit_text(TimeLimit(value=0.5, unit="working_days")) == "0,5 ngày làm việc"
+    assert time_limit_text(TimeLimit(value=4, unit="hours")) == "04 giờ làm việc"
+    assert time_limit_text(TimeLimit(value=30, unit="calendar_days")) == "30 ngày"
+    free = Fee(set_by="none")
+    assert fee_text(free, dt.date(2026, 1, 1)) == "Không mất phí, lệ phí."
+    gap = Fee(set_by="national", windows=[{"until": "2025-12-31", "in_person": 1000}])
+    assert "chưa có mức áp dụng cho ngày 01/01/2026" in fee_text(gap, dt.date(2026, 1, 1))
+
+
+def test_papers_shown_first_do_not_shift_the_numbers(tmp_path):
+    proc = procedure("residence-information-confirmation", "Xác nhận thông tin về cư trú", field="cu-tru",
+                     aliases=["xác nhận cư trú"],
+                     documents=[{"name": "Thẻ căn cước", "kind": "present"},
+                                {"name": "Tờ khai", "copies": 1},
+                                {"name": "Giấy ủy quyền", "copies": 1, "required": False, "condition": "nếu nhờ người khác"}])
+    assistant = _assistant(tmp_path, [proc], dt.datetime(2026, 11, 30, 9))
+    conv = Conversation()
+    opened = assistant.handle_action(f"k:-1:{proc['id']}", conv)
+    assert "⬜ 1. Tờ khai" in opened.text and "⬜ 2. Giấy ủy quyền" in opened.text
+    assert [b.action for b in opened.buttons if b.action.startswith("k:")] == [
+        f"k:1:{proc['id']}", f"k:2:{proc['id']}"]  # actions keep the document's own index
+    ticked = assistant.handle_action(f"k:1:{proc['id']}", conv)
+    assert "✅ 1. Tờ khai" in ticked.text and "đã có đủ giấy tờ bắt buộc" in ticked.text

@@ -1,0 +1,38 @@
+"""Every reply the shipped catalogue can give, in every facet and for communes with and without a local rule:
+no internal marker reaches a citizen and no sentence is said twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.dialogue.conversation import Conversation
+from assistant.nlu.facets import Facet
+from tests.conftest import SHIPPED_CATALOG
+
+MARKERS = ("(verify)", "verify", "TODO", "(?)")
+
+
+@pytest.fixture(scope="module")
+def assistant(shipped_catalog):
+    return Assistant(shipped_catalog, Settings(catalog_dir=SHIPPED_CATALOG, locality="khanh-hoa"),
+                     clock=lambda: dt.datetime(2026, 11, 30, 9, 0))
+
+
+def test_no_marker_and_no_repeated_sentence(assistant):
+    catalog = assistant.catalog
+    communes = [None, *(c.slug for c in catalog.locality.communes[:1]),
+                *(slug for slug in catalog.commune_procedures)][:3]
+    checked = 0
+    for proc_id in catalog.procedures:
+        for commune in communes:
+            for facet in Facet:
+                reply = assistant.open_procedure(proc_id, Conversation(commune=commune), facet)
+                lines = [" ".join(line.split()) for line in reply.text.splitlines() if line.strip()]
+                assert not [m for m in MARKERS if m in reply.text], (proc_id, facet, reply.text)
+                assert len(lines) == len(set(lines)), (proc_id, facet, reply.text)
+                checked += 1
+    assert checked >= 37 * len(Facet)
