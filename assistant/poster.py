@@ -60,6 +60,7 @@ def poster_for(proc: Procedure, url: str, locality: str | None) -> Poster:
     facts = [("Giấy tờ cần mang", shown or proc.nothing_to_submit or "Không cần nộp giấy tờ"),
              ("Thời hạn giải quyết", time_limit_text(proc.time_limit)),
              ("Lệ phí", fee_short(proc.fees, today))]
+    facts = [(label, text[:1].upper() + text[1:]) for label, text in facts]  # each fact reads as a sentence
     return Poster(locality=locality or "Bộ phận một cửa", title=proc.display_name, facts=facts, url=url,
                   code=proc.code)
 
