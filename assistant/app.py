@@ -77,7 +77,8 @@ def attach_database(assistant: Assistant, engine: Engine, *, question_log: Quest
         """Every question is counted (for the service report); unanswered ones feed the
         staff report of questions to add aliases for."""
         reply = turn.reply
-        if not turn.text.strip() or reply.status == Status.smalltalk:
+        # Messages to a civil servant are the citizen's own words to a person: not logged here.
+        if not turn.text.strip() or reply.status in (Status.smalltalk, Status.handoff):
             return
         channel = turn.requester.channel if turn.requester else "unknown"
         user = user_hash(turn.requester.channel, turn.requester.chat_id) if turn.requester else None
@@ -108,3 +109,6 @@ def attach_database(assistant: Assistant, engine: Engine, *, question_log: Quest
     assistant.listeners.append(log_question)
     assistant.feedback_sink = store_feedback
     assistant.pick_sink = record_pick
+    from assistant.handoff.desk import attach_handoff
+
+    attach_handoff(assistant, engine)

@@ -27,6 +27,7 @@ PLUGINS = [
     "assistant.cli_web",
     "assistant.cli_staff",
     "assistant.cli_report",
+    "assistant.cli_handoff",
 ]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import os
 import sys
 from pathlib import Path
@@ -39,6 +41,10 @@ def _context():
     return open_database(settings), load_catalog(settings.catalog_dir, settings.locality)
 
 
+def settings_office_hours() -> str | None:
+    return Settings.from_env().office_hours
+
+
 def cmd_unanswered(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_unanswered, unanswered_report
 
@@ -57,8 +63,15 @@ def cmd_service(args: argparse.Namespace) -> int:
     engine, catalog = _context()
     report = service_report(engine, args.from_, args.to, args.locality)
     emit(format_table(report))
+    from assistant.handoff.report import format_figures, handoff_figures, hours_of
+
+    emit("\nGặp cán bộ (trợ lý chuyển câu hỏi):")
+    figures = handoff_figures(engine, args.from_, args.to, hours_of(catalog, settings_office_hours()), args.locality)
+    emit(format_figures(figures))
     if args.csv:
-        Path(args.csv).write_text(to_csv(report), encoding="utf-8")
+        extra = io.StringIO()
+        csv.writer(extra).writerows((a.strip(), b, c) for a, b, c in figures.rows())
+        Path(args.csv).write_text(to_csv(report) + extra.getvalue(), encoding="utf-8")
         print(f"CSV: {args.csv}", file=sys.stderr)
     if args.html:
         Path(args.html).write_text(to_html(report, catalog), encoding="utf-8")

@@ -15,6 +15,14 @@ def _split_ids(raw: str) -> frozenset[str]:
     return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
 
 
+def _positive_int(raw: str | None, default: int) -> int:
+    try:
+        value = int((raw or "").strip())
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 @dataclass(frozen=True)
 class Settings:
     catalog_dir: Path = DEFAULT_CATALOG_DIR
@@ -39,6 +47,13 @@ class Settings:
     zalo_app_secret: str | None = field(default=None, repr=False)
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    # Handoff to a civil servant (assistant/handoff): the Telegram staff group that receives
+    # requests, how long transcripts are kept, the staff inbox's cookie-signing secret, and the
+    # office hours ("07:30-11:30,13:30-17:00") when the locality's catalogue gives none.
+    handoff_chat_id: str | None = None
+    transcript_retention_days: int = 90
+    staff_secret: str | None = field(default=None, repr=False)
+    office_hours: str | None = None
 
     @property
     def effective_database_url(self) -> str:
@@ -73,4 +88,9 @@ class Settings:
             zalo_app_secret=env.get("ZALO_APP_SECRET") or None,
             zalo_api_base=env.get("ZALO_API_BASE", cls.zalo_api_base),
             zalo_oauth_base=env.get("ZALO_OAUTH_BASE", cls.zalo_oauth_base),
+            handoff_chat_id=(env.get("ASSISTANT_HANDOFF_CHAT_ID") or "").strip() or None,
+            transcript_retention_days=_positive_int(env.get("ASSISTANT_TRANSCRIPT_DAYS"),
+                                                    cls.transcript_retention_days),
+            staff_secret=env.get("ASSISTANT_STAFF_SECRET") or None,
+            office_hours=(env.get("ASSISTANT_OFFICE_HOURS") or "").strip() or None,
         )

@@ -26,6 +26,7 @@ from assistant.dialogue.actions import candidate_action, parse_action
 from assistant.dialogue.communes import CommuneFinder
 from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
+from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.facets import Facet, FacetHit, scan_facets
@@ -46,6 +47,16 @@ SUGGEST_MIN = 25.0
 
 _FOLLOW_UP_LEAD = re.compile(r"^(?:the |vay |the thi |ad oi |cho hoi )?(?:con|vay con|the con)\b")
 _UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
+
+
+class HandoffHook(Protocol):
+    """What the core needs from the handoff to a civil servant (assistant.handoff.desk)."""
+
+    def before_turn(self, text: str, normalised: str, conv: Conversation,
+                    requester: Requester | None) -> Reply | None: ...
+    def after_turn(self, text: str, reply: Reply, conv: Conversation) -> Reply: ...
+    def after_feedback(self, rating: int, reply: Reply, conv: Conversation) -> Reply: ...
+    def action(self, name: str, conv: Conversation, requester: Requester | None) -> Reply: ...
 
 
 class DossierDesk(Protocol):
@@ -80,6 +91,7 @@ class Brain:
     composer: Composer
     calendar: WorkCalendar
     communes: CommuneFinder
+    everyday: EverydayDesk
 
 
 class Assistant:
@@ -96,6 +108,7 @@ class Assistant:
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
         self.pick_sink: Callable[[Requester | None, str], None] | None = None
+        self.handoff: HandoffHook | None = None
         self._lock = threading.Lock()
         self.brain = self._build(catalog)
         self.source_dir: Path = Path(catalog.directory)  # what reload() reads (not a fallback copy)
@@ -126,7 +139,9 @@ class Assistant:
             return calendar.due_date(now, proc.time_limit)
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
-        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality))
+        everyday = EverydayDesk(locality, self.settings.hotline, self.settings.portal_url)
+        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality),
+                     everyday)
 
     @property
     def catalog(self) -> Catalog:
@@ -160,7 +175,12 @@ class Assistant:
         now = now or self.clock()
         text = clean(text if isinstance(text, str) else str(text))
         normalised = normalize(text)
-        reply = self._handle(text, normalised, conversation, requester, now, self.brain)
+        handoff = self.handoff
+        reply = handoff.before_turn(text, normalised, conversation, requester) if handoff else None
+        if reply is None:
+            reply = self._handle(text, normalised, conversation, requester, now, self.brain)
+        if handoff is not None:
+            reply = handoff.after_turn(text, reply, conversation)
         conversation.turns += 1
         self._notify(Turn(text, normalised, reply, requester, now))
         return reply
@@ -181,12 +201,20 @@ class Assistant:
             return self._stale(brain)
         if action.kind in ("sub", "unsub"):
             return self._dossier(action.code or "", action.kind, requester, now)
+        if action.kind == "handoff":
+            if self.handoff is None:
+                return Reply(status=Status.smalltalk, text="Chức năng gặp cán bộ chưa được bật ở đây. Bạn vui lòng "
+                             f"gọi {self.settings.hotline} hoặc gửi câu hỏi trên {self.settings.portal_url}.")
+            return self.handoff.action(action.field or "", conversation, requester)
         if action.kind == "feedback":
             if self.feedback_sink:
                 self.feedback_sink(requester, action.procedure_id, conversation.last_facet, action.rating or 0)
             text = "Cảm ơn bạn đã góp ý!" + ("" if (action.rating or 0) > 0 else
                                               " Mình sẽ chuyển để cán bộ bổ sung câu trả lời tốt hơn.")
-            return Reply(status=Status.smalltalk, text=text, data={"feedback": action.rating})
+            reply = Reply(status=Status.smalltalk, text=text, data={"feedback": action.rating})
+            if self.handoff is not None:
+                reply = self.handoff.after_feedback(action.rating or 0, reply, conversation)
+            return reply
         if action.kind == "field":
             return self.field_procedures(action.field or "")
         proc = brain.catalog.get(action.procedure_id or "")
@@ -221,6 +249,14 @@ class Assistant:
             menu.text = ("Mã QR này dẫn tới một thủ tục không còn trong danh mục. " + menu.text)
             return menu
         return self._answer(brain, proc, facet, 100.0, [], conversation, now or self.clock())
+
+    def contact(self, conversation: Conversation | None = None) -> Reply:
+        """How to reach the one-stop (Telegram /lienhe): the commune's office when the
+        conversation knows the commune, verified values only (see assistant.dialogue.intents)."""
+        conversation = conversation if conversation is not None else Conversation()
+        brain = self.brain
+        conversation.last_intent = Intent.contact.value  # the reply asks for the commune when unknown
+        return brain.everyday.contact(IntentHit(Intent.contact, ()), self._commune(brain, conversation))
 
     def field_menu(self) -> Reply:
         """The fields (lĩnh vực) that have procedures, as buttons."""
@@ -270,6 +306,7 @@ class Assistant:
 
     def _handle(self, text: str, normalised: str, conv: Conversation, requester: Requester | None,
                 now: dt.datetime, brain: Brain) -> Reply:
+        previous_intent, conv.last_intent = conv.last_intent, None
         code = find_dossier_code(text)
         if code:
             if any(w in normalised for w in _UNSUBSCRIBE_WORDS):
@@ -312,11 +349,20 @@ class Assistant:
                     facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                     return self._answer(brain, proc, facet, 100.0, [], conv, now)
 
+        intent = detect_intent(normalised)
+        if intent is not None:  # "hotline", "tra cứu hồ sơ", "hồ sơ 123456 sao rồi"
+            reply = self._everyday(brain, text, intent, spans, conv, follow_up=hit.explicit)
+            if reply is not None:
+                return reply
+
         ranked = brain.matcher.rank(query, limit=6)
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
         if place is not None and (query.empty or top < CLARIFY_MIN):
+            if previous_intent == Intent.contact:  # "Bạn ở xã, phường nào?" asked by the contact reply
+                conv.last_intent = Intent.contact.value
+                return brain.everyday.contact(IntentHit(Intent.contact, ()), self._commune(brain, conv))
             proc = None if conv.pending_candidates else brain.catalog.get(conv.last_procedure or "")
             if proc is not None:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
@@ -337,6 +383,25 @@ class Assistant:
                 return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
 
         return self._decide(brain, ranked, hit, conv, now)
+
+    def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
+                  conv: Conversation, follow_up: bool = False) -> Reply | None:
+        """Answer an everyday intent, unless a weak one is about a procedure: the rest of the
+        message confidently names one ("tra cứu lý lịch tư pháp"), or it asks a facet of the
+        procedure under discussion ("nộp thứ 7 thì khi nào có?")."""
+        if not intent.strong and follow_up and conv.last_procedure:
+            return None
+        rest = brain.matcher.parse(text, [*spans, *intent.spans])
+        ranked = [] if rest.empty else brain.matcher.rank(rest, limit=2)
+        top = ranked[0].score if ranked else 0.0
+        if not intent.strong and top >= CLARIFY_MIN:  # a procedure may well be meant: match as usual
+            return None
+        named = top >= ANSWER_MIN and (len(ranked) < 2 or top - ranked[1].score >= ANSWER_MARGIN)
+        conv.last_intent = intent.intent.value
+        if intent.intent == Intent.dossier_help:
+            return brain.everyday.dossier_help(intent)
+        proc = (ranked[0].id, ranked[0].name) if named else None
+        return brain.everyday.contact(intent, self._commune(brain, conv), proc)
 
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
                 now: dt.datetime) -> Reply:

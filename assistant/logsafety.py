@@ -46,7 +46,7 @@ def secrets_of(settings: Any) -> set[str]:
     """The secret values of a `Settings` (absent ones skipped), with the forms they take in URLs."""
     values: set[str] = set()
     for name in ("telegram_token", "telegram_webhook_secret", "zalo_oa_secret_key", "zalo_access_token",
-                 "zalo_refresh_token", "zalo_app_secret"):
+                 "zalo_refresh_token", "zalo_app_secret", "staff_secret"):
         value = getattr(settings, name, None)
         if value:
             values.add(value)

@@ -6,6 +6,7 @@
     sub:<CODE> / unsub:<CODE>  follow or stop following a dossier
     fb:<+1|-1>:<procedure-id>  was this answer helpful
     field:<slug>               list the procedures of a field
+    ho:open / ho:back          ask for a civil servant / hand the chat back to the bot
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def parse_action(raw: str) -> Action | None:
                 return Action("feedback", procedure_id=proc or None, rating=int(rating))
         elif head == "field" and rest:
             return Action("field", field=rest)
+        elif head == "ho" and rest in ("open", "back"):
+            return Action("handoff", field=rest)
     except ValueError:
         return None
     return None

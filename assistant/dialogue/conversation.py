@@ -15,6 +15,13 @@ class Conversation:
     turns: int = 0
     commune: str | None = None  # slug of the commune the citizen said they live in
     commune_asked: bool = False  # asked once for the commune; never nag again
+    # Handoff to a civil servant (assistant/handoff): the chat's open request, unhelpful turns in
+    # a row, whether a person was already offered, and the last exchanges for the transcript.
+    handoff_id: int | None = None
+    unhelpful: int = 0
+    handoff_offered: bool = False
+    recent: list[list[str]] = field(default_factory=list)
+    last_intent: str | None = None  # an everyday intent answered last turn ("contact"), see dialogue.intents
     # What the web page showed (user lines and reply payloads), newest last, so a reload can draw
     # the conversation again; bounded by assistant.web.history.MAX_ENTRIES. Other channels keep
     # their own message history and leave it empty.

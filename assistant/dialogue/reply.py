@@ -17,6 +17,7 @@ class Status(StrEnum):
     not_found = "not_found"
     smalltalk = "smalltalk"
     dossier = "dossier"
+    handoff = "handoff"  # the message went to (or opened a request for) a civil servant
 
 
 @dataclass(frozen=True, slots=True)

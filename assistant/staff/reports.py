@@ -208,7 +208,7 @@ def service_report(engine: Engine, start: dt.date, end: dt.date, locality: str |
     resolved = resolved_clarifications((r.id, r.status, r.user_hash, r.created_at) for r in logged)
     report.feedback_total = len(ratings)
     report.feedback_positive = sum(1 for r in ratings if r > 0)
-    report.questions = sum(1 for r in logged if r.status not in ("smalltalk", PICKED))
+    report.questions = sum(1 for r in logged if r.status not in ("smalltalk", "example", PICKED))  # examples: staff-added
     report.questions_answered = sum(1 for r in logged if r.status in ("answer", "dossier") or r.id in resolved)
     report.by_month = {k: dict(v) for k, v in sorted(by_month.items())}
     report.top_procedures = procedures.most_common(10)

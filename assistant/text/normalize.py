@@ -23,6 +23,7 @@ TEENCODE: dict[str, str] = {
     "bn": "bao nhieu", "bnh": "bao nhieu", "bnhieu": "bao nhieu",
     "ntn": "nhu the nao", "ntn?": "nhu the nao",
     "dc": "duoc", "dk": "dang ky", "ddk": "dang ky", "dky": "dang ky",
+    "ki": "ky",  # "đăng kí", "chữ kí": the i-spelling of ký/kỳ
     "hs": "ho so", "cty": "cong ty", "ubnd": "uy ban nhan dan",
     "cccd": "can cuoc cong dan", "cmnd": "chung minh nhan dan", "cmt": "chung minh nhan dan",
     "gplx": "giay phep lai xe", "bhxh": "bao hiem xa hoi", "bhyt": "bao hiem y te",

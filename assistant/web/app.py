@@ -283,6 +283,7 @@ def create_app(
             "demo_codes": codes,
             "hotline": settings.hotline,
             "portal_url": settings.portal_url,
+            "contact": assistant.brain.everyday.card(),  # the locality's one-stop, verified values only
         })
 
     async def qr_png(request: Request) -> Response:
@@ -336,6 +337,12 @@ def create_app(
         Route("/openapi.json", openapi, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+    staff = None
+    if engine is not None:  # the staff inbox and handoff numbers (assistant/web/staff.py)
+        from assistant.web.staff import STAFF_FORM_BODY, StaffInbox
+
+        staff = StaffInbox(settings, assistant, engine, turns.call, metrics)
+        routes.extend(staff.routes())
     webhook_paths: set[str] = set()
     if zalo is not None and zalo.webhook_enabled:
         routes.append(Route("/zalo/webhook", zalo_webhook, methods=["POST"]))
@@ -368,9 +375,13 @@ def create_app(
         if zalo is not None:
             await zalo.start()
         telegram_task = asyncio.create_task(_start_telegram(telegram)) if telegram is not None else None
+        if staff is not None:
+            await staff.start()
         try:
             yield
         finally:
+            if staff is not None:
+                await staff.stop()
             if telegram_task is not None:
                 telegram_task.cancel()
                 with contextlib.suppress(BaseException):
@@ -390,7 +401,11 @@ def create_app(
                 turns.close()
 
     def limit_for(path: str) -> int:
-        return MAX_WEBHOOK_BODY if path in webhook_paths else MAX_CHAT_BODY
+        if path in webhook_paths:
+            return MAX_WEBHOOK_BODY
+        if staff is not None and path.startswith("/staff/"):
+            return STAFF_FORM_BODY  # a long reply in Vietnamese, form-encoded
+        return MAX_CHAT_BODY
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return error(404, "not_found")

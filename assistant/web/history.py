@@ -17,7 +17,9 @@ from assistant.dialogue.conversation import Conversation
 MAX_ENTRIES = 16  # user lines and replies together: the last eight exchanges
 MAX_BUTTONS = 40
 REPLY_KEYS = ("status", "title", "reply", "procedure_id", "facet", "buttons", "feedback")
-DATA_KEYS = ("menu", "checklist", "dossier")
+DATA_KEYS = ("menu", "checklist", "dossier", "handoff", "handoff_offer")
+# Buttons the page itself shows (not in a reply): what the user's bubble says when pressed.
+PAGE_BUTTONS = {"ho:open": "🙋 Gặp cán bộ"}
 
 
 def _is_toggle(action: str) -> bool:
@@ -56,8 +58,10 @@ def record(conversation: Conversation, kind: str, value: Any, payload: dict[str,
                 shown = entry.get("reply", {})
                 if any(b.get("action") == value for b in shown.get("feedback") or []):
                     shown["feedback"], shown["voted"] = [], payload.get("reply")
-                    conversation.history = history
                     break
+            if (payload.get("data") or {}).get("handoff_offer"):
+                history.append({"role": "bot", "reply": reply})  # the page shows the offer as a reply
+            conversation.history = history[-MAX_ENTRIES:]
             return
         if _is_toggle(value) and "checklist" in reply.get("data", {}):
             for i in range(len(history) - 1, -1, -1):
@@ -65,7 +69,7 @@ def record(conversation: Conversation, kind: str, value: Any, payload: dict[str,
                     history[i] = {"role": "bot", "reply": reply}
                     conversation.history = history
                     return
-        label = _label_for(history, value)
+        label = _label_for(history, value) or PAGE_BUTTONS.get(value)
         if label:
             history.append({"role": "user", "text": label})
     elif kind == "text" and isinstance(value, str):

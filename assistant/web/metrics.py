@@ -171,7 +171,7 @@ class Metrics:
             "tthc_messages_total", "Text messages answered by the core, by channel.", ["channel"]))
         self.replies: Counter = r.add(Counter(  # type: ignore[assignment]
             "tthc_replies_total", "Replies to text messages by channel and status "
-            "(answer, clarify, not_found, smalltalk, dossier).", ["channel", "status"]))
+            "(answer, clarify, not_found, smalltalk, dossier, handoff).", ["channel", "status"]))
         self.actions: Counter = r.add(Counter(  # type: ignore[assignment]
             "tthc_actions_total", "Button presses handled (web chat and Zalo), by channel and reply status.",
             ["channel", "status"]))

@@ -37,7 +37,7 @@ _REPLY = {
     "type": "object",
     "required": ["status", "procedure_id", "facet", "score", "candidates", "reply", "title", "buttons"],
     "properties": {
-        "status": {"type": "string", "enum": ["answer", "clarify", "not_found", "smalltalk", "dossier"]},
+        "status": {"type": "string", "enum": ["answer", "clarify", "not_found", "smalltalk", "dossier", "handoff"]},
         "procedure_id": {"type": ["string", "null"], "description": "Set only when status is `answer`."},
         "facet": {"type": ["string", "null"], "enum": ["overview", "documents", "time", "fee", "where", "online",
                                                         "steps", "eta", "legal", None]},
@@ -116,6 +116,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
                         "suggestions": {"type": "array", "items": {"type": "string"}},
                         "demo_codes": {"type": "array", "items": {"type": "string"}},
                         "hotline": {"type": "string"}, "portal_url": {"type": "string"},
+                        "contact": {"type": "object", "description": "The locality's one-stop: verified values "
+                                    "only (office, address, phone, hours, saturday, hotline) and a one-line text."},
                     }}}}}},
             }},
             "/api/history": {"get": {

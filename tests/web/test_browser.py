@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -84,6 +85,8 @@ def test_phone_demo_in_a_real_browser(browser, live, assistant, sqlite_engine, t
     page.wait_for_selector("body[data-ready='1']")
     expect(page.locator("#demo-banner")).to_be_visible()
     expect(page.locator("#place")).to_have_text("Tỉnh Khánh Hòa")
+    # The locality's one-stop, not only the national hotline (verified values only).
+    expect(page.locator("#contact")).to_contain_text("Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa")
     expect(page.locator(".msg.bot").first).to_contain_text("Xin chào!")
     expect(page.locator(".suggest")).to_contain_text("giấy độc thân mất bao lâu?")
     expect(page.locator(".suggest")).to_be_in_viewport()  # the first screen shows what to try
@@ -127,9 +130,16 @@ def test_phone_demo_in_a_real_browser(browser, live, assistant, sqlite_engine, t
     answer.get_by_role("button", name="👍 Hữu ích").click()
     expect(answer.locator(".thanks")).to_contain_text("Cảm ơn bạn đã góp ý")
 
+    # "tra cứu hồ sơ" without a code: where the code is printed, and the lookup box is pointed at.
+    page.fill("#text", "tra cứu hồ sơ")
+    page.click("#send")
+    expect(page.locator(".msg.bot.dossier").last).to_contain_text("Phiếu tiếp nhận hồ sơ và hẹn trả kết quả")
+    expect(page.locator("#lookup")).to_have_class(re.compile(r"\battention\b"))
+    expect(page.locator("#lookup")).to_be_visible()  # unfolded from the 🔎 in the header
+    expect(page.get_by_role("button", name="Tra cứu hồ sơ", exact=True)).to_have_attribute("aria-expanded", "true")
+
     # Dossier lookup with a demo code (supplement requested: the card says what to bring).
     code = next(d.code for d in DEMOS if d.seq == 3)
-    page.get_by_role("button", name="Tra cứu hồ sơ", exact=True).click()  # the 🔎 in the header
     page.fill("#code", code.lower())
     page.get_by_role("button", name="Tra cứu", exact=True).click()
     card = page.locator(".msg.bot.dossier").last

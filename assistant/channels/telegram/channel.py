@@ -64,7 +64,7 @@ Turn = Callable[[Conversation, Requester], Reply]
 
 STATUS_LABELS = {
     Status.answer: "trả lời được", Status.clarify: "hỏi lại", Status.not_found: "chưa tìm thấy",
-    Status.smalltalk: "chào hỏi, menu", Status.dossier: "hồ sơ",
+    Status.smalltalk: "chào hỏi, menu", Status.dossier: "hồ sơ", Status.handoff: "gặp cán bộ",
 }
 
 
@@ -138,11 +138,18 @@ class TelegramChannel:
     def register(self, application: Application) -> None:
         self.application = application
         application.bot_data[BOT_DATA_KEY] = self
+        if self.settings.handoff_chat_id and self.engine is not None:
+            from assistant.channels.telegram.staff_group import StaffGroup
+
+            if self.settings.handoff_chat_id.lstrip("-").isdigit():
+                StaffGroup(self, self.settings.handoff_chat_id).register(application)
+            else:
+                log.error("ASSISTANT_HANDOFF_CHAT_ID is not a Telegram chat id; the staff group is off")
         only_new = filters.UpdateType.MESSAGE
         commands: list[tuple[str, Callable[..., Awaitable[None]]]] = [
             ("start", self.on_start), ("help", self.on_help), ("tracuu", self.on_lookup),
             ("theodoi", self.on_subscribe), ("huytheodoi", self.on_unsubscribe), ("lienhe", self.on_contact),
-            ("reload", self.on_reload), ("stats", self.on_stats),
+            ("reload", self.on_reload), ("stats", self.on_stats), ("canbo", self.on_handoff),
         ]
         for name, callback in commands:
             application.add_handler(CommandHandler(name, callback, filters=only_new))
@@ -327,10 +334,9 @@ class TelegramChannel:
             await self.send_text(update.effective_chat.id, texts.HELP)
 
     async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if await self._admit(update):
-            settings = self.assistant.settings
-            await self.send_text(update.effective_chat.id,
-                                 texts.contact(settings.hotline, settings.portal_url, self.place))
+        if await self._admit(update):  # the locality's one-stop, per commune when the chat named one
+            chat_id = update.effective_chat.id
+            await self.send_reply(chat_id, await self.turn(chat_id, lambda conv, _req: self.assistant.contact(conv)))
 
     async def _dossier_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE, command: str,
                                turn: Callable[[str], Turn]) -> None:
@@ -368,6 +374,14 @@ class TelegramChannel:
         reply = await self.turn(chat_id, lambda conv, req: self.assistant.handle(text, conv, req))
         await self.send_reply(chat_id, reply)
 
+    async def on_handoff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/canbo: ask for a civil servant (assistant/handoff)."""
+        if not await self._admit(update):
+            return
+        chat_id = update.effective_chat.id
+        reply = await self.turn(chat_id, lambda conv, req: self.assistant.handle_action("ho:open", conv, req))
+        await self.send_reply(chat_id, reply)
+
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self._admit(update):
             await self.send_text(update.effective_chat.id, texts.NOT_TEXT)
@@ -401,6 +415,8 @@ class TelegramChannel:
                         reply_markup=without_feedback(message.reply_markup)))
                 except TelegramError as exc:
                     log.debug("feedback buttons not removed: %s", exc)
+            if reply.data.get("handoff_offer"):  # a toast cannot carry the "Gặp cán bộ" button
+                await self.send_reply(chat_id, reply)
             return
 
         await self._answer_query(query)

@@ -18,7 +18,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("tracuu", "Tra cứu hồ sơ theo mã trên phiếu tiếp nhận"),
     ("theodoi", "Nhận thông báo khi hồ sơ thay đổi trạng thái"),
     ("huytheodoi", "Ngừng nhận thông báo về một hồ sơ"),
-    ("lienhe", "Tổng đài và Cổng Dịch vụ công"),
+    ("lienhe", "Liên hệ nơi tiếp nhận hồ sơ"),
+    ("canbo", "Hỏi trực tiếp cán bộ một cửa"),
 ]
 
 
@@ -44,21 +45,10 @@ HELP = (
     "• /tracuu <mã hồ sơ> — xem tình trạng hồ sơ.\n"
     "• /theodoi <mã hồ sơ> — nhận tin nhắn khi hồ sơ thay đổi trạng thái.\n"
     "• /huytheodoi <mã hồ sơ> — ngừng nhận tin nhắn.\n"
-    "• /lienhe — tổng đài hỗ trợ và Cổng Dịch vụ công quốc gia.\n"
+    "• /lienhe — nơi tiếp nhận hồ sơ của địa phương, tổng đài hỗ trợ và Cổng Dịch vụ công quốc gia.\n"
+    "• /canbo — hỏi trực tiếp cán bộ một cửa; cán bộ trả lời ngay trong cuộc trò chuyện này.\n"
     "Thông tin chỉ để tham khảo; giấy tờ và ngày hẹn chính thức do cơ quan tiếp nhận hồ sơ ghi trên phiếu."
 )
-
-
-def contact(hotline: str, portal_url: str, place: str | None) -> str:
-    lines = [
-        f"Tổng đài hỗ trợ dịch vụ công: {hotline}",
-        f"Cổng Dịch vụ công quốc gia: {portal_url}",
-    ]
-    if place:
-        lines.append(f"Bạn cũng có thể đến Bộ phận một cửa ({place}) trong giờ hành chính để được hướng dẫn trực tiếp.")
-    else:
-        lines.append("Bạn cũng có thể đến Bộ phận một cửa nơi nộp hồ sơ trong giờ hành chính để được hướng dẫn.")
-    return "\n".join(lines)
 
 
 def need_code(command: str) -> str:

@@ -6,6 +6,7 @@ maintainer may also run `alembic` by hand with `sqlalchemy.url` set.
 
 from alembic import context
 
+import assistant.handoff.models  # noqa: F401  (its tables join Base.metadata)
 from assistant.store.models import Base
 
 config = context.config

@@ -57,10 +57,10 @@
   });
 
   // -- dossier lookup: folded behind the 🔎 button so the conversation keeps the screen -------------
-  function showLookup(open) {
+  function showLookup(open, focus = true) {
     lookupForm.hidden = !open;
     lookupToggle.setAttribute("aria-expanded", open ? "true" : "false");
-    if (open) codeInput.focus();
+    if (open && focus) codeInput.focus();
   }
   lookupToggle.addEventListener("click", () => showLookup(lookupForm.hidden));
   codeInput.addEventListener("keydown", (event) => {
@@ -120,6 +120,11 @@
   function fillBot(bubble, reply) {
     bubble.replaceChildren();
     bubble.className = "msg bot " + (reply.status || "");
+    if (reply.status === "handoff") {
+      // A civil servant answers through /api/updates: ask more often while the request is open.
+      const state = reply.data && reply.data.handoff ? reply.data.handoff.state : null;
+      handoffOpen = state === "opened" || state === "open" || state === "relayed" || state === "position";
+    }
     let body = reply.reply || "";
     if (reply.title && body.startsWith(reply.title)) {
       bubble.appendChild(el("strong", "title", reply.title));
@@ -251,6 +256,8 @@
   // The server keeps them until the page confirms it showed them; the page asks on load, every
   // POLL_MS while visible, and when the tab comes back to the front.
   const POLL_MS = 30000;
+  const HANDOFF_POLL_MS = 5000;
+  let handoffOpen = false;
   const shown = new Set();
   let polling = false;
 
@@ -291,6 +298,12 @@
   function followNote(reply) {
     // On Telegram and Zalo the bot writes first; a web page can only show news while it is open.
     const dossier = reply && reply.data && reply.data.dossier;
+    if (dossier && dossier.need_code) {
+      // "tra cứu hồ sơ" without a code: open and point at the lookup box (no focus: it would pop the keyboard).
+      showLookup(true, false);
+      lookupForm.classList.add("attention");
+      window.setTimeout(() => lookupForm.classList.remove("attention"), 4000);
+    }
     if (dossier && dossier.newly_subscribed) {
       addNote("Thông báo về hồ sơ sẽ hiện ngay trong trang này khi bạn mở lại trên trình duyệt này. "
         + "Muốn nhận tin nhắn cả khi không mở trang, bạn có thể theo dõi qua Zalo hoặc Telegram.");
@@ -339,9 +352,15 @@
       return;
     }
     row.replaceChildren(el("span", "thanks", reply.reply));
+    // A second unhelpful turn in a row: the offer of a civil servant comes with its button.
+    if (reply.data && reply.data.handoff_offer) addBot(reply);
   }
 
   // -- wiring ----------------------------------------------------------------------------------
+  // "🙋 Gặp cán bộ" in the header: the same request as typing "gặp cán bộ" (assistant/handoff).
+  $("handoff").addEventListener("click", () => {
+    if (!busy) press({ label: "🙋 Gặp cán bộ", action: "ho:open" }, null);
+  });
   askForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;
@@ -385,6 +404,12 @@
       if (response.ok) config = await response.json();
     } catch (e) { config = {}; }
     if (config.locality) $("place").textContent = config.locality;
+    if (config.contact && config.contact.text) {
+      // The locality's one-stop (verified values only), not only the national hotline.
+      // Phone numbers ("1900 1096") never break across lines.
+      $("contact").textContent = config.contact.text.replace(/(\d) (?=\d)/g, "$1\u00a0");
+      $("contact").hidden = false;
+    }
     if (config.demo && load("tthc-banner") !== "hidden") $("demo-banner").hidden = false;
     const procedure = new URLSearchParams(window.location.search).get("p");
     const earlier = procedure ? [] : await history();
@@ -404,6 +429,7 @@
     await pollUpdates();
     document.body.dataset.ready = "1";
     window.setInterval(pollUpdates, POLL_MS);
+    window.setInterval(() => { if (handoffOpen) pollUpdates(); }, HANDOFF_POLL_MS);
     document.addEventListener("visibilitychange", pollUpdates);
   }
   start();
