@@ -73,3 +73,16 @@ def test_channel_lines_say_what_is_off_and_why():
     zalo = dataclasses.replace(half_zalo, zalo_access_token="t")
     assert any(line.startswith("Zalo: bật — webhook") for line in channel_lines(zalo, web=True))
     assert all("123:abc" not in line for line in channel_lines(polling, web=True))  # never the token
+
+
+def test_the_licence_is_declared_the_current_way():
+    """PEP 639: an SPDX string and the licence file, which setuptools ≥ 77 builds without the
+    deprecation warning the old `{text = ...}` table printed on every install."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "MIT"
+    assert all((ROOT / name).is_file() for name in project["project"]["license-files"])
+    assert not any(c.startswith("License ::") for c in project["project"].get("classifiers", []))
+    assert any(r.startswith("setuptools>=77") for r in project["build-system"]["requires"])
+    assert project["tool"]["setuptools"]["package-dir"] == {"": "."}  # no "Editable installation" notice
