@@ -16,10 +16,11 @@ from assistant.config import Settings
 from assistant.core import Assistant, Turn
 from assistant.dialogue.conversation import Requester
 from assistant.dialogue.reply import Status
-from assistant.dossiers.desk import DossierDesk
+from assistant.dossiers.desk import DossierDesk, LookupLimits, address_key, session_key
 from assistant.staff.resolution import PICKED
 from assistant.store import FeedbackStore, QuestionLog, make_engine, upgrade
 from assistant.store.repos import user_hash
+from assistant.store.throttle import Limit, SharedCounters
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ def build_assistant(settings: Settings, engine: Engine | None = None, with_datab
     `question_log`: where questions are recorded (default: one `QuestionLog` insert per
     question; the web workers pass a `QuestionLogBuffer` that writes in batches).
     `keep_last_good`: for the long-running bot (see `Assistant.from_settings`)."""
+    from assistant.text.bytecache import configure
+
+    configure(settings.cache_bytes)  # the text caches' memory budget for this process
     assistant = Assistant.from_settings(settings, keep_last_good=keep_last_good)
     if not with_database:
         return assistant
@@ -68,10 +72,27 @@ class QuestionLogLike(Protocol):
 
 
 def attach_database(assistant: Assistant, engine: Engine, *, question_log: QuestionLogLike | None = None) -> None:
-    assistant.desk = DossierDesk(engine, lambda: assistant.catalog, hotline=assistant.settings.hotline,
-                                 portal_url=assistant.settings.portal_url)
+    settings = assistant.settings
+    assistant.desk = DossierDesk(engine, lambda: assistant.catalog, hotline=settings.hotline,
+                                 portal_url=settings.portal_url, limits=LookupLimits.from_settings(settings),
+                                 on_burst=assistant.alert)
     questions = question_log if question_log is not None else QuestionLog(engine)
     feedback = FeedbackStore(engine)
+    counters = SharedCounters(engine)
+    per_session, per_address = Limit(settings.ratings_per_session, 3600), Limit(settings.ratings_per_address, 3600)
+
+    def rating_allowed(requester: Requester | None) -> bool:
+        """Ratings per chat/session and per address per hour, shared by all workers."""
+        if requester is None:
+            return True
+        add = [(f"rating:s:{session_key(requester)}", per_session)]
+        if (address := address_key(requester)) is not None:
+            add.append((f"rating:a:{address}", per_address))
+        counts = counters.count(add)
+        for count in counts:
+            if count.first_excess:
+                assistant.alert("ratings", "address" if ":a:" in count.name else "session")
+        return not any(c.exceeded for c in counts)
 
     def log_question(turn: Turn) -> None:
         """Every question is counted (for the service report); unanswered ones feed the
@@ -93,6 +114,9 @@ def attach_database(assistant: Assistant, engine: Engine, *, question_log: Quest
         channel = requester.channel if requester else "unknown"
         user = user_hash(requester.channel, requester.chat_id) if requester else None
         try:
+            if not rating_allowed(requester):
+                log.info("rating not counted: over the per-chat or per-address limit")
+                return
             feedback.add(channel, procedure_id, facet, rating, user=user)
         except SQLAlchemyError:
             log.warning("feedback store unavailable")

@@ -41,10 +41,33 @@ def _context():
     return open_database(settings), load_catalog(settings.catalog_dir, settings.locality)
 
 
+def _guard(func):
+    """A database that cannot be reached, or a broken catalogue, is one sentence and exit 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from assistant.catalog.loader import CatalogError
+
+        try:
+            return func(args)
+        except SQLAlchemyError as exc:
+            print(f"Không lập được báo cáo: không kết nối được cơ sở dữ liệu ({exc.__class__.__name__}); "
+                  "kiểm tra DATABASE_URL và máy chủ cơ sở dữ liệu rồi thử lại.", file=sys.stderr)
+            return 1
+        except CatalogError as exc:
+            print(f"Không lập được báo cáo: danh mục thủ tục có lỗi.\n{exc}", file=sys.stderr)
+            return 1
+
+    run.__doc__ = func.__doc__
+    return run
+
+
 def settings_office_hours() -> str | None:
     return Settings.from_env().office_hours
 
 
+@_guard
 def cmd_unanswered(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_unanswered, unanswered_report
 
@@ -54,6 +77,7 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guard
 def cmd_service(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_table, service_report, to_csv, to_html
 

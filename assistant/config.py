@@ -47,6 +47,22 @@ class Settings:
     zalo_app_secret: str | None = field(default=None, repr=False)
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    # Limits that hold across workers (counted in the database; see SECURITY.md).
+    lookup_window_seconds: int = 600
+    lookups_per_session: int = 20  # dossier lookups (found or not) per chat/session per window
+    lookups_per_address: int = 300  # per client address (web): generous, offices share one address
+    misses_per_session: int = 5  # codes that do not exist, per chat/session per window
+    misses_per_address: int = 60
+    ratings_per_session: int = 10  # 👍/👎 per hour
+    ratings_per_address: int = 200
+    subscriptions_per_dossier: int = 20
+    subscriptions_per_session: int = 10
+    subscriptions_per_address: int = 50  # new subscriptions per client address per day
+    zalo_event_max_age_seconds: int = 300  # older signed Zalo events are refused as replays
+    # Retention (days): conversations and the question log are deleted after this; 0 keeps them.
+    retention_days: int = 180
+    web_notification_days: int = 30  # undelivered web notifications expire (the page never came back)
+    cache_bytes: int = 32 * 1024 * 1024  # per worker, for the caches keyed by message text
     # Handoff to a civil servant (assistant/handoff): the Telegram staff group that receives
     # requests, how long transcripts are kept, the staff inbox's cookie-signing secret, and the
     # office hours ("07:30-11:30,13:30-17:00") when the locality's catalogue gives none.
@@ -88,9 +104,47 @@ class Settings:
             zalo_app_secret=env.get("ZALO_APP_SECRET") or None,
             zalo_api_base=env.get("ZALO_API_BASE", cls.zalo_api_base),
             zalo_oauth_base=env.get("ZALO_OAUTH_BASE", cls.zalo_oauth_base),
+            **_ints(env),
             handoff_chat_id=(env.get("ASSISTANT_HANDOFF_CHAT_ID") or "").strip() or None,
             transcript_retention_days=_positive_int(env.get("ASSISTANT_TRANSCRIPT_DAYS"),
                                                     cls.transcript_retention_days),
             staff_secret=env.get("ASSISTANT_STAFF_SECRET") or None,
             office_hours=(env.get("ASSISTANT_OFFICE_HOURS") or "").strip() or None,
         )
+
+
+# Integer settings: environment variable -> field.
+INT_SETTINGS = {
+    "ASSISTANT_LOOKUP_WINDOW_SECONDS": "lookup_window_seconds",
+    "ASSISTANT_LOOKUPS_PER_SESSION": "lookups_per_session",
+    "ASSISTANT_LOOKUPS_PER_ADDRESS": "lookups_per_address",
+    "ASSISTANT_MISSES_PER_SESSION": "misses_per_session",
+    "ASSISTANT_MISSES_PER_ADDRESS": "misses_per_address",
+    "ASSISTANT_RATINGS_PER_SESSION": "ratings_per_session",
+    "ASSISTANT_RATINGS_PER_ADDRESS": "ratings_per_address",
+    "ASSISTANT_SUBSCRIPTIONS_PER_DOSSIER": "subscriptions_per_dossier",
+    "ASSISTANT_SUBSCRIPTIONS_PER_SESSION": "subscriptions_per_session",
+    "ASSISTANT_SUBSCRIPTIONS_PER_ADDRESS": "subscriptions_per_address",
+    "ZALO_EVENT_MAX_AGE_SECONDS": "zalo_event_max_age_seconds",
+    "ASSISTANT_RETENTION_DAYS": "retention_days",
+    "ASSISTANT_WEB_NOTIFICATION_DAYS": "web_notification_days",
+    "ASSISTANT_CACHE_BYTES": "cache_bytes",
+}
+
+
+def _ints(env: dict[str, str]) -> dict[str, int]:
+    """The integer settings present in `env`; a value that is not a whole number >= 0 is an
+    error at start-up, not a silent default."""
+    values: dict[str, int] = {}
+    for name, attribute in INT_SETTINGS.items():
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+        if value < 0:
+            raise ValueError(f"{name} must not be negative")
+        values[attribute] = value
+    return values

@@ -32,7 +32,7 @@ from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.facets import Facet, FacetHit, scan_facets
 from assistant.nlu.matcher import Matcher, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
-from assistant.text.normalize import clean, normalize
+from assistant.text.normalize import MAX_INPUT_CHARS, clean, normalize
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,15 @@ class Brain:
     everyday: EverydayDesk
 
 
+def _keep_code(raw: str) -> str:
+    """`clean(raw)`, but a dossier code in the part of a long message that trimming drops is
+    kept (put first): a citizen who pastes a long story around the code still gets the card."""
+    text = clean(raw)
+    if len(raw) > MAX_INPUT_CHARS and (code := find_dossier_code(raw)) and find_dossier_code(text) != code:
+        text = f"{code} {text}"
+    return text
+
+
 class Assistant:
     def __init__(
         self,
@@ -108,11 +117,14 @@ class Assistant:
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
         self.pick_sink: Callable[[Requester | None, str], None] | None = None
+        self.alert_listeners: list[Callable[[str, str], None]] = []  # (what, scope) of a burst; metrics
         self.handoff: HandoffHook | None = None
         self._lock = threading.Lock()
         self.brain = self._build(catalog)
         self.source_dir: Path = Path(catalog.directory)  # what reload() reads (not a fallback copy)
         self.snapshot_dir: Path | None = None  # where good catalogues are kept; None: not kept
+        self.refused: list[Problem] = []  # why the catalogue on disk is not the one served (for /healthz)
+        self.watcher: object | None = None  # the CatalogWatcher reloading this assistant, if any
 
     @classmethod
     def from_settings(cls, settings: Settings, desk: DossierDesk | None = None, *,
@@ -125,8 +137,10 @@ class Assistant:
         directory = Path(settings.catalog_dir)
         if not keep_last_good:
             return cls(load_catalog(directory, settings.locality), settings, desk)
-        catalog = load_or_last_good(directory, settings.locality, Path(settings.data_dir))
+        refused: list[Problem] = []
+        catalog = load_or_last_good(directory, settings.locality, Path(settings.data_dir), refused)
         assistant = cls(catalog, settings, desk)
+        assistant.refused = refused
         assistant.source_dir = directory
         assistant.snapshot_dir = Path(settings.data_dir)
         return assistant
@@ -143,22 +157,37 @@ class Assistant:
         return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality),
                      everyday)
 
+    def alert(self, what: str, scope: str) -> None:
+        """A burst was throttled (dossier lookups, unknown codes, ratings): tell the listeners."""
+        for listener in self.alert_listeners:
+            try:
+                listener(what, scope)
+            except Exception:  # a metric must never cost a citizen their reply
+                log.exception("alert listener failed")
+
     @property
     def catalog(self) -> Catalog:
         return self.brain.catalog
 
     def reload(self, directory: Path | None = None) -> list[Problem]:
         """Load the catalogue again; on any error keep serving the old one and return the problems."""
+        source = directory or self.source_dir
         try:
-            catalog = load_catalog(directory or self.source_dir, self.settings.locality)
+            catalog = load_catalog(source, self.settings.locality)
+            brain = self._build(catalog)
         except CatalogError as exc:
             log.warning("catalogue reload refused: %d problem(s)", len(exc.problems))
+            self.refused = list(exc.problems)
             return exc.problems
+        except Exception as exc:  # whatever breaks a load (memory, recursion, a bug) keeps the old one
+            log.exception("catalogue reload failed; still serving the last good one")
+            self.refused = [Problem(Path(source), 1, f"catalogue could not be loaded ({exc.__class__.__name__})")]
+            return self.refused
         if self.snapshot_dir is not None:
             save_snapshot(catalog, self.snapshot_dir)
-        brain = self._build(catalog)
         with self._lock:
             self.brain = brain  # one assignment: in-flight requests keep their old brain
+        self.refused = []
         log.info("catalogue reloaded: %d procedures, version %s", len(catalog), catalog.version)
         return []
 
@@ -173,7 +202,7 @@ class Assistant:
     ) -> Reply:
         conversation = conversation if conversation is not None else Conversation()
         now = now or self.clock()
-        text = clean(text if isinstance(text, str) else str(text))
+        text = _keep_code(text if isinstance(text, str) else str(text))
         normalised = normalize(text)
         handoff = self.handoff
         reply = handoff.before_turn(text, normalised, conversation, requester) if handoff else None
@@ -207,6 +236,10 @@ class Assistant:
                              f"gọi {self.settings.hotline} hoặc gửi câu hỏi trên {self.settings.portal_url}.")
             return self.handoff.action(action.field or "", conversation, requester)
         if action.kind == "feedback":
+            if not conversation.take_rating(action.procedure_id):
+                # Not an answer this conversation received, or already rated: nothing is counted.
+                return Reply(status=Status.smalltalk, text="Mình đã ghi nhận góp ý cho câu trả lời này rồi. "
+                             "Cảm ơn bạn!", data={"feedback": None})
             if self.feedback_sink:
                 self.feedback_sink(requester, action.procedure_id, conversation.last_facet, action.rating or 0)
             text = "Cảm ơn bạn đã góp ý!" + ("" if (action.rating or 0) > 0 else
@@ -430,6 +463,7 @@ class Assistant:
         conv.last_procedure = proc.id
         conv.last_facet = facet.value
         conv.pending_candidates = []
+        conv.answered(proc.id)
         catalog = brain.catalog
         local = catalog.for_commune(proc.id, conv.commune) or proc
         commune = self._commune(brain, conv)

@@ -25,6 +25,7 @@ from assistant.config import Settings
 from assistant.core import VN_TZ, Assistant
 from assistant.logsafety import install as install_log_redaction
 from assistant.store import make_engine, upgrade
+from assistant.store.question_buffer import QuestionLogBuffer
 
 log = logging.getLogger("assistant")
 
@@ -122,11 +123,14 @@ async def serve(settings: Settings) -> None:
     if web and not port_free(settings.web_host, settings.web_port):
         raise PortInUse(port_in_use_line(settings.web_host, settings.web_port))
     engine, migrated = open_database_degraded(settings)
-    assistant = build_assistant(settings, engine, keep_last_good=True)
+    # The question log is statistics: written in batches, off the message path (flushed on stop).
+    questions = QuestionLogBuffer(engine).start()
+    assistant = build_assistant(settings, engine, question_log=questions, keep_last_good=True)
     if migrated:
         seed_if_empty(engine, assistant)
     watcher = CatalogWatcher(settings.catalog_dir, assistant.reload, staff_notifier(settings, engine))
     watcher.start()
+    assistant.watcher = watcher
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -156,6 +160,7 @@ async def serve(settings: Settings) -> None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(task, timeout=10)
         watcher.stop()
+        await asyncio.to_thread(questions.close)
         engine.dispose()
 
 

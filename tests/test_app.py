@@ -49,8 +49,9 @@ def test_unanswered_questions_and_feedback_are_logged_without_identifiers(engine
     assistant = _assistant(engine, small_catalog)
     assistant.handle("giá xăng hôm nay bao nhiêu, gọi 0912 345 678", Conversation(), ME)
     assistant.handle("căn cước công dân", Conversation(), ME)
-    assistant.handle("giấy độc thân mất bao lâu", Conversation(), ME)  # answered: logged as answered
-    assistant.handle_action("fb:-1:marriage-status-certification", Conversation(), ME)
+    answered = Conversation()
+    assistant.handle("giấy độc thân mất bao lâu", answered, ME)  # answered: logged as answered
+    assistant.handle_action("fb:-1:marriage-status-certification", answered, ME)  # rates what it received
     with engine.connect() as conn:
         logged = conn.execute(select(QuestionLogRow.text, QuestionLogRow.status, QuestionLogRow.candidates,
                                      QuestionLogRow.user_hash)).all()

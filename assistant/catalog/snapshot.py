@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.catalog.loader import Catalog, CatalogError, load_catalog
+from assistant.catalog.yamlsource import Problem
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +84,25 @@ def last_good(data_dir: Path) -> Path | None:
     return directory if version and directory.is_dir() else None
 
 
-def load_or_last_good(directory: Path, locality: str | None, data_dir: Path) -> Catalog:
+def load_or_last_good(directory: Path, locality: str | None, data_dir: Path,
+                      refused: list[Problem] | None = None) -> Catalog:
     """The catalogue in `directory`, saved as the last good one; when it is broken, the problems
-    are logged with file:line and the last good copy is served instead. Raises `CatalogError`
-    when the catalogue is broken and no good copy exists (nothing sensible to answer from)."""
+    are logged with file:line (and appended to `refused`) and the last good copy is served
+    instead. Any failure counts as broken, not only catalogue errors: a file that exhausts
+    memory must not stop a restart from serving. Raises when the catalogue is broken and no
+    good copy exists (nothing sensible to answer from)."""
     try:
         catalog = load_catalog(directory, locality)
-    except CatalogError as exc:
+    except Exception as exc:
         fallback = last_good(data_dir)
         if fallback is None:
             raise
+        problems = exc.problems if isinstance(exc, CatalogError) else [
+            Problem(Path(directory), 1, f"catalogue could not be loaded ({exc.__class__.__name__})")]
+        if refused is not None:
+            refused.extend(problems)
         log.error("catalogue in %s is broken (%d problem(s)); serving the last good copy until it is fixed:\n%s",
-                  directory, len(exc.problems), "\n".join(str(p) for p in exc.problems[:50]))
+                  directory, len(problems), "\n".join(str(p) for p in problems[:50]))
         catalog = load_catalog(fallback, locality)
         log.warning("serving last good catalogue %s (%d procedures)", catalog.version, len(catalog))
         return catalog

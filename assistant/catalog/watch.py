@@ -51,6 +51,8 @@ class CatalogWatcher:
         self._seen = fingerprint(self.directory)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.refused: list[Problem] = []  # the last refused edit, until a good one is loaded
+        self.error: str | None = None  # the last exception a reload raised, until one returns
 
     def check_once(self) -> list[Problem] | None:
         """Reload if anything changed. None: nothing changed; [] reloaded; problems: refused."""
@@ -59,6 +61,7 @@ class CatalogWatcher:
             return None
         self._seen = current
         problems = self.reload()
+        self.refused, self.error = list(problems), None
         if problems:
             log.warning("catalogue change refused, still serving the last good one:\n%s",
                         "\n".join(str(p) for p in problems))
@@ -76,9 +79,21 @@ class CatalogWatcher:
         if self._thread is not None:
             self._thread.join(timeout=self.interval + 1)
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
+    def status(self) -> dict[str, object]:
+        """For /healthz: whether the watcher still runs and why the last edit was refused."""
+        problems = [str(p) for p in self.refused[:20]]
+        if self.error:
+            problems.append(f"{self.directory}:1: catalogue watcher error ({self.error})")
+        return {"ok": self.running and not problems, "running": self.running, "problems": problems}
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
                 self.check_once()
-            except Exception:  # keep watching; a transient I/O error must not stop reloads
-                log.exception("catalogue watcher failed")
+            except BaseException as exc:  # nothing may end the thread: reloads would stop silently
+                self.error = exc.__class__.__name__
+                log.exception("catalogue watcher failed; still watching")

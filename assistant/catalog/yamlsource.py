@@ -15,6 +15,10 @@ import yaml
 
 Loc = tuple[str | int, ...]
 
+# A procedure file is a few kilobytes; anything this big is a mistake or an attack, and parsing it
+# would hold the process (and its memory) while citizens wait.
+MAX_YAML_BYTES = 256 * 1024
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -90,7 +94,9 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|Tr
 
 
 def load_yaml(text: str) -> Any:
-    """Parse catalogue YAML the way the loader does (YAML 1.2 booleans, impossible dates kept as text)."""
+    """Parse catalogue YAML the way the loader does (YAML 1.2 booleans, impossible dates kept as text;
+    anchors and aliases refused, see `_refuse_aliases`)."""
+    _refuse_aliases(Path("<yaml>"), text)
     return yaml.load(text, Loader=_Loader)
 
 
@@ -103,11 +109,16 @@ class YamlSyntaxError(Exception):
 def read_yaml(path: Path, text: str | None = None) -> SourceDoc:
     """Parse one YAML file; raise YamlSyntaxError naming file:line for malformed YAML."""
     if text is None:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise YamlSyntaxError(_too_big(path, path.read_bytes()[:MAX_YAML_BYTES].decode("utf-8", "replace")))
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise YamlSyntaxError(Problem(path, 1, f"tệp không phải văn bản UTF-8 ({exc.reason})")) from exc
+    if len(text) > MAX_YAML_BYTES or len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise YamlSyntaxError(_too_big(path, text[:MAX_YAML_BYTES]))
     try:
+        _refuse_aliases(path, text)
         data = yaml.load(text, Loader=_Loader)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -117,7 +128,25 @@ def read_yaml(path: Path, text: str | None = None) -> SourceDoc:
         raise YamlSyntaxError(Problem(path, line, f"lỗi cú pháp YAML: {reason}")) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(Problem(path, 1, f"lỗi YAML: {exc}")) from exc
+    except RecursionError as exc:  # absurdly deep nesting
+        raise YamlSyntaxError(Problem(path, 1, "YAML lồng nhau quá sâu")) from exc
     doc = SourceDoc(path=path, data=data)
     if root is not None:
         _walk(root, (), doc)
     return doc
+
+
+def _too_big(path: Path, head: str) -> Problem:
+    return Problem(path, head.count("\n") + 1,
+                   f"tệp lớn hơn {MAX_YAML_BYTES // 1024} KB; hãy tách hoặc rút gọn tệp")
+
+
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Anchors and aliases (`&x`, `*x`) let a few hundred bytes expand to gigabytes (the
+    "billion laughs"); a hand-edited catalogue never needs them. The event stream is read
+    without building anything, so the check itself costs nothing."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise YamlSyntaxError(Problem(path, event.start_mark.line + 1,
+                                          "không dùng neo và bí danh YAML (&tên, *tên); "
+                                          "hãy viết đầy đủ giá trị"))

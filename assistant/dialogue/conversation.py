@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass
@@ -22,10 +22,27 @@ class Conversation:
     handoff_offered: bool = False
     recent: list[list[str]] = field(default_factory=list)
     last_intent: str | None = None  # an everyday intent answered last turn ("contact"), see dialogue.intents
+    # Procedures whose answer this conversation received and has not rated yet (newest last, a
+    # few at most): a 👍/👎 counts only for one of these, once.
+    rateable: list[str] = field(default_factory=list)
     # What the web page showed (user lines and reply payloads), newest last, so a reload can draw
     # the conversation again; bounded by assistant.web.history.MAX_ENTRIES. Other channels keep
     # their own message history and leave it empty.
     history: list[dict[str, Any]] = field(default_factory=list)
+
+    RATEABLE_MAX: ClassVar[int] = 5
+
+    def answered(self, procedure_id: str) -> None:
+        if procedure_id in self.rateable:
+            self.rateable.remove(procedure_id)
+        self.rateable = [*self.rateable, procedure_id][-self.RATEABLE_MAX:]
+
+    def take_rating(self, procedure_id: str | None) -> bool:
+        """Whether a rating of this procedure's answer may count (and from now on it may not)."""
+        if not procedure_id or procedure_id not in self.rateable:
+            return False
+        self.rateable = [p for p in self.rateable if p != procedure_id]
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

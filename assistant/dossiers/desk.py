@@ -20,6 +20,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -27,11 +28,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.catalog.loader import Catalog
 from assistant.catalog.schema import Locality, Place, Procedure
+from assistant.config import Settings
 from assistant.dialogue.conversation import Requester
 from assistant.dialogue.reply import Button, Reply, Status
 from assistant.dossiers.codes import find_dossier_code
+from assistant.dossiers.notes import citizen_note
 from assistant.dossiers.statuses import CLOSED, LABELS, OPEN, RESOLVED, DossierStatus
-from assistant.store.repos import DossierRecord, DossierStore, Subscriptions
+from assistant.store.repos import DossierRecord, DossierStore, Subscriptions, user_hash
+from assistant.store.throttle import Count, Limit, SharedCounters
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -103,11 +107,42 @@ def _requester_key(requester: Requester) -> str:
     return f"{requester.channel}:{requester.chat_id}"
 
 
-def _origin_key(requester: Requester) -> str | None:
-    return f"origin:{requester.origin}" if requester.origin else None
+ORIGIN_MISSES = Settings.misses_per_address  # unknown codes per window from one client address
+alerts = logging.getLogger("assistant.alerts")
 
 
-ORIGIN_MISSES = 30  # unknown codes per 10 minutes from one client address (offices share addresses)
+@dataclass(frozen=True)
+class LookupLimits:
+    """Dossier lookups allowed per window: strict per chat or session, generous per client
+    address (a commune office or a mobile carrier puts many citizens behind one address).
+    Every lookup counts, found or not, so existing codes cannot be harvested either; codes
+    that do not exist count once more, against a lower limit."""
+
+    per_session: Limit
+    per_address: Limit
+    misses_per_session: Limit
+    misses_per_address: Limit
+    subscriptions_per_dossier: int
+    subscriptions_per_session: int
+    subscriptions_per_address: Limit  # new subscriptions per day
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> LookupLimits:
+        settings = settings or Settings()
+        window = settings.lookup_window_seconds
+        return cls(Limit(settings.lookups_per_session, window), Limit(settings.lookups_per_address, window),
+                   Limit(settings.misses_per_session, window), Limit(settings.misses_per_address, window),
+                   settings.subscriptions_per_dossier, settings.subscriptions_per_session,
+                   Limit(settings.subscriptions_per_address, 86_400))
+
+
+def session_key(requester: Requester) -> str:
+    """A chat or session as the shared counters name it (salted hash: no chat ids in clear)."""
+    return user_hash(requester.channel, str(requester.chat_id))[:24]
+
+
+def address_key(requester: Requester) -> str | None:
+    return user_hash("address", requester.origin)[:24] if requester.origin else None
 
 
 class DossierDesk:
@@ -129,6 +164,8 @@ class DossierDesk:
         locality: Locality | None = None,
         portal_url: str = DEFAULT_PORTAL,
         hotline: str | None = None,
+        limits: LookupLimits | None = None,
+        on_burst: Callable[[str, str], None] | None = None,
     ) -> None:
         if not isinstance(engine, Engine) and hasattr(engine, "kw"):  # a sessionmaker
             engine = engine.kw["bind"]
@@ -136,9 +173,12 @@ class DossierDesk:
         self._catalog = catalog
         self._calendar = calendar
         self._calendars: dict[frozenset[dt.date], WorkCalendar] = {}
-        self.throttle = throttle or UnknownCodeThrottle()
-        self.origin_throttle = UnknownCodeThrottle(limit=ORIGIN_MISSES, window_seconds=self.throttle.window,
-                                                   clock=self.throttle.clock)
+        # `throttle`: an in-process guard for unknown codes per chat, instead of the shared one
+        # (tests with a fake clock); everything else is counted in the database, for all workers.
+        self.throttle = throttle
+        self.limits = limits or LookupLimits.from_settings()
+        self.counters = SharedCounters(engine)
+        self.on_burst = on_burst
         self._procedure_name = procedure_name
         self._locality = locality
         self.portal_url = portal_url
@@ -184,7 +224,13 @@ class DossierDesk:
                     data={"dossier": {"code": record.code, "found": True, "status": status.value,
                                       "subscribed": False}},
                 )
+            capped = self._subscription_cap(record.code, requester)
+            if capped is not None:
+                return capped
             added = self.subscriptions.add(record.code, requester.channel, str(requester.chat_id), now)
+            address = address_key(requester)
+            if added and address is not None:
+                self.counters.count([(f"sub:a:{address}", self.limits.subscriptions_per_address)])
         except SQLAlchemyError as exc:
             log.warning("dossier subscribe failed, database unavailable: %s", exc.__class__.__name__)
             return self.unavailable_reply()
@@ -298,7 +344,8 @@ class DossierDesk:
                     subscribed: bool) -> list[str]:
         place = self._place(proc)
         if status == DossierStatus.supplement_requested:
-            what = (f"theo yêu cầu của cơ quan giải quyết: “{d.note.rstrip('.')}”" if d.note
+            note = citizen_note(d.note)  # masked on import too; rows stored before that are masked here
+            what = (f"theo yêu cầu của cơ quan giải quyết: “{note.rstrip('.')}”" if note
                     else "theo Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
             if d.channel in ("online_full", "online_partial"):
                 how = (f"Bạn nộp bổ sung trực tuyến trên {self.portal_url} (mục quản lý hồ sơ của bạn) "
@@ -322,12 +369,12 @@ class DossierDesk:
         if status == DossierStatus.returned:
             when = f" ngày {d.returned_at:%d/%m/%Y}" if d.returned_at else ""
             return [f"Kết quả đã được trả{when}. Hồ sơ đã hoàn tất, bạn không cần làm gì thêm."]
-        reason = f" Lý do: {d.note.rstrip('.')}." if d.note else ""
+        # Notes on other statuses are written for colleagues, not for whoever has the code.
         if status == DossierStatus.withdrawn:
-            return [f"Hồ sơ đã được rút theo đề nghị của người nộp.{reason} Nếu cần, bạn có thể nộp hồ sơ mới."]
+            return ["Hồ sơ đã được rút theo đề nghị của người nộp. Nếu cần, bạn có thể nộp hồ sơ mới."]
         if status == DossierStatus.stopped:
-            return [f"Cơ quan giải quyết đã dừng giải quyết hồ sơ này.{reason} " + self._contact_sentence()]
-        return [f"Hồ sơ đã bị hủy.{reason} Nếu cần, bạn có thể nộp hồ sơ mới."]
+            return ["Cơ quan giải quyết đã dừng giải quyết hồ sơ này. " + self._contact_sentence()]
+        return ["Hồ sơ đã bị hủy. Nếu cần, bạn có thể nộp hồ sơ mới."]
 
     def _collect(self, d: DossierRecord, place: Place | None) -> str:
         if d.result_delivery == "post":
@@ -410,19 +457,87 @@ class DossierDesk:
         return canonical
 
     def _refusal(self, requester: Requester) -> Reply | None:
-        key = _requester_key(requester)
-        if self.throttle.blocked(key):
-            return self._throttled(self.throttle, key)
-        origin = _origin_key(requester)
-        if origin is not None and self.origin_throttle.blocked(origin):
-            return self._throttled(self.origin_throttle, origin)
-        return None
+        """Count this lookup for the chat and the address, and refuse it when either is over its
+        limit or has looked up too many codes that do not exist (one database transaction)."""
+        if self.throttle is not None and self.throttle.blocked(_requester_key(requester)):
+            minutes = max(1, round(self.throttle.retry_after(_requester_key(requester)) / 60))
+            return self._throttled(minutes)
+        session, address, limits = session_key(requester), address_key(requester), self.limits
+        add = [(f"lookup:s:{session}", limits.per_session)]
+        check = [] if self.throttle is not None else [(f"miss:s:{session}", limits.misses_per_session)]
+        if address is not None:
+            add.append((f"lookup:a:{address}", limits.per_address))
+            check.append((f"miss:a:{address}", limits.misses_per_address))
+        try:
+            counts = self.counters.count(add, check)
+        except SQLAlchemyError as exc:
+            log.warning("lookup throttle unavailable, database unavailable: %s", exc.__class__.__name__)
+            return self.unavailable_reply()
+        for count in counts[:len(add)]:
+            if count.first_excess:
+                self._burst("lookups", count)
+        over = [c for c in counts[:len(add)] if c.exceeded] + [c for c in counts[len(add):]
+                                                               if c.total >= c.limit.limit]
+        if not over:
+            return None
+        try:
+            wait = max(self.counters.retry_after(c.name, c.limit) for c in over)
+        except SQLAlchemyError:
+            wait = max(c.limit.window for c in over)
+        return self._throttled(max(1, round(wait / 60)), misses=over[0].name.startswith("miss:"))
 
     def _miss(self, requester: Requester) -> None:
-        self.throttle.miss(_requester_key(requester))
-        origin = _origin_key(requester)
-        if origin is not None:
-            self.origin_throttle.miss(origin)
+        if self.throttle is not None:
+            self.throttle.miss(_requester_key(requester))
+        session, address, limits = session_key(requester), address_key(requester), self.limits
+        add = [] if self.throttle is not None else [(f"miss:s:{session}", limits.misses_per_session)]
+        if address is not None:
+            add.append((f"miss:a:{address}", limits.misses_per_address))
+        if not add:
+            return
+        try:
+            counts = self.counters.count(add)
+        except SQLAlchemyError as exc:
+            log.warning("miss not counted, database unavailable: %s", exc.__class__.__name__)
+            return
+        for count in counts:
+            if count.total == count.limit.limit:  # the miss that closes the door
+                self._burst("unknown codes", count)
+
+    def _burst(self, what: str, count: Count) -> None:
+        """Tell staff: a log line on `assistant.alerts` (no address or chat id in it, only the
+        salted key) and, through `on_burst`, a metric."""
+        scope = "address" if ":a:" in count.name else "session"
+        alerts.warning("burst of dossier %s: one %s reached %d per %d minutes (key %s); it is throttled",
+                       what, "client address" if scope == "address" else "chat/session", count.limit.limit,
+                       round(count.limit.window / 60), count.name.rsplit(":", 1)[-1])
+        if self.on_burst is not None:
+            self.on_burst(what.replace(" ", "_"), scope)
+
+    def _subscription_cap(self, code: str, requester: Requester) -> Reply | None:
+        """Refuse a new subscription beyond the caps per dossier, per chat and per address."""
+        limits = self.limits
+        if self.subscriptions.is_subscribed(code, requester.channel, str(requester.chat_id)):
+            return None  # idempotent: already following
+        per_dossier, per_chat = self.subscriptions.counts(code, requester.channel, str(requester.chat_id))
+        address = address_key(requester)
+        per_address = 0
+        if address is not None:
+            (count,) = self.counters.count([], [(f"sub:a:{address}", limits.subscriptions_per_address)])
+            per_address = count.total
+        if per_dossier >= limits.subscriptions_per_dossier:
+            text = (f"Hồ sơ {code} đã có nhiều người theo dõi nên không nhận thêm. Bạn có thể gửi mã hồ sơ "
+                    "bất cứ lúc nào để xem tình trạng mới nhất.")
+        elif per_chat >= limits.subscriptions_per_session:
+            text = (f"Bạn đang theo dõi {per_chat} hồ sơ, mức tối đa cho một cuộc trò chuyện. Bạn hủy theo dõi "
+                    "hồ sơ đã xong rồi đăng ký hồ sơ mới nhé.")
+        elif address is not None and per_address >= limits.subscriptions_per_address.limit:
+            text = ("Có quá nhiều đăng ký theo dõi từ cùng một mạng trong hôm nay. Bạn vui lòng thử lại vào ngày "
+                    "mai, hoặc gửi mã hồ sơ để xem tình trạng.")
+        else:
+            return None
+        return Reply(status=Status.dossier, title=f"Hồ sơ {code}", text=text,
+                     data={"dossier": {"code": code, "subscribed": False, "capped": True}})
 
     # -- refusals ----------------------------------------------------------------------------
 
@@ -440,11 +555,11 @@ class DossierDesk:
             data={"dossier": {"found": False, "malformed": True}},
         )
 
-    def _throttled(self, throttle: UnknownCodeThrottle, key: str) -> Reply:
-        minutes = max(1, round(throttle.retry_after(key) / 60))
+    def _throttled(self, minutes: int, misses: bool = True) -> Reply:
+        what = "nhiều mã hồ sơ không tồn tại" if misses else "nhiều hồ sơ"
         return Reply(
             status=Status.dossier,
-            text="Bạn đã tra cứu nhiều mã hồ sơ không tồn tại trong thời gian ngắn. Vui lòng đợi ít phút "
+            text=f"Bạn đã tra cứu {what} trong thời gian ngắn. Vui lòng đợi ít phút "
                  f"(khoảng {minutes} phút) rồi thử lại, hoặc liên hệ Bộ phận một cửa để được hỗ trợ.",
             data={"dossier": {"throttled": True, "retry_after_minutes": minutes}},
         )

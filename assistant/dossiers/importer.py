@@ -10,7 +10,9 @@ All-or-nothing per file: every row is parsed and checked first; any bad row is r
 that did not change are not touched, a status event is recorded only when a status changed,
 and each status change queues exactly one notification per subscriber in the outbox, in the
 same transaction as the change (so a notification is never lost nor sent for a change that
-was rolled back).
+was rolled back). PostgreSQL writes the file in one transaction; SQLite, which has one writer
+at a time, writes it in short slices so that citizens' writes are not held up for seconds
+(see `_apply_in_slices`).
 
 Speed matters (an export can hold a year of a province's dossiers): parsing uses caches for
 the few distinct values a column holds, and writing uses DB-API executemany with values
@@ -20,10 +22,12 @@ pre-converted to what the driver stores, not ORM objects.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +36,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: imports are not serialised across processes
+    fcntl = None  # type: ignore[assignment]
+
 from assistant.dossiers.codes import _CANONICAL as _CANONICAL_CODE
 from assistant.dossiers.codes import find_dossier_code
+from assistant.dossiers.notes import citizen_note
 from assistant.dossiers.statuses import (
     LABELS,
     RESOLVED,
@@ -42,7 +52,7 @@ from assistant.dossiers.statuses import (
     classify_resolution,
     parse_export_status,
 )
-from assistant.store.db import write_transaction
+from assistant.store.db import retry_locked, write_transaction
 from assistant.store.repos import contact_hash, utcnow
 from assistant.text.normalize import fold
 from assistant.workdays import VN_TZ
@@ -310,7 +320,8 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any
     text = _decode(path.read_bytes(), path)
     head = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
     delimiter = max(",;\t", key=lambda d: sum(line.count(d) for line in head))
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # strict: a quote still open at the end of the file is an error, not one giant last cell.
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
 
     def leading_rows() -> Iterator[tuple[int, list[str]]]:
         for values in reader:
@@ -321,23 +332,55 @@ def read_table(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any
     except csv.Error as exc:
         raise DossierImportError([f"{path}:{reader.line_num or 1}: unreadable CSV header ({exc})"]) from exc
     width = len(header)
+    physical_lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
     def csv_rows() -> Iterator[tuple[int, list[Any]]]:
         while True:
+            start = reader.line_num + 1
             try:
                 values = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as exc:  # e.g. an unclosed quote swallowing the rest of the file
-                raise DossierImportError([f"{path}:{reader.line_num}: unreadable CSV row ({exc})"]) from exc
+                raise DossierImportError([f"{path}:{start}: unreadable CSV row ({_csv_reason(exc)})"]) from exc
             if not any(values) or (not values[0].strip() and not "".join(values).strip()):
                 continue  # blank lines and the empty rows spreadsheets leave at the end
-            if len(values) < width:
-                values.extend([""] * (width - len(values)))
+            _check_record(path, start, reader.line_num, values, width, delimiter)
             values.append("")
-            yield reader.line_num, values
+            yield start, values
+        if reader.line_num != physical_lines:  # records must account for every line of the file
+            raise DossierImportError([f"{path}:{reader.line_num}: the file has {physical_lines} lines but its "
+                                      f"records end at line {reader.line_num}; check the quotes"])
 
     return mapping, csv_rows()
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return "a quote (\") opened here is never closed, so the rest of the file would become one cell"
+    return text
+
+
+def _check_record(path: Path, start: int, end: int, values: list[str], width: int, delimiter: str) -> None:
+    """Refuse a record whose shape shows that quoting went wrong: a cell count that differs
+    from the header's, or a quoted cell whose line breaks hide what look like whole rows (a
+    stray quote that closes many lines later swallows the rows in between)."""
+    extra = values[width:]
+    if len(values) < width or any(cell.strip() for cell in extra):
+        raise DossierImportError([f"{path}:{start}: {len(values)} cells but the header has {width}; "
+                                  "check the delimiters and quotes on this line"])
+    del values[width:]
+    if end == start:
+        return
+    inner_lines = sum(cell.count("\n") for cell in values)
+    if inner_lines != end - start:
+        raise DossierImportError([f"{path}:{start}: this record spans lines {start}–{end} but its cells hold "
+                                  f"{inner_lines} line breaks; check the quotes"])
+    for cell in values:
+        if "\n" in cell and any(line.count(delimiter) >= max(width - 1, 1) for line in cell.split("\n")):
+            raise DossierImportError([f"{path}:{start}: a quoted cell spans lines {start}–{end} that look like "
+                                      "rows of their own; check for a quote (\") that is not closed"])
 
 
 def _xlsx_cell(value: object, is_date: bool) -> object:
@@ -371,7 +414,7 @@ def estimate_rows(path: Path) -> int | None:
                 book.close()
         data = path.read_bytes()
         return max(0, data.count(b"\n") - 1 + (0 if data.endswith(b"\n") else 1))
-    except (OSError, ValueError):
+    except Exception:  # a broken file (BadZipFile, ...) is reported by the import itself as FILE:1
         return None
 
 
@@ -566,7 +609,7 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
             if due is None and due_for is not None:
                 due = due_for(procedure_id, received)
             note = values[i_note]
-            note = (text_of(note)[:500] or None) if note != "" else None
+            note = (citizen_note(text_of(note))[:500] or None) if note != "" else None
             locality = values[i_loc]
             locality = (text_of(locality)[:60] or None) if locality != "" else None
             contact = values[i_contact]
@@ -600,6 +643,8 @@ def notification_text(code: str, status: DossierStatus, note: str | None, proced
     """The message a subscriber receives when an import records a new status."""
     head = f"🔔 Hồ sơ {code}" + (f" ({procedure_name})" if procedure_name else "") + " có cập nhật."
     lines = [head, f"Tình trạng mới: {LABELS[status]}."]
+    # Only the supplement request is written for the citizen; other notes are for colleagues.
+    note = citizen_note(note) if status == DossierStatus.supplement_requested else None
     if status == DossierStatus.supplement_requested:
         lines.append("Vui lòng bổ sung giấy tờ" + (f": {note.rstrip('.')}" if note else " theo yêu cầu") + ".")
     elif status in RESOLVED:
@@ -652,9 +697,62 @@ def import_dossiers(engine: Engine, path: Path | str, *, dry_run: bool = False,
         with engine.connect() as conn:
             _apply(conn, parsed, report, now, procedure_name, None, write=False)
         return report
-    with write_transaction(engine) as conn:
-        _apply(conn, parsed, report, now, procedure_name, progress, write=True)
+    if engine.dialect.name != "sqlite":
+        with write_transaction(engine) as conn:
+            _apply(conn, parsed, report, now, procedure_name, progress, write=True)
+        return report
+    with sqlite_import_lock(engine):
+        _apply_in_slices(engine, parsed, report, now, procedure_name, progress)
     return report
+
+
+SQLITE_SLICE = 2000  # rows per write transaction on SQLite: tens of milliseconds of write lock
+SQLITE_PAUSE = 0.02  # seconds between slices, for the web path's writes waiting on the lock
+
+
+@contextlib.contextmanager
+def sqlite_import_lock(engine: Engine) -> Iterator[None]:
+    """One import at a time per SQLite database, across processes: a second `dossier import`
+    waits here (as it does on PostgreSQL's advisory lock) instead of failing on the busy timeout."""
+    database = engine.url.database
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}.import-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # queues behind a running import
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _apply_in_slices(engine: Engine, parsed: ParsedFile, report: ImportReport, now: dt.datetime,
+                     procedure_name: Callable[[str], str | None] | None,
+                     progress: Callable[[str, int], None] | None) -> None:
+    """SQLite has one writer at a time: one transaction for a 500,000-row file held the lock for
+    seconds and citizens' writes failed behind it. The file was checked as a whole already;
+    it is written in slices of SQLITE_SLICE rows, each a short transaction carrying its own
+    status events and notifications (so each slice is consistent), with a pause between
+    slices for other writers. Imports are serialised by `sqlite_import_lock`, and re-importing
+    the same file is idempotent, so an import interrupted between slices is completed by
+    running it again."""
+    rows = parsed.rows
+    for start in range(0, len(rows), SQLITE_SLICE):
+        piece = ParsedFile(parsed.path, parsed.fields, rows[start:start + SQLITE_SLICE])
+        part = ImportReport(rows=len(piece.rows))
+
+        def write(piece: ParsedFile = piece, part: ImportReport = part) -> None:
+            with write_transaction(engine) as conn:
+                _apply(conn, piece, part, now, procedure_name, progress, write=True)
+
+        retry_locked(write)
+        report.created += part.created
+        report.updated += part.updated
+        report.unchanged += part.unchanged
+        report.status_changes += part.status_changes
+        report.notifications += part.notifications
+        if start + SQLITE_SLICE < len(rows):
+            time.sleep(SQLITE_PAUSE)
 
 
 def _as_date(value: object) -> dt.date | None:

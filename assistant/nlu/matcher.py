@@ -36,6 +36,7 @@ STOPWORDS = frozenset(
 PHRASE_STOPWORDS = frozenset("cho cua va hoac cac nhung voi trong theo tai ve o la thi de khi".split())
 
 _REPEATS = re.compile(r"(.)\1+")
+MAX_CACHED_TOKEN = 40  # letters; longer "words" are not cached (see Matcher._correct)
 
 KIND_WEIGHT = {"name": 1.0, "short_name": 1.0, "alias": 1.0, "keyword": 0.85}
 
@@ -147,7 +148,7 @@ class Matcher:
         self.vocabulary = frozenset(vocab_procs)
         self.pairs = frozenset(pairs)
         self._vocab_list = sorted(self.vocabulary)
-        self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+        self._correct_cached = lru_cache(maxsize=50_000)(self._correct_uncached)
         self.compiled: list[list[CompiledPhrase]] = [
             [self._compile(phrase) for phrase in phrases] for phrases in self.by_proc
         ]
@@ -164,6 +165,13 @@ class Matcher:
         )
 
     # -- query side -------------------------------------------------------------------
+
+    def _correct(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Cached for word-sized tokens only: 50,000 entries of a few bytes each stay small, but a
+        run of thousands of letters without a space would make each entry kilobytes."""
+        if len(token) > MAX_CACHED_TOKEN:
+            return self._correct_uncached(token)
+        return self._correct_cached(token)
 
     def _correct_uncached(self, token: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary words a typed token may stand for, with a similarity 0..1."""

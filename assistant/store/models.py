@@ -59,7 +59,8 @@ class Subscription(Base):
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "channel", "delivered_at", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "channel", "delivered_at", "next_attempt_at"),
+                      Index("ix_outbox_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -93,7 +94,7 @@ class ConversationRow(Base):
 
     key: Mapped[str] = mapped_column(String(160), primary_key=True)  # "<channel>:<chat id>"
     state: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # retention
 
 
 class QuestionLogRow(Base):
@@ -107,3 +108,23 @@ class QuestionLogRow(Base):
     channel: Mapped[str] = mapped_column(String(20))
     user_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class ThrottleCounter(Base):
+    """Events per name and time bucket, shared by all workers (assistant.store.throttle)."""
+
+    __tablename__ = "throttle_counters"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # e.g. "lookup:addr:<hash>"
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)  # unix time // 60
+    hits: Mapped[int] = mapped_column(Integer)
+
+
+class SeenEvent(Base):
+    """Webhook events already processed, so a replay is recognised across workers and restarts."""
+
+    __tablename__ = "seen_events"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

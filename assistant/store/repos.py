@@ -7,18 +7,21 @@ dates are Vietnam local time, as one-stop systems export them).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from assistant.store.db import driver_sql, driver_stamp, raw_transaction, retry_locked
 from assistant.store.models import ConversationRow, Dossier, Feedback, OutboxRow, QuestionLogRow, Subscription
 
 HASH_SALT_ENV = "ASSISTANT_HASH_SALT"
@@ -98,6 +101,7 @@ class DossierStore:
         self.engine = engine
         t = Dossier.__table__
         self._columns = [t.c[name] for name in _DOSSIER_FIELDS]
+        self._get_for: Any = None
 
     def get(self, code: str) -> DossierRecord | None:
         """By canonical code: one indexed lookup (the hot path of every status card)."""
@@ -108,11 +112,13 @@ class DossierStore:
     def get_for(self, code: str, channel: str, chat_id: str) -> tuple[DossierRecord | None, bool]:
         """The dossier and whether this chat follows it, in one round trip (a status card's
         buttons depend on both, and every round trip counts on a remote database)."""
-        t, s = Dossier.__table__, Subscription.__table__
-        follows = (select(s.c.id).where(s.c.dossier_code == t.c.code, s.c.channel == channel,
-                                        s.c.chat_id == str(chat_id)).exists())
+        if self._get_for is None:  # built once: building the statement per lookup cost more than running it
+            t, s = Dossier.__table__, Subscription.__table__
+            follows = (select(s.c.id).where(s.c.dossier_code == t.c.code, s.c.channel == bindparam("channel"),
+                                            s.c.chat_id == bindparam("chat_id")).exists())
+            self._get_for = select(*self._columns, follows.label("follows")).where(t.c.code == bindparam("code"))
         with self.engine.connect() as conn:
-            row = conn.execute(select(*self._columns, follows.label("follows")).where(t.c.code == code)).first()
+            row = conn.execute(self._get_for, {"code": code, "channel": channel, "chat_id": str(chat_id)}).first()
         if row is None:
             return None, False
         return DossierRecord(*row[:-1]), bool(row[-1])
@@ -150,7 +156,7 @@ class Subscriptions:
         """True when newly subscribed, False when it already was."""
         values = {"dossier_code": code, "channel": channel, "chat_id": str(chat_id), "created_at": now or utcnow()}
         stmt = _insert_ignore(self.engine, Subscription.__table__, values, ["dossier_code", "channel", "chat_id"])
-        try:
+        def work() -> bool:
             with self.engine.begin() as conn:
                 if stmt is None:  # other dialects: the unique key refuses a duplicate
                     conn.execute(insert(Subscription.__table__).values(**values))
@@ -158,6 +164,9 @@ class Subscriptions:
                 # ON CONFLICT DO NOTHING returns no row for a duplicate (rowcount is not reliable
                 # with RETURNING on every driver).
                 return conn.execute(stmt.returning(Subscription.__table__.c.id)).first() is not None
+
+        try:
+            return retry_locked(work)  # a long import must not cost the citizen their subscription
         except IntegrityError:
             return False
 
@@ -173,6 +182,15 @@ class Subscriptions:
             return conn.execute(select(Subscription.id).where(
                 Subscription.dossier_code == code, Subscription.channel == channel,
                 Subscription.chat_id == str(chat_id)).limit(1)).first() is not None
+
+    def counts(self, code: str, channel: str, chat_id: str) -> tuple[int, int]:
+        """(subscriptions to this dossier, subscriptions of this chat): what the caps compare."""
+        with self.engine.connect() as conn:
+            per_code = conn.execute(select(func.count()).select_from(Subscription)
+                                    .where(Subscription.dossier_code == code)).scalar() or 0
+            per_chat = conn.execute(select(func.count()).select_from(Subscription).where(
+                Subscription.channel == channel, Subscription.chat_id == str(chat_id))).scalar() or 0
+        return per_code, per_chat
 
     def subscribers(self, code: str) -> list[Subscriber]:
         with self.engine.connect() as conn:
@@ -359,11 +377,10 @@ class Outbox:
 # -- conversations, feedback, question log ------------------------------------------------------
 
 
-_LOAD_CONVERSATION = text("SELECT state FROM conversations WHERE key = :key")
-_SAVE_CONVERSATION = text(
-    "INSERT INTO conversations (key, state, updated_at) VALUES (:key, :state, :updated_at) "
-    "ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-).bindparams(bindparam("updated_at", type_=DateTime()))
+_INSERT_QUESTION = insert(QuestionLogRow.__table__)
+_LOAD_SQL = "SELECT state FROM conversations WHERE key = ?"
+_SAVE_SQL = ("INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, ?) "
+             "ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at")
 
 
 class ConversationStore:
@@ -376,10 +393,15 @@ class ConversationStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._statements: tuple[str, str] | None = None
 
-    def load(self, key: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            raw = conn.execute(_LOAD_CONVERSATION, {"key": key}).scalar()
+    def _sql(self) -> tuple[str, str]:
+        if self._statements is None:
+            self._statements = (driver_sql(self.engine, _LOAD_SQL), driver_sql(self.engine, _SAVE_SQL))
+        return self._statements
+
+    @staticmethod
+    def _decode(raw: Any) -> dict[str, Any] | None:
         if raw is None:
             return None
         try:
@@ -388,11 +410,49 @@ class ConversationStore:
             return None
         return data if isinstance(data, dict) else None
 
+    def load(self, key: str) -> dict[str, Any] | None:
+        with raw_transaction(self.engine) as cursor:
+            cursor.execute(self._sql()[0], (key,))
+            row = cursor.fetchone()
+        return self._decode(row[0] if row else None)
+
+    @contextlib.contextmanager
+    def turn(self, key: str) -> Iterator[tuple[dict[str, Any] | None, Callable[[str], None]]]:
+        """One connection and one transaction for a whole turn: the state as stored, and
+        `save(encoded)` to write the new one and commit. The save is retried while SQLite is
+        locked; the turn itself is never run twice."""
+        load_sql, save_sql = self._sql()
+        with raw_transaction(self.engine) as cursor:
+            cursor.execute(load_sql, (key,))
+            row = cursor.fetchone()
+            connection = cursor.connection
+
+            def save(encoded: str) -> None:
+                def work() -> None:
+                    try:
+                        cursor.execute(save_sql, (key, encoded, driver_stamp(self.engine, utcnow())))
+                        connection.commit()
+                    except Exception as exc:
+                        connection.rollback()
+                        if isinstance(exc, self.engine.dialect.loaded_dbapi.Error):
+                            raise DBAPIError.instance(None, None, exc, self.engine.dialect.loaded_dbapi.Error,
+                                                      dialect=self.engine.dialect) from exc
+                        raise
+
+                retry_locked(work)
+
+            yield self._decode(row[0] if row else None), save
+
     def save(self, key: str, state: dict[str, Any] | str) -> None:
         """Save a state: a dict, or the JSON text of one (callers that already encoded it)."""
         encoded = state if isinstance(state, str) else json.dumps(state, ensure_ascii=False)
-        with self.engine.begin() as conn:
-            conn.execute(_SAVE_CONVERSATION, {"key": key, "state": encoded, "updated_at": utcnow()})
+        save_sql = self._sql()[1]
+
+        def work() -> None:
+            with raw_transaction(self.engine) as cursor:
+                cursor.execute(save_sql, (key, encoded, driver_stamp(self.engine, utcnow())))
+
+        retry_locked(work)  # a citizen's context must not be lost behind a long import
 
     def delete(self, key: str) -> None:
         with self.engine.begin() as conn:
@@ -407,10 +467,13 @@ class FeedbackStore:
 
     def add(self, channel: str, procedure_id: str | None, facet: str | None, rating: int,
             question: str | None = None, user: str | None = None, at: dt.datetime | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(Feedback.__table__).values(
-                channel=channel, procedure_id=procedure_id, facet=facet, rating=1 if rating > 0 else -1,
-                question=question[:1000] if question else None, user_hash=user, created_at=at or utcnow()))
+        def work() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(insert(Feedback.__table__).values(
+                    channel=channel, procedure_id=procedure_id, facet=facet, rating=1 if rating > 0 else -1,
+                    question=question[:1000] if question else None, user_hash=user, created_at=at or utcnow()))
+
+        retry_locked(work)
 
 
 class QuestionLog:
@@ -429,6 +492,10 @@ class QuestionLog:
 
     def add(self, text: str, normalised: str, status: str, candidates: list[dict[str, Any]], channel: str,
             user: str | None = None, at: dt.datetime | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(QuestionLogRow.__table__).values(
-                self.row(text, normalised, status, candidates, channel, user, at)))
+        row = self.row(text, normalised, status, candidates, channel, user, at)
+
+        def work() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(_INSERT_QUESTION, row)  # one compiled statement, parameters bound
+
+        retry_locked(work)

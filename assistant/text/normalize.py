@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from assistant.text.bytecache import byte_bounded
 
 MAX_INPUT_CHARS = 2000  # a question longer than this is a story; its head and tail carry the question
 
@@ -73,7 +74,7 @@ def to_catalogue_tone_style(text: str) -> str:
     return unicodedata.normalize("NFC", lowered_tail)
 
 
-@lru_cache(maxsize=65536)
+@byte_bounded(max_key_chars=512)
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ -> d. 'Đăng Ký' -> 'dang ky'."""
     text = unicodedata.normalize("NFD", text.lower())
@@ -104,7 +105,7 @@ def strip_telex_tail(token: str, vocabulary: frozenset[str] | set[str]) -> str:
     return token
 
 
-@lru_cache(maxsize=65536)
+@byte_bounded(max_key_chars=512)
 def normalize(text: str) -> str:
     """The full matching form of a message: cleaned, folded, teencode expanded."""
     folded = fold(clean(text))

@@ -35,7 +35,15 @@ from assistant.dialogue.reply import Reply, Status
 from assistant.store import Outbox
 from assistant.store.question_buffer import QuestionLogBuffer
 from assistant.web import history, texts
-from assistant.web.limits import MAX_CHAT_BODY, MAX_TEXT_CHARS, MAX_WEBHOOK_BODY, BodyLimit, valid_session
+from assistant.web.limits import (
+    MAX_CHAT_BODY,
+    MAX_TEXT_CHARS,
+    MAX_WEBHOOK_BODY,
+    BodyLimit,
+    is_json_media_type,
+    same_origin,
+    valid_session,
+)
 from assistant.web.metrics import Metrics
 from assistant.web.openapi import openapi_document
 from assistant.web.state import ConversationTurns
@@ -132,6 +140,7 @@ def create_app(
     watch_catalog: bool = False,
     question_log: QuestionLogBuffer | None = None,
     migrate_later: bool = False,
+    retention: bool = True,
 ) -> Starlette:
     """The web application.
 
@@ -142,6 +151,7 @@ def create_app(
     (worker processes started by `serve --workers N`; the single-process runner has its own).
     `question_log`: a batching question log this app starts and flushes on shutdown.
     `migrate_later`: the database was down at start-up; keep trying to migrate it in the background.
+    `retention`: delete data past its retention period daily (assistant.store.retention).
     """
     metrics = metrics or Metrics()
     metrics.attach(assistant)
@@ -160,10 +170,19 @@ def create_app(
     async def index(request: Request) -> Response:
         return FileResponse(STATIC_DIR / "index.html", headers={"cache-control": "no-cache"})
 
-    async def chat(request: Request) -> Response:
-        if "json" not in request.headers.get("content-type", "").lower():
+    def refuse_cross_site(request: Request) -> Response | None:
+        """State-changing API calls: another site must not post with a visitor's browser."""
+        if not same_origin(request.headers, settings.public_url):
+            metrics.rejected.inc("forbidden_origin")
+            return error(403, "forbidden_origin")
+        if not is_json_media_type(request.headers.get("content-type")):
             metrics.rejected.inc("unsupported_media_type")
             return error(415, "unsupported_media_type")
+        return None
+
+    async def chat(request: Request) -> Response:
+        if (refused := refuse_cross_site(request)) is not None:
+            return refused
         data = _json_body(await request.body())
         if data is MALFORMED:
             metrics.rejected.inc("malformed_json")
@@ -246,6 +265,8 @@ def create_app(
                                                for i in items]}, headers={"cache-control": "no-store"})
 
     async def acknowledge(request: Request) -> Response:
+        if (refused := refuse_cross_site(request)) is not None:
+            return refused
         data = _json_body(await request.body())
         if data is MALFORMED:
             metrics.rejected.inc("malformed_json")
@@ -301,7 +322,11 @@ def create_app(
                         "locality": catalog.locality.name if catalog.locality else None}
         database = await _check_database(engine)
         healthy = catalog_info["ok"] and database.get("ok", False) is not False
-        body = {"status": "ok" if healthy else "degraded", "database": database, "catalog": catalog_info}
+        attention = _catalog_attention(assistant, catalog_info)
+        status = "ok" if healthy and not attention else "degraded"
+        body = {"status": status, "database": database, "catalog": catalog_info}
+        # Still serving (the last good catalogue) is 200: a balancer must not pull every worker out
+        # for a staff member's typo; the body says "degraded" and which file:line to fix.
         return JSONResponse(body, status_code=200 if healthy else 503, headers={"cache-control": "no-store"})
 
     async def metrics_endpoint(request: Request) -> Response:
@@ -364,8 +389,15 @@ def create_app(
 
             watcher = CatalogWatcher(settings.catalog_dir, assistant.reload)
             watcher.start()
+            assistant.watcher = watcher
         if question_log is not None:
             question_log.start()
+        retention_task = None
+        if retention and engine is not None:
+            from assistant.store.retention import RetentionTask
+
+            retention_task = RetentionTask(engine, settings)
+            retention_task.start()
         migration_stop = asyncio.Event()
         migration = None
         if migrate_later and engine is not None:
@@ -391,6 +423,8 @@ def create_app(
                 await zalo.stop()
             if watcher is not None:
                 watcher.stop()
+            if retention_task is not None:
+                await retention_task.stop()
             migration_stop.set()
             if migration is not None:
                 with contextlib.suppress(Exception):
@@ -492,6 +526,22 @@ def _recorded(turn: Callable, kind: str, value: Any) -> Callable:
         return reply
 
     return run
+
+
+def _catalog_attention(assistant: Assistant, info: dict[str, Any]) -> bool:
+    """Add to `info` why the served catalogue needs a look: an edit refused (file:line) or a
+    watcher that stopped (later edits would never be loaded). True when there is something."""
+    problems = [str(p) for p in getattr(assistant, "refused", [])[:20]]
+    watcher = getattr(assistant, "watcher", None)
+    if watcher is not None:
+        state = watcher.status()
+        info["watcher"] = {"running": state["running"]}
+        problems += [p for p in state["problems"] if p not in problems]
+        if not state["running"]:
+            problems.append(f"{watcher.directory}:1: catalogue watcher stopped; edits are not being loaded")
+    if problems:
+        info["problems"] = problems
+    return bool(problems)
 
 
 async def _check_database(engine: Engine | None) -> dict[str, Any]:

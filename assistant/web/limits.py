@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +24,36 @@ SESSION_RE = re.compile(SESSION_PATTERN)
 
 def valid_session(value: object) -> bool:
     return isinstance(value, str) and SESSION_RE.fullmatch(value) is not None
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """Exactly `application/json` (parameters such as charset allowed), compared as a media
+    type: "text/plain; charset=json" or "multipart/form-data; boundary=json" are not JSON. A
+    browser can send those kinds cross-site without asking the server first; JSON it cannot."""
+    if not content_type:
+        return False
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json"
+
+
+def same_origin(headers: Mapping[str, str], public_url: str | None = None) -> bool:
+    """Whether a state-changing request may come from this origin. Browsers send `Origin` (and
+    `Sec-Fetch-Site`) with every cross-site POST; it must name this site (the Host the request
+    was sent to, or ASSISTANT_PUBLIC_URL). Clients that are not browsers send neither and pass:
+    they could set any header anyway; what this stops is another site posting with a visitor's
+    browser."""
+    if headers.get("sec-fetch-site", "").lower() == "cross-site":
+        return False
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    netloc = urlsplit(origin.strip()).netloc.lower() if origin.strip().lower() != "null" else ""
+    if not netloc:
+        return False
+    allowed = {headers.get("host", "").lower()}
+    if public_url:
+        allowed.add(urlsplit(public_url).netloc.lower())
+    return netloc in allowed
 
 
 def _error_body(code: str, message: str) -> bytes:

@@ -192,6 +192,9 @@ class Metrics:
         self.platform_calls: Counter = r.add(Counter(  # type: ignore[assignment]
             "tthc_platform_api_calls_total", "Calls to a chat platform API by channel and outcome.",
             ["channel", "outcome"]))
+        self.bursts: Counter = r.add(Counter(  # type: ignore[assignment]
+            "tthc_throttle_bursts_total", "Bursts throttled by the shared limits (alert on any increase), by what "
+            "(lookups, unknown_codes, ratings) and scope (session, address).", ["what", "scope"]))
         self._gauges: dict[str, Callable[[], Iterable[tuple[tuple[str, ...], float]]]] = {}
         r.add(Gauge("tthc_process_start_time_seconds", "Unix time this process started.",
                     lambda: [((), self.started)]))
@@ -221,6 +224,7 @@ class Metrics:
             self.replies.inc(channel, turn.reply.status.value)
 
         assistant.listeners.append(on_turn)
+        assistant.alert_listeners.append(lambda what, scope: self.bursts.inc(what, scope))
         self.gauge("tthc_catalog_procedures", "Procedures in the loaded catalogue.",
                    lambda: [((), float(len(assistant.catalog)))])
         self.gauge("tthc_catalog_info", "The loaded catalogue version (value is always 1).",

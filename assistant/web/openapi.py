@@ -102,6 +102,7 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
                     "400": {"description": "Malformed JSON, wrong types, or an invalid session id.",
                             "content": json_error},
                     "413": {"description": "Body or text too large.", "content": json_error},
+                    "403": {"description": "Sent by another site's page (Origin or Sec-Fetch-Site).", "content": json_error},
                     "415": {"description": "Not JSON.", "content": json_error},
                     "429": {"description": "Too many messages from this session; see Retry-After.",
                             "content": json_error},

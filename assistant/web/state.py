@@ -14,6 +14,7 @@ Two things keep a citizen's follow-ups working when things go wrong:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -98,16 +99,42 @@ class ConversationTurns:
     # -- turns ---------------------------------------------------------------------------------
 
     def run_sync(self, channel: str, chat_id: str, turn: TurnFn, origin: str | None = None) -> Reply:
-        """One turn, synchronously (call from a worker thread). `origin`: see `Requester.origin`."""
+        """One turn, synchronously (call from a worker thread). `origin`: see `Requester.origin`.
+        With a database, the state is loaded and saved on one connection, in one transaction
+        (`ConversationStore.turn`)."""
         key = f"{channel}:{chat_id}"
-        with self._stripes[hash(key) % LOCK_STRIPES]:
-            conversation = Conversation.from_dict(self._load(key))
+        with self._stripes[hash(key) % LOCK_STRIPES], contextlib.ExitStack() as stack:
+            save = None
+            if self.store is not None:
+                try:
+                    state, save = stack.enter_context(self.store.turn(key))
+                except Exception as exc:
+                    self.database_errors += 1
+                    log.warning("conversation state unavailable (%s); using this process's copy",
+                                exc.__class__.__name__)
+            if save is None:
+                with self._memory_lock:
+                    state = self._memory.get(key)
+            conversation = Conversation.from_dict(state)
             before = _encode(conversation)
             reply = turn(conversation, Requester(channel, chat_id, origin))
             after = _encode(conversation)
             if after != before:
-                self._save(key, json.loads(after), after)
+                self._remember(key, json.loads(after))
+                if save is not None:
+                    try:
+                        save(after)
+                    except Exception as exc:
+                        self.database_errors += 1
+                        log.warning("conversation state not saved (%s)", exc.__class__.__name__)
         return reply
+
+    def _remember(self, key: str, state: dict[str, Any]) -> None:
+        with self._memory_lock:
+            self._memory[key] = state
+            self._memory.move_to_end(key)
+            while len(self._memory) > self._memory_size:
+                self._memory.popitem(last=False)
 
     async def run(self, channel: str, chat_id: str, turn: TurnFn, origin: str | None = None) -> tuple[Reply, float]:
         """One turn off the event loop. Returns the reply and how long the turn took (seconds)."""

@@ -38,6 +38,7 @@ ERRORS = {
     "invalid_request": "Yêu cầu thiếu thông tin hoặc sai kiểu dữ liệu.",
     "invalid_session": "Mã phiên trò chuyện không hợp lệ. Bạn tải lại trang rồi thử lại nhé.",
     "unsupported_media_type": "Yêu cầu phải có Content-Type: application/json.",
+    "forbidden_origin": "Yêu cầu đến từ một trang web khác nên không được chấp nhận.",
     "not_found": "Không tìm thấy địa chỉ này.",
     "method_not_allowed": "Phương thức HTTP không được hỗ trợ ở địa chỉ này.",
     "unknown_procedure": "Không có thủ tục này trong danh mục.",

@@ -67,7 +67,8 @@ def test_edit_reaches_both_workers_and_a_broken_edit_reaches_neither(cluster):
                    f"{worker.name} to refuse the broken catalogue")
         assert "8.000 đồng/bản" in fee_answer(worker)
         assert worker.health()["catalog"]["version"] in good_versions
-        assert worker.health()["status"] == "ok"
+        health = worker.health()  # still serving (200), but staff must see which file:line to fix
+        assert health["status"] == "degraded" and any(p.startswith(f"{path}:") for p in health["catalog"]["problems"])
 
     for worker in workers:
         worker.stop()

@@ -13,8 +13,10 @@ receiving updates and sending replies for other chats meanwhile.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import html
+import json
 import logging
 import os
 import re
@@ -190,14 +192,39 @@ class TelegramChannel:
                 log.warning("conversation state not saved (%s)", exc.__class__.__name__)
 
     def _turn_sync(self, chat_id: int | str, turn: Turn) -> Reply:
+        """Load, ask the core, save: with a database, on one connection and in one transaction
+        (`ConversationStore.turn`); the process's copy serves while the database is down."""
         key = chat_key(chat_id)
-        conversation = Conversation.from_dict(self._load(key))
-        before = conversation.to_dict()
-        reply = turn(conversation, Requester(CHANNEL, str(chat_id)))
-        after = conversation.to_dict()
-        if after != before:
-            self._save(key, after)
+        with contextlib.ExitStack() as stack:
+            save = None
+            if self.conversations is not None:
+                try:
+                    state, save = stack.enter_context(self.conversations.turn(key))
+                except Exception as exc:
+                    log.warning("conversation state unavailable (%s); using this process's copy",
+                                exc.__class__.__name__)
+            if save is None:
+                with self._memory_lock:
+                    state = self._memory.get(key)
+            conversation = Conversation.from_dict(state)
+            before = json.dumps(conversation.__dict__, ensure_ascii=False)
+            reply = turn(conversation, Requester(CHANNEL, str(chat_id)))
+            after = json.dumps(conversation.__dict__, ensure_ascii=False)
+            if after != before:
+                self._remember(key, json.loads(after))
+                if save is not None:
+                    try:
+                        save(after)
+                    except Exception as exc:
+                        log.warning("conversation state not saved (%s)", exc.__class__.__name__)
         return reply
+
+    def _remember(self, key: str, state: dict[str, Any]) -> None:
+        with self._memory_lock:
+            self._memory[key] = state
+            self._memory.move_to_end(key)
+            while len(self._memory) > MEMORY_CONVERSATIONS:
+                self._memory.popitem(last=False)
 
     async def turn(self, chat_id: int | str, turn: Turn) -> Reply:
         """Run one turn off the event loop (the core and the store are synchronous)."""

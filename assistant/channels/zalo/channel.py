@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import socket
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.channels.delivery import DeliveryError, OutboxDispatcher, release_claims
 from assistant.channels.headers import header
@@ -39,6 +41,7 @@ from assistant.channels.zalo.tokens import FileTokenStore, MemoryTokenStore, Tok
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.reply import Reply, Status
+from assistant.store.seen import SeenEvents
 from assistant.web.limits import MAX_TEXT_CHARS
 from assistant.web.metrics import Metrics
 from assistant.web.state import ConversationTurns
@@ -106,6 +109,7 @@ class ZaloChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._tails: dict[str, asyncio.Task[None]] = {}
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen_events = SeenEvents(engine, CHANNEL) if engine is not None else None
         self.dispatcher: OutboxDispatcher | None = None
         self._outbox_stop: asyncio.Event | None = None
         self._outbox_task: asyncio.Task[None] | None = None
@@ -205,12 +209,14 @@ class ZaloChannel:
         timestamp = str(event.get("timestamp") or "")
         if not verify(given, app_id, body, timestamp, secret):
             return self._refuse("bad_signature")
+        if not self._fresh(timestamp):
+            return self._refuse("stale_timestamp")  # a captured event replayed later
         if not isinstance(event.get("event_name"), str):
             self.metrics.webhooks.inc(CHANNEL, "ignored")
             return 200  # signed but not an event we know the shape of: acknowledged, not processed
         key = self._dedupe_key(event)
         if key is not None:
-            if key in self._seen:
+            if key in self._seen or not await self._first_time(key):
                 self.metrics.webhooks.inc(CHANNEL, "duplicate")
                 return 200
             self._seen[key] = None
@@ -219,11 +225,43 @@ class ZaloChannel:
         if len(self._tasks) >= self.max_pending:
             if key is not None:
                 self._seen.pop(key, None)  # let Zalo's retry through
+                await self._forget(key)
             self.metrics.webhooks.inc(CHANNEL, "busy")
             return 503
         self.metrics.webhooks.inc(CHANNEL, "accepted")
         self._queue(event)
         return 200
+
+    def _fresh(self, timestamp: str, now: float | None = None) -> bool:
+        """Zalo stamps events in milliseconds; one older (or newer) than the allowed window is a
+        replay, even with a valid signature (the signature covers the timestamp)."""
+        window = self.settings.zalo_event_max_age_seconds
+        if window <= 0:
+            return True
+        try:
+            stamp = float(timestamp)
+        except ValueError:
+            return False
+        if stamp > 1e11:  # milliseconds
+            stamp /= 1000.0
+        return abs((time.time() if now is None else now) - stamp) <= window
+
+    async def _first_time(self, key: str) -> bool:
+        """Whether no worker processed this event before (in the database, so restarts and
+        other workers agree); with the database down, this process's memory decides."""
+        if self._seen_events is None:
+            return True
+        try:
+            return await asyncio.to_thread(self._seen_events.first_time, key)
+        except SQLAlchemyError as exc:
+            log.warning("zalo: event de-duplication unavailable (%s); this worker's memory only",
+                        exc.__class__.__name__)
+            return True
+
+    async def _forget(self, key: str) -> None:
+        if self._seen_events is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                await asyncio.to_thread(self._seen_events.forget, key)
 
     def _refuse(self, reason: str) -> int:
         self.metrics.webhooks.inc(CHANNEL, reason)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"  # re-chained after 0003 when the branches merge
+down_revision = "0003"  # after the shared limits (branch faults)
 branch_labels = None
 depends_on = None
 
