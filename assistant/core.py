@@ -22,6 +22,7 @@ from assistant.catalog.schema import Commune, Procedure
 from assistant.catalog.snapshot import load_or_last_good, save_snapshot
 from assistant.catalog.yamlsource import Problem
 from assistant.config import Settings
+from assistant.dialogue import intents
 from assistant.dialogue.actions import candidate_action, parse_action
 from assistant.dialogue.communes import CommuneFinder
 from assistant.dialogue.compose import Composer, commune_question
@@ -29,10 +30,12 @@ from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
-from assistant.nlu.facets import Facet, FacetHit, scan_facets
-from assistant.nlu.matcher import Matcher, Scored
+from assistant.nlu.distinguish import Distinguisher, referral
+from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
+from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.normalize import MAX_INPUT_CHARS, clean, normalize
+from assistant.text.spelling import pattern_words
 from assistant.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,10 @@ ANSWER_MARGIN = 8.0
 CLARIFY_MIN = 45.0
 CLARIFY_WINDOW = 16.0
 SUGGEST_MIN = 25.0
+LONE_MIN = 60.0  # a lower score still answers when nothing else comes close ...
+LONE_MARGIN = 30.0  # ... (typos lower every score; they do not bring a rival closer)
+EXPLAIN_WINDOW = 20.0  # candidates this close to the best may be offered when they explain the question better
+DISTINGUISH_PENALTY = 10.0  # per distinguishing word a runner-up does not explain
 
 _FOLLOW_UP_LEAD = re.compile(r"^(?:the |vay |the thi |ad oi |cho hoi )?(?:con|vay con|the con)\b")
 _UNSUBSCRIBE_WORDS = ("huy theo doi", "bo theo doi", "ngung theo doi", "dung theo doi", "thoi theo doi")
@@ -92,6 +99,7 @@ class Brain:
     calendar: WorkCalendar
     communes: CommuneFinder
     everyday: EverydayDesk
+    distinguisher: Distinguisher
 
 
 def _keep_code(raw: str) -> str:
@@ -114,6 +122,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.desk = desk
         self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
+        self.scoring = "phrase"  # see Matcher: benchmarks swap it to compare scoring methods
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
         self.pick_sink: Callable[[Requester | None, str], None] | None = None
@@ -154,8 +163,12 @@ class Assistant:
 
         composer = Composer(catalog, due, self.settings.hotline, self.settings.portal_url)
         everyday = EverydayDesk(locality, self.settings.hotline, self.settings.portal_url)
-        return Brain(catalog, Matcher(catalog.procedures.values()), composer, calendar, CommuneFinder(locality),
-                     everyday)
+        communes = CommuneFinder(locality)
+        # The corrector must leave the everyday intents' words alone ("hotline" is not "online").
+        known = communes.words | pattern_words(*(v for v in vars(intents).values() if not callable(v)))
+        matcher = Matcher(catalog.procedures.values(), extra_words=known, scoring=self.scoring)
+        return Brain(catalog, matcher, composer, calendar, communes, everyday,
+                     Distinguisher(catalog.procedures.values()))
 
     def alert(self, what: str, scope: str) -> None:
         """A burst was throttled (dossier lookups, unknown codes, ratings): tell the listeners."""
@@ -361,17 +374,24 @@ class Assistant:
         if small is not None:
             return brain.composer.smalltalk(small)
 
+        # Facets, places and procedures are all read from the spelling-corrected text, so a
+        # slipped letter changes neither the procedure nor the part of it that was asked.
+        corrected = brain.matcher.correct(normalised)
+        normalised = corrected.text
         hit, spans = scan_facets(normalised)
+        if not hit.explicit:
+            hit = fuzzy_facet(normalised, brain.matcher.vocabulary) or hit
+            spans = [*spans, *hit.spans]
         place = brain.communes.find(normalised)
         if place is not None:
             conv.commune = place.slug  # remembered for the rest of the conversation
             spans = [*spans, place.span]
-        query = brain.matcher.parse(text, spans)
+        query = brain.matcher.parse(text, spans, corrected)
         if conv.last_procedure and hit.explicit and _FOLLOW_UP_LEAD.match(normalised):
             # "còn lệ phí thì sao?": a leading "còn" (folded to "con", also "child") asks about
             # the procedure under discussion; it is not a word of a new procedure's name.
             lead = _FOLLOW_UP_LEAD.match(normalised).end()
-            query = brain.matcher.parse(text, [*spans, (0, lead)])
+            query = brain.matcher.parse(text, [*spans, (0, lead)], corrected)
 
         # A number answering our own clarification question.
         if conv.pending_candidates and normalised.strip().isdigit():
@@ -388,7 +408,28 @@ class Assistant:
             if reply is not None:
                 return reply
 
-        ranked = brain.matcher.rank(query, limit=6)
+        ranked: list[Scored] | None = None
+        focus = _question_part(text)
+        f_ranked: list[Scored] = []
+        if focus is not None:
+            # A story before the question: its words dilute the question's. Read the last
+            # sentence on its own; keep it when it is enough to answer, or when it matches
+            # better than the whole message (which then need not be scored at all).
+            f_corrected = brain.matcher.correct(normalize(focus))
+            f_hit, f_spans = scan_facets(f_corrected.text)
+            if not f_hit.explicit:
+                f_hit = fuzzy_facet(f_corrected.text, brain.matcher.vocabulary) or f_hit
+                f_spans = [*f_spans, *f_hit.spans]
+            f_query = brain.matcher.parse(focus, f_spans, f_corrected)
+            f_ranked = brain.matcher.rank(f_query, limit=6)
+            if f_ranked and f_ranked[0].score >= ANSWER_MIN:
+                query, ranked = f_query, f_ranked
+                hit = f_hit  # the story's own facet words ("giấy tờ này lắm") are not the question's
+        if ranked is None:
+            ranked = brain.matcher.rank(query, limit=6)
+            if f_ranked and f_ranked[0].score >= CLARIFY_MIN and f_ranked[0].score > (ranked[0].score if ranked else 0):
+                query, ranked = f_query, f_ranked
+                hit = f_hit  # the story's own facet words ("giấy tờ này lắm") are not the question's
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
@@ -415,7 +456,7 @@ class Assistant:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                 return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
 
-        return self._decide(brain, ranked, hit, conv, now)
+        return self._decide(brain, ranked, hit, conv, now, query)
 
     def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
                   conv: Conversation, follow_up: bool = False) -> Reply | None:
@@ -437,13 +478,28 @@ class Assistant:
         return brain.everyday.contact(intent, self._commune(brain, conv), proc)
 
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
-                now: dt.datetime) -> Reply:
+                now: dt.datetime, query: Query | None = None) -> Reply:
+        if query is not None:
+            honest = self._honest_limits(brain, ranked, hit, conv, query, now)
+            if honest is not None:
+                return honest
+            ranked = _explained_first(brain, ranked, query)
+            broad = brain.matcher.covering(query, ranked) or _field_named(brain, ranked, query)
+            if broad:
+                conv.pending_candidates = [s.id for s in broad[:4]]
+                conv.last_facet = hit.facet.value
+                return brain.composer.clarify(_cands(broad[:4]), hit.facet)
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if top >= ANSWER_MIN and top - second >= ANSWER_MARGIN:
+        if (top >= ANSWER_MIN and top - second >= ANSWER_MARGIN) or (top >= LONE_MIN and top - second >= LONE_MARGIN):
             proc = brain.catalog.get(ranked[0].id)
             if proc:
                 return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
+        if top < ANSWER_MIN and query is not None and _thin(brain, ranked[0].id if ranked else None, query):
+            # One shared word ("đất" in "cài đặt máy in") among several unexplained ones is no
+            # reason to ask which procedure the citizen means: it is most likely none.
+            conv.pending_candidates = []
+            return brain.composer.not_found(_cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
         if top >= CLARIFY_MIN and len(ranked) >= 2:
             window = [s for s in ranked if s.score >= max(CLARIFY_MIN * 0.8, top - CLARIFY_WINDOW)][:4]
             if len(window) < 2:
@@ -457,6 +513,51 @@ class Assistant:
                 return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
         conv.pending_candidates = []
         return brain.composer.not_found(_cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
+
+    def _honest_limits(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
+                       query: Query, now: dt.datetime) -> Reply | None:
+        """Matters that are not one-stop procedures get who handles them; a question whose
+        distinguishing words the best candidate does not explain gets a question back between
+        the candidates that do, or a plain "not in the catalogue" (see assistant.nlu.distinguish)."""
+        present = brain.distinguisher.present(query.masked)
+        top = ranked[0] if ranked else None
+        # Words that only became a referral through spelling correction ("tor cao" -> "tố cáo")
+        # do not outweigh a catalogue procedure that fits: it was most likely "trợ cấp".
+        kind = referral(query.masked)
+        if kind is not None and referral(_DOUBLED.sub(r"\1", normalize(query.text))) != kind and top is not None \
+                and top.score >= ANSWER_MIN:
+            kind = None
+        d = brain.distinguisher
+        if kind is not None and not (top is not None and top.score >= CLARIFY_MIN and kind in d.referrals.get(top.id, ())
+                                     and not d.unexplained(top.id, present) and not d.lacks_defining(top.id, present)):
+            # Unless the best candidate's own names use the word and nothing else speaks against
+            # it ("ly hôn rồi muốn tách hộ" is household separation).
+            conv.pending_candidates = []
+            return brain.composer.referral(kind)
+        if top is None or top.score < CLARIFY_MIN or not present:
+            return None
+        missing = brain.distinguisher.unexplained(top.id, present)
+        if not missing:
+            return None
+        window = [s for s in ranked[1:] if s.score >= top.score - EXPLAIN_WINDOW and s.score >= CLARIFY_MIN
+                  and not brain.distinguisher.unexplained(s.id, present)]
+        top_words = brain.matcher.explained_words(top.id, query)
+        sure = [s for s in window if s.score >= LONE_MIN and not brain.distinguisher.lacks_defining(s.id, present)
+                and top_words <= brain.matcher.explained_words(s.id, query)]
+        if len(sure) == 1 and len(window) == 1:
+            # The only close candidate that explains the distinguishing words, and every word the
+            # best one explains: it is the one meant ("khai sinh cho con có bố là người Hàn
+            # Quốc" is the foreign-element registration; "tạm vắng" never explains "tạm trú").
+            proc = brain.catalog.get(sure[0].id)
+            if proc is not None:
+                return self._answer(brain, proc, hit.facet, sure[0].score, _cands(ranked), conv, now)
+        if window:
+            candidates = [*window[:3], top]
+            conv.pending_candidates = [s.id for s in candidates]
+            conv.last_facet = hit.facet.value
+            return brain.composer.clarify(_cands(candidates), hit.facet)
+        conv.pending_candidates = []
+        return brain.composer.not_in_catalogue(query.text, _cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
 
     def _answer(self, brain: Brain, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
                 conv: Conversation, now: dt.datetime) -> Reply:
@@ -484,6 +585,70 @@ class Assistant:
     def _commune(brain: Brain, conv: Conversation) -> Commune | None:
         locality = brain.catalog.locality
         return locality.commune(conv.commune) if locality else None
+
+
+def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[Scored]:
+    """Re-weigh candidates by the words that tell look-alikes apart.
+
+    A candidate that does not explain a distinguishing word of the question, or whose name is
+    defined by a qualifier the question never names ("có yếu tố nước ngoài", "cấp lại", "liên
+    thông"), loses DISTINGUISH_PENALTY per such gap, so the margin reflects the words that
+    actually separate the two. The best candidate itself is handled by `_honest_limits`."""
+    if len(ranked) < 2:
+        return ranked
+    d = brain.distinguisher
+    present = d.present(query.masked)
+    out = []
+    for s in ranked:
+        gaps = len(d.unexplained(s.id, present)) + d.lacks_defining(s.id, present)
+        out.append(Scored(s.id, s.name, round(s.score - DISTINGUISH_PENALTY * gaps, 2)) if gaps else s)
+    return sorted(out, key=lambda s: -s.score)
+
+
+_DOUBLED = re.compile(r"([a-z])\1+")
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+STORY_MIN_WORDS = 16  # shorter messages are read whole
+
+
+def _question_part(text: str) -> str | None:
+    """The last sentence of a long message (where citizens put the question), or None."""
+    if len(text.split()) < STORY_MIN_WORDS:
+        return None
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 2]
+    return parts[-1] if len(parts) >= 2 else None
+
+
+_GENERIC = frozenset("dang ky thu tuc lam cac ve linh vuc giay to".split())
+
+
+def _field_named(brain: Brain, ranked: list[Scored], query: Query) -> list[Scored]:
+    """A question that only names a field ("đăng ký cư trú", "thủ tục đất đai"): the field's
+    procedures, best ranked first, to ask between; empty otherwise."""
+    # Filler words drop out, except those the catalogue itself uses ("bản sao" stays).
+    words = {t for t in query.content if t not in _GENERIC
+             and (t not in STOPWORDS or t in brain.matcher.vocabulary)}
+    if not words or len(words) > 3:
+        return []
+    catalog = brain.catalog
+    for slug, name in catalog.fields.items():
+        if words <= set(normalize(name).split()):
+            procs = catalog.by_field(slug)
+            if len(procs) < 2:
+                return []
+            order = {s.id: n for n, s in enumerate(ranked)}
+            chosen = sorted(procs, key=lambda p: (order.get(p.id, len(order)), p.name))[:4]
+            scores = {s.id: s.score for s in ranked}
+            return [Scored(p.id, p.display_name, scores.get(p.id, 0.0)) for p in chosen]
+    return []
+
+
+def _thin(brain: Brain, procedure_id: str | None, query: Query) -> bool:
+    """The best candidate explains a single word of a question that has at least three."""
+    if procedure_id is None:
+        return False
+    content = [t for t in dict.fromkeys(query.content) if t not in STOPWORDS]
+    explained = brain.matcher.explained_words(procedure_id, query)
+    return len(content) >= 3 and len(explained) <= 1
 
 
 def _cands(ranked: list[Scored]) -> list[Candidate]:

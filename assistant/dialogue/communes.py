@@ -39,6 +39,11 @@ class CommuneFinder:
             re.compile(rf"\b(?:(?:{kinds})\s+)?({'|'.join(re.escape(p) for p in ordered)})\b") if ordered else None
         )
 
+    @property
+    def words(self) -> set[str]:
+        """Every word of every commune name (the spelling corrector must leave them alone)."""
+        return {word for phrase in self._slug for word in phrase.split()}
+
     def find(self, normalised: str) -> CommuneHit | None:
         if self._pattern is None:
             return None

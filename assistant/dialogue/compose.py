@@ -384,6 +384,31 @@ class Composer:
             buttons=[Button(c.name[:60], candidate_action(c.id, Facet.overview)) for c in suggestions[:3]],
         )
 
+    def referral(self, kind: str) -> Reply:
+        """A matter that is not a one-stop procedure: say who handles it, in two sentences."""
+        text = REFERRAL_TEXT.get(kind, REFERRAL_TEXT["other"])
+        return Reply(status=Status.not_found, text=text + f"\nNếu cần hỏi thêm, bạn gọi tổng đài {self.hotline}.",
+                     data={"referral": kind})
+
+    def not_in_catalogue(self, question: str, suggestions: list[Candidate]) -> Reply:
+        """The question names a procedure we do not have: say so plainly and where to ask,
+        rather than answering with a look-alike."""
+        phrase = " ".join(question.split())[:80]
+        lines = [
+            "Thủ tục bạn hỏi hiện chưa có trong danh mục của mình, nên mình không trả lời để tránh hướng dẫn nhầm.",
+            f"Bạn có thể tìm \"{phrase}\" trên {self.portal_url}, hỏi bộ phận một cửa của xã, phường "
+            f"hoặc gọi tổng đài {self.hotline}.",
+        ]
+        if suggestions:
+            lines.append("Nếu bạn hỏi một trong các thủ tục gần giống dưới đây, hãy bấm chọn:")
+        return Reply(
+            status=Status.not_found,
+            text="\n".join(lines),
+            candidates=suggestions,
+            buttons=[Button(c.name[:60], candidate_action(c.id, Facet.overview)) for c in suggestions[:3]],
+            data={"not_in_catalogue": True},
+        )
+
     def smalltalk(self, kind: SmallTalk) -> Reply:
         text = {
             SmallTalk.greeting: "Xin chào! Mình là trợ lý thủ tục hành chính. Bạn cần hỏi thủ tục gì, "
@@ -410,6 +435,22 @@ FACET_KEYS: dict[Facet, tuple[str, ...]] = {
     Facet.online: ("channels",),
     Facet.steps: ("steps",),
     Facet.legal: ("legal_basis",),
+}
+
+
+# Who handles matters that are not administrative procedures at a one-stop.
+REFERRAL_TEXT: dict[str, str] = {
+    "divorce": "Ly hôn không phải thủ tục hành chính ở bộ phận một cửa: từ 1/7/2025 đơn ly hôn nộp tại Tòa án "
+               "nhân dân khu vực (đơn phương: nơi người kia cư trú; thuận tình: nơi vợ hoặc chồng cư trú). "
+               "Chỉ khi đã ly hôn ở nước ngoài thì mới làm thủ tục ghi chú ly hôn ở xã, phường.",
+    "visa": "Thị thực (visa) đi nước khác do đại sứ quán hoặc lãnh sự quán của nước đó cấp, không làm ở xã, phường. "
+            "Người nước ngoài ở Việt Nam cần gia hạn thị thực thì liên hệ cơ quan quản lý xuất nhập cảnh "
+            "(Công an tỉnh hoặc Cục Quản lý xuất nhập cảnh).",
+    "crime": "Tố giác, trình báo tội phạm hay mất trộm không phải thủ tục hành chính: bạn báo ngay cho Công an xã, "
+             "phường nơi xảy ra việc (hoặc gọi 113 khi khẩn cấp); công an sẽ tiếp nhận và giải quyết.",
+    "lawsuit": "Tranh chấp và khởi kiện do Tòa án nhân dân giải quyết; riêng tranh chấp đất đai phải hòa giải "
+               "ở Ủy ban nhân dân xã, phường trước khi khởi kiện.",
+    "other": "Việc này không phải thủ tục hành chính ở bộ phận một cửa.",
 }
 
 

@@ -6,6 +6,7 @@ explainable than a classifier trained on a few dozen questions.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,33 +40,45 @@ FACET_LABELS: dict[Facet, str] = {
 # Phrases on the folded, teencode-expanded text. Order in FACET_ORDER decides ties.
 _PATTERNS: dict[Facet, list[str]] = {
     Facet.eta: [
-        r"\b(hom nay|ngay mai|mai|bay gio|sang nay|chieu nay|thu (hai|ba|tu|nam|sau|bay)|tuan nay|tuan sau)\b.*\b(khi nao|bao gio|ngay nao|hom nao|luc nao|may gio)\b",
+        r"\b(hom nay|ngay mai|mai|bay gio|sang nay|chieu nay|thu (hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|tuan nay|tuan sau)\b.*\b(khi nao|bao gio|ngay nao|hom nao|luc nao|may gio)\b",
         r"\b(khi nao|bao gio|ngay nao|hom nao|luc nao)\b.*\b(hom nay|ngay mai|bay gio)\b",
         r"\bneu nop\b.*\b(khi nao|bao gio|ngay nao)\b",
-        r"\b(khi nao|bao gio|ngay nao|hom nao|luc nao)\s+(thi\s+)?(co|lay|nhan|tra)\b",
         r"\bngay hen( tra)?\b",
         r"\bhen tra\b",
     ],
     Facet.fee: [
-        r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu|nhieu)\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
+        r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
         r"\btien\b(?! (?:an|su|gia)\b)", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
-        r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b",
+        r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b", r"\btien su dung dat\b",
+        r"\b(dong|nop|tra) tien\b(?! (an|su|gia)\b)",
+        r"\bton bao nhieu\b(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))",
     ],
     Facet.documents: [
         r"\bgiay to\b", r"\bho so (gom|can|co|phai)\b", r"\b(can|mang|chuan bi|nop|dem)( theo)?( nhung)? (gi|cai gi|nhung gi|giay gi)\b",
-        r"\b(can|mang|chuan bi)\b.*\b(ho so|giay) gi\b", r"\bthanh phan ho so\b", r"\bgom (nhung )?(gi|giay)\b",
+        r"\b(can(?! cuoc)|mang|chuan bi)\b.*\b(ho so|giay) gi\b", r"\bthanh phan ho so\b", r"\bgom (nhung )?(gi|giay)\b",
         r"\bcan nhung\b", r"\bmang theo\b", r"\bchuan bi (gi|nhung)\b", r"\bho so gi\b", r"\bcan co gi\b",
         r"\bmau to khai\b", r"\bto khai\b",
+        # A question naming one paper ("có cần ảnh thẻ không", "cần giấy khám sức khỏe không")
+        # is about the documents, not about the procedure as a whole; "cần giấy phép không"
+        # asks whether a permit is needed at all, so it is not one of them.
+        # The whole phrase is the facet's, so the paper's name is not read as the procedure
+        # ("đăng ký kết hôn có cần giấy xác nhận độc thân không" is about marriage registration).
+        r"\bcan (?:co |mang |nop |them |phai co )?(?:anh|hinh|giay(?! phep)|ban (?:chinh|sao|ve|goc)|so (?:ho khau|goc)"
+        r"|don|phieu|bang (?:tot|dai)|hop dong|chung tu)\b.*\b(?:khong|gi|chua)\s*$",
+        r"\b(mang|nop|kem) theo (anh|hinh|giay(?! phep)|ban (chinh|sao|goc))\b",
     ],
     Facet.time: [
         r"\bbao lau\b", r"\bmay ngay\b", r"\bbao nhieu ngay\b", r"\bthoi gian\b", r"\bthoi han\b", r"\blau khong\b",
         r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\b(mat|het|ton) (may|bao nhieu) (ngay|hom|tuan|thang)\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
-        r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b", r"\bmay thang\b",
+        r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b",
+        # "bao giờ thì có": how long, unless a date anchors it (then it is the appointment, eta).
+        r"\b(khi nao|bao gio|ngay nao|hom nao|luc nao)\s+(thi\s+)?(co|lay|nhan|tra)\b", r"\bmay thang\b", r"\b(mat|het|ton) (bao )?nhieu (ngay|hom|tuan|thang)\b",
+        r"\blay (ngay|lien|trong ngay)\b", r"\b(ngay|lien) (duoc )?(khong|chua)\s*$", r"\b(co|lam|xong) (ngay|lien) (duoc )?khong\b", r"\btrong ngay\b",
     ],
     Facet.where: [
         r"\bo dau\b", r"\bcho nao\b", r"\bnoi nop\b", r"\bnop o\b", r"\blam o\b", r"\b(phuong|xa|huyen|quan) nao\b",
-        r"\bco quan nao\b", r"\bdia chi\b", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b", r"\bchỗ nào\b",
-        r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b",
+        r"\bco quan nao\b", r"\bdia chi\b", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b",
+        r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b", r"\bra dau\b", r"\bdau lam\b", r"\blam tai dau\b",
     ],
     Facet.online: [
         r"\btruc tuyen\b", r"\bonline\b", r"\bqua mang\b", r"\btren mang\b", r"\bdich vu cong\b", r"\bqua (app|ung dung)\b",
@@ -75,6 +88,9 @@ _PATTERNS: dict[Facet, list[str]] = {
     Facet.steps: [
         r"\bcac buoc\b", r"\bquy trinh\b", r"\btrinh tu\b", r"\bcach lam\b", r"\blam (nhu )?the nao\b", r"\blam sao\b",
         r"\bnhu the nao\b", r"\bthu tuc (ra )?sao\b", r"\bhuong dan\b", r"\bcach thuc\b",
+        # "How do I ...": "đổi thế nào", "làm lại sao", "thủ tục ra sao" (not "bản sao").
+        r"\bthe nao\b", r"\bra sao\b", r"\b(?<!ban )(?<!sao y )sao(?= *(a|nhi|vay|day|ha|nhe)? *$)", r"\bnhung buoc\b",
+        r"\bbuoc nao\b",
     ],
     Facet.legal: [
         r"\bcan cu\b", r"\bphap ly\b", r"\bnghi dinh\b", r"\bthong tu\b", r"\bvan ban\b", r"\bquy dinh (nao|o dau)\b",
@@ -83,6 +99,19 @@ _PATTERNS: dict[Facet, list[str]] = {
 }
 
 FACET_ORDER = [Facet.eta, Facet.fee, Facet.documents, Facet.time, Facet.where, Facet.online, Facet.steps, Facet.legal]
+
+def _literal_words(patterns: list[str]) -> list[list[str]]:
+    """Plain word runs of the patterns ("bao nhieu ngay"), for the spelling corrector."""
+    runs = []
+    for pattern in patterns:
+        plain = re.sub(r"\\[bsw]|[()?|*+.\\^$\[\]]", " ", pattern)
+        runs += [run.split() for run in re.findall(r"[a-z]+(?: [a-z]+)*", plain)]
+    return runs
+
+
+_RUNS = [run for patterns in _PATTERNS.values() for run in _literal_words(patterns)]
+FACET_WORDS: frozenset[str] = frozenset(w for run in _RUNS for w in run)
+FACET_PAIRS: frozenset[tuple[str, str]] = frozenset(p for run in _RUNS for p in itertools.pairwise(run))
 
 _COMPILED = {facet: [re.compile(p) for p in patterns] for facet, patterns in _PATTERNS.items()}
 
@@ -116,7 +145,80 @@ def scan_facets(normalised: str) -> tuple[FacetHit, list[tuple[int, int]]]:
                     spans.append(match.span())
         if found and hit is None:
             hit = FacetHit(facet, tuple(found))
+            if facet == Facet.fee and _RESULT_MONEY.search(normalised) and _any(Facet.time, normalised) \
+                    and not _any_strong_fee(normalised):
+                # "bao lâu thì có tiền": the money is the result; the question is about time.
+                hit = None
     return hit or FacetHit(Facet.overview, ()), spans
+
+
+# Money as the *result* of a procedure ("bao lâu thì nhận được tiền", "có tiền").
+_RESULT_MONEY = re.compile(r"\b(co|nhan|nhan duoc|lanh|linh|ve|duoc) tien\b")
+_STRONG_FEE = re.compile(r"\b(le phi|phi|bao nhieu tien|mat tien|ton tien|chi phi|het bao nhieu)\b")
+
+
+def _any(facet: Facet, normalised: str) -> bool:
+    return any(p.search(normalised) for p in _COMPILED[facet])
+
+
+def _any_strong_fee(normalised: str) -> bool:
+    return bool(_STRONG_FEE.search(normalised))
+
+
+# Expressions found again when one of their letters slipped ("bao lay", "o du", "tom phi"),
+# only when no facet phrase matched exactly. Each word may be one edit away (a doubled letter
+# half an edit) and the whole expression at most one edit, so "ở đây" is not "ở đâu"'s slip
+# unless nothing else in the question names a facet.
+_FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
+    (facet, tuple(expr.split()))
+    for facet, exprs in [
+        (Facet.fee, ["le phi", "bao nhieu tien", "ton phi", "mat phi", "chi phi", "ton tien", "mat tien", "het bao nhieu"]),
+        (Facet.documents, ["giay to", "giay to gi", "ho so gi", "can nhung gi", "mang theo", "chuan bi gi", "can giay gi"]),
+        (Facet.time, ["bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "mat bao lau", "may hom"]),
+        (Facet.where, ["o dau", "cho nao", "noi nop", "nop o dau", "lam o dau"]),
+        (Facet.online, ["truc tuyen", "qua mang", "dich vu cong", "tren mang"]),
+        (Facet.steps, ["the nao", "ra sao", "lam sao", "cac buoc", "huong dan"]),
+    ]
+    for expr in exprs
+]
+
+
+_TAIL_WORDS = frozenset("bao nhieu khong gi a ah the nao vay ha nhi nhe duoc chua roi sao ko k thi co xong lay nhan".split())
+_FUZZY_BY_WORD: dict[str, list[tuple[int, int]]] = {}
+for _n, (_facet, _expr) in enumerate(_FUZZY):
+    for _offset, _word in enumerate(_expr):
+        _FUZZY_BY_WORD.setdefault(_word, []).append((_n, _offset))
+
+
+def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHit | None:
+    """A facet expression typed with one slipped letter (see _FUZZY); None when there is none.
+
+    Inside the question the slipped word must not be a word of `known` (the catalogue's words):
+    "thẻ bảo hiểm" is not "thế nào" with a slip, "làm sổ đỏ" is not "làm sao"; at its very end,
+    where facet expressions go, it may ("... nộp ở đa")."""
+    from assistant.text.spelling import distance  # local: text depends on nothing in nlu
+
+    words = normalised.split()
+    starts: set[tuple[int, int]] = set()  # (expression index, window start) sharing an exact word
+    for i, word in enumerate(words):
+        for n, offset in _FUZZY_BY_WORD.get(word, ()):
+            start = i - offset
+            if 0 <= start <= len(words) - len(_FUZZY[n][1]):
+                starts.add((n, start))
+    for n, i in sorted(starts):  # expression order first: it encodes facet priority
+        facet, expr = _FUZZY[n]
+        k = len(expr)
+        window = words[i:i + k]
+        if any(abs(len(w) - len(e)) > 1 for w, e in zip(window, expr, strict=True)):
+            continue
+        costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
+        # The question's last words (question particles aside): where facet expressions go.
+        at_end = all(w in _TAIL_WORDS for w in words[i + k:])
+        if max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
+                and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True))):
+            start = len(" ".join(words[:i])) + (1 if i else 0)
+            return FacetHit(facet, ((start, start + len(" ".join(window))),))
+    return None
 
 
 def detect_facet(normalised: str) -> FacetHit:

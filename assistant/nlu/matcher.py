@@ -19,8 +19,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.catalog.schema import Procedure
-from assistant.nlu.facets import facet_spans
-from assistant.text.normalize import normalize, strip_telex_tail, tokens
+from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS
+from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
+from assistant.nlu.facets import facet_spans as _facet_spans
+from assistant.text.normalize import TEENCODE, normalize, strip_telex_tail, tokens
+from assistant.text.spelling import Speller, pairs_of
 
 # Words that carry no information about *which* procedure (question words, pronouns,
 # politeness). Removed from questions, unless the word and a neighbour form a word pair
@@ -37,6 +40,10 @@ PHRASE_STOPWORDS = frozenset("cho cua va hoac cac nhung voi trong theo tai ve o 
 
 _REPEATS = re.compile(r"(.)\1+")
 MAX_CACHED_TOKEN = 40  # letters; longer "words" are not cached (see Matcher._correct)
+MAX_CACHED_TEXT = 300  # characters; longer messages are corrected without caching (see Matcher.correct)
+
+SCORINGS = ("phrase", "bm25", "fused")
+CANDIDATE_FLOOR = 0.2
 
 KIND_WEIGHT = {"name": 1.0, "short_name": 1.0, "alias": 1.0, "keyword": 0.85}
 
@@ -67,6 +74,17 @@ class Scored:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """A normalised message with every word spelled as the catalogue (or plain Vietnamese) spells it.
+
+    `similarity` holds, for each word that was corrected, how sure the correction is (0..1);
+    words typed correctly are absent (similarity 1)."""
+
+    text: str
+    similarity: dict[str, float]
+
+
 @dataclass(slots=True)
 class Query:
     text: str
@@ -74,6 +92,7 @@ class Query:
     content: list[str]  # informative tokens after facet phrases and stopwords are removed
     matched: dict[str, float] = field(default_factory=dict)  # vocabulary token -> similarity 0..1
     pairs: set[tuple[str, str]] = field(default_factory=set)  # adjacent (corrected) words, in order
+    masked: str = ""  # the corrected text with facet phrases blanked out (for distinguishing words)
 
     @property
     def empty(self) -> bool:
@@ -103,6 +122,16 @@ def content_tokens(normalised: str, pairs: frozenset[tuple[str, str]] = frozense
     return [t for t, k in zip(toks, keep, strict=True) if k]
 
 
+def _mask(normalised: str, spans: list[tuple[int, int]]) -> str:
+    """The text with facet phrases replaced by a bar, so the words either side of a removed
+    phrase never look adjacent ("thì [bao lâu] lấy" is not "thi lấy")."""
+    chars = list(normalised)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = "|"
+    return " ".join(re.sub(r"\|+", " | ", "".join(chars)).split())
+
+
 def phrase_tokens(text: str) -> tuple[str, ...]:
     toks = [t for t in tokens(normalize(text)) if t not in PHRASE_STOPWORDS]
     return tuple(dict.fromkeys(toks))
@@ -111,7 +140,17 @@ def phrase_tokens(text: str) -> tuple[str, ...]:
 class Matcher:
     """Scores procedures for a message. Build once per catalogue; thread-safe to query."""
 
-    def __init__(self, procedures: Iterable[Procedure], candidate_pool: int = 40) -> None:
+    def __init__(self, procedures: Iterable[Procedure], candidate_pool: int = 40,
+                 extra_words: Iterable[str] = (), scoring: str = "phrase") -> None:
+        """`extra_words`: words that are not in the catalogue but must never be "corrected"
+        into catalogue words (the locality's commune names).
+
+        `scoring` chooses how candidates are scored (benchmarks/matching.py compares them):
+        "phrase" (best phrase recall + query precision, shipped), "bm25" (Okapi BM25 over
+        each procedure's words) or "fused" (the two averaged)."""
+        if scoring not in SCORINGS:
+            raise ValueError(f"unknown scoring {scoring!r}; one of {', '.join(SCORINGS)}")
+        self.scoring = scoring
         self.procedures: list[Procedure] = list(procedures)
         self.candidate_pool = candidate_pool
         self.phrases: list[Phrase] = []
@@ -148,7 +187,30 @@ class Matcher:
         self.vocabulary = frozenset(vocab_procs)
         self.pairs = frozenset(pairs)
         self._vocab_list = sorted(self.vocabulary)
+        # The speller (assistant.text.spelling) corrects every word before scoring; a linear
+        # rapidfuzz scan of the vocabulary for what it left adds nothing measurable on the
+        # benchmarks and costs ~30 ms per unknown word at 10,000 procedures, so it is off.
+        self.fuzzy_fallback = False
         self._correct_cached = lru_cache(maxsize=50_000)(self._correct_uncached)
+        raw_phrases = [tokens(normalize(text)) for proc in self.procedures
+                       for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)]
+        general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
+            w for expansion in TEENCODE.values() for w in expansion.split()}
+        self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
+                               {w for e in extra_words for w in tokens(normalize(e))},
+                               pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS)
+        self._correct_text_cached = lru_cache(maxsize=20_000)(self._correct_text)
+        # Okapi BM25 statistics over each procedure's bag of phrase words.
+        self._tf: list[dict[str, int]] = []
+        for phrases in self.by_proc:
+            tf: dict[str, int] = {}
+            for phrase in phrases:
+                for token in phrase.tokens:
+                    tf[token] = tf.get(token, 0) + 1
+            self._tf.append(tf)
+        lengths = [sum(tf.values()) for tf in self._tf]
+        self._avgdl = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._dl = lengths
         self.compiled: list[list[CompiledPhrase]] = [
             [self._compile(phrase) for phrase in phrases] for phrases in self.by_proc
         ]
@@ -185,22 +247,48 @@ class Matcher:
             return ((single, 0.95),)
         if len(token) < 4 or token.isdigit():
             return ()
+        if not self.fuzzy_fallback:
+            return ()
         # One wrong letter in a short word is often another word ("troi" is not "tro").
         cutoff = 88 if len(token) < 6 else 84
         hits = process.extract(token, self._vocab_list, scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
         return tuple((word, score / 100 * 0.95) for word, score, _ in hits)
 
-    def parse(self, text: str, facet_spans: list[tuple[int, int]] | None = None) -> Query:
-        """`facet_spans` from `scan_facets` saves scanning the facet phrases a second time."""
-        normalised = normalize(text)
+    def correct(self, normalised: str) -> Corrected:
+        """The message with every word corrected (see `Corrected`). Cached for question-sized
+        messages only, so a flood of long stories cannot fill memory."""
+        if len(normalised) > MAX_CACHED_TEXT:
+            return self._correct_text(normalised)
+        return self._correct_text_cached(normalised)
+
+    def _correct_text(self, normalised: str) -> Corrected:
+        words: list[str] = []
+        for token in tokens(normalised):
+            words.extend(self.speller.split(token) or [token])
+        similarity: dict[str, float] = {}
+        out: list[str] = []
+        for fix in self.speller.correct(words):
+            out.append(fix.word)
+            if fix.word != fix.typed:
+                similarity[fix.word] = min(similarity.get(fix.word, 1.0), fix.similarity)
+        return Corrected(" ".join(out), similarity)
+
+    def parse(self, text: str, facet_spans: list[tuple[int, int]] | None = None,
+              corrected: Corrected | None = None) -> Query:
+        """`facet_spans` from `scan_facets` saves scanning the facet phrases a second time;
+        they refer to `corrected.text` when `corrected` is given (see `correct`)."""
+        corrected = corrected or self.correct(normalize(text))
+        normalised = corrected.text
         query = Query(text=text, normalised=normalised,
                       content=content_tokens(normalised, self.pairs, facet_spans))
+        query.masked = _mask(normalised, facet_spans if facet_spans is not None else _facet_spans(normalised))
         best_words = []
         for token in query.content:
             options = self._correct(token)
+            factor = corrected.similarity.get(token, 1.0)
             for word, sim in options:
-                if sim > query.matched.get(word, 0.0):
-                    query.matched[word] = sim
+                if sim * factor > query.matched.get(word, 0.0):
+                    query.matched[word] = sim * factor
             best_words.append(options[0][0] if options else token)
         query.pairs = set(itertools.pairwise(best_words))
         return query
@@ -215,7 +303,10 @@ class Matcher:
             acc[self.postings[word]] += self.idf[word] * sim
         pool = min(self.candidate_pool, len(self.procedures))
         top = np.argpartition(-acc, pool - 1)[:pool] if pool < len(acc) else np.arange(len(acc))
-        return [int(i) for i in top if acc[i] > 0]
+        # A procedure sharing less than a fifth of the best one's word weight cannot end near
+        # the top once phrases are scored; skipping it halves the scoring work.
+        floor = max(float(acc.max()) * CANDIDATE_FLOOR, 1e-9)
+        return [int(i) for i in top if acc[i] >= floor]
 
     def _query_weight(self, query: Query) -> float:
         total = 0.0
@@ -251,6 +342,44 @@ class Matcher:
         precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
         return 100.0 * (0.7 * best + 0.3 * precision) * (0.6 + 0.4 * best)
 
+    def explained_words(self, procedure_id: str, query: Query) -> set[str]:
+        """The question's (corrected) words that occur in the procedure's names and keywords."""
+        index = self.index_of.get(procedure_id)
+        if index is None:
+            return set()
+        own = {t for p in self.compiled[index] for t in p.tokens}
+        return {w for w in query.matched if w in own} - STOPWORDS
+
+    def covering(self, query: Query, ranked: list[Scored], max_words: int = 4) -> list[Scored]:
+        """For a short question made only of words several procedures share ("đăng ký cư trú",
+        "bằng lái xe"), the ranked procedures whose names contain all of them; empty when
+        the question is long, or one procedure has a name or alias that is exactly the question.
+
+        Word overlap alone cannot tell these apart, so the honest reply asks back."""
+        words = [t for t in dict.fromkeys(query.content) if t in self.vocabulary]
+        core = frozenset(words) - STOPWORDS
+        if len(core) < 2 or len(words) > max_words or len(words) < len(query.content):
+            return []  # one word ("giá") is too little to ask back about
+        wanted = frozenset(words)
+        out = []
+        for s in ranked:
+            phrases = self.compiled[self.index_of[s.id]]
+            if any(p.token_set - STOPWORDS == core for p in phrases if p.weight >= 1.0):
+                return []
+            if wanted <= frozenset(t for p in phrases for t in p.tokens):
+                out.append(s)
+        return out if len(out) >= 2 else []
+
+    def bm25(self, index: int, query: Query, k1: float = 1.2, b: float = 0.75) -> float:
+        tf = self._tf[index]
+        norm = k1 * (1 - b + b * self._dl[index] / self._avgdl)
+        return sum(self.idf[w] * sim * tf[w] * (k1 + 1) / (tf[w] + norm) for w, sim in query.matched.items() if w in tf)
+
+    def _bm25_ceiling(self, query: Query, k1: float = 1.2) -> float:
+        """What a procedure naming every query word a few times would score: scales BM25 to 0..100
+        so the same answer/clarify thresholds apply."""
+        return sum(self.idf[w] * sim * (k1 + 1) * 0.75 for w, sim in query.matched.items())
+
     def _weight(self, phrase: Phrase) -> float:
         """Names and aliases count fully; a keyword less, and less again when procedures share it."""
         if phrase.kind != "keyword":
@@ -273,7 +402,16 @@ class Matcher:
         if not candidates:
             return []
         qw = self._query_weight(query)
-        scored = [(self.score_procedure(i, query, qw), i) for i in candidates]
+        if self.scoring == "phrase":
+            scored = [(self.score_procedure(i, query, qw), i) for i in candidates]
+        else:
+            bm = {i: self.bm25(i, query) for i in candidates}
+            top = max(bm.values(), default=0.0) or 1.0
+            ceiling = max(top, self._bm25_ceiling(query))
+            if self.scoring == "bm25":
+                scored = [(100.0 * bm[i] / ceiling, i) for i in candidates]
+            else:
+                scored = [(0.5 * self.score_procedure(i, query, qw) + 50.0 * bm[i] / ceiling, i) for i in candidates]
         scored.sort(key=lambda pair: (-pair[0], self.procedures[pair[1]].id))
         return [
             Scored(self.procedures[i].id, self.procedures[i].display_name, round(s, 2))

@@ -1,0 +1,133 @@
+"""Words that decide *which* of several look-alike procedures a citizen means, and matters
+that are not one-stop procedures at all.
+
+Why: word-overlap scoring ranks "thi bằng lái quốc tế" close to driving-licence tests and
+"đăng ký tạm trú cho người nước ngoài" close to ordinary temporary residence, because the
+words that make the difference are few. A wrong answer costs a citizen a trip, so a question
+carrying a distinguishing word that the best candidate's own names do not explain must not
+be answered with that candidate: the core asks between the candidates that do explain it,
+or says plainly the procedure is not in the catalogue.
+
+All patterns run on folded, spelling-corrected text with the facet phrases masked out
+("mất bao lâu" is about time, not about losing something).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.catalog.schema import Procedure
+from assistant.text.normalize import normalize
+
+# Families of distinguishing words. A procedure explains a family when one of its own
+# names, aliases or keywords contains a word of the family.
+FAMILIES: dict[str, str] = {
+    "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai"
+               r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben) (han|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|lao(?! dong)"
+               r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay"
+               r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky",
+    "international": r"quoc te",
+    "record": r"ghi chu|ghi vao so",
+    "consulate": r"lanh su|dai su quan|co quan dai dien",
+    "student": r"hoc sinh|sinh vien|truong hoc",
+    "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
+    "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
+    "test": r"sat hach|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
+    "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
+            r"|that lac|danh roi|moc tui|bi trom|bi chay",
+    "died": r"vua mat|da mat|moi mat|mat roi|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
+    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)",
+    "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
+    "split": r"tach|hop thua|gop thua|gop so",
+    "extend": r"gia han|keo dai|het han",
+    "delete": r"xoa|cat khau|cat ho khau",
+    "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban",
+    "change": r"thay doi|dieu chinh",
+    "correct": r"cai chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
+               r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
+    "official": r"cong vu|ngoai giao",
+    "postpone": r"hoan|mien(?! phi)",
+    "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
+    "pension": r"huu tri|luong huu|ve huu",
+    "inspection": r"dang kiem|kiem dinh",
+    "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong",
+    "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
+}
+
+# Matters handled outside the one-stop (Vietnamese names of who handles them are in compose).
+# kind -> (pattern, unless): `unless` marks the catalogue procedure that shares the words.
+REFERRALS: dict[str, tuple[str, str | None]] = {
+    "divorce": (r"\b(ly hon|ly di|bo nhau|don phuong ly|thuan tinh ly)\b",
+                r"\b(ghi chu|nuoc ngoai|o (han|nhat|dai loan|my|uc|duc|phap|trung quoc|canh)|ben (han|nhat|dai loan|my|uc|duc|phap|trung quoc|tay)|toa an nuoc ngoai)\b"),
+    "visa": (r"\b(visa|thi thuc)\b", None),
+    "crime": (r"\b(to cao|to giac|trinh bao|bao an|lua dao|hanh hung|danh nguoi|trom cap|trom xe|mat trom|bi trom (xe|tien|do))\b", None),
+    "lawsuit": (r"\b(khoi kien|kien tung|tranh chap)\b", None),
+}
+
+def _runs(pattern: str) -> list[list[str]]:
+    plain = re.sub(r"\(\?<?[!=][^)]*\)|\\b|[()?|*+.\\^$\[\]]", " | ", pattern)
+    return [run.split() for run in plain.split("|") if run.split()]
+
+
+_ALL_RUNS = [run for p in FAMILIES.values() for run in _runs(p)] + [
+    run for p, u in REFERRALS.values() for part in (p, u or "") for run in _runs(part)]
+# The words these decisions hang on: the spelling corrector must know them, or a slip in
+# "vận tải" or "hoãn" would erase the very word that says the procedure is not ours.
+DISTINGUISHING_WORDS: frozenset[str] = frozenset(w for run in _ALL_RUNS for w in run if w.isalpha())
+_LEADS = frozenset("o ben nguoi chong vo lay sinh thi mat bi lam xin dang ky cap don".split())
+DISTINGUISHING_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    pair for run in _ALL_RUNS for pair in itertools.pairwise(run)
+    if pair[0] not in _LEADS and min(len(pair[0]), len(pair[1])) >= 2)
+
+_FAMILY_RE = {name: re.compile(rf"\b(?:{pattern})\b") for name, pattern in FAMILIES.items()}
+_REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    present: frozenset[str]  # families named in the question
+    unexplained: frozenset[str]  # of those, the ones the candidate's names do not explain
+
+
+# Families that, when a procedure's official name carries one, the question must carry one
+# of too: "khai sinh" alone is not the foreign-element birth registration nor the bundle.
+DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "again", "split", "extend", "delete",
+                      "dissolve", "bundle", "died", "record"})
+
+
+class Distinguisher:
+    """Which distinguishing families each procedure's own names explain, and which define it."""
+
+    def __init__(self, procedures: Iterable[Procedure]) -> None:
+        self.explained: dict[str, frozenset[str]] = {}
+        self.defining: dict[str, frozenset[str]] = {}
+        self.referrals: dict[str, frozenset[str]] = {}  # referral words its own names use ("tách hộ sau ly hôn")
+        for proc in procedures:
+            text = " | ".join(normalize(t) for t in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords))
+            self.explained[proc.id] = frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(text))
+            name = normalize(proc.short_name or proc.name)
+            self.defining[proc.id] = frozenset(f for f in DEFINING if _FAMILY_RE[f].search(name))
+            self.referrals[proc.id] = frozenset(k for k, (rx, _) in _REFERRAL_RE.items() if rx.search(text))
+
+    def lacks_defining(self, procedure_id: str, present: frozenset[str]) -> bool:
+        """The procedure is defined by a qualifier ("nước ngoài", "cấp lại") the question never names."""
+        defining = self.defining.get(procedure_id, frozenset())
+        return bool(defining) and not (defining & present)
+
+    @staticmethod
+    def present(masked: str) -> frozenset[str]:
+        return frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(masked))
+
+    def unexplained(self, procedure_id: str, present: frozenset[str]) -> frozenset[str]:
+        return present - self.explained.get(procedure_id, frozenset())
+
+
+def referral(masked: str) -> str | None:
+    """The kind of non-procedure matter a question is about ("divorce", "visa", ...), if any."""
+    for kind, (pattern, unless) in _REFERRAL_RE.items():
+        if pattern.search(masked) and not (unless and unless.search(masked)):
+            return kind
+    return None

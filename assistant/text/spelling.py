@@ -1,0 +1,218 @@
+"""Per-word spelling correction for Vietnamese typed on a phone, on folded text.
+
+Why a Vietnamese-specific corrector: folded Vietnamese is a language of short syllables
+where one wrong letter often makes another real word, so a plain edit distance both
+over- and under-corrects. This one knows
+
+* syllable structure: a token that cannot be a Vietnamese syllable ("khsi", "cob") is
+  certainly a slip and may be corrected freely; a token that is a real syllable ("tom")
+  is only corrected when the correction forms a known word pair with a neighbour;
+* Telex/VNI leftovers when the input method was off ("ddaang" -> "dang", "d9a8ng" ->
+  "dang", "sinhf" -> "sinh"): decoded before any distance is computed;
+* tone marks cost nothing: matching runs on folded text, so "đắng" and "đăng" are equal;
+* doubled letters ("tamm") cost half an edit, a swap of two letters one edit.
+
+Candidates come from a deletion index (the SymSpell idea), so a look-up costs a few dict
+probes whatever the vocabulary size; results are cached per token.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+# Onset + vowel nucleus + coda of a folded syllable (tone and vowel marks already removed).
+_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+                       r"(uye|uya|oai|oay|oeo|uay|uoi|uou|ieu|yeu|uoc|[aeiouy]{1,2})"
+                       r"(ng|nh|ch|[cmnpt])?$")
+MAX_WORD = 14  # letters: longer than any Vietnamese syllable, Telex leftovers included
+_TELEX_PAIRS = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"))
+_TONE_KEYS = "fsrxj"
+_REPEATS = re.compile(r"(.)\1+")
+_VNI_DIGITS = re.compile(r"[1-9]")
+
+
+# Particles that sit next to almost any word: a pair with one of them says little.
+PARTICLES = frozenset("khong co la cho va cua thi duoc ma de voi roi da se cac nhung mot hay hoac nay a oi nhe".split())
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+NEIGHBOUR_KEYS: dict[str, str] = {
+    ch: row[max(0, i - 1):i] + row[i + 1:i + 2] for row in _KEY_ROWS for i, ch in enumerate(row)}
+
+
+def is_syllable(token: str) -> bool:
+    """Whether a folded token can be one Vietnamese syllable ("khai" yes, "khsi" no)."""
+    return bool(_SYLLABLE.match(token))
+
+
+def decode_keystrokes(token: str) -> list[str]:
+    """Folded words a token may be when typed with Telex/VNI and the input method off.
+
+    "ddaang" -> ["dang"], "d9a8ng" -> ["dang"], "sinhf" -> ["sinh"], "tw" -> ["tu"]."""
+    out: list[str] = []
+    if any(c.isdigit() for c in token) and any(c.isalpha() for c in token):
+        out.append(_VNI_DIGITS.sub("", token))
+    word = token
+    for pair, single in _TELEX_PAIRS:
+        word = word.replace(pair, single)
+    word = word.replace("w", "u")
+    if word != token:
+        out.append(word)
+    for base in (token, word):
+        if len(base) > 2 and base[-1] in _TONE_KEYS and is_syllable(base[:-1]):
+            out.append(base[:-1])
+    return [w for w in dict.fromkeys(out) if w and w != token]
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w)) if len(w) > 1}
+        found |= frontier
+    return found
+
+
+@lru_cache(maxsize=100_000)
+def distance(typed: str, word: str) -> float:
+    """Edit distance with a doubled letter costing half and a swap costing one."""
+    plain = float(OSA.distance(typed, word))
+    if plain == 1.0 and len(typed) == len(word):
+        diff = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
+        if len(diff) == 1 and diff[0][1] in NEIGHBOUR_KEYS.get(diff[0][0], ""):
+            plain = 0.8  # the finger slipped onto the key next to it ("ham" for "han")
+    collapsed = _REPEATS.sub(r"\1", typed)
+    if collapsed != typed:
+        extra = (len(typed) - len(collapsed)) * 0.5
+        return min(plain, OSA.distance(collapsed, word) + extra)
+    return float(plain)
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One typed token and what it was taken for."""
+
+    typed: str
+    word: str
+    similarity: float  # 1.0 for a known word, less the further the correction went
+
+
+class Speller:
+    """Corrects folded tokens against a vocabulary, using neighbouring words as context."""
+
+    def __init__(self, vocabulary: Iterable[str], pairs: Iterable[tuple[str, str]] = ()) -> None:
+        self.vocabulary = frozenset(w for w in vocabulary if w.isalpha())
+        self.pairs = frozenset(pairs)
+        self._index: dict[str, set[str]] = {}
+        for word in self.vocabulary:
+            for key in _deletes(word, 2 if len(word) >= 4 else 1):
+                self._index.setdefault(key, set()).add(word)
+        self._options_cached = lru_cache(maxsize=50_000)(self._options)
+
+    def options(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Cached for word-sized tokens only (a long run of letters is answered uncached)."""
+        if len(token) > MAX_WORD:
+            return self._options(token)
+        return self._options_cached(token)
+
+    def _options(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary words `token` may stand for, best first, with the edit cost."""
+        if token in self.vocabulary or (not token.isalpha() and not token.isalnum()):
+            return ((token, 0.0),)
+        decoded = [w for w in decode_keystrokes(token) if w in self.vocabulary]
+        if decoded:
+            return tuple((w, 0.25) for w in decoded)
+        if token.isdigit() or len(token) < 2 or len(token) > MAX_WORD:
+            return ()  # a run of letters longer than any word is not corrected (and costs nothing)
+        single = _REPEATS.sub(r"\1", token)
+        if single in self.vocabulary and not is_syllable(token):  # "cứu", "hưu" keep their "uu"
+            return ((single, 0.5),)
+        depth = 2 if len(token) >= 5 else 1
+        found: set[str] = set()
+        for key in _deletes(token, depth):
+            found |= self._index.get(key, set())
+        limit = 1.0 if len(token) < 5 else 2.0
+        scored = sorted((distance(token, w), w) for w in found)
+        # People rarely miss the first letter of a word: a candidate with another first
+        # letter pays a little more, which also breaks ties ("vam tai" -> "van", not "lam").
+        costed = sorted((d + (0.0 if w[0] == token[0] else 0.3), w) for d, w in scored if d <= limit)
+        return tuple((w, d) for d, w in costed)[:30]
+
+    def correct(self, tokens: list[str]) -> list[Correction]:
+        """The most likely word for every token, choosing between equally close words by
+        whether they form a known pair with a neighbour ("khsi sinh" -> "khai sinh").
+
+        Two passes: slips that cannot be Vietnamese are settled first, so a real syllable next
+        to one ("ham quco") sees its corrected neighbour ("quoc") when it looks for a pair."""
+        options = [self.options(t) for t in tokens]
+        best = [opts[0][0] if opts and opts[0][1] == 0.0 else None for opts in options]
+        out: list[Correction | None] = [None] * len(tokens)
+        order = [i for i, t in enumerate(tokens) if not is_syllable(t)] + \
+                [i for i, t in enumerate(tokens) if is_syllable(t)]
+        for i in order + [i for i in order if options[i] and options[i][0][1] > 0.0]:
+            # (a second look at every corrected word, now that both neighbours are settled)
+            token, opts = tokens[i], options[i]
+            if not opts:
+                out[i] = Correction(token, token, 0.0)
+                continue
+            if opts[0][1] == 0.0:
+                out[i] = Correction(token, token, 1.0)
+                continue
+            prev = best[i - 1] if i > 0 else None
+            nxt = best[i + 1] if i + 1 < len(tokens) else None
+
+            def context(word: str, prev: str | None = prev, nxt: str | None = nxt) -> bool:
+                return (prev, word) in self.pairs or (word, nxt) in self.pairs
+
+            def support(word: str, prev: str | None = prev, nxt: str | None = nxt) -> float:
+                # A pair with a particle ("... không", "có ...") is weak evidence: half weight.
+                return sum(0.6 if other not in PARTICLES else 0.3
+                           for pair, other in (((prev, word), prev), ((word, nxt), nxt)) if pair in self.pairs)
+
+            ranked = sorted(opts, key=lambda o: (o[1] - support(o[0]), o[0]))
+            word, cost = ranked[0]
+            if is_syllable(token) and cost >= 0.75 and (not context(word) or word[0] != token[0]):
+                # A real word that is not in our vocabulary ("tom", "quen", "bại"): leave it alone
+                # unless a neighbour vouches for a word with the same first letter.
+                out[i] = Correction(token, token, 0.0)
+                continue
+            similarity = max(0.5, 0.97 - 0.14 * cost + (0.05 if context(word) else 0.0))
+            best[i] = word
+            out[i] = Correction(token, word, min(similarity, 0.95))
+        return [c for c in out if c is not None]
+
+    def split(self, token: str) -> list[str] | None:
+        """A run of two known words typed without the space ("khaisinh")."""
+        if len(token) < 5 or len(token) > 2 * MAX_WORD or token in self.vocabulary:
+            return None
+        for cut in range(2, len(token) - 1):
+            left, right = token[:cut], token[cut:]
+            if left in self.vocabulary and right in self.vocabulary and (left, right) in self.pairs:
+                return [left, right]
+        return None
+
+
+def pattern_words(*objects: object) -> set[str]:
+    """The plain words inside regular expressions (compiled, or in lists/tuples/dicts of them),
+    so the corrector knows the words other rules look for ("hotline", "tra cứu")."""
+    words: set[str] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, re.Pattern):
+            plain = re.sub(r"\\[bBsSwWdD]|\(\?<?[!=:]|[(){}?|*+.\\^$\[\],0-9]", " ", obj.pattern)
+            words.update(w for w in plain.split() if w.isalpha() and w.isascii() and len(w) > 1)
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, list | tuple | set | frozenset):
+            stack.extend(obj)
+    return words
+
+
+def pairs_of(phrases: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
+    """Adjacent word pairs of phrases (context for choosing between corrections)."""
+    return {pair for phrase in phrases for pair in itertools.pairwise(list(phrase))}

@@ -1,0 +1,69 @@
+"""Distinguishing words and referrals, on the shipped catalogue's own names."""
+
+import pytest
+
+from assistant.nlu.distinguish import DISTINGUISHING_WORDS, Distinguisher, referral
+from assistant.text.normalize import normalize
+
+
+@pytest.fixture(scope="module")
+def dist(shipped_catalog):
+    return Distinguisher(shipped_catalog.procedures.values())
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("khai sinh cho con có bố là người Hàn Quốc", "foreign"),
+        ("lấy chồng Đài Loan", "foreign"),
+        ("đổi bằng lái quốc tế", "international"),
+        ("thi bằng lái xe máy", "test"),
+        ("mất căn cước", "lost"),
+        ("cấp lại sổ đỏ", "again"),
+        ("tách thửa", "split"),
+        ("gia hạn tạm trú", "extend"),
+        ("nhận con nuôi", "adoption"),
+    ],
+)
+def test_families_are_found_in_questions(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mắt kém không đọc được",          # "mắt" is not "mất"
+        "người lao động ở trọ",            # "lao động", not Laos
+        "thì bao lâu lấy được",            # "thì ... lấy" is not a driving test
+    ],
+)
+def test_look_alike_words_are_not_families(question):
+    present = Distinguisher.present(normalize(question))
+    assert not present & {"lost", "foreign", "test"}
+
+
+def test_what_a_procedure_explains_and_what_defines_it(dist):
+    assert "foreign" in dist.explained["birth-registration-foreign"]
+    assert "foreign" not in dist.explained["birth-registration"]
+    assert dist.lacks_defining("birth-registration-foreign", frozenset())
+    assert not dist.lacks_defining("birth-registration-foreign", frozenset({"foreign"}))
+    assert not dist.lacks_defining("birth-registration", frozenset())
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("thủ tục ly hôn", "divorce"),
+        ("xin visa đi Nhật", "visa"),
+        ("trình báo mất trộm xe", "crime"),
+        ("khởi kiện tranh chấp đất", "lawsuit"),
+        ("ghi chú ly hôn ở nước ngoài", None),  # a catalogue procedure, not the court
+        ("đăng ký khai sinh", None),
+    ],
+)
+def test_referrals(question, kind):
+    assert referral(normalize(question)) == kind
+
+
+def test_the_corrector_knows_the_distinguishing_words():
+    assert {"visa", "hoan", "thuyen", "quoc", "te"} <= DISTINGUISHING_WORDS

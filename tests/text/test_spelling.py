@@ -1,0 +1,84 @@
+"""The Vietnamese-aware corrector: each test stands for a family of phone-typing slips."""
+
+import pytest
+
+from assistant.text.spelling import Speller, decode_keystrokes, distance, is_syllable
+
+VOCAB = ["dang", "ky", "khai", "sinh", "ket", "hon", "tam", "tru", "can", "cuoc", "giay", "to", "bao", "lau",
+         "tach", "thua", "ho", "khau", "nhieu", "ngay", "co", "con", "tom"]
+PAIRS = [("dang", "ky"), ("khai", "sinh"), ("ket", "hon"), ("tam", "tru"), ("can", "cuoc"), ("giay", "to"),
+         ("bao", "lau"), ("tach", "thua"), ("ho", "khau")]
+
+
+@pytest.fixture(scope="module")
+def speller():
+    return Speller(VOCAB, PAIRS)
+
+
+def words(speller, text):
+    return [c.word for c in speller.correct(text.split())]
+
+
+@pytest.mark.parametrize(("token", "folded"), [("ddaang", "dang"), ("d9a8ng", "dang"), ("sinhf", "sinh"),
+                                                ("kys", "ky"), ("tw", "tu")])
+def test_keystrokes_left_by_an_input_method_that_was_off(token, folded):
+    assert folded in decode_keystrokes(token)
+
+
+def test_syllable_structure():
+    assert is_syllable("khai") and is_syllable("nghieng") and is_syllable("tom")
+    assert not is_syllable("khsi") and not is_syllable("cob") and not is_syllable("tru0")
+
+
+def test_doubled_letter_costs_less_than_a_wrong_letter():
+    assert distance("tamm", "tam") < distance("tab", "tam")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("khsi sinh", "khai sinh"),        # impossible syllable: a slip, corrected
+        ("dangg kyy", "dang ky"),          # doubled letters
+        ("ket hno", "ket hon"),            # swapped letters
+        ("tamm truu", "tam tru"),
+        ("ddaang kys ket hon", "dang ky ket hon"),
+        ("can cuco", "can cuoc"),
+    ],
+)
+def test_slips_are_corrected_to_catalogue_words(speller, typed, expected):
+    assert " ".join(words(speller, typed)) == expected
+
+
+def test_a_real_word_outside_the_vocabulary_is_left_alone(speller):
+    # "tôm" is Vietnamese; without a neighbour that makes a known pair it must not become "tom"->"to"...
+    assert words(speller, "ban tim") == ["ban", "tim"]
+
+
+def test_context_chooses_between_equally_close_words(speller):
+    # "tach thau": "thau" is one edit from "thua" and the pair "tach thua" is known.
+    assert words(speller, "tach thau") == ["tach", "thua"]
+
+
+def test_words_typed_without_a_space_are_split(speller):
+    assert speller.split("khaisinh") == ["khai", "sinh"]
+    assert speller.split("khai") is None
+
+
+def test_first_letter_breaks_ties_between_equally_close_words():
+    speller = Speller(["van", "lam", "tai"], [("van", "tai"), ("lam", "tai")])
+    assert [c.word for c in speller.correct(["vam", "tai"])] == ["van", "tai"]
+
+
+def test_a_neighbouring_key_costs_less_than_any_other_letter():
+    assert distance("ham", "han") < distance("hak", "han")  # m is next to n on the keyboard
+
+
+def test_context_on_both_sides_beats_context_on_one():
+    speller = Speller(["mat", "ca", "can", "cuoc"], [("mat", "ca"), ("mat", "can"), ("can", "cuoc")])
+    assert [c.word for c in speller.correct(["mat", "cna", "cuuoc"])] == ["mat", "can", "cuoc"]
+
+
+def test_a_run_of_letters_longer_than_any_word_is_left_alone(speller):
+    run = "a" * 3000
+    assert speller.options(run) == ()
+    assert words(speller, f"khai {run} sinh") == ["khai", run, "sinh"]
