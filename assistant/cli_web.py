@@ -36,7 +36,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_serve(args: argparse.Namespace) -> int:
     """One process: the runner (web chat + Telegram polling + hot reload). Several workers: uvicorn
     starts N processes, each building its app with `create_app_from_env`."""
-    from assistant.startup import port_free, port_in_use_line
+    from assistant.first_run import port_free, port_in_use_line
 
     settings = _settings(args)
     if not port_free(settings.web_host, settings.web_port):  # one line, before any logging starts

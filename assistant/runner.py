@@ -117,7 +117,7 @@ class PortInUse(OSError):
 
 
 async def serve(settings: Settings) -> None:
-    from assistant.startup import channel_lines, port_free, port_in_use_line
+    from assistant.first_run import channel_lines, port_free, port_in_use_line
 
     web = has_web()
     if web and not port_free(settings.web_host, settings.web_port):
@@ -183,7 +183,7 @@ def main() -> int:
     except OSError as exc:
         if "could not start" not in str(exc):
             raise
-        from assistant.startup import port_free, port_in_use_line
+        from assistant.first_run import port_free, port_in_use_line
 
         if port_free(settings.web_host, settings.web_port):
             print(f"Không mở được trang trò chuyện trên {settings.web_host}:{settings.web_port}: "

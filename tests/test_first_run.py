@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.startup import channel_lines, port_free, port_in_use_line
+from assistant.first_run import channel_lines, port_free, port_in_use_line
 
 ROOT = Path(__file__).resolve().parents[1]
 
