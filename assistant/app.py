@@ -17,6 +17,7 @@ from assistant.core import Assistant, Turn
 from assistant.dialogue.conversation import Requester
 from assistant.dialogue.reply import Status
 from assistant.dossiers.desk import DossierDesk, LookupLimits, address_key, session_key
+from assistant.staff.resolution import PICKED
 from assistant.store import FeedbackStore, QuestionLog, make_engine, upgrade
 from assistant.store.repos import user_hash
 from assistant.store.throttle import Limit, SharedCounters
@@ -120,8 +121,18 @@ def attach_database(assistant: Assistant, engine: Engine, *, question_log: Quest
         except SQLAlchemyError:
             log.warning("feedback store unavailable")
 
+    def record_pick(requester: Requester | None, procedure_id: str) -> None:
+        """A "picked" row after a clarification: the reports count that question as answered."""
+        channel = requester.channel if requester else "unknown"
+        user = user_hash(requester.channel, requester.chat_id) if requester else None
+        try:
+            questions.add("", "", PICKED, [{"id": procedure_id, "score": 100.0}], channel, user)
+        except SQLAlchemyError:
+            log.warning("question log unavailable")
+
     assistant.listeners.append(log_question)
     assistant.feedback_sink = store_feedback
+    assistant.pick_sink = record_pick
     from assistant.handoff.desk import attach_handoff
 
     attach_handoff(assistant, engine)

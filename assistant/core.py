@@ -127,6 +127,7 @@ class Assistant:
         self.scoring = "phrase"  # see Matcher: benchmarks swap it to compare scoring methods
         self.listeners: list[Listener] = []
         self.feedback_sink: FeedbackSink | None = None
+        self.pick_sink: Callable[[Requester | None, str], None] | None = None
         self.alert_listeners: list[Callable[[str, str], None]] = []  # (what, scope) of a burst; metrics
         self.handoff: HandoffHook | None = None
         self._lock = threading.Lock()
@@ -276,6 +277,11 @@ class Assistant:
             conversation.checklist[proc.id] = sorted(ticked)
             conversation.last_procedure = proc.id
             return brain.composer.checklist(proc, sorted(ticked), self._commune(brain, conversation))
+        if action.kind == "pick" and self.pick_sink is not None:
+            try:  # the citizen chose an option of a clarification: that question is resolved
+                self.pick_sink(requester, proc.id)
+            except Exception:
+                log.exception("pick sink failed")
         facet = action.facet or Facet.overview
         return self._answer(brain, proc, facet, 100.0, [], conversation, now)
 
@@ -286,7 +292,10 @@ class Assistant:
         brain = self.brain
         proc = brain.catalog.get(procedure_id)
         if proc is None:
-            return self._stale(brain)
+            # A poster printed before the catalogue changed: offer the menu, not a dead end.
+            menu = self.field_menu()
+            menu.text = ("Mã QR này dẫn tới một thủ tục không còn trong danh mục. " + menu.text)
+            return menu
         return self._answer(brain, proc, facet, 100.0, [], conversation, now or self.clock())
 
     def contact(self, conversation: Conversation | None = None) -> Reply:

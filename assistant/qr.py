@@ -11,11 +11,17 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import segno
 
 from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from assistant.catalog.loader import Catalog
+    from assistant.catalog.schema import Procedure
+    from assistant.nlu.matcher import Scored
 
 DEEP_LINK_PREFIX = "proc_"
 _START_PARAM = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram accepts in ?start=
@@ -49,6 +55,24 @@ def only_reachable_here(settings: Settings, url: str) -> bool:
     return settings.web_host in LOOPBACK_HOSTS
 
 
+def find_procedure(catalog: Catalog, query: str) -> tuple[Procedure | None, list[Scored]]:
+    """What staff type — an id, a name or an alias ("giấy độc thân") — to one procedure, or to
+    the closest candidates when it is ambiguous or unknown. Uses the chat's own matcher and its
+    thresholds, so `qr` understands what citizens' questions are understood by."""
+    from assistant.core import ANSWER_MARGIN, ANSWER_MIN, SUGGEST_MIN
+    from assistant.nlu.matcher import Matcher
+
+    text = query.strip()
+    exact = catalog.get(text) or catalog.get(text.lower())
+    if exact is not None:
+        return exact, []
+    ranked = Matcher(catalog.procedures.values()).rank(text, limit=5)
+    if ranked and ranked[0].score >= ANSWER_MIN and (
+            len(ranked) == 1 or ranked[0].score - ranked[1].score >= ANSWER_MARGIN):
+        return catalog.get(ranked[0].id), []
+    return None, [r for r in ranked if r.score >= SUGGEST_MIN]
+
+
 def make_qr(url: str) -> segno.QRCode:
     # Error correction level M survives a creased or slightly dirty poster; segno may raise
     # it further when that still fits the same symbol size.
@@ -69,4 +93,4 @@ def write_qr(url: str, path: Path, scale: int = 10, border: int = 4) -> Path:
     return path
 
 
-__all__ = ["make_qr", "only_reachable_here", "procedure_url", "qr_png_bytes", "web_base_url", "write_qr"]
+__all__ = ["find_procedure", "make_qr", "only_reachable_here", "procedure_url", "qr_png_bytes", "web_base_url", "write_qr"]

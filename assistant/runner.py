@@ -5,6 +5,8 @@ dossiers seeded when empty), the web chat on 127.0.0.1, Telegram polling when
 TELEGRAM_BOT_TOKEN is set (long polling must run in exactly one process, so only this runner
 hands the web server a `TelegramPollingChannel`; workers use webhook mode), catalogue hot reload
 that tells staff about a refused edit. Every channel starts and stops in the server's lifespan.
+At start-up it prints one line per channel (on, or off and why); a taken web port is one line
+with a free port to use instead, not a traceback (wording in `first_run`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import signal
 from assistant.app import build_assistant
 from assistant.catalog.watch import CatalogWatcher
 from assistant.config import Settings
+from assistant.first_run import channel_lines, port_free, port_in_use_line
 from assistant.logsafety import configure as configure_logging
 from assistant.startup import open_database_degraded, seed_if_empty, staff_notifier
 from assistant.store.question_buffer import QuestionLogBuffer
@@ -26,7 +29,13 @@ from assistant.web.server import serve as serve_web
 log = logging.getLogger("assistant")
 
 
+class PortInUse(OSError):
+    """The web port is taken; the message is the one line to show."""
+
+
 async def serve(settings: Settings) -> None:
+    if not port_free(settings.web_host, settings.web_port):
+        raise PortInUse(port_in_use_line(settings.web_host, settings.web_port))
     engine, migrated = open_database_degraded(settings)
     # The question log is statistics: written in batches, off the message path (flushed on stop).
     questions = QuestionLogBuffer(engine).start()
@@ -47,6 +56,8 @@ async def serve(settings: Settings) -> None:
 
         telegram = TelegramPollingChannel(settings, assistant, engine)  # this process is the only one
     app = create_app(settings, assistant, engine, telegram=telegram, migrate_later=not migrated)
+    for line in channel_lines(settings, web=True):  # which channels are on, and why the others are off
+        print(line, flush=True)
     try:
         log.info("web chat: http://%s:%s/", settings.web_host, settings.web_port)
         await serve_web(settings, assistant, engine, stop, app=app)
@@ -60,5 +71,19 @@ async def serve(settings: Settings) -> None:
 def main() -> int:
     settings = Settings.from_env()
     configure_logging(settings)
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except PortInUse as exc:
+        print(exc, flush=True)
+        return 2
+    except OSError as exc:
+        if "could not start" not in str(exc):
+            raise
+        # Bound between our check and uvicorn's bind, or refused for another reason: one line either way.
+        if port_free(settings.web_host, settings.web_port):
+            print(f"Không mở được trang trò chuyện trên {settings.web_host}:{settings.web_port}: "
+                  f"{exc.__cause__ or exc}", flush=True)
+        else:
+            print(port_in_use_line(settings.web_host, settings.web_port), flush=True)
+        return 2
     return 0

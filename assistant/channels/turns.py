@@ -92,6 +92,10 @@ class ConversationTurns:
                 self.database_errors += 1
                 log.warning("conversation state not saved (%s)", exc.__class__.__name__)
 
+    def state(self, channel: str, chat_id: str) -> dict[str, Any] | None:
+        """The stored state of one conversation, read-only (e.g. the web page's visible history)."""
+        return self._load(f"{channel}:{chat_id}")
+
     # -- turns ---------------------------------------------------------------------------------
 
     def run_sync(self, channel: str, chat_id: str, turn: TurnFn, origin: str | None = None) -> Reply:

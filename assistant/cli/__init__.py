@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from assistant.cli import ask, catalog, db, demo, dossier, handoff, report, serve
+from assistant.cli._common import silence_stdout
 from assistant.logsafety import install_from_env as install_log_redaction_from_env
 
 COMMANDS = (ask, catalog, db, dossier, demo, serve, report, handoff)
@@ -31,7 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction_from_env()  # staff commands may log database errors with the URL in them
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # `... | head`: the reader has what it wanted. End quietly, like a command cut off by its pipe.
+        silence_stdout()
+        return 141
 
 
 __all__ = ["COMMANDS", "build_parser", "main"]

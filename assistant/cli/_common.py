@@ -1,5 +1,6 @@
 """What every command shares: settings from the environment plus its options, logging, the
-context a staff command works in (settings, migrated database, catalogue), error guarding.
+context a staff command works in (settings, migrated database, catalogue), error guarding, and
+output that survives a reader closing the pipe early (`... | head`).
 
 One way to do each: a command never reads the environment or configures logging itself.
 """
@@ -11,6 +12,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +52,20 @@ def utf8_streams(*streams: object) -> None:
     for stream in streams:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+
+
+def silence_stdout() -> None:
+    """After a reader stopped early (`... | head`): point stdout at /dev/null so later output and
+    the interpreter's final flush stay quiet instead of raising BrokenPipeError again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def emit(text: str) -> None:
+    """Print a report; a reader that stops early (`| head`) ends it quietly, not with a traceback."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        silence_stdout()
 
 
 def print_json(obj: dict) -> None:
@@ -110,5 +126,5 @@ def guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Names
     return run
 
 
-__all__ = ["Context", "configure_logging", "database_error", "guard", "now", "print_json", "settings",
-           "utf8_streams"]
+__all__ = ["Context", "configure_logging", "database_error", "emit", "guard", "now", "print_json", "settings",
+           "silence_stdout", "utf8_streams"]

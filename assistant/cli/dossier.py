@@ -35,7 +35,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"no dossier {code}", file=sys.stderr)
         return 1
     reply = desk.card(record, now())
-    print(reply.title)
+    # The card's text starts with its title ("Hồ sơ …") for plain-text channels: print it once.
+    if reply.title and not reply.text.startswith(reply.title):
+        print(reply.title)
     print(reply.text)
     return 0
 

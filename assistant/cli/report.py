@@ -9,7 +9,8 @@ import io
 import sys
 from pathlib import Path
 
-from assistant.cli._common import Context
+from assistant.cli._common import Context, emit
+from assistant.staff.resolution import vn_day_start_utc, vn_today
 
 
 def _date(text: str) -> dt.date:
@@ -48,8 +49,8 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_unanswered, unanswered_report
 
     ctx = Context()  # --locality here filters the report; the catalogue is the configured one
-    since = dt.datetime.combine(args.since, dt.time()) if args.since else None
-    print(format_unanswered(unanswered_report(ctx.engine, ctx.catalog, since)))
+    since = vn_day_start_utc(args.since) if args.since else None  # a Vietnam day
+    emit(format_unanswered(unanswered_report(ctx.engine, ctx.catalog, since)))
     return 0
 
 
@@ -62,13 +63,13 @@ def cmd_service(args: argparse.Namespace) -> int:
         return 2
     ctx = Context()  # --locality here filters the report; the catalogue is the configured one
     report = service_report(ctx.engine, args.from_, args.to, args.locality)
-    print(format_table(report))
+    emit(format_table(report))
     from assistant.handoff.report import format_figures, handoff_figures, hours_of
 
-    print("\nGặp cán bộ (trợ lý chuyển câu hỏi):")
+    emit("\nGặp cán bộ (trợ lý chuyển câu hỏi):")
     figures = handoff_figures(ctx.engine, args.from_, args.to, hours_of(ctx.catalog, ctx.settings.office_hours),
                               args.locality)
-    print(format_figures(figures))
+    emit(format_figures(figures))
     if args.csv:
         extra = io.StringIO()
         csv.writer(extra).writerows((a.strip(), b, c) for a, b, c in figures.rows())
@@ -86,7 +87,7 @@ def register(subparsers) -> None:
     un = sub.add_parser("unanswered", help="group questions the bot could not answer, with suggestions")
     un.add_argument("--since", type=_date)
     un.set_defaults(func=cmd_unanswered)
-    today = dt.date.today()
+    today = vn_today()
     sv = sub.add_parser("service", help="dossiers by channel, on-time rate, satisfaction")
     sv.add_argument("--from", dest="from_", type=_date, default=today.replace(day=1))
     sv.add_argument("--to", type=_date, default=today)

@@ -19,17 +19,26 @@ log = logging.getLogger("assistant")
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """One process: the runner (web chat + Telegram polling + hot reload). Several workers: uvicorn
-    starts N processes, each building its app from the settings given here (`create_worker_app`)."""
+    starts N processes, each building its app from the settings given here (`create_worker_app`).
+    A taken port is one line with a free port to use instead, before any logging starts."""
+    from assistant.first_run import port_free, port_in_use_line
+
     current = settings(args)
+    if not port_free(current.web_host, current.web_port):
+        print(port_in_use_line(current.web_host, current.web_port, "--port {port}"), file=sys.stderr)
+        return 2
     configure_logging(current)
     if args.workers < 1:
         print("--workers phải từ 1 trở lên.", file=sys.stderr)
         return 2
     if args.workers == 1:
-        from assistant.runner import serve
+        from assistant.runner import PortInUse, serve
 
         try:
             asyncio.run(serve(current))
+        except PortInUse as exc:
+            print(exc, file=sys.stderr)
+            return 2
         except OSError as exc:
             print(f"Không khởi động được máy chủ web: {exc}", file=sys.stderr)
             return 1
@@ -71,7 +80,7 @@ def serve_workers(current: Settings, workers: int) -> int:
 
 def cmd_qr(args: argparse.Namespace) -> int:
     from assistant.catalog.loader import CatalogError, load_catalog
-    from assistant.qr import only_reachable_here, procedure_url, write_qr
+    from assistant.qr import find_procedure, only_reachable_here, procedure_url, write_qr
 
     current = settings(args)
     try:
@@ -79,16 +88,28 @@ def cmd_qr(args: argparse.Namespace) -> int:
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return 2
-    proc = catalog.get(args.procedure_id)
+    proc, close = find_procedure(catalog, args.procedure_id)
     if proc is None:
-        close = [p.id for p in catalog.procedures.values() if args.procedure_id.lower() in p.id][:5]
-        hint = f" Có phải bạn muốn: {', '.join(close)}?" if close else ""
-        print(f"Không có thủ tục '{args.procedure_id}' trong danh mục.{hint}", file=sys.stderr)
+        if close:
+            print(f"'{args.procedure_id}' có thể là nhiều thủ tục; chọn một mã và chạy lại:", file=sys.stderr)
+            for candidate in close:
+                print(f"  {candidate.id} — {candidate.name}", file=sys.stderr)
+        else:
+            print(f"Không tìm thấy thủ tục '{args.procedure_id}' trong danh mục. Gõ tên thủ tục "
+                  "(ví dụ \"giấy độc thân\") hoặc mã thủ tục.", file=sys.stderr)
         return 1
     url = procedure_url(current, proc.id)
-    output = Path(args.output or f"qr-{proc.id}.png")
+    if args.poster:
+        from assistant.poster import poster_for, write_poster
+
+        output = Path(args.output or f"poster-{proc.id}.pdf")
+        write = lambda: write_poster(poster_for(proc, url, catalog.locality.name if catalog.locality else None),  # noqa: E731
+                                     output)
+    else:
+        output = Path(args.output or f"qr-{proc.id}.png")
+        write = lambda: write_qr(url, output, scale=args.scale)  # noqa: E731
     try:
-        write_qr(url, output, scale=args.scale)
+        write()
     except OSError as exc:
         print(f"Không ghi được tệp {output}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -109,8 +130,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(func=cmd_serve)
 
     qr = subparsers.add_parser("qr", help="write a PNG QR code that opens a procedure (for counter posters)")
-    qr.add_argument("procedure_id", help="procedure id, e.g. marriage-status-certification")
+    qr.add_argument("procedure_id", help="procedure id, name or alias, e.g. marriage-status-certification or "
+                    "\"giấy độc thân\"")
     qr.add_argument("-o", "--output", help="PNG file to write (default qr-<procedure-id>.png)")
+    qr.add_argument("--poster", action="store_true",
+                    help="a printable A4 poster (PDF, or PNG when -o ends in .png) with the name, papers, "
+                         "time, fee and the QR code")
     qr.add_argument("--scale", type=int, default=10, help="pixels per module (default 10)")
     qr.add_argument("--catalog", help="catalogue directory")
     qr.add_argument("--locality", help="locality slug")

@@ -13,6 +13,7 @@ from assistant.dialogue.facts import fee_short, fee_text, legal_text, time_limit
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.nlu.facets import FACET_LABELS, Facet
 from assistant.nlu.smalltalk import SmallTalk
+from assistant.text.normalize import fold
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 KIND_LABELS = {
@@ -58,6 +59,51 @@ def _more_hint() -> str:
     return "Bạn có thể hỏi thêm về giấy tờ, thời hạn, lệ phí, nơi nộp, nộp trực tuyến hoặc các bước."
 
 
+def _sentence_key(sentence: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(sentence)).split())
+
+
+def without_repeats(text: str) -> str:
+    """The text without any sentence said a second time (catalogue notes often restate the
+    summary: "Mức thu do HĐND tỉnh quy định." twice reads as a broken bot). Short fragments
+    (under three words) and list items, where repeating is legitimate, are never dropped."""
+    seen: set[str] = set()
+    lines = []
+    for line in text.split("\n"):
+        if line[:1] in ("•", " ", "-", "⬜", "✅") or line[:1].isdigit():
+            lines.append(line)  # list items (two offices may share opening hours) are kept as written
+            continue
+        kept = []
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            key = _sentence_key(sentence)
+            if len(key.split()) >= 3 and key in seen:
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if kept or not line.strip():
+            lines.append(" ".join(kept))
+    return "\n".join(lines)
+
+
+def shown_order(proc: Procedure) -> list[tuple[int, Document]]:
+    """(catalogue index, document) of the papers handed in, in the order a documents answer shows
+    them: required first, then the conditional ones."""
+    bring = proc.checklist
+    return [x for x in bring if x[1].required] + [x for x in bring if not x[1].required]
+
+
+def short_label(text: str, limit: int = 44) -> str:
+    """A button label that ends on a whole word, with "…" when shortened (Telegram and Zalo
+    buttons have little room; a label cut mid-word, "…cần điều ch", reads as a bug)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rstrip()
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:(—-") + "…"
+
+
 class Composer:
     """Builds replies from the catalogue. `due_date` computes appointment dates (working days)."""
 
@@ -97,7 +143,7 @@ class Composer:
             Facet.eta: lambda p, n: self._eta(p, n, where),
             Facet.legal: self._legal,
         }[facet](proc, now)
-        body = _once(body)
+        body = without_repeats(_once(body))
         title = f"{proc.display_name}"
         return Reply(
             status=Status.answer,
@@ -130,8 +176,10 @@ class Composer:
     def _documents(self, proc: Procedure, ticked: list[int] | None) -> str:
         # Only papers that are handed in are numbered and counted; papers shown for checking are
         # listed apart, and "nothing to submit" is a sentence, never a document.
-        # (display number, document index, document): numbers run over the papers handed in only.
-        bring = [(n, i, d) for n, (i, d) in enumerate(proc.checklist, 1)]
+        # (display number, document index, document): numbers run over the papers handed in only,
+        # in the order shown (required first, then the conditional ones), so the list reads
+        # 1, 2, 3, 4 and the checklist buttons carry the same numbers.
+        bring = [(n, i, d) for n, (i, d) in enumerate(shown_order(proc), 1)]
         required = [(n, i, d) for n, i, d in bring if d.required]
         optional = [(n, i, d) for n, i, d in bring if not d.required]
         shown = [d for d in proc.documents if not d.handed_in]
@@ -169,8 +217,8 @@ class Composer:
     def checklist(self, proc: Procedure, ticked: list[int], commune: Commune | None = None) -> Reply:
         reply = self.answer(proc, Facet.documents, 100.0, [], dt.datetime.now(), ticked=ticked, commune=commune)
         reply.buttons = [
-            Button(("✅ " if i in ticked else "⬜ ") + f"{n}. {doc.name[:40]}", checklist_action(proc.id, i))
-            for n, (i, doc) in enumerate(proc.checklist, 1)
+            Button(("✅ " if i in ticked else "⬜ ") + f"{n}. {short_label(doc.name)}", checklist_action(proc.id, i))
+            for n, (i, doc) in enumerate(shown_order(proc), 1)
         ] + [b for b in facet_buttons(proc, Facet.documents) if not b.action.startswith("k:")]
         reply.data["checklist"] = {
             "procedure_id": proc.id,

@@ -25,6 +25,10 @@ class Conversation:
     # Procedures whose answer this conversation received and has not rated yet (newest last, a
     # few at most): a 👍/👎 counts only for one of these, once.
     rateable: list[str] = field(default_factory=list)
+    # What the web page showed (user lines and reply payloads), newest last, so a reload can draw
+    # the conversation again; bounded by assistant.web.history.MAX_ENTRIES. Other channels keep
+    # their own message history and leave it empty.
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     RATEABLE_MAX: ClassVar[int] = 5
 

@@ -2,10 +2,13 @@
 
 Nothing is written here: the result is the parsed rows and the list of problems, each tied to
 its line, so the whole file can be refused at once. Parsing uses caches for the few distinct
-values a column holds (an export can hold a year of a province's dossiers)."""
+values a column holds (an export can hold a year of a province's dossiers). Reasons are in
+Vietnamese (staff read them); a date such as 31/11/2026 is a day that does not exist, not a
+format problem."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -44,7 +47,7 @@ def parse_datetime(value: object) -> dt.datetime | None:
     working-day arithmetic)."""
     result = _parse_datetime(value)
     if result is not None and not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise ValueError(f"implausible date {_cell_text(value)!r} (year outside {MIN_YEAR}–{MAX_YEAR})")
+        raise ValueError(f"ngày {_cell_text(value)!r} không hợp lý (năm ngoài khoảng {MIN_YEAR}–{MAX_YEAR})")
     return result
 
 
@@ -58,7 +61,7 @@ def _parse_datetime(value: object) -> dt.datetime | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 20_000 < value < 80_000:  # Excel serial day number (1954–2119)
             return _EXCEL_EPOCH + dt.timedelta(days=float(value))
-        raise ValueError(f"unreadable date {value!r}")
+        raise ValueError(f"không đọc được ngày {value!r}")
     text = str(value).strip()
     if not text:
         return None
@@ -70,11 +73,26 @@ def _parse_datetime(value: object) -> dt.datetime | None:
     elif match := _HMDMY.match(text):
         hour, minute, second, day, month, year = match.groups()
     else:
-        raise ValueError(f"unreadable date {text!r} (use dd/mm/yyyy or yyyy-mm-dd)")
+        raise ValueError(f"không đọc được ngày {text!r} (viết theo dd/mm/yyyy hoặc yyyy-mm-dd)")
+    return _existing_datetime(text, int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                              int(second or 0))
+
+
+def _existing_datetime(text: str, year: int, month: int, day: int, hour: int, minute: int,
+                       second: int) -> dt.datetime:
+    """The date, or a message saying what is wrong with it: "31/11/2026" is a day that does not
+    exist (November has 30), not a format problem."""
+    if not 1 <= year <= 9999:
+        raise ValueError(f"ngày {text!r} không hợp lệ: năm {year}")
+    if not 1 <= month <= 12:
+        raise ValueError(f"ngày {text!r} không hợp lệ: không có tháng {month}")
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise ValueError(f"ngày không tồn tại: {text!r} (tháng {month}/{year} có "
+                         f"{calendar.monthrange(year, month)[1]} ngày)")
     try:
-        return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
-        raise ValueError(f"unreadable date {text!r} (use dd/mm/yyyy or yyyy-mm-dd)") from None
+        raise ValueError(f"giờ không hợp lệ trong {text!r}") from None
 
 
 def _cell_text(value: object) -> str:
@@ -134,7 +152,7 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
     def text_of(value: object) -> str:
         text = value.strip() if isinstance(value, str) else str(value).strip()
         if "\x00" in text:  # only a damaged spreadsheet has one; PostgreSQL cannot store it
-            raise ValueError("NUL character in a cell")
+            raise ValueError("ô có ký tự NUL (tệp có thể bị hỏng)")
         return text
 
     rows_out = parsed.rows
@@ -149,27 +167,27 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
             if canonical(raw_code):  # exports hold canonical codes: skip the tolerant search
                 code = raw_code
             elif not (code := find_dossier_code(text_of(raw_code))):
-                raise ValueError(f"invalid dossier code {text_of(raw_code)!r}")
+                raise ValueError(f"mã hồ sơ không hợp lệ: {text_of(raw_code)!r}")
 
             pkey = (values[i_proc], values[i_pname])
             procedure_id = procs.get(pkey, "")
             if procedure_id == "":
                 texts = [t for t in map(text_of, pkey) if t]
                 if not texts:
-                    raise ValueError("missing procedure")
+                    raise ValueError("thiếu mã thủ tục (hoặc tên thủ tục)")
                 if procedures is None:
                     procedure_id = texts[0]
                     if len(procedure_id) > PROCEDURE_ID_MAX:
-                        raise ValueError(f"procedure id longer than {PROCEDURE_ID_MAX} characters")
+                        raise ValueError(f"mã thủ tục dài quá {PROCEDURE_ID_MAX} ký tự")
                 else:
                     procedure_id = next((pid for t in texts if (pid := procedures.resolve(t))), None)
                 procs[pkey] = procedure_id
             if procedure_id is None:
-                raise ValueError(f"unknown procedure {next(t for t in map(text_of, pkey) if t)!r}")
+                raise ValueError(f"mã thủ tục không có trong danh mục: {next(t for t in map(text_of, pkey) if t)!r}")
 
             received = date_of(values[i_recv])
             if received is None:
-                raise ValueError("missing received date (ngày tiếp nhận)")
+                raise ValueError("thiếu ngày tiếp nhận")
 
             raw_status = values[i_status]
             status = statuses.get(raw_status, "")
@@ -177,12 +195,12 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
                 status = statuses[raw_status] = parse_export_status(text_of(raw_status))
             if status is None:
                 text = text_of(raw_status)
-                raise ValueError(f"unknown status {text!r}" if text else "missing status")
+                raise ValueError(f"trạng thái không nhận ra: {text!r}" if text else "thiếu trạng thái")
 
             due_at = date_of(values[i_due])
             due = due_at.date() if due_at is not None else None
             if due is not None and due < received.date():
-                raise ValueError(f"due date {due:%d/%m/%Y} is before the received date {received:%d/%m/%Y}")
+                raise ValueError(f"ngày hẹn trả {due:%d/%m/%Y} sớm hơn ngày tiếp nhận {received:%d/%m/%Y}")
             new_due_at = date_of(values[i_new])
             resolved = date_of(values[i_res])
             returned = date_of(values[i_ret])
@@ -193,13 +211,13 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
                 text = text_of(raw_channel)
                 channel = channels[raw_channel] = CHANNELS.get(_folded(text)) if text else "in_person"
             if channel is None:
-                raise ValueError(f"unknown submission channel {text_of(raw_channel)!r}")
+                raise ValueError(f"hình thức nộp không nhận ra: {text_of(raw_channel)!r}")
             raw_delivery = values[i_deliv]
             delivery = deliveries.get(raw_delivery, "")
             if delivery == "":
                 delivery = deliveries[raw_delivery] = DELIVERY.get(_folded(text_of(raw_delivery)))
             if delivery is None:
-                raise ValueError(f"unknown result delivery {text_of(raw_delivery)!r}")
+                raise ValueError(f"hình thức nhận kết quả không nhận ra: {text_of(raw_delivery)!r}")
 
             if due is None and due_for is not None:
                 due = due_for(procedure_id, received)
@@ -214,7 +232,7 @@ def parse_file(path: Path | str, procedures: ProcedureIndex | None = None, due_f
             continue
         first = seen.setdefault(code, line)
         if first != line:
-            problems.append((line, f"dossier {code} appears twice (first at line {first})"))
+            problems.append((line, f"hồ sơ {code} xuất hiện hai lần (lần đầu ở dòng {first})"))
             continue
         rows_out.append((line, code, (
             procedure_id, locality, received, channel if i_channel >= 0 else None, due,

@@ -61,7 +61,7 @@ def import_dossiers(engine: Engine, path: Path | str, *, dry_run: bool = False,
     undated = [(line, code) for line, code, values in parsed.rows if values[_DUE] is None]
     if undated:  # fine for a dossier already stored (it keeps its date), not for a new one
         known = _existing_codes(engine, [code for _, code in undated])
-        problems += [(line, "missing due date (ngày hẹn trả) and no time limit to compute it")
+        problems += [(line, "thiếu ngày hẹn trả, và thủ tục không có thời hạn giải quyết để tính ngày hẹn")
                      for line, code in undated if code not in known]
     if problems:
         raise DossierImportError([f"{parsed.path}:{line}: {reason}" for line, reason in sorted(problems)])

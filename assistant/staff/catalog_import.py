@@ -64,6 +64,7 @@ from assistant.staff.cells import (
     slugify,
     split_lines,
 )
+from assistant.staff.resolution import vn_today
 from assistant.staff.sheet import COLUMN_TITLES, Row, Sheet, SheetError, read_sheet
 from assistant.staff.yaml_edit import detect_indent, dump, new_map, plain, splice, update_procedure, yaml_rt
 from assistant.text.normalize import fold
@@ -183,7 +184,7 @@ class Plan:
 
 def plan_import(sheet: Sheet, directory: Path, today: dt.date | None = None) -> Plan:
     """Everything the import would write, or the reasons it must not write anything."""
-    today = today or dt.date.today()
+    today = today or vn_today()  # the date staff see on their calendar, not the server's UTC day
     fields = load_fields(directory)
     existing = index_catalog(directory)
     errors: list[str] = []

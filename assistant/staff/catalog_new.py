@@ -43,6 +43,7 @@ from assistant.staff.cells import (
     parse_time_limit,
     resolve_field,
 )
+from assistant.staff.resolution import vn_today
 from assistant.staff.sheet import Row
 from assistant.staff.yaml_edit import dump, new_map
 from assistant.text.normalize import fold, normalize
@@ -419,7 +420,7 @@ def catalogue_errors(directory: Path, relative: Path, text: str, registry: Any =
 
 
 def run_new(directory: Path, inp: TextIO, out: TextIO, today: dt.date | None = None) -> int:
-    today = today or dt.date.today()
+    today = today or vn_today()  # the date staff see on their calendar, not the server's UTC day
     prompter = Prompter(inp, out)
     fields = load_fields(directory)
     if not fields:

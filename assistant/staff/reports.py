@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from assistant.catalog.loader import Catalog
 from assistant.nlu.matcher import Matcher, content_tokens
+from assistant.staff.resolution import PICKED, resolved_clarifications, vn_day_start_utc, vn_today
 from assistant.store.models import Dossier, Feedback, QuestionLogRow
 
 SATISFACTION_TARGET = 83.0
@@ -43,15 +44,21 @@ class QuestionGroup:
 
 def unanswered_report(engine: Engine, catalog: Catalog, since: dt.datetime | None = None,
                       similarity: float = 80.0) -> list[QuestionGroup]:
-    """Group similar unanswered questions (not found, unresolved clarification, or rated 👎) and
-    suggest the procedure they probably meant, so staff can add aliases."""
-    query = select(QuestionLogRow.text, QuestionLogRow.normalised).where(
-        QuestionLogRow.status.in_(["not_found", "clarify"]))
+    """Group similar unanswered questions (not found, a clarification the citizen never resolved,
+    or rated 👎) and suggest the procedure they probably meant, so staff can add aliases.
+    `since`: naive UTC, as stored (see `resolution.vn_day_start_utc`)."""
+    query = select(QuestionLogRow.id, QuestionLogRow.text, QuestionLogRow.normalised, QuestionLogRow.status,
+                   QuestionLogRow.user_hash, QuestionLogRow.created_at).where(
+        QuestionLogRow.status.in_(["not_found", "clarify", PICKED]))
     if since:
         query = query.where(QuestionLogRow.created_at >= since)
     disliked = select(Feedback.question).where(Feedback.rating < 0, Feedback.question.is_not(None))
+    if since:
+        disliked = disliked.where(Feedback.created_at >= since)
     with engine.connect() as conn:
-        rows = [(t, n) for t, n in conn.execute(query)]
+        logged = list(conn.execute(query))
+        resolved = resolved_clarifications((r.id, r.status, r.user_hash, r.created_at) for r in logged)
+        rows = [(r.text, r.normalised) for r in logged if r.status != PICKED and r.id not in resolved]
         rows += [(q, q.lower()) for (q,) in conn.execute(disliked)]
     groups: list[QuestionGroup] = []
     for text, full in rows:
@@ -80,7 +87,7 @@ def format_unanswered(groups: list[QuestionGroup]) -> str:
         return "Không có câu hỏi nào chưa được trả lời trong khoảng thời gian này."
     lines = [f"{'Số lần':>6}  {'Câu hỏi (ví dụ)':<48}  Gợi ý thủ tục"]
     for g in groups:
-        hint = f"{g.suggestion} ({g.suggestion_score:.0f})" if g.suggestion else "—"
+        hint = f"{g.suggestion_name} ({g.suggestion_score:.0f})" if g.suggestion else "—"
         lines.append(f"{g.count:>6}  {g.representative[:48]:<48}  {hint}")
         for other in g.examples[1:]:
             lines.append(f"{'':>6}    · {other[:60]}")
@@ -158,9 +165,12 @@ class ServiceReport:
 def service_report(engine: Engine, start: dt.date, end: dt.date, locality: str | None = None,
                    today: dt.date | None = None) -> ServiceReport:
     """Figures for dossiers received from `start` to `end` inclusive."""
-    today = today or dt.date.today()
+    today = today or vn_today()
     report = ServiceReport(start, end, locality)
+    # Dossier times are Vietnam local time (from the one-stop exports); feedback and question-log
+    # times are UTC: the same Vietnam days, expressed in each clock.
     lo, hi = dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    lo_utc, hi_utc = vn_day_start_utc(start), vn_day_start_utc(end + dt.timedelta(days=1))
     query = select(Dossier.procedure_id, Dossier.channel, Dossier.status, Dossier.received_at, Dossier.due_date,
                    Dossier.new_due_date).where(Dossier.received_at >= lo, Dossier.received_at < hi)
     if locality:
@@ -189,14 +199,17 @@ def service_report(engine: Engine, start: dt.date, end: dt.date, locality: str |
                 report.open_late += 1
             else:
                 report.open_in_time += 1
-        fb = select(Feedback.rating).where(Feedback.created_at >= lo, Feedback.created_at < hi)
+        fb = select(Feedback.rating).where(Feedback.created_at >= lo_utc, Feedback.created_at < hi_utc)
         ratings = [r for (r,) in conn.execute(fb)]
-        ql = select(QuestionLogRow.status).where(QuestionLogRow.created_at >= lo, QuestionLogRow.created_at < hi)
-        statuses = [s for (s,) in conn.execute(ql)]
+        ql = select(QuestionLogRow.id, QuestionLogRow.status, QuestionLogRow.user_hash,
+                    QuestionLogRow.created_at).where(QuestionLogRow.created_at >= lo_utc,
+                                                     QuestionLogRow.created_at < hi_utc)
+        logged = list(conn.execute(ql))
+    resolved = resolved_clarifications((r.id, r.status, r.user_hash, r.created_at) for r in logged)
     report.feedback_total = len(ratings)
     report.feedback_positive = sum(1 for r in ratings if r > 0)
-    report.questions = sum(1 for s in statuses if s not in ("smalltalk", "example"))  # examples: staff-added
-    report.questions_answered = sum(1 for s in statuses if s in ("answer", "dossier"))
+    report.questions = sum(1 for r in logged if r.status not in ("smalltalk", "example", PICKED))  # examples: staff-added
+    report.questions_answered = sum(1 for r in logged if r.status in ("answer", "dossier") or r.id in resolved)
     report.by_month = {k: dict(v) for k, v in sorted(by_month.items())}
     report.top_procedures = procedures.most_common(10)
     return report
@@ -221,24 +234,19 @@ def to_csv(report: ServiceReport) -> str:
 
 def _bar_chart(title: str, items: list[tuple[str, float]], unit: str = "", max_value: float | None = None,
                target: float | None = None) -> str:
-    """A small inline SVG bar chart: no JavaScript, prints well, opens offline."""
-    width, bar_h, gap, label_w = 640, 22, 8, 230
-    height = 30 + len(items) * (bar_h + gap) + 10
+    """A bar chart in plain HTML: labels wrap instead of being cut, no JavaScript, prints in colour
+    and opens offline. `target` draws a dashed line (e.g. the satisfaction goal)."""
     top = max_value or max((v for _, v in items), default=1) or 1
-    parts = [f'<svg class="chart" role="img" aria-label="{html.escape(title)}" viewBox="0 0 {width} {height}" '
-             f'width="100%" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="0" y="18" font-weight="bold">{html.escape(title)}</text>']
-    for i, (label, value) in enumerate(items):
-        y = 30 + i * (bar_h + gap)
-        w = (width - label_w - 70) * (value / top)
-        parts.append(f'<text x="0" y="{y + 16}">{html.escape(label[:32])}</text>')
-        parts.append(f'<rect class="bar" x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#1a73e8"/>')
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}">{value:g}{unit}</text>')
-    if target is not None:
-        x = label_w + (width - label_w - 70) * (target / top)
-        parts.append(f'<line x1="{x:.1f}" y1="26" x2="{x:.1f}" y2="{height}" stroke="#d93025" stroke-dasharray="4"/>')
-    parts.append("</svg>")
-    return "".join(parts)
+    rows = []
+    for label, value in items:
+        share = max(0.0, min(100.0, 100.0 * value / top))
+        rows.append(f'<div class="row"><span class="label">{html.escape(label)}</span>'
+                    f'<span class="track"><span class="bar" style="width:{share:.1f}%"></span></span>'
+                    f'<span class="value">{value:g}{unit}</span></div>')
+    goal = (f'<span class="goal" style="left:{100.0 * target / top:.1f}%"></span>' if target is not None else "")
+    body = "".join(rows) or '<p class="empty">Chưa có số liệu.</p>'
+    return (f'<figure class="chart" role="img" aria-label="{html.escape(title)}"><figcaption>{html.escape(title)}'
+            f'</figcaption>{goal}{body}</figure>')
 
 
 def to_html(report: ServiceReport, catalog: Catalog | None = None) -> str:
@@ -246,7 +254,7 @@ def to_html(report: ServiceReport, catalog: Catalog | None = None) -> str:
         proc = catalog.get(proc_id) if catalog else None
         return proc.display_name if proc else proc_id
 
-    months = [(m, ServiceReport.pct(v.get("on_time", 0), v.get("on_time", 0) + v.get("late", 0)) or 0.0)
+    months = [(f"Tháng {m[5:]}/{m[:4]}", ServiceReport.pct(v.get("on_time", 0), v.get("on_time", 0) + v.get("late", 0)) or 0.0)
               for m, v in report.by_month.items()]
     channels = [(label, ServiceReport.pct(report.by_channel.get(key, 0), report.received) or 0.0)
                 for key, label in CHANNELS]
@@ -268,17 +276,43 @@ def to_html(report: ServiceReport, catalog: Catalog | None = None) -> str:
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 760px; margin: 2rem auto; padding: 0 1rem; color: #202124; }}
-table {{ border-collapse: collapse; width: 100%; margin: 1rem 0; }}
-td {{ border-bottom: 1px solid #ddd; padding: .35rem .5rem; }} td:nth-child(n+2) {{ text-align: right; }}
-.chart {{ margin: 1.5rem 0; font-size: 13px; }} .kpi {{ font-size: 1.1rem; }}
-@media print {{ body {{ margin: 0; }} }}
+@page {{ size: A4; margin: 12mm; }}
+body {{ font-family: "Noto Sans", "DejaVu Sans", system-ui, sans-serif; max-width: 52rem; margin: 1.5rem auto;
+       padding: 0 1rem; color: #202124; font-size: 15px; line-height: 1.35; }}
+h1 {{ font-size: 1.3rem; margin: 0 0 .3rem; }}
+.kpi {{ font-size: 1.05rem; margin: .2rem 0 .6rem; }}
+.grid {{ display: grid; grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); gap: 0 1.5rem; align-items: start; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td {{ border-bottom: 1px solid #ddd; padding: .2rem .35rem; vertical-align: top; }}
+td:nth-child(n+2) {{ text-align: right; white-space: nowrap; }}
+.chart {{ margin: 0 0 .9rem; position: relative; break-inside: avoid; }}
+.chart figcaption {{ font-weight: 700; margin-bottom: .25rem; }}
+.chart .row {{ display: grid; grid-template-columns: minmax(0, 11rem) minmax(3rem, 1fr) 3.6rem; gap: .4rem;
+              align-items: center; margin: .15rem 0; }}
+.chart .label {{ overflow-wrap: anywhere; }}
+.chart .track {{ background: #eef2f7; height: .9rem; border-radius: 3px; }}
+.chart .bar {{ display: block; height: 100%; background: #1a73e8; border-radius: 3px;
+              -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+.chart .value {{ text-align: right; white-space: nowrap; }}
+.wide .row {{ grid-template-columns: minmax(0, 22rem) minmax(3rem, 1fr) 3.6rem; }}
+.empty {{ color: #5f6368; margin: 0; }}
+.printed {{ color: #5f6368; font-size: .8rem; margin-top: .4rem; }}
+@media (max-width: 700px) {{ .grid {{ grid-template-columns: minmax(0, 1fr); }} }}
+@media print {{
+  body {{ margin: 0; max-width: none; padding: 0; font-size: 10pt; }}
+  h1 {{ font-size: 14pt; }}
+  .grid {{ grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); }}
+}}
 </style></head><body>
-<h1>{html.escape(title)}</h1>
+<h1>{html.escape(title)}{f" — {html.escape(report.locality)}" if report.locality else ""}</h1>
 <p class="kpi">Tỷ lệ đúng hạn: <b>{report.on_time_rate if report.on_time_rate is not None else "—"}%</b> ·
 Hài lòng: <b>{html.escape(verdict)}</b></p>
+<div class="grid">
 <table>{rows}</table>
-{"".join(charts)}
+<div>{charts[0]}{charts[1]}</div>
+</div>
+<div class="wide">{charts[2]}</div>
+<p class="printed">Lập ngày {vn_today():%d/%m/%Y} (giờ Việt Nam).</p>
 <script type="application/json" id="report-data">{html.escape(data)}</script>
 </body></html>
 """

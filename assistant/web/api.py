@@ -1,7 +1,8 @@
 """The citizen API of the web chat: plain endpoint functions over the shared objects.
 
 POST /api/chat (one message, button or menu request → the `Reply` as JSON), GET /api/config
-(what the page shows before the first message), GET/POST /api/updates[/ack] (dossier
+(what the page shows before the first message), GET /api/history (what the page showed in this
+session, so a reload draws it again; kept by `history`), GET/POST /api/updates[/ack] (dossier
 notifications the page pulls and confirms) and GET /api/qr/<id>.png. The web chat is a
 `channels.base.Channel` like Telegram and Zalo: `WebChatChannel` lists these routes.
 """
@@ -21,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from assistant.core import Assistant
 from assistant.dialogue.actions import feedback_action
 from assistant.dialogue.reply import Reply, Status
-from assistant.web import texts
+from assistant.web import history, texts
 from assistant.web.errors import error
 from assistant.web.limits import MAX_TEXT_CHARS, is_json_media_type, same_origin, valid_session
 from assistant.web.shared import shared
@@ -107,11 +108,23 @@ async def chat(request: Request) -> Response:
     # The page picks its own session id, so the client address also counts for the unknown-code
     # throttle (behind a proxy uvicorn takes it from X-Forwarded-For of a trusted proxy).
     origin = request.client.host if request.client else None
-    reply, seconds = await s.turns.run(CHANNEL, session, _turn(s.assistant, kind, value), origin)
+    reply, seconds = await s.turns.run(CHANNEL, session, _recorded(_turn(s.assistant, kind, value), kind, value),
+                                       origin)
     metrics.turn_seconds.observe(seconds, CHANNEL)
     if kind != "text":
         metrics.actions.inc(CHANNEL, reply.status.value)
     return JSONResponse(reply_json(reply), headers={"cache-control": "no-store"})
+
+
+async def recent_turns(request: Request) -> Response:
+    """What the page showed in this session, so a reload draws the conversation again."""
+    s = shared(request)
+    session = request.query_params.get("session_id")
+    if not valid_session(session):
+        s.metrics.rejected.inc("invalid_session")
+        return error(400, "invalid_session")
+    state = await s.turns.call(s.turns.state, CHANNEL, session)
+    return JSONResponse({"turns": history.recent(state)}, headers={"cache-control": "no-store"})
 
 
 async def updates(request: Request) -> Response:
@@ -130,6 +143,9 @@ async def updates(request: Request) -> Response:
     except SQLAlchemyError as exc:
         log.warning("web notifications unavailable (%s)", exc.__class__.__name__)
         return error(503, "unavailable")
+    if items:  # what the page will show also comes back after a reload
+        shown = [(i.id, i.text) for i in items]
+        await s.turns.run(CHANNEL, session, lambda conv, req: history.record_notifications(conv, shown))
     return JSONResponse({"notifications": [{"id": i.id, "text": i.text, "dossier_code": i.dossier_code}
                                            for i in items]}, headers={"cache-control": "no-store"})
 
@@ -195,6 +211,7 @@ async def qr_png(request: Request) -> Response:
 ROUTES: list[BaseRoute] = [
     Route("/api/chat", chat, methods=["POST"]),
     Route("/api/config", config, methods=["GET"]),
+    Route("/api/history", recent_turns, methods=["GET"]),
     Route("/api/updates", updates, methods=["GET"]),
     Route("/api/updates/ack", acknowledge, methods=["POST"]),
     Route("/api/qr/{procedure_id}.png", qr_png, methods=["GET"]),
@@ -241,6 +258,17 @@ def _is_utf8(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _recorded(turn: Callable, kind: str, value: Any) -> Callable:
+    """The turn, plus the page's view of it appended to the conversation's visible history."""
+
+    def run(conv, req) -> Reply:
+        reply = turn(conv, req)
+        history.record(conv, kind, value, reply_json(reply))
+        return reply
+
+    return run
 
 
 def _turn(assistant: Assistant, kind: str, value: Any) -> Callable:

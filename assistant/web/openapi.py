@@ -55,6 +55,16 @@ _REPLY = {
     },
 }
 
+_HISTORY_REPLY = {
+    "type": "object",
+    "required": ["status", "reply", "buttons"],
+    "description": "A reply as the page draws it: a Reply without `score` and `candidates`.",
+    "properties": {**{key: _REPLY["properties"][key]
+                      for key in ("status", "title", "reply", "procedure_id", "facet", "buttons", "data", "feedback")},
+                   "voted": {"type": "string", "description": "The thanks shown after a 👍/👎 on this answer "
+                             "(then `feedback` is empty)."}},
+}
+
 
 def openapi_document(server_url: str | None = None) -> dict[str, Any]:
     json_error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -110,6 +120,25 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
                         "contact": {"type": "object", "description": "The locality's one-stop: verified values "
                                     "only (office, address, phone, hours, saturday, hotline) and a one-line text."},
                     }}}}}},
+            }},
+            "/api/history": {"get": {
+                "summary": "The conversation as the page showed it (the last 16 entries, oldest first), so a "
+                           "reload draws it again.",
+                "parameters": [{"name": "session_id", "in": "query", "required": True,
+                                "schema": {"type": "string", "pattern": SESSION_PATTERN}}],
+                "responses": {
+                    "200": {"description": "Recent turns: `user` lines and `bot` replies (a Reply without "
+                                           "scores and candidates).", "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["turns"], "properties": {"turns": {
+                            "type": "array", "items": {"type": "object", "required": ["role"], "properties": {
+                                "role": {"type": "string", "enum": ["user", "bot"]},
+                                "text": {"type": "string", "description": "What the citizen sent or pressed."},
+                                "notification": {"type": "integer", "description": "Outbox id, for a dossier "
+                                                 "notification the page showed (its reply has status "
+                                                 "`notification`)."},
+                                "reply": _HISTORY_REPLY}}}}}}}},
+                    "400": {"description": "Bad session id.", "content": json_error},
+                },
             }},
             "/api/updates": {"get": {
                 "summary": "Dossier notifications waiting for this session (after \"theo dõi <mã>\"); "

@@ -19,7 +19,8 @@ def greeting(place: str | None) -> str:
     where = f" của {place}" if place else ""
     return (f"Xin chào! Mình là trợ lý hướng dẫn thủ tục hành chính{where}. "
             "Bạn cứ hỏi như khi nói chuyện, có dấu hay không dấu đều được.\n"
-            "Muốn biết hồ sơ đã giải quyết đến đâu, bạn nhập mã trên Phiếu tiếp nhận vào ô tra cứu bên dưới.")
+            "Muốn biết hồ sơ đã giải quyết đến đâu, bạn gửi mã trên Phiếu tiếp nhận như một tin nhắn, "
+            "hoặc bấm nút kính lúp ở đầu trang.")
 
 
 MENU_LEAD = "Bạn cũng có thể xem danh sách thủ tục theo lĩnh vực."

@@ -90,7 +90,7 @@ def test_import(run, tmp_path):
                    "000.00.10.H32-261116-0103,1.004873,16/11/2026,Đang bay\n", encoding="utf-8")
     code, out, err = run("dossier", "import", str(bad))
     assert code == 1 and out == ""
-    assert err.splitlines() == [f"{bad}:3: invalid dossier code 'rác'", f"{bad}:4: unknown status 'Đang bay'",
+    assert err.splitlines() == [f"{bad}:3: mã hồ sơ không hợp lệ: 'rác'", f"{bad}:4: trạng thái không nhận ra: 'Đang bay'",
                                 "import refused: 2 problem(s); nothing was written"]
     good = tmp_path / "good.csv"
     good.write_text("\n".join(bad.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")

@@ -34,6 +34,7 @@ def test_upgrade_seed_list_show(env):
     assert supplement.stdout.split("\t")[0] == demo_codes()[2]
     shown = run(env, "dossier", "show", demo_codes()[3].lower())
     assert shown.returncode == 0 and "xin lỗi" in shown.stdout
+    assert shown.stdout.count(f"Hồ sơ {demo_codes()[3]}") == 1  # the title line once
     asked = run(env, "ask", "--json", f"hồ sơ {demo_codes()[0]}")
     assert '"status": "dossier"' in asked.stdout
 
@@ -45,7 +46,7 @@ def test_import_refuses_bad_file(env, tmp_path):
                    "rác,birth-registration,16/11/2026,Đã tiếp nhận\n", encoding="utf-8")
     out = run(env, "dossier", "import", str(bad))
     assert out.returncode == 1
-    assert f"{bad}:3: invalid dossier code 'rác'" in out.stderr and "nothing was written" in out.stderr
+    assert f"{bad}:3: mã hồ sơ không hợp lệ: 'rác'" in out.stderr and "nothing was written" in out.stderr
     good = tmp_path / "good.csv"
     good.write_text(bad.read_text(encoding="utf-8").splitlines()[0] + "\n"
                     + bad.read_text(encoding="utf-8").splitlines()[1] + "\n", encoding="utf-8")

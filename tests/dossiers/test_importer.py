@@ -70,27 +70,28 @@ def test_bad_rows_report_every_line_and_write_nothing(engine, tmp_path):
     with pytest.raises(DossierImportError) as exc:
         import_dossiers(engine, path, known_procedures=KNOWN)
     assert exc.value.problems == [
-        f"{path}:4: unknown procedure 'no-such-procedure'",
-        f"{path}:5: unknown status 'lạ lắm'",
-        f"{path}:6: unreadable date '32/13/2026' (use dd/mm/yyyy or yyyy-mm-dd)",
-        f"{path}:7: due date 10/11/2026 is before the received date 16/11/2026",
-        f"{path}:8: invalid dossier code 'rác'",
-        f"{path}:9: unknown submission channel 'bồ câu'",
-        f"{path}:10: dossier {CODE.format(2)} appears twice (first at line 3)",
+        f"{path}:4: mã thủ tục không có trong danh mục: 'no-such-procedure'",
+        f"{path}:5: trạng thái không nhận ra: 'lạ lắm'",
+        f"{path}:6: ngày '32/13/2026' không hợp lệ: không có tháng 13",
+        f"{path}:7: ngày hẹn trả 10/11/2026 sớm hơn ngày tiếp nhận 16/11/2026",
+        f"{path}:8: mã hồ sơ không hợp lệ: 'rác'",
+        f"{path}:9: hình thức nộp không nhận ra: 'bồ câu'",
+        f"{path}:10: hồ sơ {CODE.format(2)} xuất hiện hai lần (lần đầu ở dòng 3)",
     ]
     assert _snapshot(engine) == before  # the good rows 2 and 3 were not written either
 
 
 def test_missing_column_and_unreadable_file(engine, tmp_path):
-    with pytest.raises(DossierImportError, match=r"a.csv:1: missing column\(s\): procedure, received_at, status"):
+    with pytest.raises(DossierImportError, match=r"a.csv:1: thiếu cột “Mã thủ tục \(hoặc Tên thủ tục\)”, "
+                                                 r"“Ngày tiếp nhận”, “Trạng thái”"):
         import_dossiers(engine, _csv(tmp_path / "a.csv", [["x"]], header=["Mã hồ sơ"]))
     latin = tmp_path / "latin.csv"
     latin.write_bytes("Mã hồ sơ,Mã thủ tục,Ngày tiếp nhận,Trạng thái\n".encode() + "Hà".encode("cp1258"))
-    with pytest.raises(DossierImportError, match=r"latin\.csv:2: not UTF-8"):
+    with pytest.raises(DossierImportError, match=r"latin\.csv:2: tệp không phải văn bản UTF-8"):
         import_dossiers(engine, latin)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
-    with pytest.raises(DossierImportError, match=r"broken\.xlsx:1: not a readable XLSX"):
+    with pytest.raises(DossierImportError, match=r"broken\.xlsx:1: không đọc được tệp XLSX"):
         import_dossiers(engine, broken)
 
 
@@ -101,8 +102,8 @@ def test_missing_due_date_is_fine_only_for_stored_dossiers(engine, tmp_path):
             [CODE.format(2), "marriage-status-certification", "16/11/2026 09:00", "Đã tiếp nhận"]]
     with pytest.raises(DossierImportError) as exc:
         import_dossiers(engine, _csv(tmp_path / "v2.csv", rows, header=header), known_procedures=KNOWN)
-    assert exc.value.problems == [f"{tmp_path / 'v2.csv'}:3: missing due date (ngày hẹn trả) and no time limit "
-                                  "to compute it"]
+    assert exc.value.problems == [f"{tmp_path / 'v2.csv'}:3: thiếu ngày hẹn trả, và thủ tục không có thời hạn "
+                                  "giải quyết để tính ngày hẹn"]
     report = import_dossiers(engine, _csv(tmp_path / "v3.csv", rows[:1], header=header), known_procedures=KNOWN)
     assert report.status_changes == 1
     record = DossierStore(engine).get(CODE.format(1))

@@ -49,7 +49,7 @@ def test_unclosed_quote_refused(sqlite_engine, tmp_path, dry_run):
     with pytest.raises(DossierImportError) as caught:
         import_dossiers(sqlite_engine, path, known_procedures=KNOWN, dry_run=dry_run)
     assert caught.value.problems[0].startswith(f"{path}:2: ")
-    assert "never closed" in caught.value.problems[0]
+    assert "không bao giờ được đóng" in caught.value.problems[0]
     assert _stored(sqlite_engine) == 0
 
 
@@ -72,8 +72,8 @@ def test_cell_count_must_match_header(sqlite_engine, tmp_path, cells):
     path = _export(tmp_path / "export.csv", [_line(1), ",".join(row[:cells]) + "\n", _line(3)])
     with pytest.raises(DossierImportError) as caught:
         import_dossiers(sqlite_engine, path, known_procedures=KNOWN)
-    assert caught.value.problems == [f"{path}:3: {cells} cells but the header has 6; "
-                                     "check the delimiters and quotes on this line"]
+    assert caught.value.problems == [f"{path}:3: dòng có {cells} ô nhưng dòng tiêu đề có 6 cột; "
+                                     "kiểm tra dấu phân cách và dấu ngoặc kép trên dòng này"]
     assert _stored(sqlite_engine) == 0
 
 

@@ -36,7 +36,7 @@ def test_broken_xlsx_is_file_line_1(tmp_path, content):
     path.write_bytes(content)
     done = _cli(tmp_path, "dossier", "import", str(path))
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert done.stderr.splitlines() == [f"{path}:1: not a readable XLSX file (BadZipFile)",
+    assert done.stderr.splitlines() == [f"{path}:1: không đọc được tệp XLSX (BadZipFile)",
                                         "import refused: 1 problem(s); nothing was written"]
 
 

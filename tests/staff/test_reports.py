@@ -94,9 +94,9 @@ def test_html_report_renders_charts_in_chromium(seeded, shipped_catalog, tmp_pat
         try:
             page = browser.new_page(viewport={"width": 800, "height": 1200})
             page.goto(path.as_uri())
-            assert page.locator("svg.chart").count() == 3
-            assert page.locator("svg.chart rect.bar").count() >= 6
-            assert page.locator("svg.chart").first.bounding_box()["height"] > 50
+            assert page.locator("figure.chart").count() == 3
+            assert page.locator("figure.chart .bar").count() >= 6
+            assert page.locator("figure.chart").first.bounding_box()["height"] > 50
             os.makedirs("test-artifacts", exist_ok=True)
             page.screenshot(path="test-artifacts/service-report.png", full_page=True)
         finally:

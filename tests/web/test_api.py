@@ -105,8 +105,8 @@ def test_menu_field_and_deep_link(chat):
     assert "Đăng ký khai sinh" in listing["reply"]
     opened = chat.post(procedure_id=PROC).json()
     assert opened["status"] == "answer" and opened["procedure_id"] == PROC and opened["facet"] == "overview"
-    stale = chat.post(procedure_id="no-such-procedure").json()
-    assert stale["status"] == "not_found"
+    stale = chat.post(procedure_id="no-such-procedure").json()  # an old poster: the menu, not a dead end
+    assert stale["status"] == "smalltalk" and stale["data"]["menu"] == "fields"
 
 
 def test_dossier_lookup_and_subscription(chat, assistant, sqlite_engine):

@@ -101,11 +101,29 @@ def test_cli_writes_a_png_encoding_the_link(tmp_path, monkeypatch, capsys, bot):
     assert read_png_modules(out, scale=6, border=4) != expected_modules(expected + "x")
 
 
+@pytest.mark.parametrize("typed", ["giấy độc thân", "giay doc than", "Xác nhận tình trạng hôn nhân", PROC])
+def test_cli_takes_a_name_or_an_alias(tmp_path, capsys, typed):
+    out = tmp_path / "qr.png"
+    assert main(["qr", typed, "-o", str(out)]) == 0
+    assert f"?p={PROC}" in capsys.readouterr().out
+    assert out.exists()
+
+
+def test_cli_ambiguous_name_suggests_the_closest_ids(tmp_path, capsys):
+    out = tmp_path / "qr.png"
+    assert main(["qr", "giấy", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "có thể là nhiều thủ tục" in err
+    suggested = [line.split(" — ")[0].strip() for line in err.splitlines() if " — " in line]
+    assert 2 <= len(suggested) <= 5 and "birth-registration" in suggested
+    assert not out.exists()
+
+
 def test_cli_unknown_procedure_is_a_clear_error(tmp_path, capsys):
     out = tmp_path / "qr.png"
-    assert main(["qr", "giay-doc-than", "-o", str(out)]) == 1
+    assert main(["qr", "xyzzy-qwerty", "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "Không có thủ tục 'giay-doc-than'" in err
+    assert "Không tìm thấy thủ tục 'xyzzy-qwerty'" in err
     assert not out.exists()
 
 
@@ -121,3 +139,12 @@ def test_segno_payload_round_trip():
     qr = make_qr(url)
     assert qr.designator.endswith(("-M", "-Q", "-H"))  # at least medium error correction
     assert segno.make(url, error=qr.error, version=qr.version, mask=qr.mask).matrix == qr.matrix
+
+
+def test_a_qr_for_a_procedure_no_longer_in_the_catalogue_opens_the_menu(chat):
+    reply = chat.post(procedure_id="retired-procedure").json()
+    assert reply["status"] == "smalltalk"
+    assert reply["data"]["menu"] == "fields"
+    assert reply["reply"].startswith("Mã QR này dẫn tới một thủ tục không còn trong danh mục.")
+    assert "Nút bấm này đã cũ" not in reply["reply"]
+    assert any(b["action"].startswith("field:") for b in reply["buttons"])

@@ -50,6 +50,7 @@ from assistant.core import Assistant
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.reply import Reply, Status
 from assistant.dossiers.codes import find_dossier_code
+from assistant.workdays import VN_TZ
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class TelegramChannel:
         self.outbox_interval = outbox_interval
         self.worker_id = worker_id or f"{CHANNEL}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stats: Counter[str] = Counter()
-        self.started_at = dt.datetime.now()
+        self.started_at = dt.datetime.now(VN_TZ)  # shown to staff in Vietnam time
         self.application: Application | None = None
         self.dispatcher: OutboxDispatcher | None = None
         self._outbox_stop: asyncio.Event | None = None

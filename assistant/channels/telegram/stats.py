@@ -4,7 +4,6 @@ month's headline figures from the service report. Database reads go through `sto
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from assistant.dialogue.reply import Status
@@ -53,8 +52,9 @@ def _database_stats(channel: TelegramChannel) -> list[str]:
 def _service_headline(channel: TelegramChannel) -> list[str]:
     """This month's headline figures from the service report (all channels)."""
     from assistant.staff.reports import SATISFACTION_TARGET, service_report
+    from assistant.staff.resolution import vn_today
 
-    today = dt.date.today()
+    today = vn_today()  # the counter's calendar, not the server's UTC clock
     r = service_report(channel.engine, today.replace(day=1), today, today=today)
 
     def pct(value: float | None) -> str:

@@ -11,6 +11,7 @@
   const lookupForm = $("lookup");
   const codeInput = $("code");
   const largeToggle = $("large-text");
+  const lookupToggle = $("open-lookup");
   const URL_RE = /(https?:\/\/[^\s<>"'()]+[^\s<>"'().,;:!?])/g;
   let busy = false;
 
@@ -48,6 +49,24 @@
     store("tthc-large", on ? "1" : "0");
   });
 
+  // -- demo banner: dismissible, remembered ---------------------------------------------------------
+  $("hide-banner").addEventListener("click", () => {
+    $("demo-banner").hidden = true;
+    store("tthc-banner", "hidden");
+    input.focus();
+  });
+
+  // -- dossier lookup: folded behind the 🔎 button so the conversation keeps the screen -------------
+  function showLookup(open, focus = true) {
+    lookupForm.hidden = !open;
+    lookupToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open && focus) codeInput.focus();
+  }
+  lookupToggle.addEventListener("click", () => showLookup(lookupForm.hidden));
+  codeInput.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { showLookup(false); lookupToggle.focus(); }
+  });
+
   // -- rendering -------------------------------------------------------------------------------
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -80,7 +99,7 @@
   // A new answer is read from its first line: scroll so that it starts at the top of the view
   // (a short answer simply ends up at the bottom, as the list cannot scroll further).
   function scrollToStart(bubble) {
-    messages.scrollTop = Math.max(0, bubble.offsetTop - messages.offsetTop - 8);
+    messages.scrollTop = Math.max(0, bubble.offsetTop - 8);  // offsetParent is the (positioned) list
   }
 
   function addUser(text) {
@@ -146,7 +165,11 @@
       });
       bubble.appendChild(row);
     }
-    if (Array.isArray(reply.feedback) && reply.feedback.length) {
+    if (reply.voted) {
+      const row = el("div", "feedback");
+      row.appendChild(el("span", "thanks", reply.voted));
+      bubble.appendChild(row);
+    } else if (Array.isArray(reply.feedback) && reply.feedback.length) {
       const row = el("div", "feedback");
       row.appendChild(el("span", null, "Câu trả lời có hữu ích không?"));
       reply.feedback.forEach((button) => {
@@ -186,7 +209,7 @@
       config.demo_codes.forEach((code) => {
         const chip = el("button", "chip code", code);
         chip.type = "button";
-        chip.addEventListener("click", () => { codeInput.value = code; lookup(code); });
+        chip.addEventListener("click", () => lookup(code));
         row.appendChild(chip);
       });
       box.appendChild(row);
@@ -276,7 +299,8 @@
     // On Telegram and Zalo the bot writes first; a web page can only show news while it is open.
     const dossier = reply && reply.data && reply.data.dossier;
     if (dossier && dossier.need_code) {
-      // "tra cứu hồ sơ" without a code: point at the lookup box (no focus: it would pop the keyboard).
+      // "tra cứu hồ sơ" without a code: open and point at the lookup box (no focus: it would pop the keyboard).
+      showLookup(true, false);
       lookupForm.classList.add("attention");
       window.setTimeout(() => lookupForm.classList.remove("attention"), 4000);
     }
@@ -356,8 +380,22 @@
   });
   lookupForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    lookup(codeInput.value);
+    const code = codeInput.value;
+    codeInput.value = "";
+    showLookup(false);
+    lookup(code);
   });
+
+  async function history() {
+    try {
+      const response = await fetch("/api/history?session_id=" + encodeURIComponent(session));
+      if (!response.ok) return [];
+      const data = await response.json();
+      return Array.isArray(data.turns) ? data.turns : [];
+    } catch (e) {
+      return [];
+    }
+  }
 
   async function start() {
     let config = {};
@@ -368,15 +406,26 @@
     if (config.locality) $("place").textContent = config.locality;
     if (config.contact && config.contact.text) {
       // The locality's one-stop (verified values only), not only the national hotline.
-      $("contact").textContent = config.contact.text;
+      // Phone numbers ("1900 1096") never break across lines.
+      $("contact").textContent = config.contact.text.replace(/(\d) (?=\d)/g, "$1\u00a0");
       $("contact").hidden = false;
     }
-    if (config.demo) $("demo-banner").hidden = false;
+    if (config.demo && load("tthc-banner") !== "hidden") $("demo-banner").hidden = false;
     const procedure = new URLSearchParams(window.location.search).get("p");
-    const first = procedure ? await post({ procedure_id: procedure.slice(0, 128) }) : await post({ menu: true });
-    if (first) addBot(first, true);
-    if (!procedure) addSuggestions(config);
-    messages.scrollTop = 0;
+    const earlier = procedure ? [] : await history();
+    if (earlier.length) {
+      // A reload: draw what the page showed before, and carry on at the end of it.
+      earlier.forEach((turn) => {
+        if (turn.role === "user" && turn.text) addUser(turn.text);
+        else if (turn.role === "bot" && turn.reply) addBot(turn.reply, true);
+      });
+      scrollDown();
+    } else {
+      const first = procedure ? await post({ procedure_id: procedure.slice(0, 128) }) : await post({ menu: true });
+      if (first) addBot(first, true);
+      if (!procedure) addSuggestions(config);
+      messages.scrollTop = 0;
+    }
     await pollUpdates();
     document.body.dataset.ready = "1";
     window.setInterval(pollUpdates, POLL_MS);
