@@ -7,30 +7,21 @@ after seeding and in docs/dossiers.md). Idempotent: run it again to refresh the 
 from __future__ import annotations
 
 import argparse
-import sys
 
-from assistant.cli._common import database_error, now, settings
+from assistant.cli._common import guard, now, settings
 
 
+@guard
 def cmd_seed(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from assistant.catalog.loader import CatalogError, load_catalog
+    from assistant.catalog.loader import load_catalog
     from assistant.dossiers.seed import DEMOS, seed_demo
     from assistant.store import make_engine, upgrade
 
     current = settings(args)
-    try:
-        catalog = load_catalog(current.catalog_dir, current.locality)
-        engine = make_engine(current.effective_database_url)
-        upgrade(engine)
-        report = seed_demo(engine, catalog, now())
-    except CatalogError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        print(database_error(exc), file=sys.stderr)
-        return 1
+    catalog = load_catalog(current.catalog_dir, current.locality)
+    engine = make_engine(current.effective_database_url)
+    upgrade(engine)
+    report = seed_demo(engine, catalog, now())
     print(report.summary())
     print("Mã hồ sơ để thử (gửi cho trợ lý, ví dụ: python -m assistant ask \"hồ sơ <mã>\"):")
     for demo in DEMOS:

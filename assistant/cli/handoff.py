@@ -42,7 +42,8 @@ def _read_password() -> str | None:
     return sys.stdin.readline().rstrip("\r\n")  # scripts pipe it in; never on the command line
 
 
-def cmd_staff_add(args: argparse.Namespace) -> int:
+def _set_password(name: str, store: str, done: str) -> int:
+    """Read a password and hand it to StaffAccounts.<store>; shared by `staff add` and `staff password`."""
     from assistant.handoff.accounts import AccountError, StaffAccounts
 
     _utf8()
@@ -50,28 +51,21 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     if password is None:
         return 2
     try:
-        StaffAccounts(_engine()).add(args.name, password)
+        getattr(StaffAccounts(_engine()), store)(name, password)
     except AccountError as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(f"Đã tạo tài khoản cán bộ {args.name}. Đăng nhập tại /staff.")
+    print(done)
     return 0
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    return _set_password(args.name, "add", f"Đã tạo tài khoản cán bộ {args.name}. Đăng nhập tại /staff.")
 
 
 def cmd_staff_password(args: argparse.Namespace) -> int:
-    from assistant.handoff.accounts import AccountError, StaffAccounts
-
-    _utf8()
-    password = _read_password()
-    if password is None:
-        return 2
-    try:
-        StaffAccounts(_engine()).set_password(args.name, password)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"Đã đổi mật khẩu của {args.name}; các phiên đăng nhập cũ đã kết thúc.")
-    return 0
+    return _set_password(args.name, "set_password",
+                         f"Đã đổi mật khẩu của {args.name}; các phiên đăng nhập cũ đã kết thúc.")
 
 
 def cmd_staff_disable(args: argparse.Namespace) -> int:
