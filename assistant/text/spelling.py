@@ -39,6 +39,9 @@ _VNI_DIGITS = re.compile(r"[1-9]")
 
 # Particles that sit next to almost any word: a pair with one of them says little.
 PARTICLES = frozenset("khong co la cho va cua thi duoc ma de voi roi da se cac nhung mot hay hoac nay a oi nhe".split())
+# Question words end a question ("sửa sao", "ở đâu", "mấy ngày"): typed as themselves far more
+# often than as a slip for a word of a phrase nearby, so they are never taken for another word.
+QUESTION_WORDS = frozenset("sao nao gi dau chua bao may nhieu lau gio ai khi dau".split())
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 NEIGHBOUR_KEYS: dict[str, str] = {
     ch: row[max(0, i - 1):i] + row[i + 1:i + 2] for row in _KEY_ROWS for i, ch in enumerate(row)}
@@ -112,6 +115,7 @@ class Speller:
             for key in _deletes(word, 2 if len(word) >= 4 else 1):
                 self._index.setdefault(key, set()).add(word)
         self._options_cached = lru_cache(maxsize=50_000)(self._options)
+        self._near_cached = lru_cache(maxsize=50_000)(self._near)
 
     def options(self, token: str) -> tuple[tuple[str, float], ...]:
         """Cached for word-sized tokens only (a long run of letters is answered uncached)."""
@@ -124,10 +128,15 @@ class Speller:
         if token in self.vocabulary or (not token.isalpha() and not token.isalnum()):
             return ((token, 0.0),)
         decoded = [w for w in decode_keystrokes(token) if w in self.vocabulary]
-        if decoded:
+        ambiguous = bool(decoded) and ((token[-1] in _TONE_KEYS and token[-1] in NEIGHBOUR_KEYS.get(token[-2], ""))
+                                       or (token[-1] in "rx" and len(token) <= 4))
+        if decoded and not ambiguous:
             return tuple((w, 0.25) for w in decoded)
+        # A last letter that is a tone key may also be a slipped finger ("dar": "đả" or "đất",
+        # "tur": "tủ" or "trú"): both readings stay, and a neighbour decides between them.
+        decoded_cost = 0.5
         if token.isdigit() or len(token) < 2 or len(token) > MAX_WORD:
-            return ()  # a run of letters longer than any word is not corrected (and costs nothing)
+            return tuple((w, decoded_cost) for w in decoded)
         single = _REPEATS.sub(r"\1", token)
         if single in self.vocabulary and not is_syllable(token):  # "cứu", "hưu" keep their "uu"
             return ((single, 0.5),)
@@ -140,7 +149,22 @@ class Speller:
         # People rarely miss the first letter of a word: a candidate with another first
         # letter pays a little more, which also breaks ties ("vam tai" -> "van", not "lam").
         costed = sorted((d + (0.0 if w[0] == token[0] else 0.3), w) for d, w in scored if d <= limit)
-        return tuple((w, d) for d, w in costed)[:30]
+        costed = sorted({w: d for d, w in [*costed, *((decoded_cost, w) for w in decoded)]}.items(), key=lambda o: (o[1], o[0]))
+        return tuple(costed)[:30]
+
+    def near_words(self, word: str) -> tuple[tuple[str, float], ...]:
+        """Other vocabulary words one slip away from a known `word`, same first letter
+        ("bo" -> "bao", "xa" -> "xay", "gai" -> "gia"): what a real word may be a slip for."""
+        return self._near_cached(word)
+
+    def _near(self, word: str) -> tuple[tuple[str, float], ...]:
+        if len(word) < 2 or len(word) > MAX_WORD or not word.isalpha():
+            return ()
+        found = set(self._index.get(word, ()))
+        for key in _deletes(word, 1):
+            found |= self._index.get(key, set())
+        near = sorted((distance(word, w), w) for w in found if w != word and w[0] == word[0])
+        return tuple((w, d) for d, w in near if d <= 1.0)
 
     def correct(self, tokens: list[str], keep: frozenset[str] = frozenset()) -> list[Correction]:
         """The most likely word for every token, choosing between equally close words by
@@ -163,7 +187,8 @@ class Speller:
                 out[i] = Correction(token, token, 0.0)
                 continue
             if opts[0][1] == 0.0:
-                out[i] = Correction(token, token, 1.0)
+                out[i] = self._real_word(i, tokens, best, keep)
+                best[i] = out[i].word
                 continue
             if token in keep and is_syllable(token):
                 out[i] = Correction(token, token, 0.0)
@@ -190,6 +215,27 @@ class Speller:
             best[i] = word
             out[i] = Correction(token, word, min(similarity, 0.95))
         return [c for c in out if c is not None]
+
+    def _real_word(self, i: int, tokens: list[str], best: list[str | None], keep: frozenset[str]) -> Correction:
+        """A known word that is most likely a slip for another one: one letter dropped, added,
+        swapped or hit next to it made a real word ("bo lau" for "bao lâu", "xa dung" for "xây
+        dựng", "hon nay" for "hôm nay"). Changed only when it forms no known pair with either
+        neighbour while the other word forms one with a neighbour that is not a particle."""
+        token = tokens[i]
+        keep_it = Correction(token, token, 1.0)
+        if token in keep or token in PARTICLES or token in QUESTION_WORDS:
+            return keep_it
+        prev = best[i - 1] if i > 0 else None
+        nxt = best[i + 1] if i + 1 < len(tokens) else None
+        if (prev, token) in self.pairs or (token, nxt) in self.pairs:
+            return keep_it
+        vouched = [(d, w) for w, d in self.near_words(token)
+                   if ((prev, w) in self.pairs and prev not in PARTICLES)
+                   or ((w, nxt) in self.pairs and nxt not in PARTICLES)]
+        if not vouched:
+            return keep_it
+        cost, word = min(vouched)
+        return Correction(token, word, max(0.5, 0.9 - 0.14 * cost))
 
     def split(self, token: str) -> list[str] | None:
         """A run of two known words typed without the space ("khaisinh")."""

@@ -82,3 +82,48 @@ def test_a_run_of_letters_longer_than_any_word_is_left_alone(speller):
     run = "a" * 3000
     assert speller.options(run) == ()
     assert words(speller, f"khai {run} sinh") == ["khai", run, "sinh"]
+
+
+@pytest.fixture(scope="module")
+def real_word_speller():
+    vocab = ["bao", "bo", "lau", "xay", "xa", "dung", "gia", "gai", "han", "thua", "dat", "da", "tam", "tru", "tu",
+             "sua", "sai", "sao", "me", "con"]
+    pairs = [("bao", "lau"), ("xay", "dung"), ("gia", "han"), ("thua", "dat"), ("tam", "tru"), ("sua", "sai"),
+             ("bo", "me"), ("con", "gai")]
+    return Speller(vocab, pairs)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("bo lau", "bao lau"),     # a dropped letter made another real word
+        ("xa dung", "xay dung"),
+        ("gai han", "gia han"),    # two letters swapped
+    ],
+)
+def test_a_real_word_slip_is_corrected_when_a_neighbour_vouches(real_word_speller, typed, expected):
+    assert " ".join(words(real_word_speller, typed)) == expected
+
+
+@pytest.mark.parametrize("typed", ["bo me", "con gai", "xa", "bo roi"])
+def test_a_real_word_that_fits_its_neighbours_stays(real_word_speller, typed):
+    assert " ".join(words(real_word_speller, typed)) == typed
+
+
+def test_a_question_word_is_never_taken_for_a_slip(real_word_speller):
+    # "sửa sao" (how to fix) is not "sửa sai" though that pair is known.
+    assert words(real_word_speller, "sua sao") == ["sua", "sao"]
+
+
+def test_a_word_the_citizen_typed_with_marks_is_kept(real_word_speller):
+    assert [c.word for c in real_word_speller.correct(["bo", "lau"], keep=frozenset({"bo"}))] == ["bo", "lau"]
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("thua dar", "thua dat"), ("tam tur", "tam tru")])
+def test_a_tone_key_at_the_end_may_be_a_slipped_finger(real_word_speller, typed, expected):
+    # "dar" is "đả" typed in Telex or "đất" with t hit as r: the neighbour decides.
+    assert " ".join(words(real_word_speller, typed)) == expected
+
+
+def test_a_tone_key_leftover_without_context_is_decoded(real_word_speller):
+    assert words(real_word_speller, "tur") == ["tu"]
