@@ -164,7 +164,11 @@ class Speller:
         for key in _deletes(word, 1):
             found |= self._index.get(key, set())
         near = sorted((distance(word, w), w) for w in found if w != word and w[0] == word[0])
-        return tuple((w, d) for d, w in near if d <= 1.0)
+        # Only the slips a thumb makes: a letter hit next to the right one or doubled (cost < 1),
+        # a letter left out, two letters swapped. Another letter anywhere ("cuu" for "chu") is
+        # more often the word that was meant.
+        return tuple((w, d) for d, w in near
+                     if d < 1.0 or (d == 1.0 and (len(w) == len(word) + 1 or sorted(w) == sorted(word))))
 
     def correct(self, tokens: list[str], keep: frozenset[str] = frozenset()) -> list[Correction]:
         """The most likely word for every token, choosing between equally close words by

@@ -127,3 +127,9 @@ def test_a_tone_key_at_the_end_may_be_a_slipped_finger(real_word_speller, typed,
 
 def test_a_tone_key_leftover_without_context_is_decoded(real_word_speller):
     assert words(real_word_speller, "tur") == ["tu"]
+
+
+def test_another_letter_anywhere_is_no_thumb_slip():
+    # "cuu" (tra cứu) is one letter from "chu", but u and h are far apart on the keyboard.
+    speller = Speller(["tra", "cuu", "chu"], [("tra", "chu")])
+    assert words(speller, "tra cuu") == ["tra", "cuu"]
