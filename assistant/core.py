@@ -404,7 +404,17 @@ class Assistant:
                     facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                     return self._answer(brain, proc, facet, 100.0, [], conv, now)
 
-        intent = detect_intent(normalised)
+        clause = _question_clause(text)
+        if clause is not None:
+            # After a story told in one sentence, what is asked is read from its last clauses:
+            # "chỉ nghỉ được thứ bảy, ..." tells when the citizen is free (no Saturday-hours
+            # question), "mình làm ở công ty ..." is no question about where.
+            c_text = brain.matcher.correct(normalize(clause), clause).text
+            c_hit = scan_facets(c_text)[0]
+            if not c_hit.explicit:
+                c_hit = fuzzy_facet(c_text, brain.matcher.vocabulary) or c_hit
+            hit = c_hit if c_hit.explicit else FacetHit(Facet.overview, ())
+        intent = detect_intent(normalised if clause is None else c_text)
         if intent is not None:  # "hotline", "tra cứu hồ sơ", "hồ sơ 123456 sao rồi"
             reply = self._everyday(brain, text, intent, spans, conv, follow_up=hit.explicit)
             if reply is not None:
@@ -625,12 +635,32 @@ _SENTENCE_END = re.compile(r"[.!?;\n]+")
 STORY_MIN_WORDS = 16  # shorter messages are read whole
 
 
+CLAUSE_MIN_WORDS = 5  # a trailing clause shorter than this is read with the one before it
+
+
 def _question_part(text: str) -> str | None:
     """The last sentence of a long message (where citizens put the question), or None."""
     if len(text.split()) < STORY_MIN_WORDS:
         return None
     parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 2]
     return parts[-1] if len(parts) >= 2 else None
+
+
+def _question_clause(text: str) -> str | None:
+    """The last clauses of a long sentence, where the question is asked, or None.
+
+    A story told in one long sentence ("mình làm ở công ty bên khu công nghiệp, chỉ nghỉ được
+    sáng thứ bảy, làm sổ đỏ lần đầu thế nào") asks what it asks at its end: the facet and the
+    everyday intent are read from there. The procedure is still matched on everything, since
+    the story often carries what tells neighbours apart ("bố cháu quốc tịch Hàn, ...")."""
+    last = (_question_part(text) or text).strip()
+    if len(last.split()) < STORY_MIN_WORDS:
+        return None
+    clauses = [c.strip() for c in last.split(",") if c.strip()]
+    tail: list[str] = []
+    while clauses and sum(len(c.split()) for c in tail) < CLAUSE_MIN_WORDS:
+        tail.insert(0, clauses.pop())
+    return ", ".join(tail) if clauses else None
 
 
 _GENERIC = frozenset("dang ky thu tuc lam cac ve linh vuc giay to".split())

@@ -166,3 +166,18 @@ def test_follow_up_with_leading_con_on_the_real_catalogue(shipped_catalog):
         assert reply.status == Status.answer and reply.procedure_id == "marriage-status-certification", follow_up
     # Without context "con" still means a child.
     assert assistant.handle("làm giấy nhận con").procedure_id == "parentage-recognition"
+
+
+@pytest.mark.parametrize(("story", "facet"), [
+    ("Tôi làm ở xưởng may ngoài chợ, chỉ được nghỉ chiều thứ bảy, vợ tôi mới sinh cháu, làm khai sinh cho cháu "
+     "cần giấy tờ gì", "documents"),
+    ("toi lam o xuong may ngoai cho, chi duoc nghi chieu thu bay, vo toi moi sinh chau, lam khai sinh cho chau "
+     "mat bao lau", "time"),
+])
+def test_a_story_in_one_sentence_asks_what_its_last_clauses_ask(shipped_catalog, story, facet):
+    # "làm ở ..." and "thứ bảy" describe the citizen; they ask neither where nor about Saturday hours.
+    assistant = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON)
+    reply = assistant.handle(story)
+    offered = {reply.procedure_id, *(c.id for c in reply.candidates)}
+    assert reply.status in (Status.answer, Status.clarify) and "birth-registration" in offered
+    assert reply.facet == facet
