@@ -104,17 +104,20 @@ _PATTERNS: dict[Facet, list[str]] = {
 FACET_ORDER = [Facet.eta, Facet.fee, Facet.documents, Facet.time, Facet.where, Facet.online, Facet.steps, Facet.legal]
 
 def _literal_words(patterns: list[str]) -> list[list[str]]:
-    """Plain word runs of the patterns ("bao nhieu ngay"), for the spelling corrector."""
+    """Plain word runs of the patterns ("bao nhieu ngay"), for the spelling corrector.
+
+    Alternatives and groups end a run: "(xa|phuong) nao" gives "xa", "phuong", "nao", never
+    the pair "xa phuong", which would vouch for corrections no one types."""
     runs = []
     for pattern in patterns:
-        plain = re.sub(r"\\[bsw]|[()?|*+.\\^$\[\]]", " ", pattern)
+        plain = re.sub(r"\\[bsw]", " ", pattern)
+        plain = re.sub(r"\(\?<?[!=:]|[()?|*+.\\^$\[\]{}]", "#", plain)
         runs += [run.split() for run in re.findall(r"[a-z]+(?: [a-z]+)*", plain)]
     return runs
 
 
 _RUNS = [run for patterns in _PATTERNS.values() for run in _literal_words(patterns)]
 FACET_WORDS: frozenset[str] = frozenset(w for run in _RUNS for w in run)
-FACET_PAIRS: frozenset[tuple[str, str]] = frozenset(p for run in _RUNS for p in itertools.pairwise(run))
 
 _COMPILED = {facet: [re.compile(p) for p in patterns] for facet, patterns in _PATTERNS.items()}
 
@@ -205,6 +208,11 @@ _FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
     for expr in exprs
 ]
 
+
+# Word pairs of the facet expressions, so the corrector knows "bao lâu", "ở đâu", "thế nào".
+_RUNS += [list(expr) for _facet, expr in _FUZZY]
+FACET_WORDS = FACET_WORDS | frozenset(w for _facet, expr in _FUZZY for w in expr)
+FACET_PAIRS: frozenset[tuple[str, str]] = frozenset(p for run in _RUNS for p in itertools.pairwise(run))
 
 _TAIL_WORDS = frozenset("bao nhieu khong gi a ah the nao vay ha nhi nhe duoc chua roi sao ko k thi co xong lay nhan".split())
 _FUZZY_BY_WORD: dict[str, list[tuple[int, int]]] = {}

@@ -234,8 +234,10 @@ class Matcher:
         self.explain_idf: dict[str, float] = {w: math.log(1 + (n + 1) / (f + 0.5)) for w, f in doc_freq.items()}
         raw_phrases = [tokens(normalize(text)) for proc in self.procedures
                        for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)]
+        # Abbreviations of four letters or more ("gplx", "bhxh") are words too: typed with a slip
+        # ("gpxl") they are corrected, then expanded (see _correct_text).
         general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
-            w for expansion in TEENCODE.values() for w in expansion.split()}
+            w for expansion in TEENCODE.values() for w in expansion.split()} | {k for k in TEENCODE if len(k) >= 4}
         self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
                                {w for e in extra_words for w in tokens(normalize(e))},
                                pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS)
@@ -311,6 +313,12 @@ class Matcher:
         similarity: dict[str, float] = {}
         out: list[str] = []
         for fix in self.speller.correct(words, keep):
+            if fix.word != fix.typed and fix.word in TEENCODE:
+                # An abbreviation typed with a slip ("gpxl" -> "gplx") stands for its words.
+                for word in TEENCODE[fix.word].split():
+                    out.append(word)
+                    similarity[word] = min(similarity.get(word, 1.0), fix.similarity)
+                continue
             out.append(fix.word)
             if fix.word != fix.typed:
                 similarity[fix.word] = min(similarity.get(fix.word, 1.0), fix.similarity)

@@ -41,7 +41,7 @@ _VNI_DIGITS = re.compile(r"[1-9]")
 PARTICLES = frozenset("khong co la cho va cua thi duoc ma de voi roi da se cac nhung mot hay hoac nay a oi nhe".split())
 # Question words end a question ("sửa sao", "ở đâu", "mấy ngày"): typed as themselves far more
 # often than as a slip for a word of a phrase nearby, so they are never taken for another word.
-QUESTION_WORDS = frozenset("sao nao gi dau chua bao may nhieu lau gio ai khi dau".split())
+QUESTION_WORDS = frozenset("sao nao gi dau chua bao may nhieu lau gio ai".split())
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 NEIGHBOUR_KEYS: dict[str, str] = {
     ch: row[max(0, i - 1):i] + row[i + 1:i + 2] for row in _KEY_ROWS for i, ch in enumerate(row)}
@@ -66,7 +66,9 @@ def decode_keystrokes(token: str) -> list[str]:
     if word != token:
         out.append(word)
     for base in (token, word):
-        if len(base) > 2 and base[-1] in _TONE_KEYS and is_syllable(base[:-1]):
+        # "owr" is "ở": after the vowel keys ("ow" -> "o") one letter may be left before the tone key.
+        shortest = 2 if base == token else 1
+        if len(base) > shortest and base[-1] in _TONE_KEYS and is_syllable(base[:-1]):
             out.append(base[:-1])
     return [w for w in dict.fromkeys(out) if w and w != token]
 
@@ -138,8 +140,9 @@ class Speller:
         if token.isdigit() or len(token) < 2 or len(token) > MAX_WORD:
             return tuple((w, decoded_cost) for w in decoded)
         single = _REPEATS.sub(r"\1", token)
-        if single in self.vocabulary and not is_syllable(token):  # "cứu", "hưu" keep their "uu"
-            return ((single, 0.5),)
+        # "tamm" is "tam" with a doubled letter ("cứu", "hưu" keep their "uu"), but "hoo" may
+        # also be "hop" with p hit as o: both readings stay and a neighbour decides.
+        doubled = [single] if single in self.vocabulary and not is_syllable(token) else []
         depth = 2 if len(token) >= 5 else 1
         found: set[str] = set()
         for key in _deletes(token, depth):
@@ -149,7 +152,8 @@ class Speller:
         # People rarely miss the first letter of a word: a candidate with another first
         # letter pays a little more, which also breaks ties ("vam tai" -> "van", not "lam").
         costed = sorted((d + (0.0 if w[0] == token[0] else 0.3), w) for d, w in scored if d <= limit)
-        costed = sorted({w: d for d, w in [*costed, *((decoded_cost, w) for w in decoded)]}.items(), key=lambda o: (o[1], o[0]))
+        costed = sorted({w: d for d, w in [*costed, *((decoded_cost, w) for w in decoded),
+                                            *((0.5, w) for w in doubled)]}.items(), key=lambda o: (o[1], o[0]))
         return tuple(costed)[:30]
 
     def near_words(self, word: str) -> tuple[tuple[str, float], ...]:

@@ -88,3 +88,11 @@ def test_place_words_and_money_that_is_the_thing(question, facet):
     if not hit.explicit:
         hit = fuzzy_facet(normalize(question)) or hit
     assert hit.facet == facet
+
+
+def test_facet_word_pairs_come_from_whole_expressions_only():
+    from assistant.nlu.facets import FACET_PAIRS
+
+    # "(xa|phuong|...) nao": alternatives are not a phrase, so "xa phuong" is no pair.
+    assert ("bao", "lau") in FACET_PAIRS and ("the", "nao") in FACET_PAIRS and ("o", "dau") in FACET_PAIRS
+    assert ("xa", "phuong") not in FACET_PAIRS and ("phuong", "tinh") not in FACET_PAIRS

@@ -48,3 +48,10 @@ def test_out_of_scope_scores_low_or_nothing(matcher):
     for question in ["giá xăng bao nhiêu", "hôm nay trời mưa không", "!!!", ""]:
         ranked = matcher.rank(question)
         assert not ranked or ranked[0].score < 45, (question, ranked)
+
+
+def test_an_abbreviation_typed_with_a_slip_stands_for_its_words(matcher):
+    # "bhxh" is an abbreviation; "bhhx" (two letters swapped) must expand like it once corrected.
+    corrected = matcher.correct(normalize("bhhx"), "bhhx")
+    assert corrected.text == "bao hiem xa hoi"
+    assert all(0 < corrected.similarity[w] < 1 for w in ("bao", "hiem"))

@@ -133,3 +133,16 @@ def test_another_letter_anywhere_is_no_thumb_slip():
     # "cuu" (tra cứu) is one letter from "chu", but u and h are far apart on the keyboard.
     speller = Speller(["tra", "cuu", "chu"], [("tra", "chu")])
     assert words(speller, "tra cuu") == ["tra", "cuu"]
+
+
+def test_a_telex_vowel_and_tone_left_on_a_one_letter_word():
+    # "ở" typed in Telex with the input method off: o + w (horn) + r (hỏi).
+    assert "o" in decode_keystrokes("owr")
+
+
+def test_a_doubled_letter_and_a_slipped_key_are_both_readings():
+    # "hopp" / "hoo": one letter doubled, or "p" hit as "o"? The neighbour decides.
+    speller = Speller(["ho", "hop", "dong", "ten"], [("hop", "dong"), ("ho", "ten")])
+    assert words(speller, "hopp dong") == ["hop", "dong"]
+    assert words(speller, "hopp ten")[0] in {"hop", "ho"}
+    assert words(speller, "hhop dong") == ["hop", "dong"]
