@@ -5,7 +5,8 @@ a slipped letter in about one word in three (dropped, doubled, swapped with a ne
 a neighbouring key), Telex/VNI keystrokes left in the text when the keyboard's Vietnamese
 input was off ("khai sinhf", "ddaang", "dda9ng"), teencode ("ko", "j", "bn", "dc", "hs",
 "e", "a"), decomposed Unicode (NFD), no space after punctuation, and a story before
-the question. The same seed always gives the same text, so a run can be compared with
+the question. Abbreviations replace only the words they stand for ("a" for the pronoun "anh",
+never for "ảnh"): people abbreviate words, not letter strings. The same seed always gives the same text, so a run can be compared with
 another run.
 
 Usage as a script: python benchmarks/typos.py IN.tsv [--seed 17] > OUT.tsv
@@ -34,6 +35,17 @@ TEENCODE = {
     "voi": ["vs"], "nguoi": ["ng"], "minh": ["mk", "mik"], "nhu the nao": ["ntn"], "dang ky": ["dk", "dky"],
     "can cuoc cong dan": ["cccd"], "bao hiem y te": ["bhyt"], "bao hiem xa hoi": ["bhxh"],
     "giay phep lai xe": ["gplx"], "bao gio": ["bh"],
+}
+
+# The words each abbreviation stands for, as they are spelled: "a" is written for the pronoun
+# "anh", never for "ảnh" (photo); "mk" for "mình", never for the "minh" of "chứng minh"; "r" for
+# "rồi", not "rời". Matching the folded text alone would abbreviate words no one abbreviates.
+SPELLED = {
+    "khong": ["không"], "gi": ["gì"], "duoc": ["được"], "ho so": ["hồ sơ"], "bao nhieu": ["bao nhiêu"],
+    "em": ["em"], "anh": ["anh"], "vay": ["vậy"], "roi": ["rồi"], "voi": ["với"], "nguoi": ["người"],
+    "minh": ["mình"], "nhu the nao": ["như thế nào"], "dang ky": ["đăng ký", "đăng kí"],
+    "can cuoc cong dan": ["căn cước công dân"], "bao hiem y te": ["bảo hiểm y tế"],
+    "bao hiem xa hoi": ["bảo hiểm xã hội"], "giay phep lai xe": ["giấy phép lái xe"], "bao gio": ["bao giờ"],
 }
 
 # A story before the question: people explain their situation first.
@@ -99,10 +111,16 @@ def noisy(question: str, rng: random.Random, slip_rate: float = 0.25) -> str:
         text = rng.choice(STORIES) + " " + text
     keep_marks = rng.random() < 0.2  # most phone questions come without diacritics
     scheme = rng.choice(["telex", "telex", "vni"])
-    folded_text = fold(text)
+    lowered = unicodedata.normalize("NFC", text.lower())
+    inserted: list[str] = []  # abbreviations as typed ("đc" keeps its đ), put back after folding
     for phrase, short in sorted(TEENCODE.items(), key=lambda kv: -len(kv[0])):
         if rng.random() < 0.5:
-            folded_text = re.sub(rf"\b{phrase}\b", rng.choice(short), folded_text)
+            # Only the words the abbreviation stands for, as spelled (a question written without
+            # diacritics in the first place is abbreviated on its folded words).
+            forms = SPELLED[phrase] + ([phrase] if lowered.isascii() else [])
+            inserted.append(rng.choice(short))
+            lowered = re.sub(rf"(?<!\w)(?:{'|'.join(forms)})(?!\w)", f"\x00{len(inserted) - 1}\x00", lowered)
+    folded_text = re.sub(r"\x00(\d+)\x00", lambda m: inserted[int(m.group(1))], fold(lowered))
     # Work word by word on the folded text, using the original word for Telex/VNI keys.
     originals = _WORD.findall(text.lower())
     originals_folded = {fold(w): w for w in originals}

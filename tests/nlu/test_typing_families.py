@@ -235,3 +235,17 @@ def test_a_qualifier_explained_only_by_a_procedure_of_another_name_is_not_answer
 def test_merging_parcels_is_split_and_merge_not_transfer(assistant, question):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", "land-parcel-split-merge")
+
+
+def test_the_typing_generator_abbreviates_words_not_letter_strings():
+    import random
+
+    # "ảnh" (photo) is never typed "a", and the "minh" of "chứng minh" is never "mk": only the
+    # pronoun "anh" and "mình" are abbreviated.
+    abbreviated = 0
+    for seed in range(80):
+        tail = noisy("cần ảnh chứng minh", random.Random(seed)).split()[-4:]
+        assert not {"a", "mk", "mik"} & set(tail), tail
+        head = noisy("anh hỏi mình", random.Random(seed)).split()[-3:]
+        abbreviated += head[0] == "a" or head[-1] in {"mk", "mik"}
+    assert abbreviated > 20  # the pronouns still are
