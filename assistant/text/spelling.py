@@ -130,13 +130,15 @@ class Speller:
         if token in self.vocabulary or (not token.isalpha() and not token.isalnum()):
             return ((token, 0.0),)
         decoded = [w for w in decode_keystrokes(token) if w in self.vocabulary]
-        ambiguous = bool(decoded) and ((token[-1] in _TONE_KEYS and token[-1] in NEIGHBOUR_KEYS.get(token[-2], ""))
-                                       or (token[-1] in "rx" and len(token) <= 4))
-        if decoded and not ambiguous:
+        # Only "w", a leading "dd" or a VNI digit are sure signs of keystrokes. A doubled vowel or
+        # a last letter that is a tone key may also be a slip ("doo": "đô" or "đổi" with i hit as
+        # o; "dar": "đả" or "đất"; "bằnf": "bằn" + f or "bằng" with g hit as f): both readings
+        # stay, and a neighbour decides between them.
+        if decoded and ("w" in token or token.startswith("dd") or not token.isalpha()):
             return tuple((w, 0.25) for w in decoded)
-        # A last letter that is a tone key may also be a slipped finger ("dar": "đả" or "đất",
-        # "tur": "tủ" or "trú"): both readings stay, and a neighbour decides between them.
-        decoded_cost = 0.5
+        slip_like = (len(token) > 1 and token[-1] in _TONE_KEYS and token[-1] in NEIGHBOUR_KEYS.get(token[-2], "")) \
+            or (token[-1] in "rx" and len(token) <= 4)
+        decoded_cost = 0.5 if slip_like else 0.25
         if token.isdigit() or len(token) < 2 or len(token) > MAX_WORD:
             return tuple((w, decoded_cost) for w in decoded)
         single = _REPEATS.sub(r"\1", token)

@@ -146,3 +146,19 @@ def test_a_doubled_letter_and_a_slipped_key_are_both_readings():
     assert words(speller, "hopp dong") == ["hop", "dong"]
     assert words(speller, "hopp ten")[0] in {"hop", "ho"}
     assert words(speller, "hhop dong") == ["hop", "dong"]
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("thay doo", "thay doi"),       # "đổi" with i hit as o, not Telex "đô"
+    ("bangf lai", "bang lai"),      # Telex f after "bang"
+    ("banf lai", "bang lai"),       # or g hit as f: the pair "bằng lái" decides
+])
+def test_a_doubled_vowel_or_a_tone_key_may_be_a_slip(typed, expected):
+    speller = Speller(["thay", "doi", "do", "bang", "ban", "lai"], [("thay", "doi"), ("bang", "lai")])
+    assert " ".join(words(speller, typed)) == expected
+
+
+def test_sure_keystroke_signs_are_decoded_whatever_the_neighbours():
+    speller = Speller(["dang", "dung", "tu", "ky"], [("dung", "ky")])
+    assert words(speller, "ddaang ky") == ["dang", "ky"]
+    assert words(speller, "tw") == ["tu"]
