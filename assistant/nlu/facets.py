@@ -77,7 +77,9 @@ _PATTERNS: dict[Facet, list[str]] = {
     ],
     Facet.where: [
         r"\bo dau\b", r"\bcho nao\b", r"\bnoi nop\b", r"\bnop o\b", r"\blam o\b", r"\b(phuong|xa|huyen|quan) nao\b",
-        r"\bco quan nao\b", r"\bdia chi\b", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b",
+        r"\bco quan nao\b",
+        # "địa chỉ" asks where, unless it is the thing being changed ("chuyển sang địa chỉ mới").
+        r"\bdia chi\b(?! (?:moi|cu|khac|thuong tru|tam tru)\b)", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b",
         r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b", r"\bra dau\b", r"\bdau lam\b", r"\blam tai dau\b",
         # "lên đâu", "ở công an nào", "nộp ở xã hay tỉnh": the place, asked in other words.
         r"\blen dau\b", r"\bve dau\b", r"\b(cong an|uy ban|ubnd|so|phong|bo phan|ben|cho|noi) nao\b",

@@ -96,3 +96,12 @@ def test_facet_word_pairs_come_from_whole_expressions_only():
     # "(xa|phuong|...) nao": alternatives are not a phrase, so "xa phuong" is no pair.
     assert ("bao", "lau") in FACET_PAIRS and ("the", "nao") in FACET_PAIRS and ("o", "dau") in FACET_PAIRS
     assert ("xa", "phuong") not in FACET_PAIRS and ("phuong", "tinh") not in FACET_PAIRS
+
+
+@pytest.mark.parametrize(("question", "facet"), [
+    ("chuyển cửa hàng sang địa chỉ mới thì làm thế nào", Facet.steps),
+    ("đổi địa chỉ thường trú trên giấy tờ cần những gì", Facet.documents),
+    ("cho em xin địa chỉ nộp hồ sơ", Facet.where),
+])
+def test_an_address_being_changed_is_no_question_about_where(question, facet):
+    assert detect_facet(normalize(question)).facet == facet
