@@ -238,23 +238,52 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHi
             start = i - offset
             if 0 <= start <= len(words) - len(_FUZZY[n][1]):
                 starts.add((n, start))
+    if len(words) >= 2:
+        # At the very end, where facet expressions go, two slipped words may stand for one
+        # expression with no word typed right ("th nai" for "thế nào", "tom phu" for "tốn phí"),
+        # unless a slipped word is a catalogue word ("làm lại sai" keeps its "lại").
+        for n, (_facet, expr) in enumerate(_FUZZY):
+            if len(expr) == 2:
+                starts.add((n, len(words) - 2 - _tail_length(words)))
+    hit: FacetHit | None = None
+    spans: list[tuple[int, int]] = []
     for n, i in sorted(starts):  # expression order first: it encodes facet priority
         facet, expr = _FUZZY[n]
         k = len(expr)
         window = words[i:i + k]
+        if i < 0 or len(window) < k or (hit is not None and facet != hit.facet):
+            continue
         if any(abs(len(w) - len(e)) > 1 for w, e in zip(window, expr, strict=True)):
             continue
         costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
         # The question's last words (question particles aside): where facet expressions go.
         at_end = all(w in _TAIL_WORDS for w in words[i + k:])
-        if max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
-                and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True))):
-            start = len(" ".join(words[:i])) + (1 if i else 0)
-            span = (start, start + len(" ".join(window)))
-            if facet == Facet.fee and _money_is_the_thing(normalised, [span]):
-                continue  # "hỗ trợ chi phí mai táng": the money is what is asked for
-            return FacetHit(facet, (span,))
-    return None
+        one_slip = max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
+            and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True)))
+        two_slips = at_end and k == 2 and max(costs) <= 1.0 and sum(costs) <= 1.8 \
+            and all(w[0] == e[0] and (c == 0.0 or w not in known) for w, e, c in zip(window, expr, costs, strict=True))
+        if not (one_slip or two_slips):
+            continue
+        start = len(" ".join(words[:i])) + (1 if i else 0)
+        span = (start, start + len(" ".join(window)))
+        if facet == Facet.fee and _money_is_the_thing(normalised, [span]):
+            continue  # "hỗ trợ chi phí mai táng": the money is what is asked for
+        # Every expression of the chosen facet found counts ("mất bao lâu" as well as "bao lâu"),
+        # so none of its words is left to be read as part of the procedure's name.
+        hit = FacetHit(facet, ())
+        spans.append(span)
+    return FacetHit(hit.facet, tuple(sorted(set(spans)))) if hit else None
+
+
+def _tail_length(words: list[str]) -> int:
+    """How many of the question's last words are question particles ("a", "vay", "nhi")."""
+    n = 0
+    while n < len(words) and words[-1 - n] in _PARTICLE_TAIL:
+        n += 1
+    return n
+
+
+_PARTICLE_TAIL = frozenset("a ah vay ha nhi nhe khong ko k chua".split())
 
 
 def detect_facet(normalised: str) -> FacetHit:

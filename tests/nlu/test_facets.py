@@ -105,3 +105,38 @@ def test_facet_word_pairs_come_from_whole_expressions_only():
 ])
 def test_an_address_being_changed_is_no_question_about_where(question, facet):
     assert detect_facet(normalize(question)).facet == facet
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("dang ky tam tru tom phu khong", Facet.fee),     # "tốn phí": both words slipped, at the end
+        ("doi bang lai th nai a", Facet.steps),          # "thế nào" with a letter dropped and one slipped
+        ("lam ho chieu bai lay", Facet.time),             # "bao lâu": o and u hit as their neighbours
+    ],
+)
+def test_two_slipped_words_at_the_end_of_the_question(question, facet):
+    from assistant.nlu.facets import fuzzy_facet
+
+    known = frozenset({"dang", "ky", "tam", "tru", "doi", "bang", "lai", "khai", "sinh", "nop"})
+    assert fuzzy_facet(normalize(question), known).facet == facet
+
+
+@pytest.mark.parametrize("question", [
+    "lam lai giay khai sinh lai sai",   # "lại" is a catalogue word: not read as the "làm" of "làm sao"
+    "tom phu khong biet lam giay gi",   # two slips only where facet expressions go, at the end
+    "dang ky tam tru cho be",
+])
+def test_two_slips_need_the_end_and_no_catalogue_word(question):
+    from assistant.nlu.facets import fuzzy_facet
+
+    hit = fuzzy_facet(normalize(question), frozenset({"lam", "lai", "giay", "khai", "sinh", "dang", "ky", "tam",
+                                                      "tru", "cho", "be"}))
+    assert hit is None or hit.facet == Facet.documents
+
+
+def test_every_expression_of_the_facet_found_is_a_span():
+    from assistant.nlu.facets import fuzzy_facet
+
+    hit = fuzzy_facet("hop thua dat mat bo lau", frozenset({"hop", "thua", "dat"}))
+    assert hit.facet == Facet.time and min(s for s, _ in hit.spans) == len("hop thua dat ")
