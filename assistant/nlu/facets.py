@@ -218,6 +218,10 @@ FACET_PAIRS: frozenset[tuple[str, str]] = frozenset(p for run in _RUNS for p in 
 
 _TAIL_WORDS = frozenset("bao nhieu khong gi a ah the nao vay ha nhi nhe duoc chua roi sao ko k thi co xong lay nhan".split())
 _FUZZY_BY_WORD: dict[str, list[tuple[int, int]]] = {}
+_FUZZY_BY_INITIALS: dict[tuple[str, str], list[int]] = {}  # two-word expressions by first letters
+for _n, (_facet, _expr) in enumerate(_FUZZY):
+    if len(_expr) == 2:
+        _FUZZY_BY_INITIALS.setdefault((_expr[0][0], _expr[1][0]), []).append(_n)
 for _n, (_facet, _expr) in enumerate(_FUZZY):
     for _offset, _word in enumerate(_expr):
         _FUZZY_BY_WORD.setdefault(_word, []).append((_n, _offset))
@@ -242,9 +246,9 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHi
         # At the very end, where facet expressions go, two slipped words may stand for one
         # expression with no word typed right ("th nai" for "thế nào", "tom phu" for "tốn phí"),
         # unless a slipped word is a catalogue word ("làm lại sai" keeps its "lại").
-        for n, (_facet, expr) in enumerate(_FUZZY):
-            if len(expr) == 2:
-                starts.add((n, len(words) - 2 - _tail_length(words)))
+        end = len(words) - 2 - _tail_length(words)
+        if end >= 0:
+            starts.update((n, end) for n in _FUZZY_BY_INITIALS.get((words[end][0], words[end + 1][0]), ()))
     hit: FacetHit | None = None
     spans: list[tuple[int, int]] = []
     for n, i in sorted(starts):  # expression order first: it encodes facet priority

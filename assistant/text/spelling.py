@@ -117,7 +117,11 @@ class Speller:
             for key in _deletes(word, 2 if len(word) >= 4 else 1):
                 self._index.setdefault(key, set()).add(word)
         self._options_cached = lru_cache(maxsize=50_000)(self._options)
-        self._near_cached = lru_cache(maxsize=50_000)(self._near)
+        self._after: dict[str, set[str]] = {}
+        self._before: dict[str, set[str]] = {}
+        for left, right in self.pairs:
+            self._after.setdefault(left, set()).add(right)
+            self._before.setdefault(right, set()).add(left)
 
     def options(self, token: str) -> tuple[tuple[str, float], ...]:
         """Cached for word-sized tokens only (a long run of letters is answered uncached)."""
@@ -158,23 +162,18 @@ class Speller:
                                             *((0.5, w) for w in doubled)]}.items(), key=lambda o: (o[1], o[0]))
         return tuple(costed)[:30]
 
-    def near_words(self, word: str) -> tuple[tuple[str, float], ...]:
-        """Other vocabulary words one slip away from a known `word`, same first letter
-        ("bo" -> "bao", "xa" -> "xay", "gai" -> "gia"): what a real word may be a slip for."""
-        return self._near_cached(word)
-
-    def _near(self, word: str) -> tuple[tuple[str, float], ...]:
-        if len(word) < 2 or len(word) > MAX_WORD or not word.isalpha():
-            return ()
-        found = set(self._index.get(word, ()))
-        for key in _deletes(word, 1):
-            found |= self._index.get(key, set())
-        near = sorted((distance(word, w), w) for w in found if w != word and w[0] == word[0])
-        # Only the slips a thumb makes: a letter hit next to the right one or doubled (cost < 1),
-        # a letter left out, two letters swapped. Another letter anywhere ("cuu" for "chu") is
-        # more often the word that was meant.
-        return tuple((w, d) for d, w in near
-                     if d < 1.0 or (d == 1.0 and (len(w) == len(word) + 1 or sorted(w) == sorted(word))))
+    @staticmethod
+    def thumb_slip(typed: str, word: str) -> float | None:
+        """The cost of reading known word `typed` as `word` when one thumb slip turns one into the
+        other, else None: a letter hit next to the right one or doubled (cost < 1), a letter left
+        out, two letters swapped, never the first letter. Another letter anywhere ("cuu" for
+        "chu") is more often the word that was meant."""
+        if typed == word or typed[0] != word[0] or abs(len(typed) - len(word)) > 1:
+            return None
+        cost = distance(typed, word)
+        if cost < 1.0 or (cost == 1.0 and (len(word) == len(typed) + 1 or sorted(word) == sorted(typed))):
+            return cost
+        return None
 
     def correct(self, tokens: list[str], keep: frozenset[str] = frozenset()) -> list[Correction]:
         """The most likely word for every token, choosing between equally close words by
@@ -239,12 +238,13 @@ class Speller:
         nxt = best[i + 1] if i + 1 < len(tokens) else None
         if (prev, token) in self.pairs or (token, nxt) in self.pairs:
             return keep_it
-        vouched = [(d, w) for w, d in self.near_words(token)
-                   if ((prev, w) in self.pairs and prev not in PARTICLES)
-                   or ((w, nxt) in self.pairs and nxt not in PARTICLES)]
+        # The words a neighbour vouches for are few: look only at those (no index probe).
+        candidates = set(self._after.get(prev, ()) if prev not in PARTICLES else ()) | \
+            set(self._before.get(nxt, ()) if nxt not in PARTICLES else ())
+        vouched = sorted((cost, w) for w in candidates if (cost := self.thumb_slip(token, w)) is not None)
         if not vouched:
             return keep_it
-        cost, word = min(vouched)
+        cost, word = vouched[0]
         return Correction(token, word, max(0.5, 0.9 - 0.14 * cost))
 
     def split(self, token: str) -> list[str] | None:
