@@ -409,7 +409,9 @@ class Assistant:
             # After a story told in one sentence, what is asked is read from its last clauses:
             # "chỉ nghỉ được thứ bảy, ..." tells when the citizen is free (no Saturday-hours
             # question), "mình làm ở công ty ..." is no question about where.
-            c_text = brain.matcher.correct(normalize(clause), clause).text
+            # Its words are the message's last ones, already corrected (a split or an expanded
+            # abbreviation may shift the cut by a word; facet expressions sit at the very end).
+            c_text = " ".join(normalised.split()[-len(normalize(clause).split()):])
             c_hit = scan_facets(c_text)[0]
             if not c_hit.explicit:
                 c_hit = fuzzy_facet(c_text, brain.matcher.vocabulary) or c_hit
