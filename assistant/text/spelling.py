@@ -82,6 +82,10 @@ def _deletes(word: str, depth: int) -> set[str]:
     return found
 
 
+def _first_of_run(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
 @lru_cache(maxsize=100_000)
 def distance(typed: str, word: str) -> float:
     """Edit distance with a doubled letter costing half and a swap costing one."""
@@ -90,8 +94,8 @@ def distance(typed: str, word: str) -> float:
         diff = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
         if len(diff) == 1 and diff[0][1] in NEIGHBOUR_KEYS.get(diff[0][0], ""):
             plain = 0.8  # the finger slipped onto the key next to it ("ham" for "han")
-    collapsed = _REPEATS.sub(r"\1", typed)
-    if collapsed != typed:
+    if any(a == b for a, b in itertools.pairwise(typed)):
+        collapsed = _REPEATS.sub(_first_of_run, typed)
         extra = (len(typed) - len(collapsed)) * 0.5
         return min(plain, OSA.distance(collapsed, word) + extra)
     return float(plain)
@@ -117,11 +121,13 @@ class Speller:
             for key in _deletes(word, 2 if len(word) >= 4 else 1):
                 self._index.setdefault(key, set()).add(word)
         self._options_cached = lru_cache(maxsize=50_000)(self._options)
-        self._after: dict[str, set[str]] = {}
-        self._before: dict[str, set[str]] = {}
-        for left, right in self.pairs:
-            self._after.setdefault(left, set()).add(right)
-            self._before.setdefault(right, set()).add(left)
+        self._real_word_cached = lru_cache(maxsize=50_000)(self._vouched)
+        # The words that follow / precede each word in a known pair, by their first letter.
+        self._after: dict[tuple[str, str], list[str]] = {}
+        self._before: dict[tuple[str, str], list[str]] = {}
+        for left, right in sorted(self.pairs):
+            self._after.setdefault((left, right[0]), []).append(right)
+            self._before.setdefault((right, left[0]), []).append(left)
 
     def options(self, token: str) -> tuple[tuple[str, float], ...]:
         """Cached for word-sized tokens only (a long run of letters is answered uncached)."""
@@ -149,11 +155,13 @@ class Speller:
         # "tamm" is "tam" with a doubled letter ("cứu", "hưu" keep their "uu"), but "hoo" may
         # also be "hop" with p hit as o: both readings stay and a neighbour decides.
         doubled = [single] if single in self.vocabulary and not is_syllable(token) else []
-        depth = 2 if len(token) >= 5 else 1
+        # A token that already reads as a word (doubled letter, keystrokes) competes only with
+        # words one slip away: two slips are less likely than the reading found.
+        depth = 2 if len(token) >= 5 and not (doubled or decoded) else 1
         found: set[str] = set()
         for key in _deletes(token, depth):
             found |= self._index.get(key, set())
-        limit = 1.0 if len(token) < 5 else 2.0
+        limit = 1.0 if depth == 1 else 2.0
         scored = sorted((distance(token, w), w) for w in found)
         # People rarely miss the first letter of a word: a candidate with another first
         # letter pays a little more, which also breaks ties ("vam tai" -> "van", not "lam").
@@ -231,21 +239,31 @@ class Speller:
         dựng", "hon nay" for "hôm nay"). Changed only when it forms no known pair with either
         neighbour while the other word forms one with a neighbour that is not a particle."""
         token = tokens[i]
-        keep_it = Correction(token, token, 1.0)
         if token in keep or token in PARTICLES or token in QUESTION_WORDS:
-            return keep_it
+            return Correction(token, token, 1.0)
         prev = best[i - 1] if i > 0 else None
         nxt = best[i + 1] if i + 1 < len(tokens) else None
+        return self._real_word_cached(prev, token, nxt)
+
+    def _vouched(self, prev: str | None, token: str, nxt: str | None) -> Correction:
+        """See `_real_word`; cached per (previous word, word, next word)."""
         if (prev, token) in self.pairs or (token, nxt) in self.pairs:
-            return keep_it
+            return Correction(token, token, 1.0)
         # The words a neighbour vouches for are few: look only at those (no index probe).
-        candidates = set(self._after.get(prev, ()) if prev not in PARTICLES else ()) | \
-            set(self._before.get(nxt, ()) if nxt not in PARTICLES else ())
-        vouched = sorted((cost, w) for w in candidates if (cost := self.thumb_slip(token, w)) is not None)
-        if not vouched:
-            return keep_it
-        cost, word = vouched[0]
-        return Correction(token, word, max(0.5, 0.9 - 0.14 * cost))
+        found: tuple[float, str] | None = None
+        size, first = len(token), token[0]
+        for side, other in ((self._after, prev), (self._before, nxt)):
+            if other is None or other in PARTICLES:
+                continue
+            for word in side.get((other, first), ()):
+                if abs(len(word) - size) > 1:
+                    continue
+                cost = self.thumb_slip(token, word)
+                if cost is not None and (found is None or (cost, word) < found):
+                    found = (cost, word)
+        if found is None:
+            return Correction(token, token, 1.0)
+        return Correction(token, found[1], max(0.5, 0.9 - 0.14 * found[0]))
 
     def split(self, token: str) -> list[str] | None:
         """A run of two known words typed without the space ("khaisinh")."""
