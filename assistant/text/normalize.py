@@ -37,6 +37,12 @@ TEENCODE: dict[str, str] = {
 }
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+_RUNS = re.compile(r"(.)\1+")
+_NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words, not abbreviations
+
+
+def _first_of_run(match: re.Match[str]) -> str:
+    return match.group(1)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _TELEX_TAIL = re.compile(r"^([a-z]{2,})([fsrxj])$")
 
@@ -90,6 +96,9 @@ def expand_token(token: str) -> list[str]:
     """One typed token -> the words it stands for (teencode, abbreviations, Telex leftovers)."""
     if token in TEENCODE:
         return TEENCODE[token].split()
+    single = _RUNS.sub(_first_of_run, token)
+    if len(single) >= 2 and single != token and single in TEENCODE and single not in _NOT_DOUBLED:
+        return TEENCODE[single].split()  # "dkky", "koo": an abbreviation with a letter typed twice
     if token.startswith("dd") and len(token) > 2:
         token = token[1:]
     return [token]

@@ -207,9 +207,6 @@ class Speller:
                 out[i] = self._real_word(i, tokens, best, keep)
                 best[i] = out[i].word
                 continue
-            if token in keep and is_syllable(token):
-                out[i] = Correction(token, token, 0.0)
-                continue
             prev = best[i - 1] if i > 0 else None
             nxt = best[i + 1] if i + 1 < len(tokens) else None
 
@@ -223,6 +220,9 @@ class Speller:
 
             ranked = sorted(opts, key=lambda o: (o[1] - support(o[0]), o[0]))
             word, cost = ranked[0]
+            if token in keep and is_syllable(token):
+                out[i] = Correction(token, token, 0.0)  # typed with its marks: the word meant
+                continue
             if is_syllable(token) and cost >= 0.75 and (not context(word) or word[0] != token[0]):
                 # A real word that is not in our vocabulary ("tom", "quen", "bại"): leave it alone
                 # unless a neighbour vouches for a word with the same first letter.

@@ -1,5 +1,7 @@
 import unicodedata
 
+import pytest
+
 from assistant.text.normalize import MAX_INPUT_CHARS, clean, fold, normalize, to_catalogue_tone_style
 
 
@@ -49,3 +51,14 @@ def test_clean_trims_before_normalising_huge_combining_runs():
     out = clean("a" + "\u0f73" * 200_000 + "b")
     assert len(out) <= MAX_INPUT_CHARS + 200
     assert out.startswith("a") and out.endswith("b")  # both ends kept, as for any long message
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("dkky lai khai sinh", "dang ky lai khai sinh"),   # an abbreviation with a letter typed twice
+    ("koo biet", "khong biet"),
+    ("hss", "ho so"),
+    ("okk", "okk"),     # "ok" stays itself: no abbreviation to expand
+    ("kkk", "kkk"),     # laughter, not "không"
+])
+def test_an_abbreviation_with_a_doubled_letter(typed, expected):
+    assert normalize(typed) == expected

@@ -162,3 +162,4 @@ def test_sure_keystroke_signs_are_decoded_whatever_the_neighbours():
     speller = Speller(["dang", "dung", "tu", "ky"], [("dung", "ky")])
     assert words(speller, "ddaang ky") == ["dang", "ky"]
     assert words(speller, "tw") == ["tu"]
+
