@@ -47,7 +47,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bhen tra\b",
     ],
     Facet.fee: [
-        r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
+        r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
         r"\btien\b(?! (?:an|su|gia)\b)", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
         r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b", r"\btien su dung dat\b",
         r"\b(dong|nop|tra) tien\b(?! (an|su|gia)\b)",
@@ -56,6 +56,8 @@ _PATTERNS: dict[Facet, list[str]] = {
     Facet.documents: [
         r"\bgiay to\b", r"\bho so (gom|can|co|phai)\b", r"\b(can|mang|chuan bi|nop|dem)( theo)?( nhung)? (gi|cai gi|nhung gi|giay gi)\b",
         r"\b(can(?! cuoc)|mang|chuan bi)\b.*\b(ho so|giay) gi\b", r"\bthanh phan ho so\b", r"\bgom (nhung )?(gi|giay)\b",
+        # "phải có giấy gì", "nộp những giấy nào": which papers.
+        r"\b(co|nop|mang|dem) (nhung )?giay (gi|nao)\b",
         r"\bcan nhung\b", r"\bmang theo\b", r"\bchuan bi (gi|nhung)\b", r"\bho so gi\b", r"\bcan co gi\b",
         r"\bmau to khai\b", r"\bto khai\b",
         # A question naming one paper ("có cần ảnh thẻ không", "cần giấy khám sức khỏe không")
@@ -83,6 +85,8 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b", r"\bra dau\b", r"\bdau lam\b", r"\blam tai dau\b",
         # "lên đâu", "ở công an nào", "nộp ở xã hay tỉnh": the place, asked in other words.
         r"\blen dau\b", r"\bve dau\b", r"\b(cong an|uy ban|ubnd|so|phong|bo phan|ben|cho|noi) nao\b",
+        # "ở nơi sinh hay nơi thường trú": which of two places.
+        r"\bnoi [a-z]+(?: [a-z]+)? hay (?:o |tai )?noi\b",
         r"\b(xa|phuong|tinh|huyen|quan|thanh pho) hay (o |len |tai )?(xa|phuong|tinh|huyen|quan|thanh pho|trung uong|bo)\b",
     ],
     Facet.online: [

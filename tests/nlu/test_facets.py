@@ -140,3 +140,14 @@ def test_every_expression_of_the_facet_found_is_a_span():
 
     hit = fuzzy_facet("hop thua dat mat bo lau", frozenset({"hop", "thua", "dat"}))
     assert hit.facet == Facet.time and min(s for s, _ in hit.spans) == len("hop thua dat ")
+
+
+@pytest.mark.parametrize(("question", "facet"), [
+    ("gia hạn tạm trú mất bao nhiêu thời gian", Facet.time),          # time, though "mất bao nhiêu"
+    ("tách hộ phải có giấy gì", Facet.documents),
+    ("nhận con nuôi phải nộp những giấy nào", Facet.documents),
+    ("khai tử ở xã nơi mất hay nơi thường trú", Facet.where),
+    ("làm giấy độc thân mất bao nhiêu tiền", Facet.fee),
+])
+def test_more_ways_to_ask_the_same_part(question, facet):
+    assert detect_facet(normalize(question)).facet == facet
