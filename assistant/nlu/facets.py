@@ -204,12 +204,16 @@ def _any_strong_fee(normalised: str) -> bool:
 _FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
     (facet, tuple(expr.split()))
     for facet, exprs in [
-        (Facet.fee, ["le phi", "bao nhieu tien", "ton phi", "mat phi", "chi phi", "ton tien", "mat tien", "het bao nhieu"]),
-        (Facet.documents, ["giay to", "giay to gi", "ho so gi", "can nhung gi", "mang theo", "chuan bi gi", "can giay gi"]),
-        (Facet.time, ["bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "mat bao lau", "may hom"]),
-        (Facet.where, ["o dau", "cho nao", "noi nop", "nop o dau", "lam o dau"]),
+        (Facet.fee, ["le phi", "bao nhieu tien", "ton phi", "mat phi", "chi phi", "ton tien", "mat tien", "het bao nhieu",
+                     "khoan phi", "phi gi", "dong tien", "nop tien"]),
+        (Facet.documents, ["giay to", "giay to gi", "ho so gi", "can nhung gi", "mang theo", "chuan bi gi", "can giay gi",
+                           "can gi", "nop nhung gi", "mang nhung gi", "giay gi"]),
+        (Facet.time, ["bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "mat bao lau", "may hom", "mat may ngay",
+                      "may tuan"]),
+        (Facet.where, ["o dau", "cho nao", "noi nop", "nop o dau", "lam o dau", "cong an nao", "co quan nao", "xa nao",
+                       "phuong nao", "noi nao", "ra dau"]),
         (Facet.online, ["truc tuyen", "qua mang", "dich vu cong", "tren mang"]),
-        (Facet.steps, ["the nao", "ra sao", "lam sao", "cac buoc", "huong dan"]),
+        (Facet.steps, ["the nao", "ra sao", "lam sao", "cac buoc", "huong dan", "nhu the nao", "cach lam"]),
     ]
     for expr in exprs
 ]
@@ -231,12 +235,17 @@ for _n, (_facet, _expr) in enumerate(_FUZZY):
         _FUZZY_BY_WORD.setdefault(_word, []).append((_n, _offset))
 
 
-def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHit | None:
+def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset(),
+                pairs: frozenset[tuple[str, str]] | None = None) -> FacetHit | None:
     """A facet expression typed with one slipped letter (see _FUZZY); None when there is none.
 
-    Inside the question the slipped word must not be a word of `known` (the catalogue's words):
-    "thẻ bảo hiểm" is not "thế nào" with a slip, "làm sổ đỏ" is not "làm sao"; at its very end,
-    where facet expressions go, it may ("... nộp ở đa")."""
+    Inside the question the slipped word must not be a word of `known` (the catalogue's words)
+    that was meant as such: "thẻ bảo hiểm" is not "thế nào" with a slip, "làm sổ đỏ" is not
+    "làm sao". With the catalogue's word `pairs`, words that form one as typed ("lần đầu" is
+    not "lên đâu") are meant, and a known word counts as meant only when it
+    forms one with its neighbour outside the expression ("bảo hiểm", "sổ đỏ"), so "mấy hô mới
+    nhận" is still "mấy hôm"; at the question's very end, where facet expressions go, a known
+    word may always be a slip ("... nộp ở đa")."""
     from assistant.text.spelling import distance  # local: text depends on nothing in nlu
 
     words = normalised.split()
@@ -266,8 +275,10 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHi
         costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
         # The question's last words (question particles aside): where facet expressions go.
         at_end = all(w in _TAIL_WORDS for w in words[i + k:])
-        one_slip = max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 \
-            and (at_end or not any(c and w in known for c, w in zip(costs, window, strict=True)))
+        phrase_typed = pairs is not None and any(p in pairs for p in itertools.pairwise(window))
+        one_slip = max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 and not phrase_typed \
+            and (at_end or not any(c and _meant(w, j, words, i, k, known, pairs)
+                                   for j, (c, w) in enumerate(zip(costs, window, strict=True))))
         two_slips = at_end and k == 2 and max(costs) <= 1.0 and sum(costs) <= 1.8 \
             and all(w[0] == e[0] and (c == 0.0 or w not in known) for w, e, c in zip(window, expr, costs, strict=True))
         if not (one_slip or two_slips):
@@ -281,6 +292,18 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset()) -> FacetHi
         hit = FacetHit(facet, ())
         spans.append(span)
     return FacetHit(hit.facet, tuple(sorted(set(spans)))) if hit else None
+
+
+def _meant(word: str, j: int, words: list[str], i: int, k: int, known: frozenset[str],
+           pairs: frozenset[tuple[str, str]] | None) -> bool:
+    """Whether catalogue word `word` (at window position j of words[i:i+k]) was typed as itself."""
+    if word not in known:
+        return False
+    if pairs is None:
+        return True
+    before = words[i - 1] if j == 0 and i > 0 else None
+    after = words[i + k] if j == k - 1 and i + k < len(words) else None
+    return (before, word) in pairs or (word, after) in pairs
 
 
 def _tail_length(words: list[str]) -> int:

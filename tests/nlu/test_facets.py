@@ -151,3 +151,32 @@ def test_every_expression_of_the_facet_found_is_a_span():
 ])
 def test_more_ways_to_ask_the_same_part(question, facet):
     assert detect_facet(normalize(question)).facet == facet
+
+
+KNOWN = frozenset({"doi", "can", "cuoc", "ho", "moi", "nhan", "the", "cap", "giay", "chung", "lan", "dau", "bao",
+                   "hiem", "khai", "tam", "vang", "so", "do", "lam"})
+PAIRS = frozenset({("can", "cuoc"), ("lan", "dau"), ("bao", "hiem"), ("tam", "vang"), ("so", "do"), ("ho", "so"),
+                   ("giay", "chung")})
+
+
+@pytest.mark.parametrize(("question", "facet"), [
+    ("doi can cuoc may ho moi nhan duoc the", Facet.time),   # "hô" forms no phrase with "mới": a slip
+    ("khai bao tam vang ra cong an nai", Facet.where),
+    ("the bhyt co mta tiem cho tre khong", None),           # two slips mid-way are not enough
+])
+def test_a_catalogue_word_is_a_slip_when_it_forms_no_phrase_with_its_neighbour(question, facet):
+    from assistant.nlu.facets import fuzzy_facet
+
+    hit = fuzzy_facet(question, KNOWN, PAIRS)
+    assert (hit.facet if hit else None) == facet
+
+
+@pytest.mark.parametrize("question", [
+    "cap giay chung nhan lan dau",       # "lần đầu" as typed is a phrase, not "lên đâu"
+    "the bao hiem cho con",              # "bảo hiểm", not "thế nào"
+    "lam so do cho con",                 # "sổ đỏ", not "làm sao"
+])
+def test_a_catalogue_phrase_is_not_a_slipped_facet_expression(question):
+    from assistant.nlu.facets import fuzzy_facet
+
+    assert fuzzy_facet(question, KNOWN, PAIRS) is None
