@@ -382,7 +382,7 @@ class Assistant:
         normalised = corrected.text
         hit, spans = scan_facets(normalised)
         if not hit.explicit:
-            hit = fuzzy_facet(normalised, brain.matcher.vocabulary) or hit
+            hit = fuzzy_facet(normalised, brain.matcher.vocabulary, brain.matcher.pairs) or hit
             spans = [*spans, *hit.spans]
         place = brain.communes.find(normalised)
         if place is not None:
@@ -414,7 +414,7 @@ class Assistant:
             c_text = " ".join(normalised.split()[-len(normalize(clause).split()):])
             c_hit = scan_facets(c_text)[0]
             if not c_hit.explicit:
-                c_hit = fuzzy_facet(c_text, brain.matcher.vocabulary) or c_hit
+                c_hit = fuzzy_facet(c_text, brain.matcher.vocabulary, brain.matcher.pairs) or c_hit
             hit = c_hit if c_hit.explicit else FacetHit(Facet.overview, ())
         intent = detect_intent(normalised if clause is None else c_text)
         if intent is not None:  # "hotline", "tra cứu hồ sơ", "hồ sơ 123456 sao rồi"
@@ -432,7 +432,7 @@ class Assistant:
             f_corrected = brain.matcher.correct(normalize(focus), focus)
             f_hit, f_spans = scan_facets(f_corrected.text)
             if not f_hit.explicit:
-                f_hit = fuzzy_facet(f_corrected.text, brain.matcher.vocabulary) or f_hit
+                f_hit = fuzzy_facet(f_corrected.text, brain.matcher.vocabulary, brain.matcher.pairs) or f_hit
                 f_spans = [*f_spans, *f_hit.spans]
             f_query = brain.matcher.parse(focus, f_spans, f_corrected)
             f_ranked = brain.matcher.rank(f_query, limit=6)
