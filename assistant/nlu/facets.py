@@ -210,8 +210,8 @@ _FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
                            "can gi", "nop nhung gi", "mang nhung gi", "giay gi"]),
         (Facet.time, ["bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "mat bao lau", "may hom", "mat may ngay",
                       "may tuan"]),
-        (Facet.where, ["o dau", "cho nao", "noi nop", "nop o dau", "lam o dau", "cong an nao", "co quan nao", "xa nao",
-                       "phuong nao", "noi nao", "ra dau"]),
+        (Facet.where, ["o dau", "cho nao", "noi nop", "nop o dau", "lam o dau", "cong an nao", "co quan nao",
+                       "noi nao", "ra dau"]),
         (Facet.online, ["truc tuyen", "qua mang", "dich vu cong", "tren mang"]),
         (Facet.steps, ["the nao", "ra sao", "lam sao", "cac buoc", "huong dan", "nhu the nao", "cach lam"]),
     ]

@@ -180,3 +180,10 @@ def test_a_catalogue_phrase_is_not_a_slipped_facet_expression(question):
     from assistant.nlu.facets import fuzzy_facet
 
     assert fuzzy_facet(question, KNOWN, PAIRS) is None
+
+
+def test_a_place_name_after_xa_is_no_slipped_question():
+    from assistant.nlu.facets import fuzzy_facet
+
+    # "xã Nam Khánh Vĩnh" names a commune; it does not ask "xã nào".
+    assert fuzzy_facet("em o xa nam khanh vinh", KNOWN | {"nam"}, PAIRS) is None
