@@ -125,9 +125,13 @@ class Speller:
         # The words that follow / precede each word in a known pair, by their first letter.
         self._after: dict[tuple[str, str], list[str]] = {}
         self._before: dict[tuple[str, str], list[str]] = {}
+        self._fanout_after: dict[str, int] = {}
+        self._fanout_before: dict[str, int] = {}
         for left, right in sorted(self.pairs):
             self._after.setdefault((left, right[0]), []).append(right)
             self._before.setdefault((right, left[0]), []).append(left)
+            self._fanout_after[left] = self._fanout_after.get(left, 0) + 1
+            self._fanout_before[right] = self._fanout_before.get(right, 0) + 1
 
     def options(self, token: str) -> tuple[tuple[str, float], ...]:
         """Cached for word-sized tokens only (a long run of letters is answered uncached)."""
@@ -246,14 +250,17 @@ class Speller:
         return self._real_word_cached(prev, token, nxt)
 
     def _vouched(self, prev: str | None, token: str, nxt: str | None) -> Correction:
-        """See `_real_word`; cached per (previous word, word, next word)."""
-        if (prev, token) in self.pairs or (token, nxt) in self.pairs:
-            return Correction(token, token, 1.0)
+        """See `_real_word`; cached per (previous word, word, next word).
+
+        A word that forms a known pair with a neighbour is kept, unless the other neighbour
+        only ever follows (or precedes) one word and the slip is one from it: "cước" only
+        comes after "căn", so "làm ca cước" is "làm căn cước" though "làm cà (vẹt)" is known."""
+        paired = (prev, token) in self.pairs or (token, nxt) in self.pairs
         # The words a neighbour vouches for are few: look only at those (no index probe).
         found: tuple[float, str] | None = None
         size, first = len(token), token[0]
-        for side, other in ((self._after, prev), (self._before, nxt)):
-            if other is None or other in PARTICLES:
+        for side, other, fanout in ((self._after, prev, self._fanout_after), (self._before, nxt, self._fanout_before)):
+            if other is None or other in PARTICLES or (paired and fanout.get(other, 0) != 1):
                 continue
             for word in side.get((other, first), ()):
                 if abs(len(word) - size) > 1:

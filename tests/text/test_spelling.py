@@ -163,3 +163,13 @@ def test_sure_keystroke_signs_are_decoded_whatever_the_neighbours():
     assert words(speller, "ddaang ky") == ["dang", "ky"]
     assert words(speller, "tw") == ["tu"]
 
+
+
+def test_a_neighbour_that_only_ever_follows_one_word_outweighs_a_generic_pair():
+    # "cước" only comes after "căn": "làm ca cước" is "làm căn cước", though "làm cà" is a pair.
+    speller = Speller(["lam", "ca", "can", "cuoc", "vet", "so", "do", "di"],
+                      [("lam", "ca"), ("ca", "vet"), ("can", "cuoc"), ("so", "do"), ("di", "lam"), ("do", "lam")])
+    assert words(speller, "lam ca cuoc") == ["lam", "can", "cuoc"]
+    assert words(speller, "lam ca vet") == ["lam", "ca", "vet"]
+    # "lam" follows several words: "sổ đỏ làm" keeps its "đỏ".
+    assert words(speller, "so do lam") == ["so", "do", "lam"]
