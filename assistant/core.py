@@ -444,6 +444,21 @@ class Assistant:
             if f_ranked and f_ranked[0].score >= CLARIFY_MIN and f_ranked[0].score > (ranked[0].score if ranked else 0):
                 query, ranked = f_query, f_ranked
                 hit = f_hit  # the story's own facet words ("giấy tờ này lắm") are not the question's
+        if clause is not None and _undecided(ranked):
+            # Still undecided after a story told in one sentence ("mình làm ở công ty bên khu công
+            # nghiệp, chỉ nghỉ thứ bảy, thi bằng A1 hết bao nhiêu"): the story's words may pull
+            # towards other procedures. The last clauses alone decide, unless the story says
+            # something that tells neighbours apart ("bố cháu quốc tịch Hàn, ...").
+            # (the story is read corrected: "ly hôm ở hsn quốc" still names a country)
+            head = " ".join(normalised.split()[:-len(normalize(clause).split())])
+            if not brain.distinguisher.present(head):
+                c_corrected = brain.matcher.correct(normalize(clause), clause)
+                c_spans = [*scan_facets(c_corrected.text)[1], *hit.spans]
+                c_query = brain.matcher.parse(clause, c_spans, c_corrected)
+                c_ranked = brain.matcher.rank(c_query, limit=6)
+                # Only to choose between the whole message's two best: not to find another one.
+                if c_ranked and not _undecided(c_ranked) and c_ranked[0].id in {s.id for s in ranked[:2]}:
+                    query, ranked = c_query, c_ranked
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
@@ -646,6 +661,13 @@ def _question_part(text: str) -> str | None:
         return None
     parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 2]
     return parts[-1] if len(parts) >= 2 else None
+
+
+def _undecided(ranked: list[Scored]) -> bool:
+    """No procedure stands out enough to be answered on scores alone."""
+    if not ranked or ranked[0].score < ANSWER_MIN:
+        return True
+    return len(ranked) > 1 and ranked[0].score - ranked[1].score < ANSWER_MARGIN
 
 
 def _question_clause(text: str) -> str | None:

@@ -181,3 +181,21 @@ def test_a_story_in_one_sentence_asks_what_its_last_clauses_ask(shipped_catalog,
     offered = {reply.procedure_id, *(c.id for c in reply.candidates)}
     assert reply.status in (Status.answer, Status.clarify) and "birth-registration" in offered
     assert reply.facet == facet
+
+
+@pytest.mark.parametrize(("story", "procedure"), [
+    ("mình làm kế toán ở công ty trong khu công nghiệp, chỉ nghỉ được chiều thứ bảy, con mình sinh được 2 tháng "
+     "chưa làm khai sinh", "birth-registration"),
+    ("mk lam ke toan o cong ty trong khu cong nghiep, chi nghi dc chieu thu bay, di lam an xa co phai khai bao "
+     "tam vang ko", "temporary-absence-declaration"),
+])
+def test_a_story_that_pulls_elsewhere_is_decided_by_its_last_clauses(shipped_catalog, story, procedure):
+    # "công ty" in the story is where the citizen works, not a company to register.
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(story)
+    assert (reply.status, reply.procedure_id) == (Status.answer, procedure)
+
+
+def test_a_story_that_tells_neighbours_apart_is_not_dropped(shipped_catalog):
+    story = "chồng em là người Hàn Quốc, tụi em ở với nhau lâu rồi, giờ muốn đăng ký kết hôn thì làm ở đâu"
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(story)
+    assert reply.procedure_id != "marriage-registration"
