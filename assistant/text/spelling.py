@@ -201,8 +201,11 @@ class Speller:
         out: list[Correction | None] = [None] * len(tokens)
         order = [i for i, t in enumerate(tokens) if not is_syllable(t)] + \
                 [i for i, t in enumerate(tokens) if is_syllable(t)]
-        for i in order + [i for i in order if options[i] and options[i][0][1] > 0.0]:
-            # (a second look at every corrected word, now that both neighbours are settled)
+        again = [i for i in order if options[i] and options[i][0][1] > 0.0]
+        for i in order + again + (again if len(again) > 1 else []):
+            # (a second look at every corrected word, now that both neighbours are settled, and a
+            # third when two slips sit side by side: "gis hna" settles "hna" -> "hạn" only after
+            # "gis" was looked at, and "gis" then becomes "gia")
             token, opts = tokens[i], options[i]
             if not opts:
                 out[i] = Correction(token, token, 0.0)

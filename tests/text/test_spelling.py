@@ -173,3 +173,10 @@ def test_a_neighbour_that_only_ever_follows_one_word_outweighs_a_generic_pair():
     assert words(speller, "lam ca vet") == ["lam", "ca", "vet"]
     # "lam" follows several words: "sổ đỏ làm" keeps its "đỏ".
     assert words(speller, "so do lam") == ["so", "do", "lam"]
+
+
+def test_two_slips_side_by_side_settle_each_other():
+    # "gis hna": "hna" becomes "han" only after "gis" was first read as "gi" (Telex s);
+    # a third look then makes "gis" the "gia" of "gia han".
+    speller = Speller(["gi", "gia", "ha", "han", "tam"], [("gia", "han"), ("han", "tam")])
+    assert words(speller, "gis hna tsm") == ["gia", "han", "tam"]
