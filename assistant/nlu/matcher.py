@@ -234,10 +234,12 @@ class Matcher:
         self.explain_idf: dict[str, float] = {w: math.log(1 + (n + 1) / (f + 0.5)) for w, f in doc_freq.items()}
         raw_phrases = [tokens(normalize(text)) for proc in self.procedures
                        for text in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)]
-        # Abbreviations of four letters or more ("gplx", "bhxh") are words too: typed with a slip
-        # ("gpxl") they are corrected, then expanded (see _correct_text).
+        # Abbreviations of four letters or more ("gplx", "bhxh"), or of three that cannot be a
+        # syllable ("ntn", "dky"), are words too: typed with a slip ("gpxl", "ntm") they are
+        # corrected, then expanded (see _correct_text).
         general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
-            w for expansion in TEENCODE.values() for w in expansion.split()} | {k for k in TEENCODE if len(k) >= 4}
+            w for expansion in TEENCODE.values() for w in expansion.split()} | {
+            k for k in TEENCODE if len(k) >= 4 or (len(k) == 3 and not is_syllable(k))}
         self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
                                {w for e in extra_words for w in tokens(normalize(e))},
                                pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS)

@@ -260,7 +260,9 @@ class Speller:
         comes after "căn", so "làm ca cước" is "làm căn cước" though "làm cà (vẹt)" is known."""
         paired = (prev, token) in self.pairs or (token, nxt) in self.pairs
         # The words a neighbour vouches for are few: look only at those (no index probe).
-        found: tuple[float, str] | None = None
+        # Between equally close words, the one vouched for by the more particular neighbour wins
+        # ("lại ba lâu": "lâu" pairs with few words, "lại" with many, so "bao", not "bản").
+        found: tuple[float, float, str] | None = None
         size, first = len(token), token[0]
         for side, other, fanout in ((self._after, prev, self._fanout_after), (self._before, nxt, self._fanout_before)):
             if other is None or other in PARTICLES or (paired and fanout.get(other, 0) != 1):
@@ -269,11 +271,12 @@ class Speller:
                 if abs(len(word) - size) > 1:
                     continue
                 cost = self.thumb_slip(token, word)
-                if cost is not None and (found is None or (cost, word) < found):
-                    found = (cost, word)
+                key = (cost, fanout.get(other, 1), word) if cost is not None else None
+                if key is not None and (found is None or key < found):
+                    found = key
         if found is None:
             return Correction(token, token, 1.0)
-        return Correction(token, found[1], max(0.5, 0.9 - 0.14 * found[0]))
+        return Correction(token, found[2], max(0.5, 0.9 - 0.14 * found[0]))
 
     def split(self, token: str) -> list[str] | None:
         """A run of two known words typed without the space ("khaisinh")."""

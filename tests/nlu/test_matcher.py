@@ -55,3 +55,8 @@ def test_an_abbreviation_typed_with_a_slip_stands_for_its_words(matcher):
     corrected = matcher.correct(normalize("bhhx"), "bhhx")
     assert corrected.text == "bao hiem xa hoi"
     assert all(0 < corrected.similarity[w] < 1 for w in ("bao", "hiem"))
+
+
+def test_a_three_letter_abbreviation_typed_with_a_slip(matcher):
+    # "ntm": "ntn" (như thế nào) with n hit as m; three consonants cannot be a syllable.
+    assert matcher.correct(normalize("lam ntm"), "lam ntm").text == "lam nhu the nao"

@@ -180,3 +180,11 @@ def test_two_slips_side_by_side_settle_each_other():
     # a third look then makes "gis" the "gia" of "gia han".
     speller = Speller(["gi", "gia", "ha", "han", "tam"], [("gia", "han"), ("han", "tam")])
     assert words(speller, "gis hna tsm") == ["gia", "han", "tam"]
+
+
+def test_the_more_particular_neighbour_decides_between_equally_close_words():
+    # "lại ba lâu": "bản" pairs with "lại" (which goes with many words), "bao" with "lâu"
+    # (which goes with few): the slip is "bao lâu".
+    pairs = [("lai", w) for w in ("ban", "xe", "sinh", "nha")] + [("bao", "lau")]
+    speller = Speller(["lai", "ba", "ban", "bao", "lau", "xe", "sinh", "nha"], pairs)
+    assert words(speller, "lai ba lau") == ["lai", "bao", "lau"]
