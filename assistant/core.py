@@ -411,11 +411,17 @@ class Assistant:
             # question), "mình làm ở công ty ..." is no question about where.
             # Its words are the message's last ones, already corrected (a split or an expanded
             # abbreviation may shift the cut by a word; facet expressions sit at the very end).
-            c_text = " ".join(normalised.split()[-len(normalize(clause).split()):])
-            c_hit = scan_facets(c_text)[0]
-            if not c_hit.explicit:
-                c_hit = fuzzy_facet(c_text, brain.matcher.vocabulary, brain.matcher.pairs) or c_hit
-            hit = c_hit if c_hit.explicit else FacetHit(Facet.overview, ())
+            words = normalised.split()
+            c_normalised = normalize(clause)
+            c_size = min(len(c_normalised.split()), len(words))
+            c_text = " ".join(words[-c_size:])
+            c_start = len(normalised) - len(c_text)
+            if not (hit.explicit and min(start for start, _ in hit.spans) >= c_start):
+                # (when the message's own facet phrase lies in the clause, the clause asks the same)
+                c_hit = scan_facets(c_text)[0]
+                if not c_hit.explicit:
+                    c_hit = fuzzy_facet(c_text, brain.matcher.vocabulary, brain.matcher.pairs) or c_hit
+                hit = c_hit if c_hit.explicit else FacetHit(Facet.overview, ())
         intent = detect_intent(normalised if clause is None else c_text)
         if intent is not None:  # "hotline", "tra cứu hồ sơ", "hồ sơ 123456 sao rồi"
             reply = self._everyday(brain, text, intent, spans, conv, follow_up=hit.explicit)
@@ -450,12 +456,12 @@ class Assistant:
             # towards other procedures. The last clauses alone decide, unless the story says
             # something that tells neighbours apart ("bố cháu quốc tịch Hàn, ...").
             # (the story is read corrected: "ly hôm ở hsn quốc" still names a country)
-            head = " ".join(normalised.split()[:-len(normalize(clause).split())])
+            head = normalised[:c_start]
             if not brain.distinguisher.present(head):
-                c_corrected = brain.matcher.correct(normalize(clause), clause)
+                c_corrected = brain.matcher.correct(c_normalised, clause)
                 c_spans = [*scan_facets(c_corrected.text)[1], *hit.spans]
                 c_query = brain.matcher.parse(clause, c_spans, c_corrected)
-                c_ranked = brain.matcher.rank(c_query, limit=6)
+                c_ranked = brain.matcher.rank(c_query, limit=6, among=[s.id for s in ranked])
                 # Only to choose between the whole message's two best: not to find another one.
                 if c_ranked and not _undecided(c_ranked) and c_ranked[0].id in {s.id for s in ranked[:2]}:
                     query, ranked = c_query, c_ranked

@@ -6,6 +6,7 @@ explainable than a classifier trained on a few dozen questions.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -138,7 +139,19 @@ class FacetHit:
         return bool(self.spans)
 
 
+MAX_CACHED_TEXT = 300  # characters; longer messages are scanned uncached
+
+
 def scan_facets(normalised: str) -> tuple[FacetHit, list[tuple[int, int]]]:
+    """See `_scan_facets`; cached for question-sized texts (a question is often asked again in
+    the same words, and each message is scanned more than once)."""
+    if len(normalised) > MAX_CACHED_TEXT:
+        return _scan_facets(normalised)
+    hit, spans = _scan_cached(normalised)
+    return hit, list(spans)
+
+
+def _scan_facets(normalised: str) -> tuple[FacetHit, list[tuple[int, int]]]:
     """One pass over the facet phrases: the asked facet (first by priority, overview when none)
     and every facet phrase's span, so matching can ignore them.
 
@@ -164,6 +177,14 @@ def scan_facets(normalised: str) -> tuple[FacetHit, list[tuple[int, int]]]:
             elif facet == Facet.fee and _money_is_the_thing(normalised, found):
                 hit = None
     return hit or FacetHit(Facet.overview, ()), spans
+
+
+def _scan_tuple(normalised: str) -> tuple[FacetHit, tuple[tuple[int, int], ...]]:
+    hit, spans = _scan_facets(normalised)
+    return hit, tuple(spans)
+
+
+_scan_cached = functools.lru_cache(maxsize=20_000)(_scan_tuple)
 
 
 # Money as the *result* of a procedure ("bao lâu thì nhận được tiền", "có tiền").

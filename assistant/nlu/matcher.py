@@ -482,9 +482,14 @@ class Matcher:
         own = self.score_procedure(index, query, self._query_weight(query), skip=phrase_tokens(text))
         return own, self.rank(query, limit=3)
 
-    def rank(self, text: str | Query, limit: int = 5) -> list[Scored]:
+    def rank(self, text: str | Query, limit: int = 5, among: list[str] | None = None) -> list[Scored]:
+        """Best procedures first. `among` scores only those procedures (ids): to re-read part
+        of a message when the whole already named the candidates."""
         query = text if isinstance(text, Query) else self.parse(text)
-        candidates = self._candidates(query)
+        if among is not None:
+            candidates = [self.index_of[i] for i in among if i in self.index_of] if query.matched else []
+        else:
+            candidates = self._candidates(query)
         if not candidates:
             return []
         qw = self._query_weight(query)

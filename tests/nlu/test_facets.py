@@ -187,3 +187,11 @@ def test_a_place_name_after_xa_is_no_slipped_question():
 
     # "xã Nam Khánh Vĩnh" names a commune; it does not ask "xã nào".
     assert fuzzy_facet("em o xa nam khanh vinh", KNOWN | {"nam"}, PAIRS) is None
+
+
+def test_a_cached_scan_hands_out_its_own_span_list():
+    from assistant.nlu.facets import scan_facets
+
+    first = scan_facets("giay doc than mat bao lau")[1]
+    first.append((0, 1))
+    assert (0, 1) not in scan_facets("giay doc than mat bao lau")[1]

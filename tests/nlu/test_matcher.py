@@ -60,3 +60,10 @@ def test_an_abbreviation_typed_with_a_slip_stands_for_its_words(matcher):
 def test_a_three_letter_abbreviation_typed_with_a_slip(matcher):
     # "ntm": "ntn" (như thế nào) with n hit as m; three consonants cannot be a syllable.
     assert matcher.correct(normalize("lam ntm"), "lam ntm").text == "lam nhu the nao"
+
+
+def test_rank_among_scores_only_the_given_procedures(matcher):
+    everyone = matcher.rank("khai sinh cho con", limit=10)
+    among = matcher.rank("khai sinh cho con", limit=10, among=[s.id for s in everyone[1:3]])
+    assert [s.id for s in among] == [s.id for s in everyone[1:3]]
+    assert matcher.rank("khai sinh cho con", among=["no-such-procedure"]) == []
