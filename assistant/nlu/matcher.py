@@ -4,6 +4,10 @@ Two stages keep it fast on large catalogues: an inverted token index with IDF we
 picks a few dozen candidates (numpy, no Python loop over the catalogue), then each
 candidate's name, short name, aliases and keywords are scored phrase by phrase with
 soft token matching (rapidfuzz similarity for typos). Scores are 0–100.
+
+Above 500 lines because the index, the query's correction (abbreviations slipped on a phone
+are expanded here) and the scoring variants compared by benchmarks/matching.py share the same
+precomputed statistics; splitting them would pass those tables between modules for no gain.
 """
 
 from __future__ import annotations
