@@ -31,7 +31,9 @@ FAMILIES: dict[str, str] = {
                r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay"
                r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky",
     "international": r"quoc te",
-    "record": r"ghi chu|ghi vao so",
+    # A divorce granted abroad is what "ghi chú ly hôn" records, whatever the citizen calls it.
+    "record": r"ghi chu|ghi vao so|ly (hon|di) (o |ben |tai )?(nuoc ngoai|ngoai quoc|han|nhat|dai loan|trung quoc|my|uc"
+              r"|phap|duc|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|tay)",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
@@ -105,6 +107,17 @@ DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "a
                       "dissolve", "bundle", "died", "record"})
 
 
+# A family in a question that also answers a procedure's defining qualifier: whoever lost a
+# paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh").
+IMPLIES: dict[str, frozenset[str]] = {"lost": frozenset({"again"})}
+
+
+def implied(present: frozenset[str]) -> frozenset[str]:
+    """`present` with the families its families imply."""
+    extra = [IMPLIES[f] for f in present if f in IMPLIES]
+    return present.union(*extra) if extra else present
+
+
 class Distinguisher:
     """Which distinguishing families each procedure's own names explain, and which define it."""
 
@@ -122,7 +135,7 @@ class Distinguisher:
     def lacks_defining(self, procedure_id: str, present: frozenset[str]) -> bool:
         """The procedure is defined by a qualifier ("nước ngoài", "cấp lại") the question never names."""
         defining = self.defining.get(procedure_id, frozenset())
-        return bool(defining) and not (defining & present)
+        return bool(defining) and not (defining & implied(present))
 
     @staticmethod
     def present(masked: str) -> frozenset[str]:

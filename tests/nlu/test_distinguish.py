@@ -67,3 +67,22 @@ def test_referrals(question, kind):
 
 def test_the_corrector_knows_the_distinguishing_words():
     assert {"visa", "hoan", "thuyen", "quoc", "te"} <= DISTINGUISHING_WORDS
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["em ly hôn ở Hàn Quốc rồi", "ly hon ben my", "ly hôn tại Nhật Bản", "ly dị ở nước ngoài"],
+)
+def test_a_divorce_granted_abroad_is_what_is_recorded(question):
+    assert "record" in Distinguisher.present(normalize(question))
+
+
+def test_a_divorce_at_home_is_not_a_record():
+    assert "record" not in Distinguisher.present(normalize("ly hôn ở tòa án huyện"))
+
+
+def test_losing_a_paper_answers_for_getting_it_again(dist):
+    # "mất giấy khai sinh" asks for the birth registration again, though it never says "lại".
+    lost = Distinguisher.present(normalize("mất giấy khai sinh"))
+    assert not dist.lacks_defining("birth-re-registration", lost)
+    assert dist.lacks_defining("birth-re-registration", frozenset())
