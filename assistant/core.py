@@ -486,7 +486,10 @@ class Assistant:
             if honest is not None:
                 return honest
             ranked = _explained_first(brain, ranked, query)
-            broad = brain.matcher.covering(query, ranked) or _field_named(brain, ranked, query)
+            # A look-alike far below the best once re-weighed ("trợ cấp người già" and the funeral
+            # allowance, which only applies once someone died) is no reason to ask back.
+            covering = [s for s in brain.matcher.covering(query, ranked) if s.score >= ranked[0].score - CLARIFY_WINDOW]
+            broad = (covering if len(covering) >= 2 else []) or _field_named(brain, ranked, query)
             if broad:
                 conv.pending_candidates = [s.id for s in broad[:4]]
                 conv.last_facet = hit.facet.value
@@ -550,8 +553,13 @@ class Assistant:
         window = [s for s in ranked[1:] if s.score >= top.score - EXPLAIN_WINDOW and s.score >= CLARIFY_MIN
                   and not brain.distinguisher.unexplained(s.id, present)]
         top_words = brain.matcher.explained_words(top.id, query)
+        # Either its name carries the best one's words, or the best one leaves two or more
+        # distinguishing families unexplained ("ly hôn ở Hàn Quốc": foreign and record) and
+        # falls below it once it pays the price per family that `_explained_first` charges.
+        beaten = top.score - DISTINGUISH_PENALTY * len(missing) if len(missing) >= 2 else 100.0
         sure = [s for s in window if s.score >= LONE_MIN and not brain.distinguisher.lacks_defining(s.id, present)
-                and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query))]
+                and (s.score > beaten
+                     or _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query)))]
         if not window:
             # The qualifier's own words may be missing from every phrase of the procedure that
             # covers it ("người Lào" and "có yếu tố nước ngoài"), which then scores far below: it
