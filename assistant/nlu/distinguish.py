@@ -34,6 +34,10 @@ FAMILIES: dict[str, str] = {
     # A divorce granted abroad is what "ghi chú ly hôn" records, whatever the citizen calls it.
     "record": r"ghi chu|ghi vao so|ly (hon|di) (o |ben |tai )?(nuoc ngoai|ngoai quoc|han|nhat|dai loan|trung quoc|my|uc"
               r"|phap|duc|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|tay)",
+    # Events registered abroad that are recorded here; only the divorce one is in the catalogue.
+    "record-other": r"ghi chu (ket hon|khai sinh|khai tu|nhan cha|nuoi con)|ghi vao so (ho tich )?(viec )?(ket hon|khai sinh|khai tu)"
+                    r"|(ket hon|khai sinh|sinh con|de con) (o |ben |tai )?(nuoc ngoai|han|nhat|dai loan|trung quoc|my|uc|phap|duc"
+                    r"|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)( roi)? ve",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
@@ -41,14 +45,16 @@ FAMILIES: dict[str, str] = {
     "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
             r"|that lac|danh roi|moc tui|bi trom|bi chay",
-    "died": r"vua mat|da mat|moi mat|mat roi|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
+    # "đã mất bản gốc" lost a paper; "bà đã mất" died.
+    "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe)\b)|mat roi"
+            r"|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
     "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)",
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban",
-    "change": r"thay doi|dieu chinh",
+    "change": r"thay doi|dieu chinh|doi ten|doi dia chi",
     "correct": r"cai chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
                r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
     "official": r"cong vu|ngoai giao",
@@ -60,6 +66,24 @@ FAMILIES: dict[str, str] = {
     "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
     # Trade, banking and telecoms share words with residence ("nhập khẩu" is slang for joining a
     # household, never for goods), identification ("tài khoản") and business registration.
+    # Someone foreign in Vietnam, not a Vietnamese going abroad ("tạm trú cho người nước ngoài"
+    # is not "khai báo tạm vắng đi nước ngoài").
+    "foreigner": r"(nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|ngoai kieu|nguoi (han|nhat|dai loan|trung quoc|my|uc|phap"
+                 r"|duc|nga|lao|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|tay)\b(?! dong)",
+    # Companies are registered apart from household businesses.
+    "company": r"(thanh lap|mo|dang ky|giai the|tam ngung|ngung|dong cua|doi ten|thay doi|kinh doanh|hoat dong) (cua )?"
+               r"(cong ty|doanh nghiep)|cong ty (tnhh|co phan)|tnhh|hop tac xa|doanh nghiep tu nhan",
+    "military": r"quan su|quan doi|quoc phong|quan nhan|bo doi|xuat ngu|nhap ngu",
+    "veteran": r"cuu chien binh|nguoi co cong|thuong binh|benh binh|liet si|cach mang|chat doc da cam",
+    # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
+    "insured": r"dang dong (bao hiem|bhxh)|tu tuat",
+    "mortgage": r"the chap|giai chap",
+    "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh",
+    "non-house": r"nha xuong|xuong san xuat|lam xuong|nha may|nha kho|kho hang|khach san|tram xang|cay xang|chung cu",
+    # "tiền" is masked as the fee facet: "tiền điện" reaches here as "| dien".
+    "utility": r"tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai))|dien nuoc|hoc phi|gao cuu doi",
+    "move": r"di chuyen|chuyen (noi o|noi cu tru)",
+    "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"
                 r"|viettel|mobifone|vinaphone|nha mang|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"

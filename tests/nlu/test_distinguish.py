@@ -86,3 +86,44 @@ def test_losing_a_paper_answers_for_getting_it_again(dist):
     lost = Distinguisher.present(normalize("mất giấy khai sinh"))
     assert not dist.lacks_defining("birth-re-registration", lost)
     assert dist.lacks_defining("birth-re-registration", frozenset())
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("tạm trú cho người nước ngoài", "foreigner"),
+        ("lấy vợ người Lào", "foreigner"),
+        ("tạm ngừng hoạt động công ty tnhh", "company"),
+        ("đổi bằng lái xe quân sự", "military"),
+        ("mai táng phí cho cựu chiến binh", "veteran"),
+        ("trợ cấp mai táng cho người đang đóng bảo hiểm", "insured"),
+        ("xóa thế chấp sổ đỏ", "mortgage"),
+        ("xin giao đất làm nhà", "land-other"),
+        ("giấy phép xây dựng nhà xưởng", "non-house"),
+        ("hỗ trợ tiền điện cho hộ nghèo", "utility"),
+        ("đăng ký di chuyển nghĩa vụ quân sự", "move"),
+        ("đăng ký nghĩa vụ quân sự bổ sung", "supplement"),
+        ("ghi chú kết hôn ở nước ngoài", "record-other"),
+        ("đổi tên công ty", "change"),
+    ],
+)
+def test_families_of_neighbour_procedures(question, family):
+    from assistant.nlu.facets import facet_spans
+    from assistant.nlu.matcher import _mask
+
+    text = normalize(question)
+    assert family in Distinguisher.present(_mask(text, facet_spans(text)))
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("đi xuất khẩu lao động", "foreigner"),            # "lao động" is not Laos
+        ("bị công ty cho nghỉ việc", "company"),            # an employer, not a company registration
+        ("làm lại giấy khai sinh đã mất bản gốc", "died"),  # a lost paper, not a death
+        ("bổ sung giấy tờ cho hồ sơ", "supplement"),
+        ("điền tờ khai thế nào", "utility"),
+    ],
+)
+def test_look_alikes_of_the_neighbour_families(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))

@@ -32,3 +32,37 @@ def ask(assistant, text):
 def test_the_distinguishing_words_decide(assistant, question, procedure):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "đăng ký kết hôn với người nước ngoài tại lãnh sự quán",  # done by the mission abroad
+        "ghi chú kết hôn đã đăng ký ở nước ngoài",                # only the divorce one is ours
+        "đổi bằng lái xe quân sự",
+        "tạm ngừng kinh doanh công ty",                           # not a household business
+        "hỗ trợ mai táng phí cho cựu chiến binh",                 # not the social-protection allowance
+        "mat the bhyt lam lai o dau",
+        "xin giấy phép xây dựng nhà xưởng",
+        "đăng ký nghĩa vụ quân sự bổ sung",
+        "xin giao đất làm nhà",
+        "đổi tên công ty",
+    ],
+)
+def test_neighbours_outside_the_catalogue_get_no_procedure(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] in ("not_found", "clarify"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("bị công ty cho nghỉ thì hưởng trợ cấp thất nghiệp bao lâu", "unemployment-benefit"),
+        ("làm lại giấy khai sinh cho người lớn tuổi đã mất bản gốc, xã cũng không còn sổ", "birth-re-registration"),
+        ("xác nhận tình trạng hôn nhân để kết hôn với người nước ngoài", "marriage-status-certification"),
+        ("đăng ký kết hôn với người nước ngoài", "marriage-registration-foreign"),
+    ],
+)
+def test_in_catalogue_near_neighbours_keep_their_procedure(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
