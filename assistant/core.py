@@ -558,8 +558,8 @@ class Assistant:
         # falls below it once it pays the price per family that `_explained_first` charges.
         beaten = top.score - DISTINGUISH_PENALTY * len(missing) if len(missing) >= 2 else 100.0
         sure = [s for s in window if s.score >= LONE_MIN and not brain.distinguisher.lacks_defining(s.id, present)
-                and (s.score > beaten
-                     or _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query)))]
+                and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query),
+                            generic_names=s.score > beaten)]
         if not window:
             # The qualifier's own words may be missing from every phrase of the procedure that
             # covers it ("người Lào" and "có yếu tố nước ngoài"), which then scores far below: it
@@ -674,19 +674,21 @@ def _name_words(brain: Brain, procedure_id: str) -> set[str]:
 
 
 def _covers(brain: Brain, top_id: str, other_id: str, top_words: set[str], words: set[str],
-            strict: bool = True) -> bool:
+            strict: bool = True, generic_names: bool = False) -> bool:
     """A candidate's own name carries every question word of the best one's name ("đăng ký khai
     sinh" is inside "đăng ký khai sinh có yếu tố nước ngoài", "tạm trú" is not inside "khai báo
     tạm vắng"), it explains all but a third of the weight of the other words the best one
     explains ("bé" is only an alias of the plain birth registration), and more besides."""
     idf = brain.matcher.idf
     top_words = top_words - _WHO  # "bé", "con": who it is for says nothing about which procedure
-    if (top_words & _name_words(brain, top_id)) - _name_words(brain, other_id):
+    # `generic_names`: "đăng ký" need not be in the other's name (the foreign-divorce record's
+    # name never says it), once the distinguishing words already rank it above the best one.
+    if (top_words & _name_words(brain, top_id)) - _name_words(brain, other_id) - (_GENERIC if generic_names else set()):
         return False
     named = top_words & _name_words(brain, top_id)
     if not strict:  # only the name matters, and it must name more than "đăng ký"
         return len(named - _GENERIC) >= 2
-    missed = top_words - words
+    missed = top_words - words - (_GENERIC if generic_names else set())
     top = sum(idf.get(w, 0.0) for w in top_words)
     return sum(idf.get(w, 0.0) for w in missed) <= top / 3 and sum(idf.get(w, 0.0) for w in words) >= top
 
