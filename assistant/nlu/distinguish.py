@@ -40,7 +40,8 @@ FAMILIES: dict[str, str] = {
                     r"|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)( roi)? ve",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
-    "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
+    "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"
+                     r"|lai tau",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
@@ -60,7 +61,7 @@ FAMILIES: dict[str, str] = {
     "official": r"cong vu|ngoai giao",
     "postpone": r"hoan|mien(?! phi)",
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
-    "pension": r"huu tri|luong huu|ve huu",
+    "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
     "inspection": r"dang kiem|kiem dinh",
     "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong",
     "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
@@ -76,12 +77,22 @@ FAMILIES: dict[str, str] = {
     "military": r"quan su|quan doi|quoc phong|quan nhan|bo doi|xuat ngu|nhap ngu",
     "veteran": r"cuu chien binh|nguoi co cong|thuong binh|benh binh|liet si|cach mang|chat doc da cam",
     # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
-    "insured": r"dang dong (bao hiem|bhxh)|tu tuat",
-    "mortgage": r"the chap|giai chap",
+    "insured": r"dang dong (bao hiem|bhxh)|dong (bao hiem xa hoi|bhxh)|tu tuat",
+    "mortgage": r"the chap|giai chap|giao dich bao dam",
     "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh",
     "non-house": r"nha xuong|xuong san xuat|lam xuong|nha may|nha kho|kho hang|khach san|tram xang|cay xang|chung cu",
     # "tiền" is masked as the fee facet: "tiền điện" reaches here as "| dien".
     "utility": r"tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai))|dien nuoc|hoc phi|gao cuu doi",
+    # Who the procedure is for: a foreigner applying in Vietnam, not a Vietnamese marrying one.
+    "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|nguoi nuoc ngoai (o|tai|song|dang o) viet nam",
+    "guardian": r"giam ho",
+    "abandoned": r"bo roi|tre lac|khong ro cha me",
+    "de-facto": r"nuoi (con nuoi )?thuc te|con nuoi thuc te",
+    "mobile": r"luu dong",
+    "exchange": r"giua (hai|2|cac) ho|doi cho nhau|don dien",
+    "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
+    "house-number": r"so nha|bien so nha",
+    "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
     "move": r"di chuyen|chuyen (noi o|noi cu tru)",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"

@@ -127,3 +127,30 @@ def test_families_of_neighbour_procedures(question, family):
 )
 def test_look_alikes_of_the_neighbour_families(question, absent):
     assert absent not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("cấp lại bằng tốt nghiệp bị mất", "diploma"),
+        ("chấm dứt việc giám hộ", "guardian"),
+        ("khai sinh cho trẻ bị bỏ rơi", "abandoned"),
+        ("đăng ký kết hôn lưu động", "mobile"),
+        ("khóa tài khoản định danh điện tử", "lock"),
+        ("xin cấp số nhà", "house-number"),
+        ("học bằng lái xe nâng", "other-vehicle"),
+        ("hưởng lương hưu hằng tháng", "pension"),
+    ],
+)
+def test_families_of_further_neighbours(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+def test_an_old_person_without_a_pension_is_not_asking_about_pensions():
+    assert "pension" not in Distinguisher.present(normalize("người già không có lương hưu"))
+    assert "pension" not in Distinguisher.present(normalize("trợ cấp hưu trí xã hội"))
+
+
+def test_no_bare_word_that_a_common_one_would_be_corrected_into():
+    # "tạp hóa" must stay "tap hoa": a bare "tau" among the distinguishing words would pull it.
+    assert not Distinguisher.present(normalize("mở tiệm tạp hóa")) & {"other-vehicle"}

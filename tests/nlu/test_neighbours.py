@@ -66,3 +66,18 @@ def test_neighbours_outside_the_catalogue_get_no_procedure(assistant, question):
 def test_in_catalogue_near_neighbours_keep_their_procedure(assistant, question, procedure):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+def test_a_common_word_is_not_corrected_into_a_distinguishing_one(assistant):
+    reply = ask(assistant, "mo tiem tap hoa co can dang ky kinh doanh khong")
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "household-business-registration"), reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["xin cấp lại bằng tốt nghiệp bị mất", "chấm dứt việc giám hộ", "khóa tài khoản định danh điện tử",
+     "hưởng lương hưu hằng tháng", "tạm ngừng đóng bảo hiểm xã hội", "đăng ký khai sinh cho trẻ bị bỏ rơi"],
+)
+def test_the_object_of_a_look_alike_decides_too(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] in ("not_found", "clarify"), reply
