@@ -54,7 +54,7 @@ FAMILIES: dict[str, str] = {
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
-    "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban",
+    "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
     "change": r"thay doi|dieu chinh|doi ten|doi dia chi",
     "correct": r"cai chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
                r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
@@ -91,9 +91,12 @@ FAMILIES: dict[str, str] = {
     "mobile": r"luu dong",
     "exchange": r"giua (hai|2|cac) ho|doi cho nhau|don dien",
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
+    # The vehicle's own papers, which land and licence procedures never name.
+    "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
+    "tax": r"danh sach thue|hoan thue|co quan thue|chi cuc thue|thue thu nhap",
     "house-number": r"so nha|bien so nha",
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
-    "move": r"di chuyen|chuyen (noi o|noi cu tru)",
+    "move": r"di chuyen",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"

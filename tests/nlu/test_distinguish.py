@@ -154,3 +154,20 @@ def test_an_old_person_without_a_pension_is_not_asking_about_pensions():
 def test_no_bare_word_that_a_common_one_would_be_corrected_into():
     # "tạp hóa" must stay "tap hoa": a bare "tau" among the distinguishing words would pull it.
     assert not Distinguisher.present(normalize("mở tiệm tạp hóa")) & {"other-vehicle"}
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("cấp đổi giấy đăng ký xe bị rách", "vehicle-papers"),
+        ("cấp lại cà vẹt xe bị mất", "vehicle-papers"),
+        ("xóa hộ kinh doanh khỏi danh sách thuế", "tax"),
+        ("dừng đóng bảo hiểm y tế hộ gia đình", "dissolve"),
+    ],
+)
+def test_families_of_papers_and_closing(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+def test_closing_a_business_and_settling_its_taxes_is_no_tax_procedure():
+    assert "tax" not in Distinguisher.present(normalize("chấm dứt hộ kinh doanh có phải quyết toán thuế không"))
