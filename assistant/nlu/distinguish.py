@@ -41,7 +41,7 @@ FAMILIES: dict[str, str] = {
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"
-                     r"|lai tau",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
+                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
@@ -49,9 +49,11 @@ FAMILIES: dict[str, str] = {
     # "đã mất bản gốc" lost a paper; "bà đã mất" died.
     "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe)\b)|mat roi"
             r"|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
-    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)",
+    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)|cho con mot lan",
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
+    # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
+    "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd)|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
@@ -73,7 +75,8 @@ FAMILIES: dict[str, str] = {
                  r"|duc|nga|lao|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|tay)\b(?! dong)",
     # Companies are registered apart from household businesses.
     "company": r"(thanh lap|mo|dang ky|giai the|tam ngung|ngung|dong cua|doi ten|thay doi|kinh doanh|hoat dong) (cua )?"
-               r"(cong ty|doanh nghiep)|cong ty (tnhh|co phan)|tnhh|hop tac xa|doanh nghiep tu nhan",
+               r"(cong ty|doanh nghiep)|(cho|cua) (cong ty|doanh nghiep|to chuc)|cong ty (tnhh|co phan)|tnhh|hop tac xa"
+               r"|doanh nghiep tu nhan",
     "military": r"quan su|quan doi|quoc phong|quan nhan|bo doi|xuat ngu|nhap ngu",
     "veteran": r"cuu chien binh|nguoi co cong|thuong binh|benh binh|liet si|cach mang|chat doc da cam",
     # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
@@ -94,9 +97,18 @@ FAMILIES: dict[str, str] = {
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
     "tax": r"danh sach thue|hoan thue|co quan thue|chi cuc thue|thue thu nhap",
+    "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
+    "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
+    "integrate": r"tich hop",
+    "dna": r"adn|dna|giam dinh gen",
+    "exit-poverty": r"thoat ngheo|thoat can ngheo|ra khoi (danh sach )?ho (can )?ngheo",
+    "severance": r"tro cap (mat viec lam|thoi viec)",  # paid by the employer, not unemployment insurance
+    "same-sex": r"dong gioi",
+    "court": r"toa an|(o|tai|ra|len) toa\b",
+    "nationality": r"nhap quoc tich|thoi quoc tich|tro lai quoc tich|xin quoc tich",
     "house-number": r"so nha|bien so nha",
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
-    "move": r"di chuyen",
+    "move": r"di chuyen|chuyen noi dang ky",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"

@@ -171,3 +171,33 @@ def test_families_of_papers_and_closing(question, family):
 
 def test_closing_a_business_and_settling_its_taxes_is_no_tax_procedure():
     assert "tax" not in Distinguisher.present(normalize("chấm dứt hộ kinh doanh có phải quyết toán thuế không"))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("đổi giấy xác nhận khuyết tật", "renew"),
+        ("cấp đổi sổ đỏ", "renew"),
+        ("bằng lái bị tước thì bao giờ lấy lại", "revoked"),
+        ("thành lập chi nhánh công ty", "branch"),
+        ("tích hợp bằng lái vào căn cước", "integrate"),
+        ("công nhận hộ thoát nghèo", "exit-poverty"),
+        ("trợ cấp thôi việc khi nghỉ làm", "severance"),
+        ("nhập quốc tịch việt nam", "nationality"),
+        ("đăng ký giám hộ ở tòa", "court"),
+        ("đăng ký xe công nông", "other-vehicle"),
+        ("làm khai sinh, thường trú, thẻ bảo hiểm cho con một lần", "bundle"),
+    ],
+)
+def test_families_of_the_third_neighbour_batch(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+def test_leaving_a_job_is_not_a_severance_question():
+    assert "severance" not in Distinguisher.present(normalize("thôi việc có được hưởng thất nghiệp không"))
+
+
+def test_a_renewed_paper_is_explained_by_the_renewals(dist):
+    for pid in ("land-certificate-renewal", "driving-license-renewal", "id-card-renewal"):
+        assert "renew" in dist.explained[pid]
+    assert "renew" not in dist.explained["disability-certification"]
