@@ -16,12 +16,17 @@ from assistant.catalog.schema import Commune, Locality
 from assistant.text.normalize import normalize
 
 _KIND_WORDS = ("xa", "phuong", "dac khu", "thi tran")
+_DISTRICT_BEFORE = re.compile(r"\bhuyen\s+$")
 
 
 @dataclass(frozen=True)
 class CommuneHit:
     slug: str
     span: tuple[int, int]  # in the normalised text; excluded from procedure matching
+    # "em ở huyện Khánh Vĩnh": a former district (abolished 1/7/2025), not the commune that kept
+    # its name. `slug` is then empty and these are the communes that succeeded it.
+    successors: tuple[str, ...] = ()
+    district: str = ""
 
 
 class CommuneFinder:
@@ -34,6 +39,7 @@ class CommuneFinder:
                 phrases.setdefault(phrase, commune.slug)
         ordered = sorted(phrases, key=len, reverse=True)
         self._slug = phrases
+        self._communes = list(locality.communes) if locality else []
         kinds = "|".join(_KIND_WORDS)
         self._pattern = (
             re.compile(rf"\b(?:(?:{kinds})\s+)?({'|'.join(re.escape(p) for p in ordered)})\b") if ordered else None
@@ -50,7 +56,17 @@ class CommuneFinder:
         match = self._pattern.search(normalised)
         if match is None:
             return None
+        if _DISTRICT_BEFORE.search(normalised[:match.start()]):
+            successors = self.successors(match.group(1))
+            if len(successors) >= 2:
+                start = _DISTRICT_BEFORE.search(normalised[:match.start()]).start()
+                return CommuneHit("", (start, match.end()), successors, match.group(1))
         return CommuneHit(self._slug[match.group(1)], match.span())
+
+    def successors(self, district: str) -> tuple[str, ...]:
+        """Communes formed from the former district of that name (their `formed_from` says so)."""
+        wanted = f"huyen {district}"
+        return tuple(c.slug for c in self._communes if c.formed_from and wanted in normalize(c.formed_from))
 
 
 def _phrases(commune: Commune) -> set[str]:
