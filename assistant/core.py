@@ -386,7 +386,8 @@ class Assistant:
             spans = [*spans, *hit.spans]
         place = brain.communes.find(normalised)
         if place is not None:
-            conv.commune = place.slug  # remembered for the rest of the conversation
+            if place.slug:
+                conv.commune = place.slug  # remembered for the rest of the conversation
             spans = [*spans, place.span]
         query = brain.matcher.parse(text, spans, corrected)
         if conv.last_procedure and hit.explicit and _FOLLOW_UP_LEAD.match(normalised):
@@ -435,6 +436,12 @@ class Assistant:
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
+        if place is not None and place.successors and (query.empty or top < CLARIFY_MIN):
+            locality = brain.catalog.locality
+            if previous_intent == Intent.contact:
+                conv.last_intent = Intent.contact.value  # the commune the citizen picks answers it
+            communes = [c for c in (locality.commune(s) for s in place.successors) if c] if locality else []
+            return brain.composer.former_district(_district_name(brain, place.district), communes)
         if place is not None and (query.empty or top < CLARIFY_MIN):
             if previous_intent == Intent.contact:  # "Bạn ở xã, phường nào?" asked by the contact reply
                 conv.last_intent = Intent.contact.value
@@ -639,6 +646,17 @@ def _question_part(text: str) -> str | None:
         return None
     parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 2]
     return parts[-1] if len(parts) >= 2 else None
+
+
+def _district_name(brain: Brain, folded: str) -> str:
+    """The former district's name with its diacritics, taken from its successor commune that
+    kept it ("khanh vinh" -> "Khánh Vĩnh")."""
+    locality = brain.catalog.locality
+    for commune in locality.communes if locality else []:
+        bare = commune.name.split(" ", 1)[1] if " " in commune.name else commune.name
+        if normalize(bare) == folded:
+            return bare
+    return folded.title()
 
 
 _GENERIC = frozenset("dang ky thu tuc lam cac ve linh vuc giay to".split())
