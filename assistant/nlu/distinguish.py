@@ -43,7 +43,7 @@ FAMILIES: dict[str, str] = {
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"
                      r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
-    "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
+    "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
             r"|that lac|danh roi|moc tui|bi trom|bi chay",
     # "đã mất bản gốc" lost a paper; "bà đã mất" died.
@@ -53,6 +53,9 @@ FAMILIES: dict[str, str] = {
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
+    # A land title or plot, which vehicle and civil-status procedures never name.
+    "land": r"so do|so hong|bia do|bia hong|thua dat|quyen su dung dat|nha dat|manh dat|lo dat"
+            r"|dat (o|nong nghiep|vuon|ruong|tho cu|dai)|(mua|ban|cho|tang|sang ten) dat",
     "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd)|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
@@ -197,6 +200,12 @@ class Distinguisher:
 
     def unexplained(self, procedure_id: str, present: frozenset[str]) -> frozenset[str]:
         return present - self.explained.get(procedure_id, frozenset())
+
+    def gaps(self, procedure_id: str, present: frozenset[str]) -> int:
+        """How many distinguishing words speak against the procedure: families it does not
+        explain, plus one when its defining qualifier is missing (see `DISTINGUISH_PENALTY` in
+        the core, which charges each gap)."""
+        return len(self.unexplained(procedure_id, present)) + self.lacks_defining(procedure_id, present)
 
 
 def _present(masked: str) -> frozenset[str]:

@@ -201,3 +201,19 @@ def test_a_renewed_paper_is_explained_by_the_renewals(dist):
     for pid in ("land-certificate-renewal", "driving-license-renewal", "id-card-renewal"):
         assert "renew" in dist.explained[pid]
     assert "renew" not in dist.explained["disability-certification"]
+
+
+@pytest.mark.parametrize("question", ["thi giấy phép lái xe", "thi GPLX hạng A1"])
+def test_a_licence_test_by_its_full_name(question):
+    assert "test" in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["sang tên sổ đỏ", "bán đất cho hàng xóm", "tách thửa đất ở"])
+def test_land_is_a_family(question):
+    assert "land" in Distinguisher.present(normalize(question))
+
+
+def test_gaps_count_unexplained_families_and_a_missing_qualifier(dist):
+    present = Distinguisher.present(normalize("mất bằng lái"))
+    assert dist.gaps("driving-license-reissue", present) == 0
+    assert dist.gaps("driving-license-test", present) == 2  # does not explain "mất", and no "thi"
