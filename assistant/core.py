@@ -630,7 +630,7 @@ def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[S
     present = d.present(query.masked)
     out = []
     for s in ranked:
-        gaps = len(d.unexplained(s.id, present)) + d.lacks_defining(s.id, present)
+        gaps = d.gaps(s.id, present)
         out.append(Scored(s.id, s.name, round(s.score - DISTINGUISH_PENALTY * gaps, 2)) if gaps else s)
     return sorted(out, key=lambda s: -s.score)
 
