@@ -68,8 +68,9 @@ FAMILIES: dict[str, str] = {
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
     "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
     "inspection": r"dang kiem|kiem dinh",
-    "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong",
-    "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
+    "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong|ruou|thuoc la"
+              r"|thuoc bao ve thuc vat|thuoc tay|nha thuoc|xang dau|phong kham|mam non|nhom tre|quang cao|ma vach",
+    "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap|doi lai dat|doi dat|lan chiem|lan dat",
     # Trade, banking and telecoms share words with residence ("nhập khẩu" is slang for joining a
     # household, never for goods), identification ("tài khoản") and business registration.
     # Someone foreign in Vietnam, not a Vietnamese going abroad ("tạm trú cho người nước ngoài"
@@ -86,7 +87,15 @@ FAMILIES: dict[str, str] = {
     "insured": r"dang dong (bao hiem|bhxh)|dong (bao hiem xa hoi|bhxh)|tu tuat",
     "mortgage": r"the chap|giai chap|giao dich bao dam",
     "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh",
-    "non-house": r"nha xuong|xuong san xuat|lam xuong|nha may|nha kho|kho hang|khach san|tram xang|cay xang|chung cu",
+    "non-house": r"nha xuong|xuong san xuat|lam xuong|nha may|nha kho|kho hang|khach san|tram xang|cay xang|chung cu"
+                 r"|tram phat song|cot phat song|bien quang cao",
+    "repair": r"sua chua|cai tao|coi noi",
+    # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
+    "penalty": r"nop phat|khong phep|hop thuc hoa|phat nguoi",
+    "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
+    "fire": r"phong chay|chua chay|pccc",
+    # Acts done abroad, before the foreign authority or the mission, not at the commune.
+    "abroad-act": r"(dang ky|lam) (ket hon|khai sinh|khai tu)( voi nguoi nuoc ngoai)? (o|tai|ben) nuoc ngoai",
     # "tiền" is masked as the fee facet: "tiền điện" reaches here as "| dien".
     "utility": r"tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai))|dien nuoc|hoc phi|gao cuu doi",
     # Who the procedure is for: a foreigner applying in Vietnam, not a Vietnamese marrying one.
@@ -108,14 +117,14 @@ FAMILIES: dict[str, str] = {
     "severance": r"tro cap (mat viec lam|thoi viec)",  # paid by the employer, not unemployment insurance
     "same-sex": r"dong gioi",
     "court": r"toa an|(o|tai|ra|len) toa\b",
-    "nationality": r"nhap quoc tich|thoi quoc tich|tro lai quoc tich|xin quoc tich",
+    "nationality": r"nhap quoc tich|nhap tich|thoi quoc tich|tro lai quoc tich|xin quoc tich|co quoc tich viet nam",
     "house-number": r"so nha|bien so nha",
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
     "move": r"di chuyen|chuyen noi dang ky",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"
-                r"|viettel|mobifone|vinaphone|nha mang|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
+                r"|viettel|mobifone|vinaphone|nha mang|sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
                 r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
 

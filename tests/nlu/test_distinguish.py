@@ -217,3 +217,27 @@ def test_gaps_count_unexplained_families_and_a_missing_qualifier(dist):
     present = Distinguisher.present(normalize("mất bằng lái"))
     assert dist.gaps("driving-license-reissue", present) == 0
     assert dist.gaps("driving-license-test", present) == 2  # does not explain "mất", and no "thi"
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("cấp giấy phép bán lẻ rượu", "permit"),
+        ("xin phép sửa chữa nhà trong hẻm", "repair"),
+        ("nộp phạt xây dựng không phép", "penalty"),
+        ("đăng ký tạm trú cho chó mèo", "animal"),
+        ("thẩm duyệt phòng cháy chữa cháy", "fire"),
+        ("đăng ký kết hôn với người nước ngoài ở nước ngoài", "abroad-act"),
+        ("chồng người Hàn muốn nhập tịch", "nationality"),
+        ("đăng ký sim chính chủ", "commerce"),
+        ("đòi lại đất cho mượn", "land-dispute"),
+    ],
+)
+def test_families_of_other_agencies_matters(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["khai tử quá 15 ngày có bị phạt không",
+                                      "không đi đăng ký nghĩa vụ quân sự có bị phạt không"])
+def test_asking_about_a_late_fine_is_not_a_penalty_matter(question):
+    assert "penalty" not in Distinguisher.present(normalize(question))
