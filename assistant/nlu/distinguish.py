@@ -53,9 +53,6 @@ FAMILIES: dict[str, str] = {
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
-    # A land title or plot, which vehicle and civil-status procedures never name.
-    "land": r"so do|so hong|bia do|bia hong|thua dat|quyen su dung dat|nha dat|manh dat|lo dat"
-            r"|dat (o|nong nghiep|vuon|ruong|tho cu|dai)|(mua|ban|cho|tang|sang ten) dat",
     "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd)|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
@@ -86,6 +83,8 @@ FAMILIES: dict[str, str] = {
     # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
     "insured": r"dang dong (bao hiem|bhxh)|dong (bao hiem xa hoi|bhxh)|tu tuat",
     "mortgage": r"the chap|giai chap|giao dich bao dam",
+    # Registering or lifting a security at the land office, not authenticating its contract.
+    "secured": r"dang ky (giao dich bao dam|the chap)|xoa (dang ky )?the chap|giai chap",
     "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh",
     "non-house": r"nha xuong|xuong san xuat|lam xuong|nha may|nha kho|kho hang|khach san|tram xang|cay xang|chung cu"
                  r"|tram phat song|cot phat song|bien quang cao",
@@ -108,7 +107,7 @@ FAMILIES: dict[str, str] = {
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
-    "tax": r"danh sach thue|hoan thue|co quan thue|chi cuc thue|thue thu nhap",
+    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap",
     "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
     "integrate": r"tich hop",
@@ -169,6 +168,14 @@ DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "a
                       "dissolve", "bundle", "died", "record"})
 
 
+# Families that name *which paper or matter* a question is about. Authentication procedures
+# (certified copies, signatures, contracts) take any paper, so they explain every one of them:
+# "chứng thực bản sao giấy đăng ký xe" is a certified copy, not a vehicle procedure.
+OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "company", "veteran", "insured", "mortgage",
+                             "land-other", "non-house", "animal", "fire", "permit", "foreigner", "for-foreigner",
+                             "other-vehicle", "nationality", "commerce"})
+_ANY_PAPER = re.compile(r"\bchung thuc\b")
+
 # A family in a question that also answers a procedure's defining qualifier: whoever lost a
 # paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh").
 IMPLIES: dict[str, frozenset[str]] = {"lost": frozenset({"again"})}
@@ -189,8 +196,11 @@ class Distinguisher:
         self.referrals: dict[str, frozenset[str]] = {}  # referral words its own names use ("tách hộ sau ly hôn")
         for proc in procedures:
             text = " | ".join(normalize(t) for t in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords))
-            self.explained[proc.id] = frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(text))
+            explained = frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(text))
             name = normalize(proc.short_name or proc.name)
+            if _ANY_PAPER.search(name):
+                explained |= OBJECT_FAMILIES
+            self.explained[proc.id] = explained
             self.defining[proc.id] = frozenset(f for f in DEFINING if _FAMILY_RE[f].search(name))
             self.referrals[proc.id] = frozenset(k for k, (rx, _) in _REFERRAL_RE.items() if rx.search(text))
 

@@ -208,11 +208,6 @@ def test_a_licence_test_by_its_full_name(question):
     assert "test" in Distinguisher.present(normalize(question))
 
 
-@pytest.mark.parametrize("question", ["sang tên sổ đỏ", "bán đất cho hàng xóm", "tách thửa đất ở"])
-def test_land_is_a_family(question):
-    assert "land" in Distinguisher.present(normalize(question))
-
-
 def test_gaps_count_unexplained_families_and_a_missing_qualifier(dist):
     present = Distinguisher.present(normalize("mất bằng lái"))
     assert dist.gaps("driving-license-reissue", present) == 0

@@ -81,3 +81,27 @@ def test_a_common_word_is_not_corrected_into_a_distinguishing_one(assistant):
 def test_the_object_of_a_look_alike_decides_too(assistant, question):
     reply = ask(assistant, question)
     assert reply["status"] in ("not_found", "clarify"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        # Authentication takes any paper: the paper's own words do not make it another procedure.
+        ("chứng thực bản sao giấy đăng ký xe", "certified-copy"),
+        ("công chứng sao y sổ đỏ", "certified-copy"),
+        ("chứng thực chữ ký giấy ủy quyền nộp thuế thu nhập", "signature-authentication"),
+        ("chứng thực hợp đồng thế chấp nhà", "contract-authentication"),
+        # A paper named as the purpose of another procedure does not change the procedure.
+        ("xin xác nhận thông tin cư trú để làm sổ đỏ", "residence-information-confirmation"),
+        ("tách hộ khẩu khi mua đất ở riêng", "household-separation"),
+        ("đăng ký hộ kinh doanh có phải đóng thuế thu nhập cá nhân không", "household-business-registration"),
+    ],
+)
+def test_papers_named_inside_a_procedure_question_do_not_move_it(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+def test_registering_a_security_is_not_authenticating_its_contract(assistant):
+    reply = ask(assistant, "đăng ký giao dịch bảo đảm")
+    assert reply["status"] in ("not_found", "clarify"), reply
