@@ -65,8 +65,9 @@ FAMILIES: dict[str, str] = {
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
     "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
     "inspection": r"dang kiem|kiem dinh",
-    "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong|ruou|thuoc la"
-              r"|thuoc bao ve thuc vat|thuoc tay|nha thuoc|xang dau|phong kham|mam non|nhom tre|quang cao|ma vach",
+    "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong"
+              r"|(giay phep|phep) (\w+ ){0,2}(ruou|thuoc la|thuoc bao ve thuc vat|thuoc tay|xang dau)|nha thuoc|phong kham"
+              r"|mam non|nhom tre|quang cao|ma vach",
     "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap|doi lai dat|doi dat|lan chiem|lan dat",
     # Trade, banking and telecoms share words with residence ("nhập khẩu" is slang for joining a
     # household, never for goods), identification ("tài khoản") and business registration.
@@ -76,22 +77,25 @@ FAMILIES: dict[str, str] = {
                  r"|duc|nga|lao|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|tay)\b(?! dong)",
     # Companies are registered apart from household businesses.
     "company": r"(thanh lap|mo|dang ky|giai the|tam ngung|ngung|dong cua|doi ten|thay doi|kinh doanh|hoat dong) (cua )?"
-               r"(cong ty|doanh nghiep)|(cho|cua) (cong ty|doanh nghiep|to chuc)|cong ty (tnhh|co phan)|tnhh|hop tac xa"
-               r"|doanh nghiep tu nhan",
-    "military": r"quan su|quan doi|quoc phong|quan nhan|bo doi|xuat ngu|nhap ngu",
-    "veteran": r"cuu chien binh|nguoi co cong|thuong binh|benh binh|liet si|cach mang|chat doc da cam",
+               r"(cong ty|doanh nghiep)|dinh danh (dien tu )?(cho|cua) (doanh nghiep|to chuc)|cong ty (tnhh|co phan)|tnhh"
+               r"|hop tac xa|doanh nghiep tu nhan",
+    "military": r"(bang lai|lai xe|gplx)( xe)?( \w+)? (quan su|quan doi)|(bo quoc phong|quan doi) cap",  # a military licence
+    "veteran": r"(tro cap|che do|mai tang|ho tro|uu dai|bhyt|bao hiem y te)( \w+){0,5} (cuu chien binh|nguoi co cong|thuong binh"
+               r"|benh binh|liet si|cach mang|chat doc da cam)|xac nhan (con|than nhan|gia dinh) (liet si|thuong binh|nguoi co cong)",
     # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
-    "insured": r"dang dong (bao hiem|bhxh)|dong (bao hiem xa hoi|bhxh)|tu tuat",
+    "insured": r"dang dong (bao hiem|bhxh)|tu tuat|(tam ngung|ngung|dung|thoi) dong (bao hiem|bhxh)"
+               r"|(bhxh|bao hiem xa hoi) tu nguyen",
     "mortgage": r"the chap|giai chap|giao dich bao dam",
     # Registering or lifting a security at the land office, not authenticating its contract.
     "secured": r"dang ky (giao dich bao dam|the chap)|xoa (dang ky )?the chap|giai chap",
-    "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh",
-    "non-house": r"nha xuong|xuong san xuat|lam xuong|nha may|nha kho|kho hang|khach san|tram xang|cay xang|chung cu"
-                 r"|tram phat song|cot phat song|bien quang cao",
-    "repair": r"sua chua|cai tao|coi noi",
+    "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh (so|giay chung nhan|bia)",
+    "non-house": r"(xay|xay dung|phep xay dung)( \w+){0,3} (nha xuong|xuong|nha may|nha kho|kho|khach san|tram xang|cay xang"
+                 r"|chung cu|tram phat song|cot phat song|bien quang cao)|nha xuong|lam xuong|nha may",
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
     "penalty": r"nop phat|khong phep|hop thuc hoa|phat nguoi",
     "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
+    "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
+    "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)",
     "fire": r"phong chay|chua chay|pccc",
     # Acts done abroad, before the foreign authority or the mission, not at the commune.
     "abroad-act": r"(dang ky|lam) (ket hon|khai sinh|khai tu)( voi nguoi nuoc ngoai)? (o|tai|ben) nuoc ngoai",
@@ -99,7 +103,7 @@ FAMILIES: dict[str, str] = {
     "utility": r"tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai))|dien nuoc|hoc phi|gao cuu doi",
     # Who the procedure is for: a foreigner applying in Vietnam, not a Vietnamese marrying one.
     "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|nguoi nuoc ngoai (o|tai|song|dang o) viet nam",
-    "guardian": r"giam ho",
+    "guardian": r"(cham dut|thay doi) (viec )?(nguoi )?giam ho",
     "abandoned": r"bo roi|tre lac|khong ro cha me",
     "de-facto": r"nuoi (con nuoi )?thuc te|con nuoi thuc te",
     "mobile": r"luu dong",
@@ -115,15 +119,14 @@ FAMILIES: dict[str, str] = {
     "exit-poverty": r"thoat ngheo|thoat can ngheo|ra khoi (danh sach )?ho (can )?ngheo",
     "severance": r"tro cap (mat viec lam|thoi viec)",  # paid by the employer, not unemployment insurance
     "same-sex": r"dong gioi",
-    "court": r"toa an|(o|tai|ra|len) toa\b",
     "nationality": r"nhap quoc tich|nhap tich|thoi quoc tich|tro lai quoc tich|xin quoc tich|co quoc tich viet nam",
-    "house-number": r"so nha|bien so nha",
+    "house-number": r"(cap|xin|lam|gan|dat) (bien )?so nha",
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
-    "move": r"di chuyen|chuyen noi dang ky",
+    "move": r"di chuyen( dang ky)? nghia vu|chuyen noi dang ky nghia vu",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"
-                r"|viettel|mobifone|vinaphone|nha mang|sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
+                r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
                 r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
 

@@ -105,3 +105,25 @@ def test_papers_named_inside_a_procedure_question_do_not_move_it(assistant, ques
 def test_registering_a_security_is_not_authenticating_its_contract(assistant):
     reply = ask(assistant, "đăng ký giao dịch bảo đảm")
     assert reply["status"] in ("not_found", "clarify"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        # Who a paper is for, or what it is for, does not make it another procedure.
+        ("xin lý lịch tư pháp để nộp cho công ty", "criminal-record-certificate"),
+        ("đăng ký tạm trú cho công nhân của công ty", "temporary-residence-registration"),
+        ("đăng ký thường trú cho bộ đội xuất ngũ", "permanent-residence-registration"),
+        ("khai sinh cho con của quân nhân", "birth-registration"),
+        ("cấp lại căn cước cho cựu chiến binh", "id-card-reissue"),
+        ("đóng bhxh được 2 năm nghỉ việc có được hưởng thất nghiệp không", "unemployment-benefit"),
+        ("di chuyển hộ khẩu về quê", "permanent-residence-registration"),
+        ("đính chính giấy khai sinh bị sai", "civil-status-change-correction"),
+        ("đăng ký thường trú ở chung cư", "permanent-residence-registration"),
+        ("ly hôn ở tòa xong thì tách hộ khẩu thế nào", "household-separation"),
+        ("làm người giám hộ cho cháu", "guardianship-registration"),
+    ],
+)
+def test_who_or_what_a_paper_is_for_does_not_move_the_question(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
