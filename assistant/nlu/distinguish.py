@@ -92,7 +92,7 @@ FAMILIES: dict[str, str] = {
     "non-house": r"(xay|xay dung|phep xay dung)( \w+){0,3} (nha xuong|xuong|nha may|nha kho|kho|khach san|tram xang|cay xang"
                  r"|chung cu|tram phat song|cot phat song|bien quang cao)|nha xuong|lam xuong|nha may",
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
-    "penalty": r"nop phat|khong phep|hop thuc hoa|phat nguoi",
+    "penalty": r"nop phat|hop thuc hoa|phat nguoi",
     "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
     "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
     "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)",
