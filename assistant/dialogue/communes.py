@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.catalog.schema import Commune, Locality
+from assistant.dialogue.reply import Reply, Status
 from assistant.text.normalize import normalize
 
 _KIND_WORDS = ("xa", "phuong", "dac khu", "thi tran")
@@ -77,3 +78,12 @@ def _phrases(commune: Commune) -> set[str]:
             if name.startswith(kind + " "):
                 bare.add(name[len(kind) + 1:])
     return {n for n in names | bare if n}
+
+
+def former_district_reply(district: str, communes: list[Commune]) -> Reply:
+    """The citizen named a district abolished on 1/7/2025: name its successor communes and ask."""
+    names = ", ".join(c.name for c in communes)
+    return Reply(status=Status.smalltalk,
+                 text=f"Từ ngày 01/7/2025 không còn cấp huyện. Địa bàn huyện {district} cũ nay thuộc "
+                      f"{len(communes)} xã: {names}. Bạn ở xã nào trong số này?",
+                 data={"former_district": district, "successors": [c.slug for c in communes]})

@@ -355,14 +355,6 @@ class Composer:
                           "\"giấy độc thân mất bao lâu\"?",
                      data={"commune": commune.slug if commune else None})
 
-    def former_district(self, district: str, communes: list[Commune]) -> Reply:
-        """The citizen named a district abolished on 1/7/2025: name its successor communes and ask."""
-        names = ", ".join(c.name for c in communes)
-        return Reply(status=Status.smalltalk,
-                     text=f"Từ ngày 01/7/2025 không còn cấp huyện. Địa bàn huyện {district} cũ nay thuộc "
-                          f"{len(communes)} xã: {names}. Bạn ở xã nào trong số này?",
-                     data={"former_district": district, "successors": [c.slug for c in communes]})
-
     def clarify(self, candidates: list[Candidate], facet: Facet) -> Reply:
         lines = ["Bạn muốn hỏi thủ tục nào dưới đây?"]
         lines += [f"{i}. {c.name}" for i, c in enumerate(candidates, 1)]
