@@ -27,7 +27,7 @@ from assistant.catalog.yamlsource import Problem
 from assistant.config import Settings
 from assistant.dialogue import intents
 from assistant.dialogue.actions import candidate_action, parse_action
-from assistant.dialogue.communes import CommuneFinder
+from assistant.dialogue.communes import CommuneFinder, former_district_reply
 from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
@@ -441,7 +441,7 @@ class Assistant:
             if previous_intent == Intent.contact:
                 conv.last_intent = Intent.contact.value  # the commune the citizen picks answers it
             communes = [c for c in (locality.commune(s) for s in place.successors) if c] if locality else []
-            return brain.composer.former_district(_district_name(brain, place.district), communes)
+            return former_district_reply(_district_name(brain, place.district), communes)
         if place is not None and (query.empty or top < CLARIFY_MIN):
             if previous_intent == Intent.contact:  # "Bạn ở xã, phường nào?" asked by the contact reply
                 conv.last_intent = Intent.contact.value
