@@ -127,3 +127,21 @@ def test_registering_a_security_is_not_authenticating_its_contract(assistant):
 def test_who_or_what_a_paper_is_for_does_not_move_the_question(assistant, question, procedure):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        # The qualifier is told in the story; the question part names only the plain procedure.
+        ("Chồng em là người Hàn Quốc, bọn em đang sống ở quê em, đã có con chung được một tuổi rồi. "
+         "Giờ muốn đăng ký kết hôn thì làm thế nào ạ?", "marriage-registration-foreign"),
+        ("Vợ em là người Lào, bé nhà em mới sinh được hai tuần ở bệnh viện. "
+         "Giờ làm khai sinh cho bé cần giấy tờ gì ạ?", "birth-registration-foreign"),
+        # A story word no close look-alike explains changes nothing.
+        ("Bố em mất năm ngoái, để lại mảnh đất cho mấy anh em. Giờ muốn sang tên sổ đỏ thì làm thế nào ạ?",
+         "land-transfer-registration"),
+    ],
+)
+def test_a_qualifier_told_in_the_story_decides(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
