@@ -412,6 +412,7 @@ class Assistant:
                 return reply
 
         ranked: list[Scored] | None = None
+        whole = query
         focus = _question_part(text)
         f_ranked: list[Scored] = []
         if focus is not None:
@@ -465,7 +466,9 @@ class Assistant:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                 return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
 
-        return self._decide(brain, ranked, hit, conv, now, query)
+        story = (brain.distinguisher.present(whole.masked) - brain.distinguisher.present(query.masked)
+                 if query is not whole else frozenset())
+        return self._decide(brain, ranked, hit, conv, now, query, story)
 
     def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
                   conv: Conversation, follow_up: bool = False) -> Reply | None:
@@ -487,7 +490,11 @@ class Assistant:
         return brain.everyday.contact(intent, self._commune(brain, conv), proc)
 
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
-                now: dt.datetime, query: Query | None = None) -> Reply:
+                now: dt.datetime, query: Query | None = None, story: frozenset[str] = frozenset()) -> Reply:
+        if query is not None and story and (meant := _story_qualified(brain, ranked, query, story)) is not None:
+            proc = brain.catalog.get(meant.id)
+            if proc is not None:
+                return self._answer(brain, proc, hit.facet, meant.score, _cands(ranked), conv, now)
         if query is not None:
             honest = self._honest_limits(brain, ranked, hit, conv, query, now)
             if honest is not None:
@@ -709,6 +716,26 @@ def _covers(brain: Brain, top_id: str, other_id: str, top_words: set[str], words
     missed = top_words - words - (_GENERIC if generic_names else set())
     top = sum(idf.get(w, 0.0) for w in top_words)
     return sum(idf.get(w, 0.0) for w in missed) <= top / 3 and sum(idf.get(w, 0.0) for w in words) >= top
+
+
+def _story_qualified(brain: Brain, ranked: list[Scored], query: Query, story: frozenset[str]) -> Scored | None:
+    """A qualifier told in the story before the question ("chồng em là người Hàn Quốc ... giờ
+    muốn đăng ký kết hôn"): the one close candidate that explains it, and the best one's words,
+    is the procedure meant. Story words never push a question towards "not found"."""
+    if not ranked or ranked[0].score < CLARIFY_MIN:
+        return None
+    d = brain.distinguisher
+    top = ranked[0]
+    whole = d.present(query.masked) | story
+    if not d.unexplained(top.id, whole) & story:
+        return None
+    top_words = brain.matcher.explained_words(top.id, query)
+    # The question part names only the plain procedure, so the qualified one may score far
+    # below it: its name must carry the best one's name words (as in `_honest_limits`).
+    fits = [s for s in ranked[1:] if s.score >= SUGGEST_MIN
+            and not d.unexplained(s.id, whole) and not d.lacks_defining(s.id, whole)
+            and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _only_one_explains(brain: Brain, ranked: list[Scored], query: Query) -> bool:
