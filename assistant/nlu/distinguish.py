@@ -94,6 +94,10 @@ FAMILIES: dict[str, str] = {
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
     "penalty": r"nop phat|hop thuc hoa|phat nguoi",
     "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
+    "institution": r"co so bao tro|trung tam bao tro|vao (co so|trung tam|vien duong lao)|nha duong lao|cham soc tap trung",
+    "training": r"hoc nghe|dao tao nghe",
+    # Managing an unemployment benefit already granted, each its own procedure.
+    "benefit-admin": r"(tam dung|tiep tuc|chuyen noi) huong (tro cap )?(that nghiep|bhtn)",
     "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
     "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)",
     "fire": r"phong chay|chua chay|pccc",

@@ -235,3 +235,15 @@ def test_families_of_other_agencies_matters(question, family):
                                       "không đi đăng ký nghĩa vụ quân sự có bị phạt không"])
 def test_asking_about_a_late_fine_is_not_a_penalty_matter(question):
     assert "penalty" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("nhận người cao tuổi vào cơ sở bảo trợ xã hội", "institution"),
+        ("hỗ trợ học nghề cho người thất nghiệp", "training"),
+        ("tạm dừng hưởng trợ cấp thất nghiệp", "benefit-admin"),
+    ],
+)
+def test_families_of_social_services_next_to_the_allowances(question, family):
+    assert family in Distinguisher.present(normalize(question))
