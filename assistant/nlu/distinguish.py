@@ -37,7 +37,8 @@ FAMILIES: dict[str, str] = {
     # Events registered abroad that are recorded here; only the divorce one is in the catalogue.
     "record-other": r"ghi chu (ket hon|khai sinh|khai tu|nhan cha|nuoi con)|ghi vao so (ho tich )?(viec )?(ket hon|khai sinh|khai tu)"
                     r"|(ket hon|khai sinh|sinh con|de con) (o |ben |tai )?(nuoc ngoai|han|nhat|dai loan|trung quoc|my|uc|phap|duc"
-                    r"|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)( roi)? ve",
+                    r"|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)( roi)? ve"
+                    r"|cong nhan (viec )?ket hon|(?<!huy viec )(?<!huy )ket hon (o|ben|tai) nuoc ngoai",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"

@@ -145,3 +145,15 @@ def test_who_or_what_a_paper_is_for_does_not_move_the_question(assistant, questi
 def test_a_qualifier_told_in_the_story_decides(assistant, question, procedure):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize("question", ["công nhận kết hôn ở nước ngoài",
+                                      "em kết hôn ở nước ngoài rồi, về việt nam có phải làm gì không"])
+def test_a_marriage_registered_abroad_is_not_the_divorce_record(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] == "not_found", reply
+
+
+def test_a_single_status_paper_for_a_wedding_abroad_is_still_ours(assistant):
+    reply = ask(assistant, "xin giấy xác nhận độc thân để kết hôn ở nước ngoài")
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "marriage-status-certification"), reply
