@@ -27,7 +27,7 @@ from assistant.catalog.yamlsource import Problem
 from assistant.config import Settings
 from assistant.dialogue import intents
 from assistant.dialogue.actions import candidate_action, parse_action
-from assistant.dialogue.communes import CommuneFinder
+from assistant.dialogue.communes import CommuneFinder, former_district_reply
 from assistant.dialogue.compose import Composer, commune_question
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
@@ -386,7 +386,8 @@ class Assistant:
             spans = [*spans, *hit.spans]
         place = brain.communes.find(normalised)
         if place is not None:
-            conv.commune = place.slug  # remembered for the rest of the conversation
+            if place.slug:
+                conv.commune = place.slug  # remembered for the rest of the conversation
             spans = [*spans, place.span]
         query = brain.matcher.parse(text, spans, corrected)
         if conv.last_procedure and hit.explicit and _FOLLOW_UP_LEAD.match(normalised):
@@ -429,6 +430,7 @@ class Assistant:
                 return reply
 
         ranked: list[Scored] | None = None
+        whole = query
         focus = _question_part(text)
         f_ranked: list[Scored] = []
         if focus is not None:
@@ -468,6 +470,12 @@ class Assistant:
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
+        if place is not None and place.successors and (query.empty or top < CLARIFY_MIN):
+            locality = brain.catalog.locality
+            if previous_intent == Intent.contact:
+                conv.last_intent = Intent.contact.value  # the commune the citizen picks answers it
+            communes = [c for c in (locality.commune(s) for s in place.successors) if c] if locality else []
+            return former_district_reply(_district_name(brain, place.district), communes)
         if place is not None and (query.empty or top < CLARIFY_MIN):
             if previous_intent == Intent.contact:  # "Bạn ở xã, phường nào?" asked by the contact reply
                 conv.last_intent = Intent.contact.value
@@ -491,7 +499,9 @@ class Assistant:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
                 return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
 
-        return self._decide(brain, ranked, hit, conv, now, query)
+        story = (brain.distinguisher.present(whole.masked) - brain.distinguisher.present(query.masked)
+                 if query is not whole else frozenset())
+        return self._decide(brain, ranked, hit, conv, now, query, story)
 
     def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
                   conv: Conversation, follow_up: bool = False) -> Reply | None:
@@ -513,13 +523,20 @@ class Assistant:
         return brain.everyday.contact(intent, self._commune(brain, conv), proc)
 
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
-                now: dt.datetime, query: Query | None = None) -> Reply:
+                now: dt.datetime, query: Query | None = None, story: frozenset[str] = frozenset()) -> Reply:
+        if query is not None and story and (meant := _story_qualified(brain, ranked, query, story)) is not None:
+            proc = brain.catalog.get(meant.id)
+            if proc is not None:
+                return self._answer(brain, proc, hit.facet, meant.score, _cands(ranked), conv, now)
         if query is not None:
             honest = self._honest_limits(brain, ranked, hit, conv, query, now)
             if honest is not None:
                 return honest
             ranked = _explained_first(brain, ranked, query)
-            broad = brain.matcher.covering(query, ranked) or _field_named(brain, ranked, query)
+            # A look-alike far below the best once re-weighed ("trợ cấp người già" and the funeral
+            # allowance, which only applies once someone died) is no reason to ask back.
+            covering = [s for s in brain.matcher.covering(query, ranked) if s.score >= ranked[0].score - CLARIFY_WINDOW]
+            broad = (covering if len(covering) >= 2 else []) or _field_named(brain, ranked, query)
             if broad:
                 conv.pending_candidates = [s.id for s in broad[:4]]
                 conv.last_facet = hit.facet.value
@@ -583,8 +600,13 @@ class Assistant:
         window = [s for s in ranked[1:] if s.score >= top.score - EXPLAIN_WINDOW and s.score >= CLARIFY_MIN
                   and not brain.distinguisher.unexplained(s.id, present)]
         top_words = brain.matcher.explained_words(top.id, query)
+        # Either its name carries the best one's words, or the best one leaves two or more
+        # distinguishing families unexplained ("ly hôn ở Hàn Quốc": foreign and record) and
+        # falls below it once it pays the price per family that `_explained_first` charges.
+        beaten = top.score - DISTINGUISH_PENALTY * len(missing) if len(missing) >= 2 else 100.0
         sure = [s for s in window if s.score >= LONE_MIN and not brain.distinguisher.lacks_defining(s.id, present)
-                and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query))]
+                and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query),
+                            generic_names=s.score > beaten)]
         if not window:
             # The qualifier's own words may be missing from every phrase of the procedure that
             # covers it ("người Lào" and "có yếu tố nước ngoài"), which then scores far below: it
@@ -648,7 +670,7 @@ def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[S
     present = d.present(query.masked)
     out = []
     for s in ranked:
-        gaps = len(d.unexplained(s.id, present)) + d.lacks_defining(s.id, present)
+        gaps = d.gaps(s.id, present)
         out.append(Scored(s.id, s.name, round(s.score - DISTINGUISH_PENALTY * gaps, 2)) if gaps else s)
     return sorted(out, key=lambda s: -s.score)
 
@@ -693,6 +715,17 @@ def _question_clause(text: str) -> str | None:
     return ", ".join(tail) if clauses else None
 
 
+def _district_name(brain: Brain, folded: str) -> str:
+    """The former district's name with its diacritics, taken from its successor commune that
+    kept it ("khanh vinh" -> "Khánh Vĩnh")."""
+    locality = brain.catalog.locality
+    for commune in locality.communes if locality else []:
+        bare = commune.name.split(" ", 1)[1] if " " in commune.name else commune.name
+        if normalize(bare) == folded:
+            return bare
+    return folded.title()
+
+
 _GENERIC = frozenset("dang ky thu tuc lam cac ve linh vuc giay to".split())
 
 
@@ -726,21 +759,43 @@ def _name_words(brain: Brain, procedure_id: str) -> set[str]:
 
 
 def _covers(brain: Brain, top_id: str, other_id: str, top_words: set[str], words: set[str],
-            strict: bool = True) -> bool:
+            strict: bool = True, generic_names: bool = False) -> bool:
     """A candidate's own name carries every question word of the best one's name ("đăng ký khai
     sinh" is inside "đăng ký khai sinh có yếu tố nước ngoài", "tạm trú" is not inside "khai báo
     tạm vắng"), it explains all but a third of the weight of the other words the best one
     explains ("bé" is only an alias of the plain birth registration), and more besides."""
     idf = brain.matcher.idf
     top_words = top_words - _WHO  # "bé", "con": who it is for says nothing about which procedure
-    if (top_words & _name_words(brain, top_id)) - _name_words(brain, other_id):
+    # `generic_names`: "đăng ký" need not be in the other's name (the foreign-divorce record's
+    # name never says it), once the distinguishing words already rank it above the best one.
+    if (top_words & _name_words(brain, top_id)) - _name_words(brain, other_id) - (_GENERIC if generic_names else set()):
         return False
     named = top_words & _name_words(brain, top_id)
     if not strict:  # only the name matters, and it must name more than "đăng ký"
         return len(named - _GENERIC) >= 2
-    missed = top_words - words
+    missed = top_words - words - (_GENERIC if generic_names else set())
     top = sum(idf.get(w, 0.0) for w in top_words)
     return sum(idf.get(w, 0.0) for w in missed) <= top / 3 and sum(idf.get(w, 0.0) for w in words) >= top
+
+
+def _story_qualified(brain: Brain, ranked: list[Scored], query: Query, story: frozenset[str]) -> Scored | None:
+    """A qualifier told in the story before the question ("chồng em là người Hàn Quốc ... giờ
+    muốn đăng ký kết hôn"): the one close candidate that explains it, and the best one's words,
+    is the procedure meant. Story words never push a question towards "not found"."""
+    if not ranked or ranked[0].score < CLARIFY_MIN:
+        return None
+    d = brain.distinguisher
+    top = ranked[0]
+    whole = d.present(query.masked) | story
+    if not d.unexplained(top.id, whole) & story:
+        return None
+    top_words = brain.matcher.explained_words(top.id, query)
+    # The question part names only the plain procedure, so the qualified one may score far
+    # below it: its name must carry the best one's name words (as in `_honest_limits`).
+    fits = [s for s in ranked[1:] if s.score >= SUGGEST_MIN
+            and not d.unexplained(s.id, whole) and not d.lacks_defining(s.id, whole)
+            and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _only_one_explains(brain: Brain, ranked: list[Scored], query: Query) -> bool:

@@ -13,15 +13,21 @@ import re
 from dataclasses import dataclass
 
 from assistant.catalog.schema import Commune, Locality
+from assistant.dialogue.reply import Reply, Status
 from assistant.text.normalize import normalize
 
 _KIND_WORDS = ("xa", "phuong", "dac khu", "thi tran")
+_DISTRICT_BEFORE = re.compile(r"\bhuyen\s+$")
 
 
 @dataclass(frozen=True)
 class CommuneHit:
     slug: str
     span: tuple[int, int]  # in the normalised text; excluded from procedure matching
+    # "em ở huyện Khánh Vĩnh": a former district (abolished 1/7/2025), not the commune that kept
+    # its name. `slug` is then empty and these are the communes that succeeded it.
+    successors: tuple[str, ...] = ()
+    district: str = ""
 
 
 class CommuneFinder:
@@ -34,6 +40,7 @@ class CommuneFinder:
                 phrases.setdefault(phrase, commune.slug)
         ordered = sorted(phrases, key=len, reverse=True)
         self._slug = phrases
+        self._communes = list(locality.communes) if locality else []
         kinds = "|".join(_KIND_WORDS)
         self._pattern = (
             re.compile(rf"\b(?:(?:{kinds})\s+)?({'|'.join(re.escape(p) for p in ordered)})\b") if ordered else None
@@ -50,7 +57,17 @@ class CommuneFinder:
         match = self._pattern.search(normalised)
         if match is None:
             return None
+        if _DISTRICT_BEFORE.search(normalised[:match.start()]):
+            successors = self.successors(match.group(1))
+            if len(successors) >= 2:
+                start = _DISTRICT_BEFORE.search(normalised[:match.start()]).start()
+                return CommuneHit("", (start, match.end()), successors, match.group(1))
         return CommuneHit(self._slug[match.group(1)], match.span())
+
+    def successors(self, district: str) -> tuple[str, ...]:
+        """Communes formed from the former district of that name (their `formed_from` says so)."""
+        wanted = f"huyen {district}"
+        return tuple(c.slug for c in self._communes if c.formed_from and wanted in normalize(c.formed_from))
 
 
 def _phrases(commune: Commune) -> set[str]:
@@ -61,3 +78,12 @@ def _phrases(commune: Commune) -> set[str]:
             if name.startswith(kind + " "):
                 bare.add(name[len(kind) + 1:])
     return {n for n in names | bare if n}
+
+
+def former_district_reply(district: str, communes: list[Commune]) -> Reply:
+    """The citizen named a district abolished on 1/7/2025: name its successor communes and ask."""
+    names = ", ".join(c.name for c in communes)
+    return Reply(status=Status.smalltalk,
+                 text=f"Từ ngày 01/7/2025 không còn cấp huyện. Địa bàn huyện {district} cũ nay thuộc "
+                      f"{len(communes)} xã: {names}. Bạn ở xã nào trong số này?",
+                 data={"former_district": district, "successors": [c.slug for c in communes]})

@@ -31,36 +31,107 @@ FAMILIES: dict[str, str] = {
                r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay"
                r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky",
     "international": r"quoc te",
-    "record": r"ghi chu|ghi vao so",
+    # A divorce granted abroad is what "ghi chú ly hôn" records, whatever the citizen calls it.
+    "record": r"ghi chu|ghi vao so|ly (hon|di) (o |ben |tai )?(nuoc ngoai|ngoai quoc|han|nhat|dai loan|trung quoc|my|uc"
+              r"|phap|duc|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|tay)",
+    # Events registered abroad that are recorded here; only the divorce one is in the catalogue.
+    "record-other": r"ghi chu (ket hon|khai sinh|khai tu|nhan cha|nuoi con)|ghi vao so (ho tich )?(viec )?(ket hon|khai sinh|khai tu)"
+                    r"|(ket hon|khai sinh|sinh con|de con) (o |ben |tai )?(nuoc ngoai|han|nhat|dai loan|trung quoc|my|uc|phap|duc"
+                    r"|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)( roi)? ve"
+                    r"|cong nhan (viec )?ket hon|(?<!huy viec )(?<!huy )ket hon (o|ben|tai) nuoc ngoai",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
-    "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong",
+    "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"
+                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
-    "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|a1|a2|b1|b2|b)|hoc lai",
+    "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
             r"|that lac|danh roi|moc tui|bi trom|bi chay",
-    "died": r"vua mat|da mat|moi mat|mat roi|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
-    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)",
+    # "đã mất bản gốc" lost a paper; "bà đã mất" died.
+    "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe)\b)|mat roi"
+            r"|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
+    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)|cho con mot lan",
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
+    # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
+    "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd)|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
-    "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban",
-    "change": r"thay doi|dieu chinh",
+    "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
+    "change": r"thay doi|dieu chinh|doi ten|doi dia chi",
     "correct": r"cai chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
                r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
     "official": r"cong vu|ngoai giao",
     "postpone": r"hoan|mien(?! phi)",
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
-    "pension": r"huu tri|luong huu|ve huu",
+    "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
     "inspection": r"dang kiem|kiem dinh",
-    "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong",
-    "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap",
+    "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong"
+              r"|(giay phep|phep) (\w+ ){0,2}(ruou|thuoc la|thuoc bao ve thuc vat|thuoc tay|xang dau)|nha thuoc|phong kham"
+              r"|mam non|nhom tre|quang cao|ma vach",
+    "land-dispute": r"thu hoi dat|boi thuong|giai phong mat bang|tranh chap|doi lai dat|doi dat|lan chiem|lan dat",
     # Trade, banking and telecoms share words with residence ("nhập khẩu" is slang for joining a
     # household, never for goods), identification ("tài khoản") and business registration.
+    # Someone foreign in Vietnam, not a Vietnamese going abroad ("tạm trú cho người nước ngoài"
+    # is not "khai báo tạm vắng đi nước ngoài").
+    "foreigner": r"(nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|ngoai kieu|nguoi (han|nhat|dai loan|trung quoc|my|uc|phap"
+                 r"|duc|nga|lao|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|tay)\b(?! dong)",
+    # Companies are registered apart from household businesses.
+    "company": r"(thanh lap|mo|dang ky|giai the|tam ngung|ngung|dong cua|doi ten|thay doi|kinh doanh|hoat dong) (cua )?"
+               r"(cong ty|doanh nghiep)|dinh danh (dien tu )?(cho|cua) (doanh nghiep|to chuc)|cong ty (tnhh|co phan)|tnhh"
+               r"|hop tac xa|doanh nghiep tu nhan",
+    "military": r"(bang lai|lai xe|gplx)( xe)?( \w+)? (quan su|quan doi)|(bo quoc phong|quan doi) cap",  # a military licence
+    "veteran": r"(tro cap|che do|mai tang|ho tro|uu dai|bhyt|bao hiem y te)( \w+){0,5} (cuu chien binh|nguoi co cong|thuong binh"
+               r"|benh binh|liet si|cach mang|chat doc da cam)|xac nhan (con|than nhan|gia dinh) (liet si|thuong binh|nguoi co cong)",
+    # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
+    "insured": r"dang dong (bao hiem|bhxh)|tu tuat|(tam ngung|ngung|dung|thoi) dong (bao hiem|bhxh)"
+               r"|(bhxh|bao hiem xa hoi) tu nguyen",
+    "mortgage": r"the chap|giai chap|giao dich bao dam",
+    # Registering or lifting a security at the land office, not authenticating its contract.
+    "secured": r"dang ky (giao dich bao dam|the chap)|xoa (dang ky )?the chap|giai chap",
+    "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh (so|giay chung nhan|bia)",
+    "non-house": r"(xay|xay dung|phep xay dung)( \w+){0,3} (nha xuong|xuong|nha may|nha kho|kho|khach san|tram xang|cay xang"
+                 r"|chung cu|tram phat song|cot phat song|bien quang cao)|nha xuong|lam xuong|nha may",
+    # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
+    "penalty": r"nop phat|hop thuc hoa|phat nguoi",
+    "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
+    "institution": r"co so bao tro|trung tam bao tro|vao (co so|trung tam|vien duong lao)|nha duong lao|cham soc tap trung",
+    "training": r"hoc nghe|dao tao nghe",
+    # Managing an unemployment benefit already granted, each its own procedure.
+    "benefit-admin": r"(tam dung|tiep tuc|chuyen noi) huong (tro cap )?(that nghiep|bhtn)",
+    "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
+    "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)",
+    "fire": r"phong chay|chua chay|pccc",
+    # Acts done abroad, before the foreign authority or the mission, not at the commune.
+    "abroad-act": r"(dang ky|lam) (ket hon|khai sinh|khai tu)( voi nguoi nuoc ngoai)? (o|tai|ben) nuoc ngoai",
+    # "tiền" is masked as the fee facet: "tiền điện" reaches here as "| dien".
+    "utility": r"tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai))|dien nuoc|hoc phi|gao cuu doi",
+    # Who the procedure is for: a foreigner applying in Vietnam, not a Vietnamese marrying one.
+    "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|nguoi nuoc ngoai (o|tai|song|dang o) viet nam",
+    "guardian": r"(cham dut|thay doi) (viec )?(nguoi )?giam ho",
+    "abandoned": r"bo roi|tre lac|khong ro cha me",
+    "de-facto": r"nuoi (con nuoi )?thuc te|con nuoi thuc te",
+    "mobile": r"luu dong",
+    "exchange": r"giua (hai|2|cac) ho|doi cho nhau|don dien",
+    "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
+    # The vehicle's own papers, which land and licence procedures never name.
+    "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
+    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap",
+    "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
+    "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
+    "integrate": r"tich hop",
+    "dna": r"adn|dna|giam dinh gen",
+    "exit-poverty": r"thoat ngheo|thoat can ngheo|ra khoi (danh sach )?ho (can )?ngheo",
+    "severance": r"tro cap (mat viec lam|thoi viec)",  # paid by the employer, not unemployment insurance
+    "same-sex": r"dong gioi",
+    "nationality": r"nhap quoc tich|nhap tich|thoi quoc tich|tro lai quoc tich|xin quoc tich|co quoc tich viet nam",
+    "house-number": r"(cap|xin|lam|gan|dat) (bien )?so nha",
+    "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
+    "move": r"di chuyen( dang ky)? nghia vu|chuyen noi dang ky nghia vu",
+    "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"
-                r"|viettel|mobifone|vinaphone|nha mang|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
+                r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
                 r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
 
@@ -105,6 +176,25 @@ DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "a
                       "dissolve", "bundle", "died", "record"})
 
 
+# Families that name *which paper or matter* a question is about. Authentication procedures
+# (certified copies, signatures, contracts) take any paper, so they explain every one of them:
+# "chứng thực bản sao giấy đăng ký xe" is a certified copy, not a vehicle procedure.
+OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "company", "veteran", "insured", "mortgage",
+                             "land-other", "non-house", "animal", "fire", "permit", "foreigner", "for-foreigner",
+                             "other-vehicle", "nationality", "commerce"})
+_ANY_PAPER = re.compile(r"\bchung thuc\b")
+
+# A family in a question that also answers a procedure's defining qualifier: whoever lost a
+# paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh").
+IMPLIES: dict[str, frozenset[str]] = {"lost": frozenset({"again"})}
+
+
+def implied(present: frozenset[str]) -> frozenset[str]:
+    """`present` with the families its families imply."""
+    extra = [IMPLIES[f] for f in present if f in IMPLIES]
+    return present.union(*extra) if extra else present
+
+
 class Distinguisher:
     """Which distinguishing families each procedure's own names explain, and which define it."""
 
@@ -114,15 +204,18 @@ class Distinguisher:
         self.referrals: dict[str, frozenset[str]] = {}  # referral words its own names use ("tách hộ sau ly hôn")
         for proc in procedures:
             text = " | ".join(normalize(t) for t in (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords))
-            self.explained[proc.id] = frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(text))
+            explained = frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(text))
             name = normalize(proc.short_name or proc.name)
+            if _ANY_PAPER.search(name):
+                explained |= OBJECT_FAMILIES
+            self.explained[proc.id] = explained
             self.defining[proc.id] = frozenset(f for f in DEFINING if _FAMILY_RE[f].search(name))
             self.referrals[proc.id] = frozenset(k for k, (rx, _) in _REFERRAL_RE.items() if rx.search(text))
 
     def lacks_defining(self, procedure_id: str, present: frozenset[str]) -> bool:
         """The procedure is defined by a qualifier ("nước ngoài", "cấp lại") the question never names."""
         defining = self.defining.get(procedure_id, frozenset())
-        return bool(defining) and not (defining & present)
+        return bool(defining) and not (defining & implied(present))
 
     @staticmethod
     def present(masked: str) -> frozenset[str]:
@@ -134,6 +227,12 @@ class Distinguisher:
 
     def unexplained(self, procedure_id: str, present: frozenset[str]) -> frozenset[str]:
         return present - self.explained.get(procedure_id, frozenset())
+
+    def gaps(self, procedure_id: str, present: frozenset[str]) -> int:
+        """How many distinguishing words speak against the procedure: families it does not
+        explain, plus one when its defining qualifier is missing (see `DISTINGUISH_PENALTY` in
+        the core, which charges each gap)."""
+        return len(self.unexplained(procedure_id, present)) + self.lacks_defining(procedure_id, present)
 
 
 def _present(masked: str) -> frozenset[str]:

@@ -24,6 +24,7 @@ from assistant.catalog.messages import label_of, suggest
 from assistant.catalog.schema import PROCEDURE_FACT_KEYS, FeeSetter, Procedure, TimeUnit
 from assistant.catalog.yamlsource import Problem, SourceDoc, YamlSyntaxError, read_yaml
 from assistant.config import Settings
+from assistant.text.normalize import normalize
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 STALE_AFTER = dt.timedelta(days=365)
@@ -389,10 +390,20 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def _alias_warnings(assistant: Any, proc: Procedure, doc: SourceDoc) -> Iterator[Problem]:
+    """Scores are weighed the way the core weighs them: a look-alike that does not explain the
+    alias's distinguishing words ("mất", "thi", "cấp đổi") pays the core's penalty per gap, so
+    "mất bằng lái" is not reported as leading to the driving test, which the core never answers."""
+    from assistant.core import DISTINGUISH_PENALTY
+
     matcher = assistant.brain.matcher
+    distinguisher = assistant.brain.distinguisher
     for index, alias in enumerate(proc.aliases):
         own, ranked = matcher.score_without_phrase(proc.id, alias)
-        better = [s for s in ranked if s.id != proc.id and s.score > own + 0.5]
+        present = distinguisher.present(matcher.parse(alias).masked) | distinguisher.present(normalize(alias))
+        own -= DISTINGUISH_PENALTY * distinguisher.gaps(proc.id, present)
+        ranked = [type(s)(s.id, s.name, s.score - DISTINGUISH_PENALTY * distinguisher.gaps(s.id, present))
+                  for s in ranked]
+        better = sorted((s for s in ranked if s.id != proc.id and s.score > own + 0.5), key=lambda s: -s.score)
         if better:
             yield _problem(doc, ("aliases", index),
                            f"tên gọi '{alias}' khớp với thủ tục '{better[0].id}' hơn chính thủ tục này "

@@ -112,3 +112,37 @@ def test_commune_with_unknown_override_set_is_refused(tmp_path):
     root = write_catalog(tmp_path / "catalog", SMALL, localities={"khanh-hoa": broken})
     with pytest.raises(CatalogError, match="bộ điều chỉnh 'former-khanh-son' không có trong 'override_sets'"):
         load_catalog(root, "khanh-hoa")
+
+
+def _with_former_district(tmp_path):
+    locality = {**LOCALITY, "communes": [
+        {**c, "formed_from": "các xã, thị trấn của huyện Khánh Vĩnh cũ"} if c["slug"] in SLUGS else c
+        for c in LOCALITY["communes"]]}
+    root = write_catalog(tmp_path / "catalog", SMALL, localities={"khanh-hoa": locality})
+    return Assistant(load_catalog(root, "khanh-hoa"), Settings(catalog_dir=root, locality="khanh-hoa"),
+                     clock=lambda: MONDAY)
+
+
+@pytest.mark.parametrize("text", ["em ở huyện Khánh Vĩnh", "o huyen khanh vinh"])
+def test_a_former_district_names_its_successor_communes_and_asks(tmp_path, text):
+    assistant = _with_former_district(tmp_path)
+    conv = Conversation()
+    reply = assistant.handle(text, conv)
+    assert reply.data["successors"] == SLUGS
+    assert "huyện Khánh Vĩnh cũ" in reply.text and all(f"Xã {name}" in reply.text for name in KV)
+    assert conv.commune is None  # not the commune that kept the district's name
+    picked = assistant.handle("xã Tây Khánh Vĩnh", conv)
+    assert picked.data["commune"] == "tay-khanh-vinh" and conv.commune == "tay-khanh-vinh"
+
+
+def test_the_commune_that_kept_the_name_is_still_found(tmp_path):
+    assistant = _with_former_district(tmp_path)
+    conv = Conversation()
+    assistant.handle("em ở xã Khánh Vĩnh", conv)
+    assert conv.commune == "khanh-vinh"
+
+
+def test_without_successors_a_district_word_reads_as_the_commune(assistant):
+    conv = Conversation()
+    assistant.handle("em ở huyện Khánh Vĩnh", conv)  # the localities here say nothing of districts
+    assert conv.commune == "khanh-vinh"

@@ -67,3 +67,183 @@ def test_referrals(question, kind):
 
 def test_the_corrector_knows_the_distinguishing_words():
     assert {"visa", "hoan", "thuyen", "quoc", "te"} <= DISTINGUISHING_WORDS
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["em ly hôn ở Hàn Quốc rồi", "ly hon ben my", "ly hôn tại Nhật Bản", "ly dị ở nước ngoài"],
+)
+def test_a_divorce_granted_abroad_is_what_is_recorded(question):
+    assert "record" in Distinguisher.present(normalize(question))
+
+
+def test_a_divorce_at_home_is_not_a_record():
+    assert "record" not in Distinguisher.present(normalize("ly hôn ở tòa án huyện"))
+
+
+def test_losing_a_paper_answers_for_getting_it_again(dist):
+    # "mất giấy khai sinh" asks for the birth registration again, though it never says "lại".
+    lost = Distinguisher.present(normalize("mất giấy khai sinh"))
+    assert not dist.lacks_defining("birth-re-registration", lost)
+    assert dist.lacks_defining("birth-re-registration", frozenset())
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("tạm trú cho người nước ngoài", "foreigner"),
+        ("lấy vợ người Lào", "foreigner"),
+        ("tạm ngừng hoạt động công ty tnhh", "company"),
+        ("đổi bằng lái xe quân sự", "military"),
+        ("mai táng phí cho cựu chiến binh", "veteran"),
+        ("trợ cấp mai táng cho người đang đóng bảo hiểm", "insured"),
+        ("xóa thế chấp sổ đỏ", "mortgage"),
+        ("xin giao đất làm nhà", "land-other"),
+        ("giấy phép xây dựng nhà xưởng", "non-house"),
+        ("hỗ trợ tiền điện cho hộ nghèo", "utility"),
+        ("đăng ký di chuyển nghĩa vụ quân sự", "move"),
+        ("đăng ký nghĩa vụ quân sự bổ sung", "supplement"),
+        ("ghi chú kết hôn ở nước ngoài", "record-other"),
+        ("đổi tên công ty", "change"),
+    ],
+)
+def test_families_of_neighbour_procedures(question, family):
+    from assistant.nlu.facets import facet_spans
+    from assistant.nlu.matcher import _mask
+
+    text = normalize(question)
+    assert family in Distinguisher.present(_mask(text, facet_spans(text)))
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("đi xuất khẩu lao động", "foreigner"),            # "lao động" is not Laos
+        ("bị công ty cho nghỉ việc", "company"),            # an employer, not a company registration
+        ("làm lại giấy khai sinh đã mất bản gốc", "died"),  # a lost paper, not a death
+        ("bổ sung giấy tờ cho hồ sơ", "supplement"),
+        ("điền tờ khai thế nào", "utility"),
+    ],
+)
+def test_look_alikes_of_the_neighbour_families(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("cấp lại bằng tốt nghiệp bị mất", "diploma"),
+        ("chấm dứt việc giám hộ", "guardian"),
+        ("khai sinh cho trẻ bị bỏ rơi", "abandoned"),
+        ("đăng ký kết hôn lưu động", "mobile"),
+        ("khóa tài khoản định danh điện tử", "lock"),
+        ("xin cấp số nhà", "house-number"),
+        ("học bằng lái xe nâng", "other-vehicle"),
+        ("hưởng lương hưu hằng tháng", "pension"),
+    ],
+)
+def test_families_of_further_neighbours(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+def test_an_old_person_without_a_pension_is_not_asking_about_pensions():
+    assert "pension" not in Distinguisher.present(normalize("người già không có lương hưu"))
+    assert "pension" not in Distinguisher.present(normalize("trợ cấp hưu trí xã hội"))
+
+
+def test_no_bare_word_that_a_common_one_would_be_corrected_into():
+    # "tạp hóa" must stay "tap hoa": a bare "tau" among the distinguishing words would pull it.
+    assert not Distinguisher.present(normalize("mở tiệm tạp hóa")) & {"other-vehicle"}
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("cấp đổi giấy đăng ký xe bị rách", "vehicle-papers"),
+        ("cấp lại cà vẹt xe bị mất", "vehicle-papers"),
+        ("xóa hộ kinh doanh khỏi danh sách thuế", "tax"),
+        ("dừng đóng bảo hiểm y tế hộ gia đình", "dissolve"),
+    ],
+)
+def test_families_of_papers_and_closing(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+def test_closing_a_business_and_settling_its_taxes_is_no_tax_procedure():
+    assert "tax" not in Distinguisher.present(normalize("chấm dứt hộ kinh doanh có phải quyết toán thuế không"))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("đổi giấy xác nhận khuyết tật", "renew"),
+        ("cấp đổi sổ đỏ", "renew"),
+        ("bằng lái bị tước thì bao giờ lấy lại", "revoked"),
+        ("thành lập chi nhánh công ty", "branch"),
+        ("tích hợp bằng lái vào căn cước", "integrate"),
+        ("công nhận hộ thoát nghèo", "exit-poverty"),
+        ("trợ cấp thôi việc khi nghỉ làm", "severance"),
+        ("nhập quốc tịch việt nam", "nationality"),
+        ("đăng ký giám hộ cho người mất năng lực ở tòa", "court"),
+        ("đăng ký xe công nông", "other-vehicle"),
+        ("làm khai sinh, thường trú, thẻ bảo hiểm cho con một lần", "bundle"),
+    ],
+)
+def test_families_of_the_third_neighbour_batch(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+def test_leaving_a_job_is_not_a_severance_question():
+    assert "severance" not in Distinguisher.present(normalize("thôi việc có được hưởng thất nghiệp không"))
+
+
+def test_a_renewed_paper_is_explained_by_the_renewals(dist):
+    for pid in ("land-certificate-renewal", "driving-license-renewal", "id-card-renewal"):
+        assert "renew" in dist.explained[pid]
+    assert "renew" not in dist.explained["disability-certification"]
+
+
+@pytest.mark.parametrize("question", ["thi giấy phép lái xe", "thi GPLX hạng A1"])
+def test_a_licence_test_by_its_full_name(question):
+    assert "test" in Distinguisher.present(normalize(question))
+
+
+def test_gaps_count_unexplained_families_and_a_missing_qualifier(dist):
+    present = Distinguisher.present(normalize("mất bằng lái"))
+    assert dist.gaps("driving-license-reissue", present) == 0
+    assert dist.gaps("driving-license-test", present) == 2  # does not explain "mất", and no "thi"
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("cấp giấy phép bán lẻ rượu", "permit"),
+        ("nộp phạt xây dựng không phép", "penalty"),
+        ("đăng ký tạm trú cho chó mèo", "animal"),
+        ("thẩm duyệt phòng cháy chữa cháy", "fire"),
+        ("đăng ký kết hôn với người nước ngoài ở nước ngoài", "abroad-act"),
+        ("chồng người Hàn muốn nhập tịch", "nationality"),
+        ("đăng ký sim chính chủ", "commerce"),
+        ("đòi lại đất cho mượn", "land-dispute"),
+    ],
+)
+def test_families_of_other_agencies_matters(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["khai tử quá 15 ngày có bị phạt không",
+                                      "không đi đăng ký nghĩa vụ quân sự có bị phạt không"])
+def test_asking_about_a_late_fine_is_not_a_penalty_matter(question):
+    assert "penalty" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("nhận người cao tuổi vào cơ sở bảo trợ xã hội", "institution"),
+        ("hỗ trợ học nghề cho người thất nghiệp", "training"),
+        ("tạm dừng hưởng trợ cấp thất nghiệp", "benefit-admin"),
+    ],
+)
+def test_families_of_social_services_next_to_the_allowances(question, family):
+    assert family in Distinguisher.present(normalize(question))

@@ -201,3 +201,18 @@ def test_registry_names_unregistered_successors(tmp_path):
     path = root / "instruments" / "registry.yaml"
     assert warning.path == path and warning.line == _line_of(path, "- 99/2025/QH15")
     assert "văn bản 99/2025/QH15 (ghi ở 'amended_by' của 28/2009/QH12) chưa có trong danh mục văn bản" in warning.message
+
+
+def test_alias_warnings_weigh_distinguishing_words_as_the_core_does():
+    """On the shipped catalogue: "mất bằng lái" is not reported as leading to the driving test,
+    which word overlap alone ranks first but the core never answers ("mất" speaks against it)."""
+    from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings
+    from assistant.core import Assistant
+    from assistant.staff.catalog_lint import W_ALIAS
+
+    problems = check_directory(DEFAULT_CATALOG_DIR, TODAY)
+    warned = {p.message.split("'")[1] for p in problems if p.kind == W_ALIAS}
+    assert not {"mất bằng lái", "mất GPLX", "đổi bằng lái", "cấp lại bằng lái"} & warned
+    matcher = Assistant(load_catalog(DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY), Settings()).brain.matcher
+    own, ranked = matcher.score_without_phrase("driving-license-reissue", "mất bằng lái")
+    assert any(s.id == "driving-license-test" and s.score > own for s in ranked)

@@ -1,0 +1,159 @@
+"""Look-alike procedures on the shipped catalogue (issue 12): the words that tell them apart
+decide, in either direction. Each case stands for a family of questions, not one sentence."""
+
+import pytest
+
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.dialogue.conversation import Conversation
+
+
+@pytest.fixture(scope="module")
+def assistant(shipped_catalog):
+    return Assistant(shipped_catalog, Settings())
+
+
+def ask(assistant, text):
+    return assistant.handle(text, Conversation()).to_json()
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        # A divorce abroad names two qualifiers plain marriage registration does not explain.
+        ("em ly hôn ở Hàn Quốc, giờ về quê đăng ký kết hôn lại cần làm gì", "foreign-divorce-recording"),
+        ("ly hon ben nhat roi ve nuoc muon lay chong moi", "foreign-divorce-recording"),
+        # Losing the paper is asking for it again.
+        ("mất giấy khai sinh bản chính, xã cũng không còn sổ gốc", "birth-re-registration"),
+        # A look-alike that only applies once someone died is not asked about.
+        ("trợ cấp người già làm ở đâu", "social-allowance-monthly"),
+    ],
+)
+def test_the_distinguishing_words_decide(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "đăng ký kết hôn với người nước ngoài tại lãnh sự quán",  # done by the mission abroad
+        "ghi chú kết hôn đã đăng ký ở nước ngoài",                # only the divorce one is ours
+        "đổi bằng lái xe quân sự",
+        "tạm ngừng kinh doanh công ty",                           # not a household business
+        "hỗ trợ mai táng phí cho cựu chiến binh",                 # not the social-protection allowance
+        "mat the bhyt lam lai o dau",
+        "xin giấy phép xây dựng nhà xưởng",
+        "đăng ký nghĩa vụ quân sự bổ sung",
+        "xin giao đất làm nhà",
+        "đổi tên công ty",
+    ],
+)
+def test_neighbours_outside_the_catalogue_get_no_procedure(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] in ("not_found", "clarify"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("bị công ty cho nghỉ thì hưởng trợ cấp thất nghiệp bao lâu", "unemployment-benefit"),
+        ("làm lại giấy khai sinh cho người lớn tuổi đã mất bản gốc, xã cũng không còn sổ", "birth-re-registration"),
+        ("xác nhận tình trạng hôn nhân để kết hôn với người nước ngoài", "marriage-status-certification"),
+        ("đăng ký kết hôn với người nước ngoài", "marriage-registration-foreign"),
+    ],
+)
+def test_in_catalogue_near_neighbours_keep_their_procedure(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+def test_a_common_word_is_not_corrected_into_a_distinguishing_one(assistant):
+    reply = ask(assistant, "mo tiem tap hoa co can dang ky kinh doanh khong")
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "household-business-registration"), reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["xin cấp lại bằng tốt nghiệp bị mất", "chấm dứt việc giám hộ", "khóa tài khoản định danh điện tử",
+     "hưởng lương hưu hằng tháng", "tạm ngừng đóng bảo hiểm xã hội", "đăng ký khai sinh cho trẻ bị bỏ rơi"],
+)
+def test_the_object_of_a_look_alike_decides_too(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] in ("not_found", "clarify"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        # Authentication takes any paper: the paper's own words do not make it another procedure.
+        ("chứng thực bản sao giấy đăng ký xe", "certified-copy"),
+        ("công chứng sao y sổ đỏ", "certified-copy"),
+        ("chứng thực chữ ký giấy ủy quyền nộp thuế thu nhập", "signature-authentication"),
+        ("chứng thực hợp đồng thế chấp nhà", "contract-authentication"),
+        # A paper named as the purpose of another procedure does not change the procedure.
+        ("xin xác nhận thông tin cư trú để làm sổ đỏ", "residence-information-confirmation"),
+        ("tách hộ khẩu khi mua đất ở riêng", "household-separation"),
+        ("đăng ký hộ kinh doanh có phải đóng thuế thu nhập cá nhân không", "household-business-registration"),
+    ],
+)
+def test_papers_named_inside_a_procedure_question_do_not_move_it(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+def test_registering_a_security_is_not_authenticating_its_contract(assistant):
+    reply = ask(assistant, "đăng ký giao dịch bảo đảm")
+    assert reply["status"] in ("not_found", "clarify"), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        # Who a paper is for, or what it is for, does not make it another procedure.
+        ("xin lý lịch tư pháp để nộp cho công ty", "criminal-record-certificate"),
+        ("đăng ký tạm trú cho công nhân của công ty", "temporary-residence-registration"),
+        ("đăng ký thường trú cho bộ đội xuất ngũ", "permanent-residence-registration"),
+        ("khai sinh cho con của quân nhân", "birth-registration"),
+        ("cấp lại căn cước cho cựu chiến binh", "id-card-reissue"),
+        ("đóng bhxh được 2 năm nghỉ việc có được hưởng thất nghiệp không", "unemployment-benefit"),
+        ("di chuyển hộ khẩu về quê", "permanent-residence-registration"),
+        ("đính chính giấy khai sinh bị sai", "civil-status-change-correction"),
+        ("đăng ký thường trú ở chung cư", "permanent-residence-registration"),
+        ("ly hôn ở tòa xong thì tách hộ khẩu thế nào", "household-separation"),
+        ("làm người giám hộ cho cháu", "guardianship-registration"),
+    ],
+)
+def test_who_or_what_a_paper_is_for_does_not_move_the_question(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        # The qualifier is told in the story; the question part names only the plain procedure.
+        ("Chồng em là người Hàn Quốc, bọn em đang sống ở quê em, đã có con chung được một tuổi rồi. "
+         "Giờ muốn đăng ký kết hôn thì làm thế nào ạ?", "marriage-registration-foreign"),
+        ("Vợ em là người Lào, bé nhà em mới sinh được hai tuần ở bệnh viện. "
+         "Giờ làm khai sinh cho bé cần giấy tờ gì ạ?", "birth-registration-foreign"),
+        # A story word no close look-alike explains changes nothing.
+        ("Bố em mất năm ngoái, để lại mảnh đất cho mấy anh em. Giờ muốn sang tên sổ đỏ thì làm thế nào ạ?",
+         "land-transfer-registration"),
+    ],
+)
+def test_a_qualifier_told_in_the_story_decides(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize("question", ["công nhận kết hôn ở nước ngoài",
+                                      "em kết hôn ở nước ngoài rồi, về việt nam có phải làm gì không"])
+def test_a_marriage_registered_abroad_is_not_the_divorce_record(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] == "not_found", reply
+
+
+def test_a_single_status_paper_for_a_wedding_abroad_is_still_ours(assistant):
+    reply = ask(assistant, "xin giấy xác nhận độc thân để kết hôn ở nước ngoài")
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "marriage-status-certification"), reply

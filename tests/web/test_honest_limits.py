@@ -1,0 +1,40 @@
+"""Honest limits over real HTTP on 127.0.0.1 (issue 12): matters outside the one-stop say who
+handles them, neighbour procedures outside the catalogue get no look-alike, and the near
+neighbours inside it still reach their own procedure."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(("text", "kind", "who"), [
+    ("thủ tục ly hôn", "divorce", "Tòa án"),
+    ("xin visa đi nhật", "visa", "đại sứ quán"),
+    ("bị lừa đảo qua mạng trình báo ở đâu", "crime", "Công an"),
+])
+def test_matters_outside_the_one_stop_name_who_handles_them(chat, text, kind, who):
+    reply = chat.say(text)
+    assert reply["status"] == "not_found" and reply["data"]["referral"] == kind
+    assert who in reply["reply"] and not reply["procedure_id"]
+
+
+@pytest.mark.parametrize("text", [
+    "đổi bằng lái xe quân sự",
+    "đăng ký kết hôn với người nước ngoài ở Hàn Quốc tại lãnh sự quán",
+    "tạm trú cho người nước ngoài",
+    "xin cấp lại bằng tốt nghiệp bị mất",
+])
+def test_neighbours_outside_the_catalogue_get_no_look_alike(chat, text):
+    reply = chat.say(text)
+    assert reply["status"] in ("not_found", "clarify") and not reply["procedure_id"], reply
+
+
+@pytest.mark.parametrize(("text", "proc"), [
+    ("thi bằng lái xe máy", "driving-license-test"),
+    ("mất bằng lái xe máy", "driving-license-reissue"),
+    ("cấp lại sổ đỏ bị mất", "land-certificate-reissue"),
+    ("thủ tục nhận con nuôi", "adoption-domestic"),
+])
+def test_near_neighbours_inside_the_catalogue_keep_their_procedure(chat, text, proc):
+    reply = chat.say(text)
+    assert reply["status"] == "answer" and reply["procedure_id"] == proc, reply
