@@ -298,8 +298,8 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset(),
         at_end = all(w in _TAIL_WORDS for w in words[i + k:])
         phrase_typed = pairs is not None and any(p in pairs for p in itertools.pairwise(window))
         one_slip = max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 and not phrase_typed \
-            and (at_end or not any(c and _meant(w, j, words, i, k, known, pairs)
-                                   for j, (c, w) in enumerate(zip(costs, window, strict=True))))
+            and (at_end or not any(c and _meant(w, e, j, words, i, k, known, pairs)
+                                   for j, (c, w, e) in enumerate(zip(costs, window, expr, strict=True))))
         two_slips = at_end and k == 2 and max(costs) <= 1.0 and sum(costs) <= 1.8 \
             and all(w[0] == e[0] and (c == 0.0 or w not in known) for w, e, c in zip(window, expr, costs, strict=True))
         if not (one_slip or two_slips):
@@ -315,12 +315,15 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset(),
     return FacetHit(hit.facet, tuple(sorted(set(spans)))) if hit else None
 
 
-def _meant(word: str, j: int, words: list[str], i: int, k: int, known: frozenset[str],
+def _meant(word: str, expected: str, j: int, words: list[str], i: int, k: int, known: frozenset[str],
            pairs: frozenset[tuple[str, str]] | None) -> bool:
-    """Whether catalogue word `word` (at window position j of words[i:i+k]) was typed as itself."""
+    """Whether catalogue word `word` (at window position j of words[i:i+k], where the expression
+    has `expected`) was typed as itself. Only a dropped letter ("hô" for "hôm") is read as a
+    slip of a known word: a letter changed ("đại sứ quán" against "đâu") more often makes a
+    phrase the catalogue does not know."""
     if word not in known:
         return False
-    if pairs is None:
+    if pairs is None or len(word) >= len(expected):
         return True
     before = words[i - 1] if j == 0 and i > 0 else None
     after = words[i + k] if j == k - 1 and i + k < len(words) else None

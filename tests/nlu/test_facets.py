@@ -195,3 +195,10 @@ def test_a_cached_scan_hands_out_its_own_span_list():
     first = scan_facets("giay doc than mat bao lau")[1]
     first.append((0, 1))
     assert (0, 1) not in scan_facets("giay doc than mat bao lau")[1]
+
+
+def test_a_changed_letter_in_a_known_word_mid_question_is_no_slip():
+    from assistant.nlu.facets import fuzzy_facet
+
+    # "ở đại sứ quán": "đại" is one key from "đâu", but only a dropped letter reads as a slip.
+    assert fuzzy_facet("ket hon o dai su quan tai seoul", KNOWN | {"dai", "ket", "hon"}, PAIRS) is None
