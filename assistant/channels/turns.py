@@ -38,11 +38,16 @@ LOCK_STRIPES = 64
 
 
 def _encode(conversation: Conversation) -> str:
-    """The state as JSON text, to compare before/after a turn and to store. `json.dumps` of the
+    """The state as JSON text, to compare with what was loaded and to store. `json.dumps` of the
     instance dict gives what `Conversation.to_dict()` gives for its plain JSON fields, without
-    `dataclasses.asdict`'s recursive deep copies (0.1 ms each, twice per message)."""
+    `dataclasses.asdict`'s recursive deep copies."""
     fields = getattr(conversation, "__dict__", None)
     return json.dumps(fields if fields is not None else conversation.to_dict(), ensure_ascii=False)
+
+
+# What a conversation that was never stored encodes to: a turn that leaves a new conversation
+# as it was writes nothing.
+_NEW = _encode(Conversation())
 
 
 class ConversationTurns:
@@ -60,7 +65,9 @@ class ConversationTurns:
             threads = sqlite_threads if engine is None or engine.dialect.name == "sqlite" else 8
         self.threads = threads
         self._executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="tthc-turn")
-        self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # JSON text, as stored: encoding happens once per turn anyway, and text is decoded only
+        # when the database is unavailable (a dict of dicts would also cost far more memory).
+        self._memory: OrderedDict[str, str] = OrderedDict()
         self._memory_size = memory_size
         self._memory_lock = threading.Lock()
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
@@ -77,20 +84,8 @@ class ConversationTurns:
                 log.warning("conversation state unavailable (%s); using this process's copy",
                             exc.__class__.__name__)
         with self._memory_lock:
-            return self._memory.get(key)
-
-    def _save(self, key: str, state: dict[str, Any], encoded: str | None = None) -> None:
-        with self._memory_lock:
-            self._memory[key] = state
-            self._memory.move_to_end(key)
-            while len(self._memory) > self._memory_size:
-                self._memory.popitem(last=False)
-        if self.store is not None:
-            try:
-                self.store.save(key, encoded if encoded is not None else state)
-            except Exception as exc:
-                self.database_errors += 1
-                log.warning("conversation state not saved (%s)", exc.__class__.__name__)
+            raw = self._memory.get(key)
+        return ConversationStore.decode(raw)
 
     def state(self, channel: str, chat_id: str) -> dict[str, Any] | None:
         """The stored state of one conversation, read-only (e.g. the web page's visible history)."""
@@ -101,26 +96,27 @@ class ConversationTurns:
     def run_sync(self, channel: str, chat_id: str, turn: TurnFn, origin: str | None = None) -> Reply:
         """One turn, synchronously (call from a worker thread). `origin`: see `Requester.origin`.
         With a database, the state is loaded and saved on one connection, in one transaction
-        (`ConversationStore.turn`)."""
+        (`ConversationStore.turn`). The state is decoded once and encoded once: the new text is
+        compared with the text that was loaded, and written only when it differs."""
         key = f"{channel}:{chat_id}"
         with self._stripes[hash(key) % LOCK_STRIPES], contextlib.ExitStack() as stack:
             save = None
+            raw: str | None = None
             if self.store is not None:
                 try:
-                    state, save = stack.enter_context(self.store.turn(key))
+                    raw, save = stack.enter_context(self.store.turn(key))
                 except Exception as exc:
                     self.database_errors += 1
                     log.warning("conversation state unavailable (%s); using this process's copy",
                                 exc.__class__.__name__)
             if save is None:
                 with self._memory_lock:
-                    state = self._memory.get(key)
-            conversation = Conversation.from_dict(state)
-            before = _encode(conversation)
+                    raw = self._memory.get(key)
+            conversation = Conversation.from_dict(ConversationStore.decode(raw))
             reply = turn(conversation, Requester(channel, chat_id, origin))
             after = _encode(conversation)
-            if after != before:
-                self._remember(key, json.loads(after))
+            if after != (raw if raw is not None else _NEW):
+                self._remember(key, after)
                 if save is not None:
                     try:
                         save(after)
@@ -129,9 +125,9 @@ class ConversationTurns:
                         log.warning("conversation state not saved (%s)", exc.__class__.__name__)
         return reply
 
-    def _remember(self, key: str, state: dict[str, Any]) -> None:
+    def _remember(self, key: str, encoded: str) -> None:
         with self._memory_lock:
-            self._memory[key] = state
+            self._memory[key] = encoded
             self._memory.move_to_end(key)
             while len(self._memory) > self._memory_size:
                 self._memory.popitem(last=False)
