@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -35,6 +36,11 @@ log = logging.getLogger(__name__)
 TurnFn = Callable[[Conversation, Requester], Reply]
 MEMORY_CONVERSATIONS = 5000
 LOCK_STRIPES = 64
+# A turn thread releases the GIL for every database call and must then wait for the event loop
+# thread to hand it back; a busy loop thread keeps it for up to the interpreter's switch interval
+# (5 ms by default) each time. With 4–5 such calls per turn that waiting, not CPU, was most of a
+# turn's time (benchmarks/telegram.py, web.py), and turns run one after another on SQLite.
+SWITCH_INTERVAL = 0.001
 
 
 def _encode(conversation: Conversation) -> str:
@@ -48,6 +54,15 @@ def _encode(conversation: Conversation) -> str:
 # What a conversation that was never stored encodes to: a turn that leaves a new conversation
 # as it was writes nothing.
 _NEW = _encode(Conversation())
+
+
+def shorten_switch_interval(seconds: float = SWITCH_INTERVAL) -> float:
+    """Let a thread waiting for the GIL get it after `seconds` at most (never lengthens it);
+    returns the interval now in force. Process-wide, and meant to be: every thread that hands
+    work to the event loop's neighbours benefits."""
+    if sys.getswitchinterval() > seconds:
+        sys.setswitchinterval(seconds)
+    return sys.getswitchinterval()
 
 
 class ConversationTurns:
@@ -64,6 +79,8 @@ class ConversationTurns:
             # `sqlite_threads` is Settings.turn_threads (TTHC_TURN_THREADS), for benchmarks.
             threads = sqlite_threads if engine is None or engine.dialect.name == "sqlite" else 8
         self.threads = threads
+        if threads > 0:
+            shorten_switch_interval()
         self._executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="tthc-turn")
         # JSON text, as stored: encoding happens once per turn anyway, and text is decoded only
         # when the database is unavailable (a dict of dicts would also cost far more memory).

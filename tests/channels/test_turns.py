@@ -87,3 +87,22 @@ async def test_one_turn_is_one_read_and_one_write_transaction(sqlite_engine, sma
     # The process's fallback copy is the stored text itself, not a decoded tree of objects.
     assert isinstance(turns._memory["zalo:u1"], str)
     assert ConversationStore(sqlite_engine).load("zalo:u1")["last_facet"] == "fee"
+
+
+def test_turn_threads_get_the_gil_back_within_a_millisecond():
+    """A turn thread waits for the event loop thread after each database call: at most 1 ms."""
+    import sys
+
+    from assistant.channels import turns as turns_module
+
+    previous = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        ConversationTurns(None, threads=0).close()  # no thread, nothing to hand back
+        assert abs(sys.getswitchinterval() - 0.005) < 1e-6
+        ConversationTurns(None, threads=1).close()
+        assert sys.getswitchinterval() <= turns_module.SWITCH_INTERVAL
+        sys.setswitchinterval(0.0002)
+        assert turns_module.shorten_switch_interval() < 0.00021  # never lengthened
+    finally:
+        sys.setswitchinterval(previous)
