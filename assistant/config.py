@@ -76,7 +76,7 @@ class Settings:
     locality: str | None = DEFAULT_LOCALITY
     data_dir: Path = Path("data")
     database_url: str | None = None  # None: SQLite file under data_dir
-    hotline: str = "1900 1096"  # Cổng Dịch vụ công quốc gia hotline (verify for the province)
+    hotline: str = "1800 1096"  # free line of Cổng Dịch vụ công quốc gia (portal footer: "Tổng đài hỗ trợ: 18001096"); a province sets its own
     portal_url: str = "https://dichvucong.gov.vn"
     telegram_token: str | None = field(default=None, repr=False)
     telegram_webhook_url: str | None = None

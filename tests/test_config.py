@@ -19,7 +19,7 @@ def test_from_env_reads_every_setting_the_code_uses():
 
 def test_secret_values_are_the_fields_kept_out_of_repr():
     settings = dataclasses.replace(Settings(), telegram_token="123:secret-token", zalo_app_secret="zalo-app-secret",
-                                   hotline="1900 1096")
+                                   hotline="1800 1096")
     derived = settings.effective_telegram_webhook_secret
     assert settings.secret_values() == {"123:secret-token", "secret-token", derived, "zalo-app-secret"}
     assert derived and "secret-token" not in derived  # derived from the token, never the token itself

@@ -65,7 +65,7 @@ def test_out_of_scope_is_honest(assistant):
         reply = assistant.handle(text)
         assert reply.status == Status.not_found, text
         assert reply.procedure_id is None
-        assert "1900" in reply.text or "dichvucong" in reply.text
+        assert "1800 1096" in reply.text or "dichvucong" in reply.text
 
 
 def test_smalltalk(assistant):

@@ -31,7 +31,7 @@ def _add(engine, seq, status, *, due=dt.date(2026, 11, 25), new_due=None, note=N
 
 @pytest.fixture
 def desk(engine, small_catalog):
-    return DossierDesk(engine, lambda: small_catalog, hotline="1900 1096")
+    return DossierDesk(engine, lambda: small_catalog, hotline="1800 1096")
 
 
 def test_card_in_time(desk, engine):
@@ -73,7 +73,7 @@ def test_late_card_without_a_new_date(desk, engine):
     reply = desk.lookup(_add(engine, 4, "received", due=dt.date(2026, 11, 18)), ME, NOW)
     assert "Tình trạng: Đã tiếp nhận – trễ hạn" in reply.text
     assert "xin lỗi" in reply.text and "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in reply.text
-    assert "gọi 1900 1096" in reply.text
+    assert "gọi 1800 1096" in reply.text
 
 
 def test_new_date_that_has_passed_too(desk, engine):

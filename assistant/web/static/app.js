@@ -406,7 +406,7 @@
     if (config.locality) $("place").textContent = config.locality;
     if (config.contact && config.contact.text) {
       // The locality's one-stop (verified values only), not only the national hotline.
-      // Phone numbers ("1900 1096") never break across lines.
+      // Phone numbers ("1800 1096") never break across lines.
       $("contact").textContent = config.contact.text.replace(/(\d) (?=\d)/g, "$1\u00a0");
       $("contact").hidden = false;
     }

@@ -152,7 +152,7 @@ async def test_help_contact_unknown_command_and_non_text(app, fake):
     help_text = await say(fake, CHAT, "/help")
     assert "/tracuu" in help_text.plain and "/theodoi" in help_text.plain
     contact = await say(fake, CHAT, "/lienhe")
-    assert "1900 1096" in contact.plain and "dichvucong.gov.vn" in contact.plain
+    assert "1800 1096" in contact.plain and "dichvucong.gov.vn" in contact.plain
     assert "Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa" in contact.plain  # the locality's one-stop
     await say(fake, CHAT, "em ở phường Ninh Hòa")  # answers the contact's "Bạn ở xã, phường nào?"
     commune = await say(fake, CHAT, "/lienhe")
