@@ -20,11 +20,13 @@ from assistant.app import build_assistant
 from assistant.catalog.watch import CatalogWatcher
 from assistant.config import Settings
 from assistant.first_run import channel_lines, port_free, port_in_use_line
+from assistant.heap import settle, settling
 from assistant.logsafety import configure as configure_logging
 from assistant.startup import open_database_degraded, seed_if_empty, staff_notifier
 from assistant.store.question_buffer import QuestionLogBuffer
 from assistant.web.app import AUTO, create_app
 from assistant.web.server import serve as serve_web
+from assistant.workdays import warm_up
 
 log = logging.getLogger("assistant")
 
@@ -42,7 +44,7 @@ async def serve(settings: Settings) -> None:
     assistant = build_assistant(settings, engine, question_log=questions, keep_last_good=True)
     if migrated:
         seed_if_empty(engine, assistant)
-    watcher = CatalogWatcher(settings.catalog_dir, assistant.reload, staff_notifier(settings, engine))
+    watcher = CatalogWatcher(settings.catalog_dir, settling(assistant.reload), staff_notifier(settings, engine))
     watcher.start()
     assistant.watcher = watcher
     stop = asyncio.Event()
@@ -56,6 +58,8 @@ async def serve(settings: Settings) -> None:
 
         telegram = TelegramPollingChannel(settings, assistant, engine)  # this process is the only one
     app = create_app(settings, assistant, engine, telegram=telegram, migrate_later=not migrated)
+    warm_up()
+    settle()  # what start-up built lives as long as the process (assistant.heap)
     for line in channel_lines(settings, web=True):  # which channels are on, and why the others are off
         print(line, flush=True)
     try:

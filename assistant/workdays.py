@@ -35,6 +35,16 @@ def vietnam_holidays(year: int) -> frozenset[dt.date]:
     return _vietnam_holidays(year)
 
 
+def warm_up(today: dt.date | None = None) -> None:
+    """Build this year's and next year's holiday sets now. The `holidays` package computes the
+    lunar holidays on first use (about 60 ms of CPU per year); a serving process does it at
+    start-up so that the first citizen who asks for an appointment date does not wait for it,
+    nor does every request queued behind that one."""
+    year = (today or dt.date.today()).year
+    for y in (year, year + 1):
+        _vietnam_holidays(y)
+
+
 def _local(moment: dt.datetime) -> dt.datetime:
     """Naive Vietnam local time: counters count days by the wall clock in Vietnam."""
     if moment.tzinfo is not None:

@@ -728,7 +728,7 @@ class Soak:
                     push_expected += 1
         all_expected = sum(len(followers.get(code, ())) for code, _ in changed)
         record.update(push_notifications=push_expected, all_notifications=all_expected)
-        match = re.search(r"(\d+) status changes, (\d+) notifications queued", out)
+        match = re.search(r"(\d+) lần đổi trạng thái, (\d+) thông báo chờ gửi", out)
         if match is None or int(match.group(1)) != len(changed) or int(match.group(2)) != all_expected:
             self.stats.error("import summary differs from what the soak changed",
                              f"round {round_no}: {out!r}; expected {len(changed)} changes, {all_expected} notifications")

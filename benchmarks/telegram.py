@@ -52,6 +52,7 @@ from assistant.core import Assistant  # noqa: E402
 from assistant.dialogue.reply import Reply, Status  # noqa: E402
 from assistant.store import make_engine, upgrade  # noqa: E402
 from assistant.store.question_buffer import QuestionLogBuffer  # noqa: E402
+from assistant.store.wal import WalCheckpointer  # noqa: E402
 from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 
 TARGET = 300.0
@@ -180,7 +181,7 @@ async def run(updates: int, chats: int, in_process: bool, timeout: float, config
     database = config == "full"
     tmp = Path(tempfile.mkdtemp(prefix="tthc-bench-"))
     fake = LocalFake() if in_process else RemoteFake()
-    application = questions = None
+    application = questions = checkpoints = None
     try:
         await fake.ready()
         settings = Settings(locality=DEFAULT_LOCALITY, data_dir=tmp, telegram_token=TOKEN)
@@ -191,6 +192,7 @@ async def run(updates: int, chats: int, in_process: bool, timeout: float, config
             engine = make_engine(f"sqlite:///{tmp / 'bench.sqlite3'}")
             upgrade(engine)
             questions = QuestionLogBuffer(engine).start()  # as the runner wires it
+            checkpoints = WalCheckpointer(engine).start()  # as the runner's web app does (web.app.background)
             attach_database(assistant, engine, question_log=questions)
         application = build_application(
             settings, assistant, engine, base_url=fake.base_url,
@@ -239,6 +241,8 @@ async def run(updates: int, chats: int, in_process: bool, timeout: float, config
             await stop_application(application)
         if questions is not None:
             questions.close()
+        if checkpoints is not None:
+            checkpoints.stop()
         await fake.close()
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -35,14 +36,33 @@ log = logging.getLogger(__name__)
 TurnFn = Callable[[Conversation, Requester], Reply]
 MEMORY_CONVERSATIONS = 5000
 LOCK_STRIPES = 64
+# A turn thread releases the GIL for every database call and must then wait for the event loop
+# thread to hand it back; a busy loop thread keeps it for up to the interpreter's switch interval
+# (5 ms by default) each time. With 4–5 such calls per turn that waiting, not CPU, was most of a
+# turn's time (benchmarks/telegram.py, web.py), and turns run one after another on SQLite.
+SWITCH_INTERVAL = 0.001
 
 
 def _encode(conversation: Conversation) -> str:
-    """The state as JSON text, to compare before/after a turn and to store. `json.dumps` of the
+    """The state as JSON text, to compare with what was loaded and to store. `json.dumps` of the
     instance dict gives what `Conversation.to_dict()` gives for its plain JSON fields, without
-    `dataclasses.asdict`'s recursive deep copies (0.1 ms each, twice per message)."""
+    `dataclasses.asdict`'s recursive deep copies."""
     fields = getattr(conversation, "__dict__", None)
     return json.dumps(fields if fields is not None else conversation.to_dict(), ensure_ascii=False)
+
+
+# What a conversation that was never stored encodes to: a turn that leaves a new conversation
+# as it was writes nothing.
+_NEW = _encode(Conversation())
+
+
+def shorten_switch_interval(seconds: float = SWITCH_INTERVAL) -> float:
+    """Let a thread waiting for the GIL get it after `seconds` at most (never lengthens it);
+    returns the interval now in force. Process-wide, and meant to be: every thread that hands
+    work to the event loop's neighbours benefits."""
+    if sys.getswitchinterval() > seconds:
+        sys.setswitchinterval(seconds)
+    return sys.getswitchinterval()
 
 
 class ConversationTurns:
@@ -59,8 +79,12 @@ class ConversationTurns:
             # `sqlite_threads` is Settings.turn_threads (TTHC_TURN_THREADS), for benchmarks.
             threads = sqlite_threads if engine is None or engine.dialect.name == "sqlite" else 8
         self.threads = threads
+        if threads > 0:
+            shorten_switch_interval()
         self._executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="tthc-turn")
-        self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # JSON text, as stored: encoding happens once per turn anyway, and text is decoded only
+        # when the database is unavailable (a dict of dicts would also cost far more memory).
+        self._memory: OrderedDict[str, str] = OrderedDict()
         self._memory_size = memory_size
         self._memory_lock = threading.Lock()
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
@@ -77,20 +101,8 @@ class ConversationTurns:
                 log.warning("conversation state unavailable (%s); using this process's copy",
                             exc.__class__.__name__)
         with self._memory_lock:
-            return self._memory.get(key)
-
-    def _save(self, key: str, state: dict[str, Any], encoded: str | None = None) -> None:
-        with self._memory_lock:
-            self._memory[key] = state
-            self._memory.move_to_end(key)
-            while len(self._memory) > self._memory_size:
-                self._memory.popitem(last=False)
-        if self.store is not None:
-            try:
-                self.store.save(key, encoded if encoded is not None else state)
-            except Exception as exc:
-                self.database_errors += 1
-                log.warning("conversation state not saved (%s)", exc.__class__.__name__)
+            raw = self._memory.get(key)
+        return ConversationStore.decode(raw)
 
     def state(self, channel: str, chat_id: str) -> dict[str, Any] | None:
         """The stored state of one conversation, read-only (e.g. the web page's visible history)."""
@@ -101,26 +113,27 @@ class ConversationTurns:
     def run_sync(self, channel: str, chat_id: str, turn: TurnFn, origin: str | None = None) -> Reply:
         """One turn, synchronously (call from a worker thread). `origin`: see `Requester.origin`.
         With a database, the state is loaded and saved on one connection, in one transaction
-        (`ConversationStore.turn`)."""
+        (`ConversationStore.turn`). The state is decoded once and encoded once: the new text is
+        compared with the text that was loaded, and written only when it differs."""
         key = f"{channel}:{chat_id}"
         with self._stripes[hash(key) % LOCK_STRIPES], contextlib.ExitStack() as stack:
             save = None
+            raw: str | None = None
             if self.store is not None:
                 try:
-                    state, save = stack.enter_context(self.store.turn(key))
+                    raw, save = stack.enter_context(self.store.turn(key))
                 except Exception as exc:
                     self.database_errors += 1
                     log.warning("conversation state unavailable (%s); using this process's copy",
                                 exc.__class__.__name__)
             if save is None:
                 with self._memory_lock:
-                    state = self._memory.get(key)
-            conversation = Conversation.from_dict(state)
-            before = _encode(conversation)
+                    raw = self._memory.get(key)
+            conversation = Conversation.from_dict(ConversationStore.decode(raw))
             reply = turn(conversation, Requester(channel, chat_id, origin))
             after = _encode(conversation)
-            if after != before:
-                self._remember(key, json.loads(after))
+            if after != (raw if raw is not None else _NEW):
+                self._remember(key, after)
                 if save is not None:
                     try:
                         save(after)
@@ -129,9 +142,9 @@ class ConversationTurns:
                         log.warning("conversation state not saved (%s)", exc.__class__.__name__)
         return reply
 
-    def _remember(self, key: str, state: dict[str, Any]) -> None:
+    def _remember(self, key: str, encoded: str) -> None:
         with self._memory_lock:
-            self._memory[key] = state
+            self._memory[key] = encoded
             self._memory.move_to_end(key)
             while len(self._memory) > self._memory_size:
                 self._memory.popitem(last=False)

@@ -102,7 +102,7 @@ class Context:
 
 
 def database_error(exc: Exception) -> str:
-    return f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}"
+    return f"Lỗi cơ sở dữ liệu: {exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}"
 
 
 def guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

@@ -59,33 +59,33 @@ def cmd_catalog_review(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    catalog = subparsers.add_parser("catalog", help="catalogue tools")
+    catalog = subparsers.add_parser("catalog", help="công cụ danh mục thủ tục")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
-    check = catalog_sub.add_parser("check", help="validate the catalogue; non-zero exit on errors")
+    check = catalog_sub.add_parser("check", help="kiểm tra danh mục; có lỗi thì trả mã thoát khác 0")
     check.add_argument("dir", nargs="?")
     check.add_argument("--today", type=_iso_day, default=None,
-                       help="check date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)")
+                       help="ngày kiểm tra, dạng NĂM-THÁNG-NGÀY (mặc định: hôm nay theo giờ Việt Nam)")
     check.set_defaults(func=cmd_catalog_check)
 
     imp = catalog_sub.add_parser(
         "import",
-        help="build or update procedure files from a national-database spreadsheet (.xlsx/.csv)",
-        description="Create or update YAML procedure files from a spreadsheet exported from the national "
-                    "database of administrative procedures. All-or-nothing: one bad row writes nothing.",
+        help="tạo hoặc cập nhật tệp thủ tục từ bảng tính xuất từ Cơ sở dữ liệu quốc gia về TTHC (.xlsx/.csv)",
+        description="Tạo hoặc cập nhật các tệp YAML thủ tục từ bảng tính xuất từ Cơ sở dữ liệu quốc gia về "
+                    "thủ tục hành chính. Một dòng lỗi thì không ghi gì.",
     )
-    imp.add_argument("file", help="spreadsheet (.xlsx or .csv), one row per procedure")
-    imp.add_argument("--dir", help="catalogue directory (default: ASSISTANT_CATALOG_DIR or procedures_catalog)")
-    imp.add_argument("--dry-run", action="store_true", help="print a unified diff and write nothing")
+    imp.add_argument("file", help="bảng tính (.xlsx hoặc .csv), mỗi thủ tục một dòng")
+    imp.add_argument("--dir", help="thư mục danh mục (mặc định: ASSISTANT_CATALOG_DIR hoặc procedures_catalog)")
+    imp.add_argument("--dry-run", action="store_true", help="in các thay đổi sẽ làm, không ghi gì")
     imp.set_defaults(func=cmd_catalog_import)
 
-    new = catalog_sub.add_parser("new", help="answer questions (in Vietnamese) to write a new procedure file")
-    new.add_argument("--dir", help="catalogue directory (default: ASSISTANT_CATALOG_DIR or procedures_catalog)")
+    new = catalog_sub.add_parser("new", help="trả lời từng câu hỏi để soạn tệp thủ tục mới")
+    new.add_argument("--dir", help="thư mục danh mục (mặc định: ASSISTANT_CATALOG_DIR hoặc procedures_catalog)")
     new.set_defaults(func=cmd_catalog_new)
 
-    review = catalog_sub.add_parser("review", help="record that a person checked a procedure (who and when)")
-    review.add_argument("id", help="procedure id")
-    review.add_argument("--by", required=True, help="full name of the person who checked the facts")
-    review.add_argument("--dir", help="catalogue directory (default: ASSISTANT_CATALOG_DIR or procedures_catalog)")
+    review = catalog_sub.add_parser("review", help="ghi nhận người đã rà soát một thủ tục (ai, ngày nào)")
+    review.add_argument("id", help="mã thủ tục trong danh mục")
+    review.add_argument("--by", required=True, help="họ tên người đã rà soát thông tin")
+    review.add_argument("--dir", help="thư mục danh mục (mặc định: ASSISTANT_CATALOG_DIR hoặc procedures_catalog)")
     review.set_defaults(func=cmd_catalog_review)
 
 

@@ -24,13 +24,13 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
         upgrade(engine)
         after = current_revision(engine)
     except SQLAlchemyError as exc:
-        print(f"database {where} is unreachable or refused the migration: {exc.__class__.__name__}: "
+        print(f"Cơ sở dữ liệu {where} không kết nối được hoặc từ chối nâng cấp: {exc.__class__.__name__}: "
               f"{str(exc).splitlines()[0][:300]}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
-    change = "already up to date" if before == after else f"upgraded {before or 'empty'} -> {after}"
-    print(f"database {where}: {change} (revision {after})")
+    change = "đã ở phiên bản mới nhất" if before == after else f"đã nâng cấp {before or 'trống'} -> {after}"
+    print(f"Cơ sở dữ liệu {where}: {change} (phiên bản {after})")
     return 0
 
 
@@ -62,12 +62,12 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    db = subparsers.add_parser("db", help="database tools")
+    db = subparsers.add_parser("db", help="công cụ cơ sở dữ liệu")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", help="apply migrations (creates the database)").set_defaults(func=cmd_upgrade)
-    retention = subparsers.add_parser("retention", help="delete data past its retention period")
+    db_sub.add_parser("upgrade", help="nâng cấp cấu trúc cơ sở dữ liệu (tạo mới nếu chưa có)").set_defaults(func=cmd_upgrade)
+    retention = subparsers.add_parser("retention", help="xóa dữ liệu đã quá thời hạn lưu giữ")
     retention_sub = retention.add_subparsers(dest="retention_command", required=True)
-    run = retention_sub.add_parser("run", help="delete conversations, question log, expired notifications and "
-                                               "handoff transcripts past their periods, now")
-    run.add_argument("--days", type=int, help="override the handoff transcripts' period (days)")
+    run = retention_sub.add_parser("run", help="xóa ngay hội thoại, nhật ký câu hỏi, thông báo hết hạn và "
+                                               "trao đổi gặp cán bộ đã quá thời hạn lưu giữ")
+    run.add_argument("--days", type=int, help="thời hạn lưu trao đổi gặp cán bộ (số ngày), thay cho cấu hình")
     run.set_defaults(func=cmd_retention)

@@ -32,6 +32,6 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    demo = subparsers.add_parser("demo", help="demonstration helpers")
+    demo = subparsers.add_parser("demo", help="công cụ trình diễn")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
-    demo_sub.add_parser("seed", help="fill the database with demo dossiers (idempotent)").set_defaults(func=cmd_seed)
+    demo_sub.add_parser("seed", help="thêm hồ sơ mẫu vào cơ sở dữ liệu (chạy lại không tạo trùng)").set_defaults(func=cmd_seed)

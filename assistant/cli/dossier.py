@@ -25,14 +25,15 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     code = find_dossier_code(args.code)
     if not code:
-        print(f"not a dossier code: {args.code!r} (expected e.g. 000.00.10.H32-231116-0001)", file=sys.stderr)
+        print(f"{args.code!r} không phải mã hồ sơ (mã in trên phiếu tiếp nhận có dạng 000.00.10.H32-231116-0001).",
+              file=sys.stderr)
         return 2
     ctx = Context(args)
     desk = DossierDesk(ctx.engine, ctx.catalog, ctx.calendar(), hotline=ctx.settings.hotline,
                        portal_url=ctx.settings.portal_url)
     record = desk.find(code)
     if record is None:
-        print(f"no dossier {code}", file=sys.stderr)
+        print(f"Không có hồ sơ {code}.", file=sys.stderr)
         return 1
     reply = desk.card(record, now())
     # The card's text starts with its title ("Hồ sơ …") for plain-text channels: print it once.
@@ -52,11 +53,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.status:
         status = parse_status(args.status)
         if status is None:
-            print(f"unknown status {args.status!r}; one of: {', '.join(s.value for s in DossierStatus)} "
-                  "(Vietnamese words such as \"Yêu cầu bổ sung\" work too)", file=sys.stderr)
+            known = "; ".join(f"{s.value} ({LABELS[s]})" for s in DossierStatus)
+            print(f"Không nhận ra trạng thái {args.status!r}. Dùng một trong các trạng thái: {known}. "
+                  "Gõ tên tiếng Việt (ví dụ \"Yêu cầu bổ sung\") cũng được.", file=sys.stderr)
             return 2
     if args.limit < 0:
-        print("--limit must not be negative", file=sys.stderr)
+        print("--limit không được là số âm.", file=sys.stderr)
         return 2
     ctx = Context(args, need_catalog=False)
     today = now().date()
@@ -78,10 +80,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        print(f"{path}: no such file", file=sys.stderr)
+        print(f"{path}: không có tệp này.", file=sys.stderr)
         return 2
     if path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
-        print(f"{path}: expected a .csv or .xlsx export", file=sys.stderr)
+        print(f"{path}: cần tệp xuất từ hệ thống một cửa dạng .csv hoặc .xlsx.", file=sys.stderr)
         return 2
     ctx = Context(args)
     catalog, calendar = ctx.catalog, ctx.calendar()
@@ -92,14 +94,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     total = estimate_rows(path)
     bars: dict[str, tqdm] = {}
-    captions = {"check": "checking", "write": "writing"}
+    captions = {"check": "Đang kiểm tra", "write": "Đang ghi"}
 
     def progress(phase: str, rows: int) -> None:
         if phase not in bars:
             for bar in bars.values():
                 bar.close()
             # disable=None: no bar when stderr is not a terminal (cron, CI logs)
-            bars[phase] = tqdm(total=total, desc=captions.get(phase, phase), unit=" rows", file=sys.stderr,
+            bars[phase] = tqdm(total=total, desc=captions.get(phase, phase), unit=" dòng", file=sys.stderr,
                                disable=None, leave=False)
         bars[phase].update(rows)
 
@@ -111,7 +113,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except DossierImportError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"import refused: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+        print(refused_line(len(exc.problems)), file=sys.stderr)
         return 1
     finally:
         for bar in bars.values():
@@ -120,17 +122,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def refused_line(problems: int) -> str:
+    """The last line of a refused import: nothing of the file reached the database."""
+    return f"Không nhập tệp: có {problems} lỗi ở trên; chưa ghi gì vào cơ sở dữ liệu. Sửa các dòng đó rồi nhập lại."
+
+
 def register(subparsers) -> None:
-    dossier = subparsers.add_parser("dossier", help="dossier tools for staff")
+    dossier = subparsers.add_parser("dossier", help="công cụ hồ sơ cho cán bộ")
     sub = dossier.add_subparsers(dest="dossier_command", required=True)
-    show = sub.add_parser("show", help="show one dossier's status card")
+    show = sub.add_parser("show", help="xem thẻ tình trạng của một hồ sơ (như người dân thấy)")
     show.add_argument("code")
     show.set_defaults(func=cmd_show)
-    lst = sub.add_parser("list", help="list dossiers, newest first, one per line (code first)")
-    lst.add_argument("--status", help="received, in_progress, ... or Vietnamese words, e.g. \"Yêu cầu bổ sung\"")
-    lst.add_argument("--limit", type=int, default=50)
+    lst = sub.add_parser("list", help="liệt kê hồ sơ, mới nhất trước, mỗi hồ sơ một dòng (mã hồ sơ đầu dòng)")
+    lst.add_argument("--status", help="received, in_progress, ... hoặc tên tiếng Việt, ví dụ \"Yêu cầu bổ sung\"")
+    lst.add_argument("--limit", type=int, default=50, help="số hồ sơ tối đa (mặc định 50)")
     lst.set_defaults(func=cmd_list)
-    imp = sub.add_parser("import", help="import a CSV/XLSX export (all-or-nothing)")
-    imp.add_argument("file")
-    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp = sub.add_parser("import", help="nhập tệp CSV/XLSX xuất từ hệ thống một cửa (một dòng lỗi thì không nhập gì)")
+    imp.add_argument("file", help="tệp .csv hoặc .xlsx")
+    imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo kết quả, không ghi gì")
     imp.set_defaults(func=cmd_import)

@@ -19,7 +19,7 @@ def _date(text: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD or dd/mm/yyyy)")
+    raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (viết dạng NĂM-THÁNG-NGÀY hoặc ngày/tháng/năm)")
 
 
 def _guard(func):
@@ -59,7 +59,7 @@ def cmd_service(args: argparse.Namespace) -> int:
     from assistant.staff.reports import format_table, service_report, to_csv, to_html
 
     if args.to < args.from_:
-        print("--to is before --from", file=sys.stderr)
+        print("Ngày kết thúc (--to) sớm hơn ngày bắt đầu (--from); hãy chọn lại khoảng ngày.", file=sys.stderr)
         return 2
     ctx = Context()  # --locality here filters the report; the catalogue is the configured one
     report = service_report(ctx.engine, args.from_, args.to, args.locality)
@@ -82,16 +82,16 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    report = subparsers.add_parser("report", help="reports for staff and managers")
+    report = subparsers.add_parser("report", help="báo cáo cho cán bộ và lãnh đạo")
     sub = report.add_subparsers(dest="report_command", required=True)
-    un = sub.add_parser("unanswered", help="group questions the bot could not answer, with suggestions")
+    un = sub.add_parser("unanswered", help="nhóm các câu hỏi trợ lý chưa trả lời được, kèm gợi ý")
     un.add_argument("--since", type=_date)
     un.set_defaults(func=cmd_unanswered)
     today = vn_today()
-    sv = sub.add_parser("service", help="dossiers by channel, on-time rate, satisfaction")
+    sv = sub.add_parser("service", help="hồ sơ theo kênh nộp, tỷ lệ đúng hạn, mức độ hài lòng")
     sv.add_argument("--from", dest="from_", type=_date, default=today.replace(day=1))
     sv.add_argument("--to", type=_date, default=today)
     sv.add_argument("--locality")
-    sv.add_argument("--csv", help="also write a CSV file")
-    sv.add_argument("--html", help="also write an HTML page with charts")
+    sv.add_argument("--csv", help="ghi thêm tệp CSV")
+    sv.add_argument("--html", help="ghi thêm trang HTML có biểu đồ")
     sv.set_defaults(func=cmd_service)

@@ -99,9 +99,10 @@ class ImportReport:
     dry_run: bool = False
 
     def summary(self) -> str:
-        head = "Dry run (nothing written): " if self.dry_run else ""
-        return (f"{head}{self.rows} rows: {self.created} new, {self.updated} updated, {self.unchanged} unchanged; "
-                f"{self.status_changes} status changes, {self.notifications} notifications queued")
+        """One Vietnamese line for the civil servant who ran the import."""
+        head = "Chạy thử (chưa ghi gì): " if self.dry_run else ""
+        return (f"{head}{self.rows} dòng: {self.created} hồ sơ mới, {self.updated} cập nhật, {self.unchanged} "
+                f"không đổi; {self.status_changes} lần đổi trạng thái, {self.notifications} thông báo chờ gửi")
 
 
 # One valid export row: (line, code, values in COLUMNS order as Python objects, None = not given).

@@ -418,7 +418,8 @@ class ConversationStore:
         return self._statements
 
     @staticmethod
-    def _decode(raw: Any) -> dict[str, Any] | None:
+    def decode(raw: Any) -> dict[str, Any] | None:
+        """The stored JSON text as a dict (None for no state or text that is not a JSON object)."""
         if raw is None:
             return None
         try:
@@ -431,13 +432,15 @@ class ConversationStore:
         with raw_transaction(self.engine) as cursor:
             cursor.execute(self._sql()[0], (key,))
             row = cursor.fetchone()
-        return self._decode(row[0] if row else None)
+        return self.decode(row[0] if row else None)
 
     @contextlib.contextmanager
-    def turn(self, key: str) -> Iterator[tuple[dict[str, Any] | None, Callable[[str], None]]]:
-        """One connection and one transaction for a whole turn: the state as stored, and
-        `save(encoded)` to write the new one and commit. The save is retried while SQLite is
-        locked; the turn itself is never run twice."""
+    def turn(self, key: str) -> Iterator[tuple[str | None, Callable[[str], None]]]:
+        """One connection and one transaction for a whole turn: the state's JSON text as stored
+        (None when there is none), and `save(encoded)` to write the new one and commit. The text
+        is handed over undecoded: the caller decodes it once and compares the new encoding with
+        it, instead of encoding the state twice. The save is retried while SQLite is locked; the
+        turn itself is never run twice."""
         load_sql, save_sql = self._sql()
         with raw_transaction(self.engine) as cursor:
             cursor.execute(load_sql, (key,))
@@ -458,7 +461,7 @@ class ConversationStore:
 
                 retry_locked(work)
 
-            yield self._decode(row[0] if row else None), save
+            yield (row[0] if row else None), save
 
     def save(self, key: str, state: dict[str, Any] | str) -> None:
         """Save a state: a dict, or the JSON text of one (callers that already encoded it)."""

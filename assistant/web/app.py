@@ -24,9 +24,11 @@ from assistant.channels.registry import AUTO, Context, hosted_channels
 from assistant.channels.turns import ConversationTurns
 from assistant.config import Settings
 from assistant.core import Assistant
+from assistant.heap import settling
 from assistant.metrics import Metrics
 from assistant.store import Outbox
 from assistant.store.question_buffer import QuestionLogBuffer
+from assistant.store.wal import WalCheckpointer
 from assistant.web import api, errors, ops, page, texts
 from assistant.web.api import WebChatChannel, reply_json, wants_feedback
 from assistant.web.limits import MAX_CHAT_BODY, MAX_WEBHOOK_BODY, BodyLimit
@@ -140,16 +142,20 @@ async def background(settings: Settings, assistant: Assistant, engine: Engine | 
                      question_log: QuestionLogBuffer | None, migrate_later: bool,
                      retention: bool = True) -> AsyncIterator[None]:
     """Helpers that run beside the channels: catalogue hot reload, the batching question log, the
-    daily retention task, and the start-up migration retried while the database is down."""
+    SQLite WAL checkpoints, the daily retention task, and the start-up migration retried while
+    the database is down."""
     watcher = None
     if watch_catalog:
         from assistant.catalog.watch import CatalogWatcher
 
-        watcher = CatalogWatcher(settings.catalog_dir, assistant.reload)
+        # A worker's heap was settled at start-up (assistant.heap); each reload settles it again.
+        watcher = CatalogWatcher(settings.catalog_dir, settling(assistant.reload))
         watcher.start()
         assistant.watcher = watcher
     if question_log is not None:
         question_log.start()
+    # SQLite: WAL checkpoints happen here, not inside a citizen's turn (assistant.store.wal).
+    checkpoints = WalCheckpointer(engine).start() if engine is not None else None
     retention_task = None
     if retention and engine is not None:
         from assistant.store.retention import RetentionTask
@@ -167,6 +173,8 @@ async def background(settings: Settings, assistant: Assistant, engine: Engine | 
     finally:
         if watcher is not None:
             watcher.stop()
+        if checkpoints is not None:
+            await asyncio.to_thread(checkpoints.stop)
         if retention_task is not None:
             await retention_task.stop()
         migration_stop.set()

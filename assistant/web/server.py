@@ -95,8 +95,10 @@ def create_worker_app(settings: Settings) -> Starlette:
     outbox dispatchers of its channels (Zalo; Telegram in webhook mode): the outbox's claims make
     that safe with any number of workers (see assistant.channels.delivery)."""
     from assistant.app import build_assistant
+    from assistant.heap import settle
     from assistant.startup import open_database_degraded
     from assistant.store.question_buffer import QuestionLogBuffer
+    from assistant.workdays import warm_up
 
     configure_logging(settings)
     if settings.telegram_token and not settings.telegram_webhook_url:
@@ -106,8 +108,11 @@ def create_worker_app(settings: Settings) -> Starlette:
     engine, migrated = open_database_degraded(settings)
     questions = QuestionLogBuffer(engine)
     assistant = build_assistant(settings, engine, question_log=questions, keep_last_good=True)
-    return create_app(settings, assistant, engine, watch_catalog=True, question_log=questions,
-                      migrate_later=not migrated)
+    app = create_app(settings, assistant, engine, watch_catalog=True, question_log=questions,
+                     migrate_later=not migrated)
+    warm_up()
+    settle()  # what start-up built lives as long as the worker: out of the collector's full passes
+    return app
 
 
 __all__ = ["TELEGRAM_NEEDS_WEBHOOK", "create_app_from_env", "create_worker_app", "serve", "server_config"]

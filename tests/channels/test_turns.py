@@ -60,3 +60,49 @@ async def test_a_database_outage_keeps_follow_ups_in_this_process(tmp_path, smal
         turns.close()
     assert (follow_up.procedure_id, follow_up.facet) == (first.procedure_id, "fee")
     assert turns.database_errors >= 2
+
+
+async def test_one_turn_is_one_read_and_one_write_transaction(sqlite_engine, small_catalog):
+    """The state is read once and written once, in one commit, on one connection."""
+    from sqlalchemy import event
+
+    assistant = Assistant(small_catalog, dataclasses.replace(Settings(), locality=None))
+    statements: list[str] = []
+
+    def trace(dbapi_conn, _record) -> None:
+        dbapi_conn.set_trace_callback(statements.append)
+
+    event.listen(sqlite_engine, "connect", trace)
+    sqlite_engine.dispose()
+    turns = ConversationTurns(sqlite_engine)
+    try:
+        await turns.run("zalo", "u1", _ask(assistant, "giay doc than mat bao lau"))
+        statements.clear()
+        await turns.run("zalo", "u1", _ask(assistant, "còn lệ phí thì sao?"))
+    finally:
+        turns.close()
+    on_state = [s for s in statements if "conversations" in s]
+    assert [s.split()[0] for s in on_state] == ["SELECT", "INSERT"]
+    assert sum(s.strip().upper() == "COMMIT" for s in statements) == 1
+    # The process's fallback copy is the stored text itself, not a decoded tree of objects.
+    assert isinstance(turns._memory["zalo:u1"], str)
+    assert ConversationStore(sqlite_engine).load("zalo:u1")["last_facet"] == "fee"
+
+
+def test_turn_threads_get_the_gil_back_within_a_millisecond():
+    """A turn thread waits for the event loop thread after each database call: at most 1 ms."""
+    import sys
+
+    from assistant.channels import turns as turns_module
+
+    previous = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        ConversationTurns(None, threads=0).close()  # no thread, nothing to hand back
+        assert abs(sys.getswitchinterval() - 0.005) < 1e-6
+        ConversationTurns(None, threads=1).close()
+        assert sys.getswitchinterval() <= turns_module.SWITCH_INTERVAL
+        sys.setswitchinterval(0.0002)
+        assert turns_module.shorten_switch_interval() < 0.00021  # never lengthened
+    finally:
+        sys.setswitchinterval(previous)

@@ -34,7 +34,7 @@ def test_guard_turns_catalogue_and_database_errors_into_one_line(capsys):
     assert broken_catalogue(argparse.Namespace()) == 1
     assert database_down(argparse.Namespace()) == 1
     err = capsys.readouterr().err
-    assert "database error: OperationalError" in err and "second line" not in err
+    assert "Lỗi cơ sở dữ liệu: OperationalError" in err and "second line" not in err
 
 
 def test_every_command_group_is_registered_and_none_is_skipped():

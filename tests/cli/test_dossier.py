@@ -44,23 +44,23 @@ def run(tmp_path, monkeypatch, capsys):
 
 def test_db_upgrade(run, tmp_path):
     code, out, _ = run("db", "upgrade")
-    assert code == 0 and "upgraded empty -> " in out and (tmp_path / "data" / "assistant.sqlite3").exists()
+    assert code == 0 and "đã nâng cấp trống -> " in out and (tmp_path / "data" / "assistant.sqlite3").exists()
     code, out, _ = run("db", "upgrade")
-    assert code == 0 and "already up to date" in out
+    assert code == 0 and "đã ở phiên bản mới nhất" in out
 
 
 def test_db_unreachable(run, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
     code, _, err = run("db", "upgrade")
-    assert code == 1 and "unreachable" in err and "secret" not in err
+    assert code == 1 and "không kết nối được" in err and "secret" not in err
 
 
 def test_seed_list_show(run):
     code, out, _ = run("demo", "seed")
-    assert code == 0 and out.startswith(f"{len(DEMOS)} rows: {len(DEMOS)} new")
+    assert code == 0 and out.startswith(f"{len(DEMOS)} dòng: {len(DEMOS)} hồ sơ mới")
     assert all(c in out for c in demo_codes())
     code, out, _ = run("demo", "seed")
-    assert code == 0 and f"0 new, 0 updated, {len(DEMOS)} unchanged" in out  # idempotent
+    assert code == 0 and f"0 hồ sơ mới, 0 cập nhật, {len(DEMOS)} không đổi" in out  # idempotent
 
     code, out, _ = run("dossier", "list", "--limit", "3")
     lines = out.splitlines()
@@ -72,14 +72,14 @@ def test_seed_list_show(run):
     code, out, _ = run("dossier", "list", "--status", "in_progress", "--limit", "100")
     assert "trễ hạn" in out and "trong hạn" in out
     code, _, err = run("dossier", "list", "--status", "đang bay")
-    assert code == 2 and "unknown status" in err
+    assert code == 2 and "Không nhận ra trạng thái 'đang bay'" in err and "supplement_requested (Cần bổ sung hồ sơ)" in err
 
     code, out, _ = run("dossier", "show", demo_codes()[3].lower())
     assert code == 0 and out.startswith(f"Hồ sơ {demo_codes()[3]}") and "xin lỗi" in out
     code, _, err = run("dossier", "show", "000.00.10.H32-261120-9999")
-    assert code == 1 and "no dossier" in err
+    assert code == 1 and "Không có hồ sơ 000.00.10.H32-261120-9999" in err
     code, _, err = run("dossier", "show", "12345")
-    assert code == 2 and "not a dossier code" in err
+    assert code == 2 and "'12345' không phải mã hồ sơ" in err
 
 
 def test_import(run, tmp_path):
@@ -91,16 +91,17 @@ def test_import(run, tmp_path):
     code, out, err = run("dossier", "import", str(bad))
     assert code == 1 and out == ""
     assert err.splitlines() == [f"{bad}:3: mã hồ sơ không hợp lệ: 'rác'", f"{bad}:4: trạng thái không nhận ra: 'Đang bay'",
-                                "import refused: 2 problem(s); nothing was written"]
+                                "Không nhập tệp: có 2 lỗi ở trên; chưa ghi gì vào cơ sở dữ liệu. Sửa các dòng đó "
+                                "rồi nhập lại."]
     good = tmp_path / "good.csv"
     good.write_text("\n".join(bad.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
     code, out, _ = run("dossier", "import", "--dry-run", str(good))
-    assert code == 0 and out.startswith("Dry run (nothing written): 1 rows: 1 new")
+    assert code == 0 and out.startswith("Chạy thử (chưa ghi gì): 1 dòng: 1 hồ sơ mới")
     code, out, _ = run("dossier", "list")
     assert out == ""
     code, out, _ = run("dossier", "import", str(good))
-    assert code == 0 and "1 new" in out
+    assert code == 0 and "1 hồ sơ mới" in out
     code, out, _ = run("dossier", "show", "000.00.10.H32-261116-0101")
     assert "Ngày hẹn trả: Thứ Hai, 16/11/2026" in out  # computed: birth registration is same-day
     code, _, err = run("dossier", "import", str(tmp_path / "missing.csv"))
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "không có tệp này" in err

@@ -46,11 +46,11 @@ def test_import_refuses_bad_file(env, tmp_path):
                    "rác,birth-registration,16/11/2026,Đã tiếp nhận\n", encoding="utf-8")
     out = run(env, "dossier", "import", str(bad))
     assert out.returncode == 1
-    assert f"{bad}:3: mã hồ sơ không hợp lệ: 'rác'" in out.stderr and "nothing was written" in out.stderr
+    assert f"{bad}:3: mã hồ sơ không hợp lệ: 'rác'" in out.stderr and "chưa ghi gì vào cơ sở dữ liệu" in out.stderr
     good = tmp_path / "good.csv"
     good.write_text(bad.read_text(encoding="utf-8").splitlines()[0] + "\n"
                     + bad.read_text(encoding="utf-8").splitlines()[1] + "\n", encoding="utf-8")
     dry = run(env, "dossier", "import", "--dry-run", str(good))
-    assert dry.returncode == 0 and "Dry run" in dry.stdout
+    assert dry.returncode == 0 and "Chạy thử (chưa ghi gì)" in dry.stdout
     done = run(env, "dossier", "import", str(good))
-    assert done.returncode == 0 and "1 new" in done.stdout
+    assert done.returncode == 0 and "1 hồ sơ mới" in done.stdout

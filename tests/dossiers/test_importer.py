@@ -174,7 +174,7 @@ def test_dry_run_writes_nothing(engine, tmp_path):
     report = import_dossiers(engine, _csv(tmp_path / "v2.csv", [_row(1, "Đang giải quyết"), _row(2)]),
                              dry_run=True, known_procedures=KNOWN)
     assert report.dry_run and (report.created, report.status_changes, report.notifications) == (1, 1, 1)
-    assert report.summary().startswith("Dry run (nothing written): 2 rows: 1 new, 1 updated")
+    assert report.summary().startswith("Chạy thử (chưa ghi gì): 2 dòng: 1 hồ sơ mới, 1 cập nhật")
     assert _snapshot(engine) == before
 
 

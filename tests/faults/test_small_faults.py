@@ -37,7 +37,8 @@ def test_broken_xlsx_is_file_line_1(tmp_path, content):
     done = _cli(tmp_path, "dossier", "import", str(path))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [f"{path}:1: không đọc được tệp XLSX (BadZipFile)",
-                                        "import refused: 1 problem(s); nothing was written"]
+                                        "Không nhập tệp: có 1 lỗi ở trên; chưa ghi gì vào cơ sở dữ liệu. "
+                                        "Sửa các dòng đó rồi nhập lại."]
 
 
 @pytest.mark.parametrize("report", [["report", "service"], ["report", "unanswered"]])

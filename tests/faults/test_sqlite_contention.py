@@ -110,5 +110,5 @@ def test_two_imports_at_once_queue(tmp_path, sqlite_engine):
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in files]
     results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in processes]
     assert [code for code, _, _ in results] == [0, 0], [err[-500:] for _, _, err in results]
-    assert all(f"{ROWS} rows: {ROWS} new" in out for _, out, _ in results)
+    assert all(f"{ROWS} dòng: {ROWS} hồ sơ mới" in out for _, out, _ in results)
     assert _count(sqlite_engine, Dossier) == 2 * ROWS
