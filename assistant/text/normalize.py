@@ -37,6 +37,9 @@ TEENCODE: dict[str, str] = {
 }
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+# Teencode that is also an ordinary word right after these words: "hong" is "không" in
+# "biết hong", but "hồng" in "sổ hồng" (the pink land title), "bìa hồng", "hoa hồng".
+_LITERAL_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bia", "hoa", "mau"})}
 _RUNS = re.compile(r"(.)\1+")
 _NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words, not abbreviations
 
@@ -120,5 +123,8 @@ def normalize(text: str) -> str:
     folded = fold(clean(text))
     out: list[str] = []
     for token in tokens(folded):
-        out.extend(expand_token(token))
+        if out and out[-1] in _LITERAL_AFTER.get(token, ()):
+            out.append(token)  # "sổ hồng" is a land title, not "sổ không"
+        else:
+            out.extend(expand_token(token))
     return " ".join(out)

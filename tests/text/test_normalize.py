@@ -62,3 +62,9 @@ def test_clean_trims_before_normalising_huge_combining_runs():
 ])
 def test_an_abbreviation_with_a_doubled_letter(typed, expected):
     assert normalize(typed) == expected
+
+
+def test_pink_land_title_is_not_teencode_for_khong() -> None:
+    assert normalize("sang tên sổ hồng") == "sang ten so hong"
+    assert normalize("làm lại sổ hồng bị mất") == "lam lai so hong bi mat"
+    assert normalize("em hong biet") == "em khong biet"  # the teencode reading elsewhere
