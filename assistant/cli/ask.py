@@ -79,16 +79,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ask = sub.add_parser("ask", help="answer one question")
+    ask = sub.add_parser("ask", help="trả lời một câu hỏi (như người dân hỏi)")
     ask.add_argument("question", nargs="*")
     mode = ask.add_mutually_exclusive_group()
-    mode.add_argument("--json", action="store_true", help="print one JSON object")
-    mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one JSON object per line")
-    ask.add_argument("--catalog", help="catalogue directory")
-    ask.add_argument("--locality", help="locality slug ('none' for the statutory catalogue)")
+    mode.add_argument("--json", action="store_true", help="in kết quả dạng một đối tượng JSON")
+    mode.add_argument("--jsonl", action="store_true", help="đọc câu hỏi từ đầu vào chuẩn, in mỗi câu trả lời một dòng JSON")
+    ask.add_argument("--catalog", help="thư mục danh mục thủ tục")
+    ask.add_argument("--locality", help="mã địa phương ('none': chỉ quy định chung, không áp dụng quy định riêng)")
     ask.set_defaults(func=cmd_ask)
 
-    chat = sub.add_parser("chat", help="interactive terminal chat")
+    chat = sub.add_parser("chat", help="trò chuyện với trợ lý ngay trong cửa sổ dòng lệnh")
     chat.add_argument("--catalog")
     chat.add_argument("--locality")
     chat.set_defaults(func=cmd_chat)

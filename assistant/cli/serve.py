@@ -121,24 +121,24 @@ def cmd_qr(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    serve = subparsers.add_parser("serve", help="run the web chat server (and Telegram, Zalo when configured)")
-    serve.add_argument("--host", help="address to bind (default ASSISTANT_WEB_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default ASSISTANT_WEB_PORT or 8080)")
-    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
-    serve.add_argument("--catalog", help="catalogue directory")
-    serve.add_argument("--locality", help="locality slug ('none' for the statutory catalogue)")
+    serve = subparsers.add_parser("serve", help="chạy trang hỏi đáp trên web (và Telegram, Zalo khi đã cấu hình)")
+    serve.add_argument("--host", help="địa chỉ lắng nghe (mặc định: ASSISTANT_WEB_HOST hoặc 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="cổng (mặc định: ASSISTANT_WEB_PORT hoặc 8080)")
+    serve.add_argument("--workers", type=int, default=1, help="số tiến trình phục vụ uvicorn (mặc định 1)")
+    serve.add_argument("--catalog", help="thư mục danh mục thủ tục")
+    serve.add_argument("--locality", help="mã địa phương ('none': chỉ quy định chung, không áp dụng quy định riêng)")
     serve.set_defaults(func=cmd_serve)
 
-    qr = subparsers.add_parser("qr", help="write a PNG QR code that opens a procedure (for counter posters)")
-    qr.add_argument("procedure_id", help="procedure id, name or alias, e.g. marriage-status-certification or "
+    qr = subparsers.add_parser("qr", help="tạo mã QR (PNG) mở thẳng một thủ tục, để dán ở quầy tiếp nhận")
+    qr.add_argument("procedure_id", help="mã, tên hoặc tên gọi khác của thủ tục, ví dụ marriage-status-certification hoặc "
                     "\"giấy độc thân\"")
-    qr.add_argument("-o", "--output", help="PNG file to write (default qr-<procedure-id>.png)")
+    qr.add_argument("-o", "--output", help="tệp PNG sẽ ghi (mặc định qr-<mã thủ tục>.png)")
     qr.add_argument("--poster", action="store_true",
-                    help="a printable A4 poster (PDF, or PNG when -o ends in .png) with the name, papers, "
-                         "time, fee and the QR code")
-    qr.add_argument("--scale", type=int, default=10, help="pixels per module (default 10)")
-    qr.add_argument("--catalog", help="catalogue directory")
-    qr.add_argument("--locality", help="locality slug")
+                    help="tờ áp phích khổ A4 để in (PDF, hoặc PNG khi -o kết thúc bằng .png) gồm tên thủ tục, "
+                         "giấy tờ, thời hạn, lệ phí và mã QR")
+    qr.add_argument("--scale", type=int, default=10, help="số điểm ảnh cho mỗi ô của mã QR (mặc định 10)")
+    qr.add_argument("--catalog", help="thư mục danh mục thủ tục")
+    qr.add_argument("--locality", help="mã địa phương")
     qr.set_defaults(func=cmd_qr)
 
 
