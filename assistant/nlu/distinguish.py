@@ -54,7 +54,7 @@ FAMILIES: dict[str, str] = {
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
-    "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd)|doi sang (the|mau) moi|doi (mau|the) moi",
+    "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd|ca vet|cavet)|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
@@ -85,13 +85,14 @@ FAMILIES: dict[str, str] = {
                r"|benh binh|liet si|cach mang|chat doc da cam)|xac nhan (con|than nhan|gia dinh) (liet si|thuong binh|nguoi co cong)",
     # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
     "insured": r"dang dong (bao hiem|bhxh)|tu tuat|(tam ngung|ngung|dung|thoi) dong (bao hiem|bhxh)"
-               r"|(bhxh|bao hiem xa hoi) tu nguyen",
+               r"|(bhxh|bao hiem xa hoi) tu nguyen|(mai tang|tu tuat)( phi)? (bhxh|bao hiem xa hoi)",
     "mortgage": r"the chap|giai chap|giao dich bao dam",
     # Registering or lifting a security at the land office, not authenticating its contract.
     "secured": r"dang ky (giao dich bao dam|the chap)|xoa (dang ky )?the chap|giai chap",
     "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh (so|giay chung nhan|bia)",
     "non-house": r"(xay|xay dung|phep xay dung)( \w+){0,3} (nha xuong|xuong|nha may|nha kho|kho|khach san|tram xang|cay xang"
-                 r"|chung cu|tram phat song|cot phat song|bien quang cao)|nha xuong|lam xuong|nha may",
+                 r"|chung cu|tram phat song|cot phat song|bien quang cao)|nha xuong|lam xuong|nha may"
+                 r"|cong trinh (ton giao|tin nguong)|(nha tho|chua|dinh|mieu) (ho|toc)",
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
     "penalty": r"nop phat|hop thuc hoa|phat nguoi",
     "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
@@ -116,7 +117,7 @@ FAMILIES: dict[str, str] = {
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
-    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap",
+    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue",
     "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
     "integrate": r"tich hop",
@@ -129,8 +130,35 @@ FAMILIES: dict[str, str] = {
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
     "move": r"di chuyen( dang ky)? nghia vu|chuyen noi dang ky nghia vu",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
+    # Siblings in the national catalogue that share every other word with one of ours
+    # (session 4: covered procedure by procedure, each family naming the sibling's act or object).
+    "surrogacy": r"mang thai ho|mang thai giup",
+    "combined": r"ket hop (dang ky )?(nhan|khai sinh|khai tu)",
+    "id-certificate": r"giay chung nhan can cuoc|xac nhan so (chung minh|cmnd|cm)",
+    # Declaring residence for someone with no address to register (Luật Cư trú, Điều 19).
+    "no-residence": r"khong co noi (thuong tru|tam tru|cu tru|o)|khong co cho o|khai bao (thong tin )?(ve )?cu tru",
+    # Lifting a temporary (not permanent) registration is its own procedure.
+    "temp-deletion": r"xoa (dang ky )?tam tru|xoa ten (khoi|o) (so )?tam tru",
+    # Changing the holder's details on a land title, not transferring it.
+    "land-info-change": r"(thay doi|doi|cap nhat|dieu chinh) (thong tin|ten|dia chi|so cccd|so can cuoc)( \w+){0,3}"
+                        r" (tren|trong) (so do|so hong|giay chung nhan|bia do)|bien dong (do|vi) (doi|thay doi)",
+    "planning": r"quy hoach|ban do (dia )?chinh",
+    "disaster-land": r"sat lo|sut lun|bien lan",
+    "restore": r"khoi phuc (gia tri|hieu luc)",
+    # A household business or company becoming another legal form.
+    "convert": r"chuyen doi (\w+ ){0,3}(thanh|sang|len) (doanh nghiep|cong ty)|chuyen (ho kinh doanh|hkd|ho ca the)"
+               r" (thanh|sang|len)|chuyen doi loai hinh|sang (cong ty )?co phan",
+    "si-book": r"gop (\w+ ){0,3}so (bhxh|bao hiem)|(hai|2|nhieu) so (bhxh|bao hiem)|chot so(?! (\w+ )?rut)"
+               r"|(dieu chinh|sua|thay doi) (\w+ ){0,4}(tren|trong) so (bhxh|bao hiem)",
+    "mil-absence": r"vang mat( \w+){0,2} nghia vu|(dang ky|khai bao) vang mat|quan nhan du bi|dan quan tu ve",
+    "start-works": r"khoi cong",
+    "exit-permit": r"(giay phep|phep) xuat canh",
+    "auction": r"dau gia",
+    # Reissuing a certificate or permit that was lost or torn, which the registering and
+    # amending procedures do not do ("đăng ký lại hộ kinh doanh khi chuyển địa điểm" is an amendment).
+    "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
-                r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"
+                r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan|chuyen khoan|tra gop|gia re"
                 r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
                 r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }

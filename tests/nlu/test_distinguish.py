@@ -247,3 +247,62 @@ def test_asking_about_a_late_fine_is_not_a_penalty_matter(question):
 )
 def test_families_of_social_services_next_to_the_allowances(question, family):
     assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("khai sinh cho trẻ sinh ra do mang thai hộ", "surrogacy"),
+        ("đăng ký khai sinh kết hợp nhận cha con", "combined"),
+        ("cấp giấy chứng nhận căn cước", "id-certificate"),
+        ("xin giấy xác nhận số CMND cũ", "id-certificate"),
+        ("khai báo cư trú cho người không có nơi thường trú", "no-residence"),
+        ("xóa đăng ký tạm trú", "temp-deletion"),
+        ("đổi tên trên sổ đỏ khi đổi căn cước", "land-info-change"),
+        ("tra cứu quy hoạch đất", "planning"),
+        ("trích lục bản đồ địa chính", "planning"),
+        ("đăng ký biến động do sạt lở", "disaster-land"),
+        ("khôi phục giá trị sử dụng hộ chiếu", "restore"),
+        ("chuyển đổi hộ kinh doanh thành doanh nghiệp", "convert"),
+        ("chuyển đổi loại hình doanh nghiệp", "convert"),
+        ("gộp sổ bảo hiểm xã hội", "si-book"),
+        ("chốt sổ bhxh khi nghỉ việc", "si-book"),
+        ("đăng ký vắng mặt nghĩa vụ quân sự", "mil-absence"),
+        ("đăng ký quân nhân dự bị", "mil-absence"),
+        ("thông báo khởi công xây dựng", "start-works"),
+        ("xin giấy phép xuất cảnh cho con", "exit-permit"),
+        ("đấu giá biển số xe", "auction"),
+        ("cấp lại giấy chứng nhận đăng ký hộ kinh doanh", "reissue-paper"),
+        ("đổi cà vẹt xe bị rách", "renew"),
+        ("trợ cấp mai táng bhxh", "insured"),
+        ("đăng ký mã số thuế hộ kinh doanh", "tax"),
+        ("cấp giấy phép xây dựng công trình tôn giáo", "non-house"),
+        ("chuyển khoản nhầm", "commerce"),
+    ],
+)
+def test_families_of_catalogue_siblings(question, family):
+    """Siblings from the national catalogue, covered procedure by procedure (session 4)."""
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("chốt sổ rút bảo hiểm xã hội một lần", "si-book"),   # the lump sum itself
+        ("đăng ký tạm trú cho con", "temp-deletion"),
+        ("xóa đăng ký thường trú", "temp-deletion"),
+        ("đăng ký lại hộ kinh doanh khi chuyển địa điểm", "reissue-paper"),
+        ("cấp lại thẻ căn cước", "id-certificate"),
+        ("chuyển hộ khẩu về nhà chồng", "convert"),
+    ],
+)
+def test_look_alikes_of_the_sibling_families(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))
+
+
+def test_siblings_are_not_explained_by_the_catalogue_procedure(dist):
+    assert "si-book" not in dist.explained["social-insurance-lump-sum"]
+    assert "temp-deletion" not in dist.explained["permanent-residence-deletion"]
+    assert "reissue-paper" not in dist.explained["household-business-change"]
+    assert "convert" not in dist.explained["enterprise-registration"]
+    assert "reissue-paper" in dist.explained["land-certificate-reissue"]
