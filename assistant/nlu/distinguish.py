@@ -105,6 +105,12 @@ FAMILIES: dict[str, str] = {
     "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
     "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)",
     "fire": r"phong chay|chua chay|pccc",
+    # Everyday services and work matters that share a word with a procedure ("xe", "cưới",
+    # "công ty", "nghỉ việc") but are no procedure at all.
+    "service": r"sua (xe|o to|dien thoai|may)|thay (nhot|lop|dau nhot)|rua xe|(cho |bai )?gui xe|bao duong xe|va xe|uy tin"
+               r"|vay cuoi|ao cuoi|tiec cuoi|anh cuoi|chup anh cuoi|mo nhac|tieng on|on ao",
+    # Never the job application itself: its papers (criminal record, residence) are procedures.
+    "employment": r"nghi phep|no luong|cham luong|(?<!mai )tang ca|lam them gio|(mau )?don xin nghi viec",
     # Acts done abroad, before the foreign authority or the mission, not at the commune.
     "abroad-act": r"(dang ky|lam) (ket hon|khai sinh|khai tu)( voi nguoi nuoc ngoai)? (o|tai|ben) nuoc ngoai",
     # "tiền" is masked as the fee facet: "tiền điện" reaches here as "| dien".

@@ -293,6 +293,10 @@ def test_families_of_social_services_next_to_the_allowances(question, family):
         ("định danh điện tử tổ chức", "company"),
         ("đóng tiền rác hàng tháng", "utility"),
         ("mua bảo hiểm xe máy bắt buộc", "commerce"),
+        ("thay nhớt xe máy bao nhiêu tiền", "service"),
+        ("thuê váy cưới ở đâu đẹp", "service"),
+        ("công ty nợ lương thì làm sao", "employment"),
+        ("mẫu đơn xin nghỉ việc", "employment"),
     ],
 )
 def test_families_of_catalogue_siblings(question, family):
@@ -312,6 +316,9 @@ def test_families_of_catalogue_siblings(question, family):
         ("thay đổi chủ hộ kinh doanh", "resident-info"),
         ("vneid mức 1 lên mức 2", "level1"),
         ("nhà xây chưa xong", "non-house"),
+        ("hỗ trợ chi phí mai táng cả giấy tờ gì", "employment"),   # "mai táng cả", not overtime
+        ("xin giấy xác nhận cư trú để bổ sung hồ sơ xin việc", "employment"),  # its papers are procedures
+        ("sửa sai thông tin trên sổ đỏ", "service"),
     ],
 )
 def test_look_alikes_of_the_sibling_families(question, absent):
