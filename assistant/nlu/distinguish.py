@@ -82,7 +82,8 @@ FAMILIES: dict[str, str] = {
                r"|hop tac xa|doanh nghiep tu nhan|dinh danh (dien tu )?(doanh nghiep|to chuc)",
     "military": r"(bang lai|lai xe|gplx)( xe)?( \w+)? (quan su|quan doi)|(bo quoc phong|quan doi) cap",  # a military licence
     "veteran": r"(tro cap|che do|mai tang|ho tro|uu dai|bhyt|bao hiem y te)( \w+){0,5} (cuu chien binh|nguoi co cong|thuong binh"
-               r"|benh binh|liet si|cach mang|chat doc da cam)|xac nhan (con|than nhan|gia dinh) (liet si|thuong binh|nguoi co cong)",
+               r"|benh binh|liet si|cach mang|chat doc da cam)"
+               r"|(cuu chien binh|nguoi co cong|thuong binh|benh binh|liet si)( \w+){0,8} (tro cap|che do|mai tang|uu dai)|xac nhan (con|than nhan|gia dinh) (liet si|thuong binh|nguoi co cong)",
     # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
     "insured": r"dang dong (bao hiem|bhxh)|tu tuat|(tam ngung|ngung|dung|thoi) dong (bao hiem|bhxh)"
                r"|(bhxh|bao hiem xa hoi) tu nguyen|(mai tang|tu tuat)( phi)? (bhxh|bao hiem xa hoi)",
@@ -101,7 +102,7 @@ FAMILIES: dict[str, str] = {
     "training": r"hoc nghe|dao tao nghe",
     # Managing an unemployment benefit already granted, each its own procedure.
     "benefit-admin": r"(tam dung|tiep tuc|chuyen noi)( huong)? (tro cap |bao hiem )?(that nghiep|bhtn)"
-                     r"|thong bao (ve )?(viec )?tim kiem viec lam",
+                     r"|thong bao (ve )?(viec )?tim kiem viec lam|(that nghiep|bhtn)( \w+){0,10} (tam dung|tiep tuc) huong",
     "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
     "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)",
     "fire": r"phong chay|chua chay|pccc",
@@ -141,7 +142,7 @@ FAMILIES: dict[str, str] = {
     # Siblings in the national catalogue that share every other word with one of ours
     # (session 4: covered procedure by procedure, each family naming the sibling's act or object).
     "surrogacy": r"mang thai ho|mang thai giup",
-    "combined": r"ket hop (dang ky )?(nhan|khai sinh|khai tu)",
+    "combined": r"ket hop (dang ky )?(nhan|khai sinh|khai tu)|khai sinh( \w+){0,3} (dong thoi|kem|cung luc) (\w+ ){0,2}nhan (cha|me|con)",
     "id-certificate": r"giay chung nhan can cuoc|xac nhan so (chung minh|cmnd|cm)",
     # Declaring residence for someone with no address to register (Luật Cư trú, Điều 19).
     "no-residence": r"khong co noi (thuong tru|tam tru|cu tru|o)|khong co cho o|khai bao (thong tin )?(ve )?cu tru",
@@ -149,13 +150,15 @@ FAMILIES: dict[str, str] = {
     "temp-deletion": r"xoa (dang ky )?tam tru|xoa ten (khoi|o) (so )?tam tru",
     # Changing the holder's details on a land title, not transferring it.
     "land-info-change": r"(thay doi|doi|cap nhat|dieu chinh) (thong tin|ten|dia chi|so cccd|so can cuoc)( \w+){0,3}"
-                        r" (tren|trong) (so do|so hong|giay chung nhan|bia do)|bien dong (do|vi) (doi|thay doi)",
+                        r" (tren|trong) (so do|so hong|giay chung nhan|bia do)|bien dong (do|vi) (doi|thay doi)"
+                        r"|(so can cuoc|so cccd|can cuoc)( \w+){0,2} (len|vao) (so do|so hong|giay chung nhan)",
     "planning": r"quy hoach|ban do (dia )?chinh",
     "disaster-land": r"sat lo|sut lun|bien lan",
     "restore": r"khoi phuc (gia tri|hieu luc)",
     # A household business or company becoming another legal form.
     "convert": r"chuyen doi (\w+ ){0,3}(thanh|sang|len) (doanh nghiep|cong ty)|chuyen (ho kinh doanh|hkd|ho ca the)"
-               r" (thanh|sang|len)|chuyen doi loai hinh|sang (cong ty )?co phan",
+               r" (thanh|sang|len)|chuyen doi loai hinh|sang (cong ty )?co phan"
+               r"|(ho kinh doanh|hkd|ho ca the)( \w+){0,8} (chuyen|len|thanh lap) (len |sang |thanh )?(cong ty|doanh nghiep)",
     "si-book": r"gop (\w+ ){0,3}so (bhxh|bao hiem)|(hai|2|nhieu) so (bhxh|bao hiem)|chot so(?! (\w+ )?rut)"
                r"|(dieu chinh|sua|thay doi) (\w+ ){0,4}(tren|trong) so (bhxh|bao hiem)|(hai|2|nhieu) ma so (bhxh|bao hiem)"
                r"|so (bhxh|bao hiem xa hoi)( ghi)? sai",
@@ -164,6 +167,10 @@ FAMILIES: dict[str, str] = {
     "start-works": r"khoi cong",
     "exit-permit": r"(giay phep|phep) xuat canh",
     "auction": r"dau gia",
+    # The term of a land use right, extended at the land office (not a residence's term).
+    # ("thời hạn" reaches here masked as the time facet: "đất ... hết | 50 năm").
+    "land-term": r"(thoi han|han) su dung dat|(dat|so do|so hong)( [\w|]+){0,14} (het (thoi )?han|gia han|het(?= \|))"
+                 r"|gia han (\w+ ){0,3}(dat|so do|so hong)",
     # The head of household changes in the residence database, not in a household business.
     "resident-info": r"(thay doi|doi) chu ho(?! kinh doanh)|dieu chinh thong tin (ve )?cu tru"
                      r"|(sua|dieu chinh) thong tin (\w+ ){0,2}(co so du lieu|csdl) (cu tru|dan cu)",
@@ -173,7 +180,8 @@ FAMILIES: dict[str, str] = {
     "overseas": r"(nguoi viet|viet kieu|cong dan)( \w+){0,2} (o|tai|song o|dinh cu o|dang o) nuoc ngoai",
     # Reissuing a certificate or permit that was lost or torn, which the registering and
     # amending procedures do not do ("đăng ký lại hộ kinh doanh khi chuyển địa điểm" is an amendment).
-    "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)",
+    "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)"
+                     r"|(giay chung nhan|giay phep|gcn)( \w+){0,8} (xin |lam )?(cap lai|lam lai)",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|atm|vay von|chung khoan|chuyen khoan|tra gop|gia re"
                 r"|bao hiem (xe may|o to|nhan tho|tnds|trach nhiem dan su)|facebook|zalo|tiktok|youtube"

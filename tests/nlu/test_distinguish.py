@@ -297,6 +297,14 @@ def test_families_of_social_services_next_to_the_allowances(question, family):
         ("thuê váy cưới ở đâu đẹp", "service"),
         ("công ty nợ lương thì làm sao", "employment"),
         ("mẫu đơn xin nghỉ việc", "employment"),
+        ("làm khai sinh mà đồng thời nhận cha luôn", "combined"),
+        ("cập nhật số căn cước lên sổ đỏ", "land-info-change"),
+        ("hộ kinh doanh của em làm ăn lớn muốn chuyển lên công ty", "convert"),
+        ("giấy chứng nhận hộ kinh doanh bị rách, xin cấp lại", "reissue-paper"),
+        ("đang hưởng thất nghiệp, tìm được việc thì tạm dừng hưởng", "benefit-admin"),
+        ("ông em là thương binh, mất rồi thì trợ cấp mai táng", "veteran"),
+        ("đất trồng cây hàng năm hết hạn sử dụng", "land-term"),
+        ("gia hạn sổ đỏ đất trồng cây lâu năm", "land-term"),
     ],
 )
 def test_families_of_catalogue_siblings(question, family):
@@ -319,6 +327,7 @@ def test_families_of_catalogue_siblings(question, family):
         ("hỗ trợ chi phí mai táng cả giấy tờ gì", "employment"),   # "mai táng cả", not overtime
         ("xin giấy xác nhận cư trú để bổ sung hồ sơ xin việc", "employment"),  # its papers are procedures
         ("sửa sai thông tin trên sổ đỏ", "service"),
+        ("tạm trú hết hạn thì gia hạn", "land-term"),
     ],
 )
 def test_look_alikes_of_the_sibling_families(question, absent):
@@ -331,3 +340,8 @@ def test_siblings_are_not_explained_by_the_catalogue_procedure(dist):
     assert "reissue-paper" not in dist.explained["household-business-change"]
     assert "convert" not in dist.explained["enterprise-registration"]
     assert "reissue-paper" in dist.explained["land-certificate-reissue"]
+
+
+def test_a_land_term_masked_as_time_is_still_a_land_term():
+    # "thời hạn" is masked as the time facet before families are looked for.
+    assert "land-term" in Distinguisher.present("dat nong nghiep het | 50 nam")
