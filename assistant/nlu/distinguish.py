@@ -96,7 +96,7 @@ FAMILIES: dict[str, str] = {
                  r"|chung cu|tram phat song|cot phat song|bien quang cao)|nha xuong|lam xuong|nha may"
                  r"|cong trinh (ton giao|tin nguong)|(nha tho|chua|dinh|mieu) (ho|toc)",
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
-    "penalty": r"nop phat|hop thuc hoa|phat nguoi",
+    "penalty": r"nop phat|hop thuc hoa|phat nguoi|nong do con",
     "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
     "institution": r"co so bao tro|trung tam bao tro|vao (co so|trung tam|vien duong lao)|nha duong lao|cham soc tap trung",
     "training": r"hoc nghe|dao tao nghe",
@@ -109,7 +109,8 @@ FAMILIES: dict[str, str] = {
     # Everyday services and work matters that share a word with a procedure ("xe", "cưới",
     # "công ty", "nghỉ việc") but are no procedure at all.
     "service": r"sua (xe|o to|dien thoai|may)|thay (nhot|lop|dau nhot)|rua xe|(cho |bai )?gui xe|bao duong xe|va xe|uy tin"
-               r"|vay cuoi|ao cuoi|tiec cuoi|anh cuoi|chup anh cuoi|mo nhac|tieng on|on ao",
+               r"|vay cuoi|ao cuoi|tiec cuoi|anh cuoi|chup anh cuoi|xe cuoi|xem tuoi|mo nhac|tieng on|on ao"
+               r"|thue tho|tho (xay|dien|nuoc|sua)",
     # Never the job application itself: its papers (criminal record, residence) are procedures.
     "employment": r"nghi phep|no luong|cham luong|(?<!mai )tang ca|lam them gio|(mau )?don xin nghi viec",
     # Acts done abroad, before the foreign authority or the mission, not at the commune.
@@ -152,7 +153,7 @@ FAMILIES: dict[str, str] = {
     "land-info-change": r"(thay doi|doi|cap nhat|dieu chinh) (thong tin|ten|dia chi|so cccd|so can cuoc)( \w+){0,3}"
                         r" (tren|trong) (so do|so hong|giay chung nhan|bia do)|bien dong (do|vi) (doi|thay doi)"
                         r"|(so can cuoc|so cccd|can cuoc)( \w+){0,2} (len|vao) (so do|so hong|giay chung nhan)",
-    "planning": r"quy hoach|ban do (dia )?chinh",
+    "planning": r"quy hoach|ban do (dia )?chinh|trich luc (\w+ ){0,2}(thua dat|ban do|dia chinh)",
     "disaster-land": r"sat lo|sut lun|bien lan",
     "restore": r"khoi phuc (gia tri|hieu luc)",
     # A household business or company becoming another legal form.
@@ -167,6 +168,10 @@ FAMILIES: dict[str, str] = {
     "start-works": r"khoi cong",
     "exit-permit": r"(giay phep|phep) xuat canh",
     "auction": r"dau gia",
+    "longevity": r"mung tho|chuc tho|qua (mung )?tho",
+    # Land of a religious establishment, registered apart from a household's (living at one is
+    # ordinary permanent residence).
+    "religious": r"(dat|khuon vien)( \w+){0,3} (ton giao|tin nguong|tu vien|nha tho)|(dat|khuon vien) cua (chua|dinh|den|mieu)",
     # The term of a land use right, extended at the land office (not a residence's term).
     # ("thời hạn" reaches here masked as the time facet: "đất ... hết | 50 năm").
     "land-term": r"(thoi han|han) su dung dat|(dat|so do|so hong)( [\w|]+){0,14} (het (thoi )?han|gia han|het(?= \|))"

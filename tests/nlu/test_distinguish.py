@@ -305,6 +305,12 @@ def test_families_of_social_services_next_to_the_allowances(question, family):
         ("ông em là thương binh, mất rồi thì trợ cấp mai táng", "veteran"),
         ("đất trồng cây hàng năm hết hạn sử dụng", "land-term"),
         ("gia hạn sổ đỏ đất trồng cây lâu năm", "land-term"),
+        ("chúc thọ mừng thọ người cao tuổi", "longevity"),
+        ("đăng ký đất đai lần đầu cho đất của chùa", "religious"),
+        ("cấp trích lục thửa đất", "planning"),
+        ("mức phạt nồng độ cồn xe máy", "penalty"),
+        ("thuê thợ xây nhà giá bao nhiêu", "service"),
+        ("thuê xe cưới", "service"),
     ],
 )
 def test_families_of_catalogue_siblings(question, family):
@@ -328,6 +334,10 @@ def test_families_of_catalogue_siblings(question, family):
         ("xin giấy xác nhận cư trú để bổ sung hồ sơ xin việc", "employment"),  # its papers are procedures
         ("sửa sai thông tin trên sổ đỏ", "service"),
         ("tạm trú hết hạn thì gia hạn", "land-term"),
+        ("đăng ký thường trú tại cơ sở tôn giáo", "religious"),  # ordinary permanent residence
+        ("đất chưa có sổ đỏ", "religious"),
+        ("khai sinh quá hạn có bị phạt không", "penalty"),
+        ("đăng ký kết hôn trước ngày cưới bao lâu", "service"),
     ],
 )
 def test_look_alikes_of_the_sibling_families(question, absent):
