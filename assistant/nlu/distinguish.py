@@ -168,6 +168,8 @@ FAMILIES: dict[str, str] = {
     "start-works": r"khoi cong",
     "exit-permit": r"(giay phep|phep) xuat canh",
     "auction": r"dau gia",
+    # Health insurance for a child past six comes through school, not the under-six card.
+    "over-six": r"(bhyt|bao hiem y te)( \w+){0,4} (tren|qua|hon|tu|du) 6 tuoi",
     "longevity": r"mung tho|chuc tho|qua (mung )?tho",
     # Land of a religious establishment, registered apart from a household's (living at one is
     # ordinary permanent residence).

@@ -306,6 +306,7 @@ def test_families_of_social_services_next_to_the_allowances(question, family):
         ("đất trồng cây hàng năm hết hạn sử dụng", "land-term"),
         ("gia hạn sổ đỏ đất trồng cây lâu năm", "land-term"),
         ("chúc thọ mừng thọ người cao tuổi", "longevity"),
+        ("thẻ bhyt cho trẻ trên 6 tuổi", "over-six"),
         ("đăng ký đất đai lần đầu cho đất của chùa", "religious"),
         ("cấp trích lục thửa đất", "planning"),
         ("mức phạt nồng độ cồn xe máy", "penalty"),
@@ -336,6 +337,8 @@ def test_families_of_catalogue_siblings(question, family):
         ("tạm trú hết hạn thì gia hạn", "land-term"),
         ("đăng ký thường trú tại cơ sở tôn giáo", "religious"),  # ordinary permanent residence
         ("đất chưa có sổ đỏ", "religious"),
+        ("thẻ bhyt cho trẻ dưới 6 tuổi", "over-six"),
+        ("khai sinh cho bé trên 6 tuổi", "over-six"),
         ("khai sinh quá hạn có bị phạt không", "penalty"),
         ("đăng ký kết hôn trước ngày cưới bao lâu", "service"),
     ],
