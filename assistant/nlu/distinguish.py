@@ -27,7 +27,7 @@ from assistant.text.normalize import normalize
 # names, aliases or keywords contains a word of the family.
 FAMILIES: dict[str, str] = {
     "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai"
-               r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben) (han|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|lao(?! dong)"
+               r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben|cua) (han|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|lao(?! dong)"
                r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay"
                r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky",
     "international": r"quoc te",
@@ -54,8 +54,8 @@ FAMILIES: dict[str, str] = {
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
-    "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd)|doi sang (the|mau) moi|doi (mau|the) moi",
-    "extend": r"gia han|keo dai|het han",
+    "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd|ca vet|cavet)|doi sang (the|mau) moi|doi (mau|the) moi",
+    "extend": r"gia han|keo dai|het (thoi )?han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
     "change": r"thay doi|dieu chinh|doi ten|doi dia chi",
@@ -79,33 +79,44 @@ FAMILIES: dict[str, str] = {
     # Companies are registered apart from household businesses.
     "company": r"(thanh lap|mo|dang ky|giai the|tam ngung|ngung|dong cua|doi ten|thay doi|kinh doanh|hoat dong) (cua )?"
                r"(cong ty|doanh nghiep)|dinh danh (dien tu )?(cho|cua) (doanh nghiep|to chuc)|cong ty (tnhh|co phan)|tnhh"
-               r"|hop tac xa|doanh nghiep tu nhan",
+               r"|hop tac xa|doanh nghiep tu nhan|dinh danh (dien tu )?(doanh nghiep|to chuc)",
     "military": r"(bang lai|lai xe|gplx)( xe)?( \w+)? (quan su|quan doi)|(bo quoc phong|quan doi) cap",  # a military licence
     "veteran": r"(tro cap|che do|mai tang|ho tro|uu dai|bhyt|bao hiem y te)( \w+){0,5} (cuu chien binh|nguoi co cong|thuong binh"
-               r"|benh binh|liet si|cach mang|chat doc da cam)|xac nhan (con|than nhan|gia dinh) (liet si|thuong binh|nguoi co cong)",
+               r"|benh binh|liet si|cach mang|chat doc da cam)"
+               r"|(cuu chien binh|nguoi co cong|thuong binh|benh binh|liet si)( \w+){0,8} (tro cap|che do|mai tang|uu dai)|xac nhan (con|than nhan|gia dinh) (liet si|thuong binh|nguoi co cong)",
     # The social-insurance regime for the insured who die (tử tuất), not the social-protection allowance.
     "insured": r"dang dong (bao hiem|bhxh)|tu tuat|(tam ngung|ngung|dung|thoi) dong (bao hiem|bhxh)"
-               r"|(bhxh|bao hiem xa hoi) tu nguyen",
+               r"|(bhxh|bao hiem xa hoi) tu nguyen|(mai tang|tu tuat)( phi)? (bhxh|bao hiem xa hoi)",
     "mortgage": r"the chap|giai chap|giao dich bao dam",
     # Registering or lifting a security at the land office, not authenticating its contract.
     "secured": r"dang ky (giao dich bao dam|the chap)|xoa (dang ky )?the chap|giai chap",
-    "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh (so|giay chung nhan|bia)",
+    "land-other": r"giao dat|thue dat|cho thue dat|trich do|cam moc|dinh chinh (so|giay chung nhan|bia)"
+                  r"|(so do|so hong|bia do|giay chung nhan)( \w+){0,6} dinh chinh",
     "non-house": r"(xay|xay dung|phep xay dung)( \w+){0,3} (nha xuong|xuong|nha may|nha kho|kho|khach san|tram xang|cay xang"
-                 r"|chung cu|tram phat song|cot phat song|bien quang cao)|nha xuong|lam xuong|nha may",
+                 r"|chung cu|tram phat song|cot phat song|bien quang cao)|nha xuong|lam xuong|nha may"
+                 r"|cong trinh (ton giao|tin nguong)|(nha tho|chua|dinh|mieu) (ho|toc)",
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
-    "penalty": r"nop phat|hop thuc hoa|phat nguoi",
+    "penalty": r"nop phat|hop thuc hoa|phat nguoi|nong do con",
     "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
     "institution": r"co so bao tro|trung tam bao tro|vao (co so|trung tam|vien duong lao)|nha duong lao|cham soc tap trung",
     "training": r"hoc nghe|dao tao nghe",
     # Managing an unemployment benefit already granted, each its own procedure.
-    "benefit-admin": r"(tam dung|tiep tuc|chuyen noi) huong (tro cap )?(that nghiep|bhtn)",
+    "benefit-admin": r"(tam dung|tiep tuc|chuyen noi)( huong)? (tro cap |bao hiem )?(that nghiep|bhtn)"
+                     r"|thong bao (ve )?(viec )?tim kiem viec lam|(that nghiep|bhtn)( \w+){0,10} (tam dung|tiep tuc) huong",
     "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
     "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)",
     "fire": r"phong chay|chua chay|pccc",
+    # Everyday services and work matters that share a word with a procedure ("xe", "cưới",
+    # "công ty", "nghỉ việc") but are no procedure at all.
+    "service": r"sua (xe|o to|dien thoai|may)|thay (nhot|lop|dau nhot)|rua xe|(cho |bai )?gui xe|bao duong xe|va xe|uy tin"
+               r"|vay cuoi|ao cuoi|tiec cuoi|anh cuoi|chup anh cuoi|xe cuoi|xem tuoi|mo nhac|tieng on|on ao"
+               r"|thue tho|tho (xay|dien|nuoc|sua)",
+    # Never the job application itself: its papers (criminal record, residence) are procedures.
+    "employment": r"nghi phep|no luong|cham luong|(?<!mai )tang ca|lam them gio|(mau )?don xin nghi viec",
     # Acts done abroad, before the foreign authority or the mission, not at the commune.
     "abroad-act": r"(dang ky|lam) (ket hon|khai sinh|khai tu)( voi nguoi nuoc ngoai)? (o|tai|ben) nuoc ngoai",
     # "tiền" is masked as the fee facet: "tiền điện" reaches here as "| dien".
-    "utility": r"tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai))|dien nuoc|hoc phi|gao cuu doi",
+    "utility": r"tien rac|(?<=\| )rac\b|thu gom rac|tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai))|dien nuoc|hoc phi|gao cuu doi",
     # Who the procedure is for: a foreigner applying in Vietnam, not a Vietnamese marrying one.
     "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|nguoi nuoc ngoai (o|tai|song|dang o) viet nam",
     "guardian": r"(cham dut|thay doi) (viec )?(nguoi )?giam ho",
@@ -116,7 +127,7 @@ FAMILIES: dict[str, str] = {
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
-    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap",
+    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue",
     "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
     "integrate": r"tich hop",
@@ -127,10 +138,60 @@ FAMILIES: dict[str, str] = {
     "nationality": r"nhap quoc tich|nhap tich|thoi quoc tich|tro lai quoc tich|xin quoc tich|co quoc tich viet nam",
     "house-number": r"(cap|xin|lam|gan|dat) (bien )?so nha",
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
-    "move": r"di chuyen( dang ky)? nghia vu|chuyen noi dang ky nghia vu",
+    "move": r"di chuyen( dang ky)? (nghia vu|nvqs)|chuyen noi dang ky (nghia vu|nvqs)",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
+    # Siblings in the national catalogue that share every other word with one of ours
+    # (session 4: covered procedure by procedure, each family naming the sibling's act or object).
+    "surrogacy": r"mang thai ho|mang thai giup",
+    "combined": r"ket hop (dang ky )?(nhan|khai sinh|khai tu)|khai sinh( \w+){0,3} (dong thoi|kem|cung luc) (\w+ ){0,2}nhan (cha|me|con)",
+    "id-certificate": r"giay chung nhan can cuoc|xac nhan so (chung minh|cmnd|cm)",
+    # Declaring residence for someone with no address to register (Luật Cư trú, Điều 19).
+    "no-residence": r"khong co noi (thuong tru|tam tru|cu tru|o)|khong co cho o|khai bao (thong tin )?(ve )?cu tru",
+    # Lifting a temporary (not permanent) registration is its own procedure.
+    "temp-deletion": r"xoa (dang ky )?tam tru|xoa ten (khoi|o) (so )?tam tru",
+    # Changing the holder's details on a land title, not transferring it.
+    "land-info-change": r"(thay doi|doi|cap nhat|dieu chinh) (thong tin|ten|dia chi|so cccd|so can cuoc)( \w+){0,3}"
+                        r" (tren|trong) (so do|so hong|giay chung nhan|bia do)|bien dong (do|vi) (doi|thay doi)"
+                        r"|(so can cuoc|so cccd|can cuoc)( \w+){0,2} (len|vao) (so do|so hong|giay chung nhan)",
+    "planning": r"quy hoach|ban do (dia )?chinh|trich luc (\w+ ){0,2}(thua dat|ban do|dia chinh)",
+    "disaster-land": r"sat lo|sut lun|bien lan",
+    "restore": r"khoi phuc (gia tri|hieu luc)",
+    # A household business or company becoming another legal form.
+    "convert": r"chuyen doi (\w+ ){0,3}(thanh|sang|len) (doanh nghiep|cong ty)|chuyen (ho kinh doanh|hkd|ho ca the)"
+               r" (thanh|sang|len)|chuyen doi loai hinh|sang (cong ty )?co phan"
+               r"|(ho kinh doanh|hkd|ho ca the)( \w+){0,8} (chuyen|len|thanh lap) (len |sang |thanh )?(cong ty|doanh nghiep)",
+    "si-book": r"gop (\w+ ){0,3}so (bhxh|bao hiem)|(hai|2|nhieu) so (bhxh|bao hiem)|chot so(?! (\w+ )?rut)"
+               r"|(dieu chinh|sua|thay doi) (\w+ ){0,4}(tren|trong) so (bhxh|bao hiem)|(hai|2|nhieu) ma so (bhxh|bao hiem)"
+               r"|so (bhxh|bao hiem xa hoi)( ghi)? sai",
+    "military-other": r"vang mat( \w+){0,2} (nghia vu|nvqs)|(dang ky|khai bao) vang mat|quan nhan du bi|dan quan tu ve"
+                      r"|kham( suc khoe| tuyen)? (nghia vu|nvqs)",
+    "start-works": r"khoi cong",
+    "exit-permit": r"(giay phep|phep) xuat canh",
+    "auction": r"dau gia",
+    # Health insurance for a child past six comes through school, not the under-six card.
+    "over-six": r"(bhyt|bao hiem y te)( \w+){0,4} (tren|qua|hon|tu|du) 6 tuoi",
+    "longevity": r"mung tho|chuc tho|qua (mung )?tho",
+    # Land of a religious establishment, registered apart from a household's (living at one is
+    # ordinary permanent residence).
+    "religious": r"(dat|khuon vien)( \w+){0,3} (ton giao|tin nguong|tu vien|nha tho)|(dat|khuon vien) cua (chua|dinh|den|mieu)",
+    # The term of a land use right, extended at the land office (not a residence's term).
+    # ("thời hạn" reaches here masked as the time facet: "đất ... hết | 50 năm").
+    "land-term": r"(thoi han|han) su dung dat|(dat|so do|so hong)( [\w|]+){0,14} (het (thoi )?han|gia han|het(?= \|))"
+                 r"|gia han (\w+ ){0,3}(dat|so do|so hong)",
+    # The head of household changes in the residence database, not in a household business.
+    "resident-info": r"(thay doi|doi) chu ho(?! kinh doanh)|dieu chinh thong tin (ve )?cu tru"
+                     r"|(sua|dieu chinh) thong tin (\w+ ){0,2}(co so du lieu|csdl) (cu tru|dan cu)",
+    # VNeID level 1 is made in the app; only level 2 is ours ("mức 1 lên mức 2" is).
+    "level1": r"(?<!len )(?<!tu )muc (do )?(1|mot)\b(?! len)",
+    # A Vietnamese abroad gets a passport from the mission, not at home.
+    "overseas": r"(nguoi viet|viet kieu|cong dan)( \w+){0,2} (o|tai|song o|dinh cu o|dang o) nuoc ngoai",
+    # Reissuing a certificate or permit that was lost or torn, which the registering and
+    # amending procedures do not do ("đăng ký lại hộ kinh doanh khi chuyển địa điểm" is an amendment).
+    "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)"
+                     r"|(giay chung nhan|giay phep|gcn)( \w+){0,8} (xin |lam )?(cap lai|lam lai)",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
-                r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|vay von|chung khoan"
+                r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|atm|vay von|chung khoan|chuyen khoan|tra gop|gia re"
+                r"|bao hiem (xe may|o to|nhan tho|tnds|trach nhiem dan su)|facebook|zalo|tiktok|youtube"
                 r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
                 r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }

@@ -247,3 +247,114 @@ def test_asking_about_a_late_fine_is_not_a_penalty_matter(question):
 )
 def test_families_of_social_services_next_to_the_allowances(question, family):
     assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("khai sinh cho trẻ sinh ra do mang thai hộ", "surrogacy"),
+        ("đăng ký khai sinh kết hợp nhận cha con", "combined"),
+        ("cấp giấy chứng nhận căn cước", "id-certificate"),
+        ("xin giấy xác nhận số CMND cũ", "id-certificate"),
+        ("khai báo cư trú cho người không có nơi thường trú", "no-residence"),
+        ("xóa đăng ký tạm trú", "temp-deletion"),
+        ("đổi tên trên sổ đỏ khi đổi căn cước", "land-info-change"),
+        ("tra cứu quy hoạch đất", "planning"),
+        ("trích lục bản đồ địa chính", "planning"),
+        ("đăng ký biến động do sạt lở", "disaster-land"),
+        ("khôi phục giá trị sử dụng hộ chiếu", "restore"),
+        ("chuyển đổi hộ kinh doanh thành doanh nghiệp", "convert"),
+        ("chuyển đổi loại hình doanh nghiệp", "convert"),
+        ("gộp sổ bảo hiểm xã hội", "si-book"),
+        ("chốt sổ bhxh khi nghỉ việc", "si-book"),
+        ("đăng ký vắng mặt nghĩa vụ quân sự", "military-other"),
+        ("đăng ký quân nhân dự bị", "military-other"),
+        ("thông báo khởi công xây dựng", "start-works"),
+        ("xin giấy phép xuất cảnh cho con", "exit-permit"),
+        ("đấu giá biển số xe", "auction"),
+        ("cấp lại giấy chứng nhận đăng ký hộ kinh doanh", "reissue-paper"),
+        ("đổi cà vẹt xe bị rách", "renew"),
+        ("trợ cấp mai táng bhxh", "insured"),
+        ("đăng ký mã số thuế hộ kinh doanh", "tax"),
+        ("cấp giấy phép xây dựng công trình tôn giáo", "non-house"),
+        ("chuyển khoản nhầm", "commerce"),
+        ("thay đổi chủ hộ trong sổ hộ khẩu", "resident-info"),
+        ("đăng ký định danh mức 1", "level1"),
+        ("cấp hộ chiếu cho người Việt ở nước ngoài", "overseas"),
+        ("khám sức khỏe nghĩa vụ quân sự", "military-other"),
+        ("di chuyển đăng ký nvqs khi đi học xa", "move"),
+        ("tạm dừng trợ cấp thất nghiệp khi có việc", "benefit-admin"),
+        ("thông báo tìm kiếm việc làm hằng tháng", "benefit-admin"),
+        ("em có 2 mã số bhxh", "si-book"),
+        ("sổ bhxh sai ngày sinh", "si-book"),
+        ("sổ hồng ghi sai ngày sinh muốn đính chính", "land-other"),
+        ("đất nông nghiệp hết thời hạn 50 năm", "extend"),
+        ("đổi bằng lái xe của Úc sang Việt Nam", "foreign"),
+        ("định danh điện tử tổ chức", "company"),
+        ("đóng tiền rác hàng tháng", "utility"),
+        ("mua bảo hiểm xe máy bắt buộc", "commerce"),
+        ("thay nhớt xe máy bao nhiêu tiền", "service"),
+        ("thuê váy cưới ở đâu đẹp", "service"),
+        ("công ty nợ lương thì làm sao", "employment"),
+        ("mẫu đơn xin nghỉ việc", "employment"),
+        ("làm khai sinh mà đồng thời nhận cha luôn", "combined"),
+        ("cập nhật số căn cước lên sổ đỏ", "land-info-change"),
+        ("hộ kinh doanh của em làm ăn lớn muốn chuyển lên công ty", "convert"),
+        ("giấy chứng nhận hộ kinh doanh bị rách, xin cấp lại", "reissue-paper"),
+        ("đang hưởng thất nghiệp, tìm được việc thì tạm dừng hưởng", "benefit-admin"),
+        ("ông em là thương binh, mất rồi thì trợ cấp mai táng", "veteran"),
+        ("đất trồng cây hàng năm hết hạn sử dụng", "land-term"),
+        ("gia hạn sổ đỏ đất trồng cây lâu năm", "land-term"),
+        ("chúc thọ mừng thọ người cao tuổi", "longevity"),
+        ("thẻ bhyt cho trẻ trên 6 tuổi", "over-six"),
+        ("đăng ký đất đai lần đầu cho đất của chùa", "religious"),
+        ("cấp trích lục thửa đất", "planning"),
+        ("mức phạt nồng độ cồn xe máy", "penalty"),
+        ("thuê thợ xây nhà giá bao nhiêu", "service"),
+        ("thuê xe cưới", "service"),
+    ],
+)
+def test_families_of_catalogue_siblings(question, family):
+    """Siblings from the national catalogue, covered procedure by procedure (session 4)."""
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("chốt sổ rút bảo hiểm xã hội một lần", "si-book"),   # the lump sum itself
+        ("đăng ký tạm trú cho con", "temp-deletion"),
+        ("xóa đăng ký thường trú", "temp-deletion"),
+        ("đăng ký lại hộ kinh doanh khi chuyển địa điểm", "reissue-paper"),
+        ("cấp lại thẻ căn cước", "id-certificate"),
+        ("chuyển hộ khẩu về nhà chồng", "convert"),
+        ("thay đổi chủ hộ kinh doanh", "resident-info"),
+        ("vneid mức 1 lên mức 2", "level1"),
+        ("nhà xây chưa xong", "non-house"),
+        ("hỗ trợ chi phí mai táng cả giấy tờ gì", "employment"),   # "mai táng cả", not overtime
+        ("xin giấy xác nhận cư trú để bổ sung hồ sơ xin việc", "employment"),  # its papers are procedures
+        ("sửa sai thông tin trên sổ đỏ", "service"),
+        ("tạm trú hết hạn thì gia hạn", "land-term"),
+        ("đăng ký thường trú tại cơ sở tôn giáo", "religious"),  # ordinary permanent residence
+        ("đất chưa có sổ đỏ", "religious"),
+        ("thẻ bhyt cho trẻ dưới 6 tuổi", "over-six"),
+        ("khai sinh cho bé trên 6 tuổi", "over-six"),
+        ("khai sinh quá hạn có bị phạt không", "penalty"),
+        ("đăng ký kết hôn trước ngày cưới bao lâu", "service"),
+    ],
+)
+def test_look_alikes_of_the_sibling_families(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))
+
+
+def test_siblings_are_not_explained_by_the_catalogue_procedure(dist):
+    assert "si-book" not in dist.explained["social-insurance-lump-sum"]
+    assert "temp-deletion" not in dist.explained["permanent-residence-deletion"]
+    assert "reissue-paper" not in dist.explained["household-business-change"]
+    assert "convert" not in dist.explained["enterprise-registration"]
+    assert "reissue-paper" in dist.explained["land-certificate-reissue"]
+
+
+def test_a_land_term_masked_as_time_is_still_a_land_term():
+    # "thời hạn" is masked as the time facet before families are looked for.
+    assert "land-term" in Distinguisher.present("dat nong nghiep het | 50 nam")
