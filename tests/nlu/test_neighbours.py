@@ -3,18 +3,7 @@ decide, in either direction. Each case stands for a family of questions, not one
 
 import pytest
 
-from assistant.config import Settings
-from assistant.core import Assistant
-from assistant.dialogue.conversation import Conversation
-
-
-@pytest.fixture(scope="module")
-def assistant(shipped_catalog):
-    return Assistant(shipped_catalog, Settings())
-
-
-def ask(assistant, text):
-    return assistant.handle(text, Conversation()).to_json()
+from tests.nlu.helpers import ask
 
 
 @pytest.mark.parametrize(

@@ -3,19 +3,8 @@ honest limits (issue 17, issue 12). Each case stands for a family, not for one s
 
 import pytest
 
-from assistant.config import Settings
-from assistant.core import Assistant
-from assistant.dialogue.conversation import Conversation
 from benchmarks.typos import noisy
-
-
-@pytest.fixture(scope="module")
-def assistant(shipped_catalog):
-    return Assistant(shipped_catalog, Settings())
-
-
-def ask(assistant, text):
-    return assistant.handle(text, Conversation()).to_json()
+from tests.nlu.helpers import ask
 
 
 @pytest.mark.parametrize(
