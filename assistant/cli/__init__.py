@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.cli import ask, catalog, db, demo, dossier, handoff, report, serve
+from assistant.cli import ask, catalog, db, demo, dossier, handoff, report, serve, vietnamese
 from assistant.cli._common import silence_stdout
 from assistant.logsafety import install_from_env as install_log_redaction_from_env
 
@@ -19,6 +19,7 @@ COMMANDS = (ask, catalog, db, dossier, demo, serve, report, handoff)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    vietnamese.install()
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Trợ lý thủ tục hành chính")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in COMMANDS:
