@@ -27,7 +27,7 @@ from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS
 from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
 from assistant.nlu.facets import facet_spans as _facet_spans
 from assistant.text.marks import contradicted, kept_words, marked_words
-from assistant.text.normalize import TEENCODE, fold, normalize, strip_telex_tail, tokens
+from assistant.text.normalize import TEENCODE, collapse_repeats, fold, normalize, strip_telex_tail, tokens
 from assistant.text.spelling import Speller, is_syllable, pairs_of
 
 # Words that carry no information about *which* procedure (question words, pronouns,
@@ -43,7 +43,6 @@ STOPWORDS = frozenset(
 # Purely functional words dropped from catalogue phrases themselves.
 PHRASE_STOPWORDS = frozenset("cho cua va hoac cac nhung voi trong theo tai ve o la thi de khi".split())
 
-_REPEATS = re.compile(r"(.)\1+")
 MAX_CACHED_TOKEN = 40  # letters; longer "words" are not cached (see Matcher._correct)
 MAX_CACHED_TEXT = 300  # characters; longer messages are corrected without caching (see Matcher.correct)
 
@@ -290,7 +289,7 @@ class Matcher:
         stem = strip_telex_tail(token, self.vocabulary)
         if stem != token:
             return ((stem, 0.95),)
-        single = _REPEATS.sub(r"\1", token)  # "tamm truu" -> "tam tru"; Vietnamese rarely doubles letters
+        single = collapse_repeats(token)  # "tamm truu" -> "tam tru"; Vietnamese rarely doubles letters
         if single != token and single in self.vocabulary:
             return ((single, 0.95),)
         if len(token) < 4 or token.isdigit():

@@ -46,6 +46,15 @@ _NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words,
 
 def _first_of_run(match: re.Match[str]) -> str:
     return match.group(1)
+
+
+def collapse_repeats(token: str) -> str:
+    """Every run of one letter kept once: "tamm" -> "tam", "dkky" -> "dky" (Vietnamese rarely
+    doubles a letter, phone typing often does). A function replacement, not r"\1", because
+    this runs for every unknown token and a template is parsed on each call."""
+    return _RUNS.sub(_first_of_run, token)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _TELEX_TAIL = re.compile(r"^([a-z]{2,})([fsrxj])$")
 
@@ -99,7 +108,7 @@ def expand_token(token: str) -> list[str]:
     """One typed token -> the words it stands for (teencode, abbreviations, Telex leftovers)."""
     if token in TEENCODE:
         return TEENCODE[token].split()
-    single = _RUNS.sub(_first_of_run, token)
+    single = collapse_repeats(token)
     if len(single) >= 2 and single != token and single in TEENCODE and single not in _NOT_DOUBLED:
         return TEENCODE[single].split()  # "dkky", "koo": an abbreviation with a letter typed twice
     if token.startswith("dd") and len(token) > 2:

@@ -26,6 +26,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from assistant.text.normalize import collapse_repeats
+
 # Onset + vowel nucleus + coda of a folded syllable (tone and vowel marks already removed).
 _SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
                        r"(uye|uya|oai|oay|oeo|uay|uoi|uou|ieu|yeu|uoc|[aeiouy]{1,2})"
@@ -33,7 +35,6 @@ _SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?
 MAX_WORD = 14  # letters: longer than any Vietnamese syllable, Telex leftovers included
 _TELEX_PAIRS = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"))
 _TONE_KEYS = "fsrxj"
-_REPEATS = re.compile(r"(.)\1+")
 _VNI_DIGITS = re.compile(r"[1-9]")
 
 
@@ -82,10 +83,6 @@ def _deletes(word: str, depth: int) -> set[str]:
     return found
 
 
-def _first_of_run(match: re.Match[str]) -> str:
-    return match.group(1)
-
-
 @lru_cache(maxsize=100_000)
 def distance(typed: str, word: str) -> float:
     """Edit distance with a doubled letter costing half and a swap costing one."""
@@ -95,7 +92,7 @@ def distance(typed: str, word: str) -> float:
         if len(diff) == 1 and diff[0][1] in NEIGHBOUR_KEYS.get(diff[0][0], ""):
             plain = 0.8  # the finger slipped onto the key next to it ("ham" for "han")
     if any(a == b for a, b in itertools.pairwise(typed)):
-        collapsed = _REPEATS.sub(_first_of_run, typed)
+        collapsed = collapse_repeats(typed)
         extra = (len(typed) - len(collapsed)) * 0.5
         return min(plain, OSA.distance(collapsed, word) + extra)
     return float(plain)
@@ -155,7 +152,7 @@ class Speller:
         decoded_cost = 0.5 if slip_like else 0.25
         if token.isdigit() or len(token) < 2 or len(token) > MAX_WORD:
             return tuple((w, decoded_cost) for w in decoded)
-        single = _REPEATS.sub(r"\1", token)
+        single = collapse_repeats(token)
         # "tamm" is "tam" with a doubled letter ("cứu", "hưu" keep their "uu"), but "hoo" may
         # also be "hop" with p hit as o: both readings stay and a neighbour decides.
         doubled = [single] if single in self.vocabulary and not is_syllable(token) else []
