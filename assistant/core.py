@@ -380,10 +380,7 @@ class Assistant:
         # slipped letter changes neither the procedure nor the part of it that was asked.
         corrected = brain.matcher.correct(normalised, text)
         normalised = corrected.text
-        hit, spans = scan_facets(normalised)
-        if not hit.explicit:
-            hit = fuzzy_facet(normalised, brain.matcher.vocabulary, brain.matcher.pairs) or hit
-            spans = [*spans, *hit.spans]
+        hit, spans = _facets(brain, normalised)
         place = brain.communes.find(normalised)
         if place is not None:
             if place.slug:
@@ -419,9 +416,7 @@ class Assistant:
             c_start = len(normalised) - len(c_text)
             if not (hit.explicit and min(start for start, _ in hit.spans) >= c_start):
                 # (when the message's own facet phrase lies in the clause, the clause asks the same)
-                c_hit = scan_facets(c_text)[0]
-                if not c_hit.explicit:
-                    c_hit = fuzzy_facet(c_text, brain.matcher.vocabulary, brain.matcher.pairs) or c_hit
+                c_hit = _facets(brain, c_text)[0]
                 hit = c_hit if c_hit.explicit else FacetHit(Facet.overview, ())
         intent = detect_intent(normalised if clause is None else c_text)
         if intent is not None:  # "hotline", "tra cứu hồ sơ", "hồ sơ 123456 sao rồi"
@@ -438,10 +433,7 @@ class Assistant:
             # sentence on its own; keep it when it is enough to answer, or when it matches
             # better than the whole message (which then need not be scored at all).
             f_corrected = brain.matcher.correct(normalize(focus), focus)
-            f_hit, f_spans = scan_facets(f_corrected.text)
-            if not f_hit.explicit:
-                f_hit = fuzzy_facet(f_corrected.text, brain.matcher.vocabulary, brain.matcher.pairs) or f_hit
-                f_spans = [*f_spans, *f_hit.spans]
+            f_hit, f_spans = _facets(brain, f_corrected.text)
             f_query = brain.matcher.parse(focus, f_spans, f_corrected)
             f_ranked = brain.matcher.rank(f_query, limit=6)
             if f_ranked and f_ranked[0].score >= ANSWER_MIN:
@@ -689,6 +681,16 @@ def _question_part(text: str) -> str | None:
         return None
     parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 2]
     return parts[-1] if len(parts) >= 2 else None
+
+
+def _facets(brain: Brain, normalised: str) -> tuple[FacetHit, list[tuple[int, int]]]:
+    """The facet a (corrected) text asks for, and the spans of its facet expressions: exact
+    expressions first, then expressions typed with a slip (which then add their own spans)."""
+    hit, spans = scan_facets(normalised)
+    if not hit.explicit:
+        hit = fuzzy_facet(normalised, brain.matcher.vocabulary, brain.matcher.pairs) or hit
+        spans = [*spans, *hit.spans]
+    return hit, spans
 
 
 def _undecided(ranked: list[Scored]) -> bool:
