@@ -124,7 +124,6 @@ def _literal_words(patterns: list[str]) -> list[list[str]]:
 
 
 _RUNS = [run for patterns in _PATTERNS.values() for run in _literal_words(patterns)]
-FACET_WORDS: frozenset[str] = frozenset(w for run in _RUNS for w in run)
 
 _COMPILED = {facet: [re.compile(p) for p in patterns] for facet, patterns in _PATTERNS.items()}
 
@@ -240,9 +239,9 @@ _FUZZY: list[tuple[Facet, tuple[str, ...]]] = [
 ]
 
 
-# Word pairs of the facet expressions, so the corrector knows "bao lâu", "ở đâu", "thế nào".
+# Words and word pairs of every facet expression, so the corrector knows "bao lâu", "ở đâu", "thế nào".
 _RUNS += [list(expr) for _facet, expr in _FUZZY]
-FACET_WORDS = FACET_WORDS | frozenset(w for _facet, expr in _FUZZY for w in expr)
+FACET_WORDS: frozenset[str] = frozenset(w for run in _RUNS for w in run)
 FACET_PAIRS: frozenset[tuple[str, str]] = frozenset(p for run in _RUNS for p in itertools.pairwise(run))
 
 _TAIL_WORDS = frozenset("bao nhieu khong gi a ah the nao vay ha nhi nhe duoc chua roi sao ko k thi co xong lay nhan".split())
