@@ -84,6 +84,9 @@ class CompiledPhrase:
     total: float
     pairs: tuple[tuple[str, str], ...]
     weight: float  # kind weight: names and aliases 1.0, keywords less
+    # The pairs as a set, when none repeats (almost always): counting the question's pairs
+    # among them is then one C-level intersection instead of a generator per phrase.
+    pair_set: frozenset[tuple[str, str]] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,16 +264,28 @@ class Matcher:
         self.compiled: list[list[CompiledPhrase]] = [
             [self._compile(phrase) for phrase in phrases] for phrases in self.by_proc
         ]
+        # Per procedure, each word's phrases (by position) with the word's weight in each (its
+        # idf, times the times it occurs there): scoring then walks only the question's words.
+        self.phrases_of_word: list[dict[str, tuple[tuple[int, float], ...]]] = []
+        for phrases in self.compiled:
+            where: dict[str, dict[int, float]] = {}
+            for position, phrase in enumerate(phrases):
+                for token, weight in zip(phrase.tokens, phrase.weights, strict=True):
+                    found = where.setdefault(token, {})
+                    found[position] = found.get(position, 0.0) + weight
+            self.phrases_of_word.append({token: tuple(found.items()) for token, found in where.items()})
 
     def _compile(self, phrase: Phrase) -> CompiledPhrase:
         weights = tuple(self.idf[t] for t in phrase.tokens)
+        pairs = tuple(zip(phrase.tokens, phrase.tokens[1:], strict=False))
         return CompiledPhrase(
             tokens=phrase.tokens,
             token_set=frozenset(phrase.tokens),
             weights=weights,
             total=sum(weights),
-            pairs=tuple(zip(phrase.tokens, phrase.tokens[1:], strict=False)),
+            pairs=pairs,
             weight=self._weight(phrase),
+            pair_set=frozenset(pairs) if len(set(pairs)) == len(pairs) else None,
         )
 
     # -- query side -------------------------------------------------------------------
@@ -406,7 +421,45 @@ class Matcher:
 
     def score_procedure(self, index: int, query: Query, query_weight: float,
                         skip: tuple[str, ...] | None = None) -> float:
-        """Score one procedure; `skip` leaves out one phrase (to ask "without this alias...")."""
+        """Score one procedure; `skip` leaves out one phrase (to ask "without this alias...").
+
+        This runs for every candidate of every message, so it walks the question's few words
+        into the procedure's word-to-phrase index instead of every word of every phrase."""
+        if skip is not None:
+            return self._score_skipping(index, query, query_weight, skip)
+        matched = query.matched
+        where = self.phrases_of_word[index]
+        hits: dict[int, float] = {}
+        covered: dict[str, float] = {}
+        for token, sim in matched.items():
+            found = where.get(token)
+            if found and sim:
+                covered[token] = sim
+                for position, weight in found:
+                    hits[position] = hits.get(position, 0.0) + weight * sim
+        best = 0.0
+        phrases = self.compiled[index]
+        pairs = query.pairs
+        for position, hit in hits.items():
+            phrase = phrases[position]
+            recall = hit / phrase.total
+            if recall * phrase.weight <= best:
+                continue  # word order only lowers a phrase's recall: this one cannot be the best
+            if phrase.pairs:
+                # Words of the phrase typed next to each other, in order, count fully;
+                # the same words scattered through a sentence count a little less.
+                if phrase.pair_set is not None:
+                    in_order = len(phrase.pair_set & pairs) / len(phrase.pairs)
+                else:
+                    in_order = sum(pair in pairs for pair in phrase.pairs) / len(phrase.pairs)
+                recall *= 0.85 + 0.15 * in_order
+            recall *= phrase.weight
+            if recall > best:
+                best = recall
+        return self._combine(best, covered, query_weight)
+
+    def _score_skipping(self, index: int, query: Query, query_weight: float, skip: tuple[str, ...]) -> float:
+        """`score_procedure` without one phrase, by a plain scan (the catalogue lint's path)."""
         matched = query.matched
         best = 0.0
         covered: dict[str, float] = {}
@@ -421,11 +474,13 @@ class Matcher:
                     covered[token] = sim
             recall = hit / phrase.total
             if phrase.pairs:
-                # Words of the phrase typed next to each other, in order, count fully;
-                # the same words scattered through a sentence count a little less.
                 in_order = sum(pair in query.pairs for pair in phrase.pairs) / len(phrase.pairs)
                 recall *= 0.85 + 0.15 * in_order
             best = max(best, recall * phrase.weight)
+        return self._combine(best, covered, query_weight)
+
+    def _combine(self, best: float, covered: dict[str, float], query_weight: float) -> float:
+        """The best phrase's recall and the share of the question's weight the procedure covers."""
         if not covered or query_weight <= 0:
             return 0.0
         precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
