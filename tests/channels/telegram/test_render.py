@@ -126,3 +126,11 @@ def test_without_feedback_removes_only_the_vote_row():
 def test_empty_reply_still_renders_one_message():
     [message] = render_reply(Reply(status=Status.not_found, text="   "))
     assert message.text == "…"
+
+
+def test_the_same_buttons_share_one_built_keyboard_and_others_get_their_own():
+    buttons = [Button("Giấy tờ", "f:d:x"), Button("Lệ phí", "f:p:x")]
+    first = keyboard(buttons, feedback_for="x")
+    assert keyboard(list(buttons), feedback_for="x") is first  # PTB keyboards are immutable: shared
+    assert keyboard(buttons) is not first and keyboard(buttons[:1], feedback_for="x") is not first
+    assert [[b.text for b in row] for row in keyboard(buttons).inline_keyboard] == [["Giấy tờ", "Lệ phí"]]
