@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import sys
 import threading
 import time
@@ -41,6 +42,8 @@ LOCK_STRIPES = 64
 # (5 ms by default) each time. With 4–5 such calls per turn that waiting, not CPU, was most of a
 # turn's time (benchmarks/telegram.py, web.py), and turns run one after another on SQLite.
 SWITCH_INTERVAL = 0.001
+# For a channel served exclusively (`serve_exclusively`), how long this process's copy of a state stands for the database's.
+EXCLUSIVE_FRESH_SECONDS = 600.0
 
 
 def _encode(conversation: Conversation) -> str:
@@ -71,6 +74,7 @@ class ConversationTurns:
     def __init__(self, engine: Engine | None, *, threads: int | None = None, sqlite_threads: int = 1,
                  memory_size: int = MEMORY_CONVERSATIONS) -> None:
         self.engine = engine
+        self.exclusive: frozenset[str] = frozenset()  # see `serve_exclusively`
         self.store = ConversationStore(engine) if engine is not None else None
         if threads is None:
             # SQLite takes one writer at a time: a second thread in this process would only wait
@@ -82,13 +86,20 @@ class ConversationTurns:
         if threads > 0:
             shorten_switch_interval()
         self._executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="tthc-turn")
-        # JSON text, as stored: encoding happens once per turn anyway, and text is decoded only
-        # when the database is unavailable (a dict of dicts would also cost far more memory).
-        self._memory: OrderedDict[str, str] = OrderedDict()
+        # JSON text, as stored, and when this process last read or wrote it: encoding happens
+        # once per turn anyway, and text is decoded only when used (a dict of dicts would also
+        # cost far more memory).
+        self._memory: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._memory_size = memory_size
         self._memory_lock = threading.Lock()
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self.database_errors = 0
+
+    def serve_exclusively(self, channel: str) -> None:
+        """No other process serves `channel`'s conversations (Telegram long polling: the Bot API
+        hands a bot's updates to exactly one poller), so the copy this process last wrote is
+        the current state and a turn need not read it back (see `run_sync`)."""
+        self.exclusive = self.exclusive | {channel}
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -101,8 +112,8 @@ class ConversationTurns:
                 log.warning("conversation state unavailable (%s); using this process's copy",
                             exc.__class__.__name__)
         with self._memory_lock:
-            raw = self._memory.get(key)
-        return ConversationStore.decode(raw)
+            kept = self._memory.get(key)
+        return ConversationStore.decode(kept[0] if kept else None)
 
     def state(self, channel: str, chat_id: str) -> dict[str, Any] | None:
         """The stored state of one conversation, read-only (e.g. the web page's visible history)."""
@@ -112,39 +123,75 @@ class ConversationTurns:
 
     def run_sync(self, channel: str, chat_id: str, turn: TurnFn, origin: str | None = None) -> Reply:
         """One turn, synchronously (call from a worker thread). `origin`: see `Requester.origin`.
+
         With a database, the state is loaded and saved on one connection, in one transaction
         (`ConversationStore.turn`). The state is decoded once and encoded once: the new text is
-        compared with the text that was loaded, and written only when it differs."""
+        compared with the text that was loaded, and written only when it differs.
+
+        For a channel served exclusively (`serve_exclusively`), a state this process read or
+        wrote within `EXCLUSIVE_FRESH_SECONDS` is taken from memory, so such a turn's only
+        statement is the save. Each statement costs a turn thread a wait for the GIL while the
+        event loop is busy (sqlite3 releases it for every call); with one SQLite turn thread
+        those waits were the full Telegram path's bottleneck (benchmarks/telegram.py). The save
+        still happens before the reply is sent, so a restart loses nothing, and the freshness
+        bound keeps the database the authority (retention, a second process started by
+        mistake) within minutes."""
         key = f"{channel}:{chat_id}"
+        exclusive = channel in self.exclusive and self.store is not None
         with self._stripes[hash(key) % LOCK_STRIPES], contextlib.ExitStack() as stack:
             save = None
             raw: str | None = None
-            if self.store is not None:
+            cached = self._fresh(key) if exclusive else None
+            if cached is not None:
+                raw, save = cached, self._saver(key)
+            elif self.store is not None:
                 try:
                     raw, save = stack.enter_context(self.store.turn(key))
                 except Exception as exc:
                     self.database_errors += 1
                     log.warning("conversation state unavailable (%s); using this process's copy",
                                 exc.__class__.__name__)
+                    exclusive = False  # the copy used below is a fallback, not the state
+                else:
+                    if exclusive:
+                        self._remember(key, raw if raw is not None else _NEW, fresh=True)
             if save is None:
                 with self._memory_lock:
-                    raw = self._memory.get(key)
+                    kept = self._memory.get(key)
+                raw = kept[0] if kept else None
             conversation = Conversation.from_dict(ConversationStore.decode(raw))
             reply = turn(conversation, Requester(channel, chat_id, origin))
             after = _encode(conversation)
             if after != (raw if raw is not None else _NEW):
-                self._remember(key, after)
+                self._remember(key, after, fresh=exclusive)
                 if save is not None:
                     try:
                         save(after)
                     except Exception as exc:
                         self.database_errors += 1
+                        if exclusive:  # kept only as the fallback: read the database next time
+                            self._remember(key, after, fresh=False)
                         log.warning("conversation state not saved (%s)", exc.__class__.__name__)
         return reply
 
-    def _remember(self, key: str, encoded: str) -> None:
+    def _saver(self, key: str) -> Callable[[str], None]:
+        store = self.store
+        assert store is not None
+        return lambda encoded: store.save(key, encoded)
+
+    def _fresh(self, key: str) -> str | None:
+        """This process's copy of a state, when recent enough to stand for the database's."""
         with self._memory_lock:
-            self._memory[key] = encoded
+            kept = self._memory.get(key)
+        if kept is None or time.monotonic() - kept[1] > EXCLUSIVE_FRESH_SECONDS:
+            return None
+        return kept[0]
+
+    def _remember(self, key: str, encoded: str, *, fresh: bool = False) -> None:
+        """Keep `encoded` as this process's copy; `fresh=False` keeps it only as the fallback
+        for a database that does not answer, never in place of reading the database."""
+        with self._memory_lock:
+            self._memory[key] = (encoded, time.monotonic() if fresh else -math.inf)
             self._memory.move_to_end(key)
             while len(self._memory) > self._memory_size:
                 self._memory.popitem(last=False)

@@ -85,7 +85,7 @@ async def test_one_turn_is_one_read_and_one_write_transaction(sqlite_engine, sma
     assert [s.split()[0] for s in on_state] == ["SELECT", "INSERT"]
     assert sum(s.strip().upper() == "COMMIT" for s in statements) == 1
     # The process's fallback copy is the stored text itself, not a decoded tree of objects.
-    assert isinstance(turns._memory["zalo:u1"], str)
+    assert isinstance(turns._memory["zalo:u1"][0], str)
     assert ConversationStore(sqlite_engine).load("zalo:u1")["last_facet"] == "fee"
 
 
@@ -106,3 +106,78 @@ def test_turn_threads_get_the_gil_back_within_a_millisecond():
         assert turns_module.shorten_switch_interval() < 0.00021  # never lengthened
     finally:
         sys.setswitchinterval(previous)
+
+
+def _trace_conversation_statements(engine) -> list[str]:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def trace(dbapi_conn, _record) -> None:
+        dbapi_conn.set_trace_callback(statements.append)
+
+    event.listen(engine, "connect", trace)
+    engine.dispose()
+    return statements
+
+
+async def test_a_channel_served_exclusively_reads_a_chat_once_then_only_writes(sqlite_engine, small_catalog):
+    """Telegram long polling: the state this process wrote is the current one, so later turns
+    of the chat skip the read; every change is still written before the turn returns."""
+    assistant = Assistant(small_catalog, dataclasses.replace(Settings(), locality=None))
+    statements = _trace_conversation_statements(sqlite_engine)
+    turns = ConversationTurns(sqlite_engine)
+    turns.serve_exclusively("telegram")
+    try:
+        first, _ = await turns.run("telegram", "42", _ask(assistant, "giay doc than mat bao lau"))
+        on_state = [s.split()[0] for s in statements if "conversations" in s]
+        assert on_state == ["SELECT", "INSERT"]
+        statements.clear()
+        follow_up, _ = await turns.run("telegram", "42", _ask(assistant, "còn lệ phí thì sao?"))
+        assert (follow_up.procedure_id, follow_up.facet) == (first.procedure_id, "fee")
+        assert [s.split()[0] for s in statements if "conversations" in s] == ["INSERT"]
+        assert ConversationStore(sqlite_engine).load("telegram:42")["last_facet"] == "fee"
+        statements.clear()
+        await turns.run("zalo", "42", _ask(assistant, "giay doc than mat bao lau"))
+        await turns.run("zalo", "42", _ask(assistant, "còn lệ phí thì sao?"))
+        # Another channel (served by every worker) still reads its state on every turn.
+        assert [s.split()[0] for s in statements if "conversations" in s] == ["SELECT", "INSERT"] * 2
+    finally:
+        turns.close()
+
+
+async def test_an_exclusive_copy_gives_way_to_the_database_when_old_or_unsaved(sqlite_engine, small_catalog,
+                                                                                monkeypatch):
+    from assistant.channels import turns as turns_module
+
+    assistant = Assistant(small_catalog, dataclasses.replace(Settings(), locality=None))
+    turns = ConversationTurns(sqlite_engine)
+    turns.serve_exclusively("telegram")
+    store = ConversationStore(sqlite_engine)
+    try:
+        first, _ = await turns.run("telegram", "7", _ask(assistant, "giay doc than mat bao lau"))
+        # Someone else changed the stored state (retention, a mistaken second poller): a copy
+        # older than the freshness bound is not trusted.
+        store.save("telegram:7", {"last_procedure": None})
+        monkeypatch.setattr(turns_module, "EXCLUSIVE_FRESH_SECONDS", 0.0)
+        again, _ = await turns.run("telegram", "7", _ask(assistant, "còn lệ phí thì sao?"))
+        assert again.procedure_id != first.procedure_id  # read back from the database: no context
+        monkeypatch.setattr(turns_module, "EXCLUSIVE_FRESH_SECONDS", 600.0)
+
+        # A save the database refuses leaves the copy as a fallback only: the next turn reads.
+        await turns.run("telegram", "8", _ask(assistant, "giay doc than mat bao lau"))
+        failing = turns._saver
+
+        def refusing(key):
+            def save(_encoded):
+                raise RuntimeError("disk full")
+            return save
+
+        monkeypatch.setattr(turns, "_saver", refusing)
+        await turns.run("telegram", "8", _ask(assistant, "còn lệ phí thì sao?"))
+        assert turns.database_errors == 1
+        assert turns._fresh("telegram:8") is None
+        monkeypatch.setattr(turns, "_saver", failing)
+        assert store.load("telegram:8")["last_facet"] != "fee"
+    finally:
+        turns.close()

@@ -24,7 +24,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 
 from assistant.channels.ratelimit import SlidingWindowLimiter
 from assistant.channels.telegram import texts
-from assistant.channels.telegram.channel import ALLOWED_UPDATES, BOT_DATA_KEY, TelegramChannel
+from assistant.channels.telegram.channel import ALLOWED_UPDATES, BOT_DATA_KEY, CHANNEL, TelegramChannel
 from assistant.channels.telegram.processor import PerChatUpdateProcessor
 from assistant.channels.telegram.request import JsonHTTPXRequest
 from assistant.config import Settings
@@ -152,6 +152,7 @@ async def start_polling(application: Application, *, poll_timeout: float = 10.0,
         timeout=dt.timedelta(seconds=poll_timeout), allowed_updates=ALLOWED_UPDATES,
         drop_pending_updates=drop_pending_updates, error_callback=polling_error)
     channel.start_outbox()
+    channel.turns.serve_exclusively(CHANNEL)  # Telegram gives a bot's updates to one poller only
     log.info("telegram bot @%s polling", application.bot.username)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from assistant.channels.telegram import build_application, start_polling, stop_application
+from assistant.channels.telegram import build_application, channel_of, start_polling, stop_application
 from assistant.channels.telegram.render import MESSAGE_LIMIT
 from assistant.dialogue.reply import Reply, Status
 from assistant.store import ConversationStore
@@ -140,6 +140,15 @@ async def test_state_lives_in_the_database_not_the_process(fake, settings, assis
     finally:
         await stop_application(second)
     assert follow.text.startswith("<b>Xác nhận tình trạng hôn nhân</b>") and "Nơi nộp" in follow.plain
+
+
+async def test_polling_owns_its_chats_and_still_writes_every_turn_to_the_database(app, fake, db):
+    """Telegram hands a bot's updates to one poller: the polling process keeps each chat's state
+    and skips reading it back (channels.turns), but every turn is saved before the reply."""
+    assert channel_of(app).turns.exclusive == {"telegram"}
+    await say(fake, CHAT, "giay doc than mat bao lau")
+    await say(fake, CHAT, "còn lệ phí thì sao")
+    assert ConversationStore(db).load(f"telegram:{CHAT}")["last_facet"] == "fee"
 
 
 async def test_follow_up_with_con_le_phi_thi_sao(app, fake):
