@@ -134,3 +134,14 @@ def test_the_same_buttons_share_one_built_keyboard_and_others_get_their_own():
     assert keyboard(list(buttons), feedback_for="x") is first  # PTB keyboards are immutable: shared
     assert keyboard(buttons) is not first and keyboard(buttons[:1], feedback_for="x") is not first
     assert [[b.text for b in row] for row in keyboard(buttons).inline_keyboard] == [["Giấy tờ", "Lệ phí"]]
+
+
+def test_a_cached_keyboard_serialises_like_ptb_and_each_caller_gets_its_own_dict():
+    from telegram import InlineKeyboardMarkup
+
+    markup = keyboard([Button("Giấy tờ", "f:d:y"), Button("Lệ phí", "f:p:y")], feedback_for="y")
+    plain = InlineKeyboardMarkup(markup.inline_keyboard).to_dict()
+    first = markup.to_dict()
+    assert first == plain and markup.to_dict(recursive=False).keys() == plain.keys()
+    first["inline_keyboard"] = []  # a caller changing its copy does not change the next send
+    assert markup.to_dict() == plain
