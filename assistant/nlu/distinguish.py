@@ -59,7 +59,7 @@ FAMILIES: dict[str, str] = {
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
     "change": r"thay doi|dieu chinh|doi ten|doi dia chi",
-    "correct": r"cai chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
+    "correct": r"cai chinh|dinh chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
                r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
     "official": r"cong vu|ngoai giao",
     "postpone": r"hoan|mien(?! phi)",
@@ -195,6 +195,34 @@ FAMILIES: dict[str, str] = {
                 r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
                 r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
+
+# Acts done to a paper, a registration or an organisation: a closed class of verbs, each kind
+# naming a different procedure from the one that issues the paper ("hủy giấy khai sinh cấp
+# trùng" is not the birth registration). A question naming one of them is answered only by a
+# procedure whose own names attach that act to it (session 5, issue 12: fix the class, not rows).
+ACTS: dict[str, str] = {
+    "cancel": r"huy|huy bo|thu hoi|bai bo|vo hieu hoa",
+    "declare": r"tuyen bo",
+    "donate": r"hien (tang|mau|xac|noi tang|giac mac|mo|dat)|hien tang",
+    "appraise": r"tham dinh|dinh gia|(bang|khung) gia (dat|nha)",
+    "reorganise": r"sap nhap|hop nhat|chia tach|tach (\w+ ){0,2}(cong ty|doanh nghiep)",
+    "verify": r"tra cuu|xac minh|that hay gia|that gia|gia hay that",
+    "complete-works": r"hoan cong|nghiem thu",
+    "translate": r"dich thuat|ban dich|nguoi dich|dich (\w+ ){0,5}sang tieng",
+    "report-loss": r"(bao|trinh bao|khai bao|thong bao) mat",
+    "grave": r"cai tang|boc mo|mo phan|(di doi|di chuyen|xay) (\w+ ){0,2}mo|nghia trang|nghia dia",
+    "debt": r"ghi no|gia han nop|no tien|(mien|giam) (\w+ ){0,2}tien",
+    "gender": r"gioi tinh|chuyen gioi",
+    # Acts on a company (its own registration office), not on a household business.
+    "company-act": r"(sap nhap|hop nhat|chia|tach|giai the|doi ten|doi|thay doi|chuyen|tang|giam|bo sung|dieu chinh)"
+                   r"( \w+){0,4} (cua )?(cong ty|doanh nghiep)",
+    # Whatever is done to the social-insurance book is the insurer's own procedure.
+    "si-book-act": r"(tach|gop|sua|dieu chinh|thay doi|cap lai|lam lai|mat|doi|chot) (\w+ ){0,3}so (bhxh|bao hiem)",
+    "population-db": r"(co so du lieu|csdl)( quoc gia)?( ve)? (cu tru|dan cu)",
+    "house-number-act": r"(dang ky|cap|xin|lam) (bien )?so nha|bien so nha",
+    "digital-signature": r"chu ky so|ky so",
+}
+FAMILIES.update(ACTS)
 
 # Matters handled outside the one-stop (Vietnamese names of who handles them are in compose).
 # kind -> (pattern, unless): `unless` marks the catalogue procedure that shares the words.
