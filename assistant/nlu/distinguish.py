@@ -167,7 +167,7 @@ FAMILIES: dict[str, str] = {
                       r"|kham( suc khoe| tuyen)? (nghia vu|nvqs)",
     "start-works": r"khoi cong",
     "exit-permit": r"(giay phep|phep) xuat canh",
-    "auction": r"dau gia",
+    "auction": r"dau gia|dau thau",
     # Health insurance for a child past six comes through school, not the under-six card.
     "over-six": r"(bhyt|bao hiem y te)( \w+){0,4} (tren|qua|hon|tu|du) 6 tuoi",
     "longevity": r"mung tho|chuc tho|qua (mung )?tho",
@@ -215,14 +215,36 @@ ACTS: dict[str, str] = {
     "gender": r"gioi tinh|chuyen gioi",
     # Acts on a company (its own registration office), not on a household business.
     "company-act": r"(sap nhap|hop nhat|chia|tach|giai the|doi ten|doi|thay doi|chuyen|tang|giam|bo sung|dieu chinh)"
-                   r"( \w+){0,4} (cua )?(cong ty|doanh nghiep)",
+                   r"( [\w|]+){0,4} (cua )?(cong ty|doanh nghiep)",
     # Whatever is done to the social-insurance book is the insurer's own procedure.
     "si-book-act": r"(tach|gop|sua|dieu chinh|thay doi|cap lai|lam lai|mat|doi|chot) (\w+ ){0,3}so (bhxh|bao hiem)",
     "population-db": r"(co so du lieu|csdl)( quoc gia)?( ve)? (cu tru|dan cu)",
     "house-number-act": r"(dang ky|cap|xin|lam) (bien )?so nha|bien so nha",
     "digital-signature": r"chu ky so|ky so",
+    "complaint": r"khieu nai|phan anh|kien nghi",
+    "guarantee": r"bao lanh",
+    "enforcement": r"thi hanh an|cuong che|ke bien",
+    "relocate": r"di doi|giai toa",
+    "legalise": r"hop phap hoa",
+    # Exams other than the driving test ("thi" alone is the driving test's own word).
+    "exam-other": r"thi (cong chuc|vien chuc|tuyen|tot nghiep|chung chi|nang (bac|ngach|hang giao vien)|vao lop|dai hoc"
+                  r"|hoc sinh gioi|lay chung chi|ielts|toeic|tieng anh|tin hoc)|xet tuyen",
+}
+
+# Papers whose own procedures are not the ones that share their words: a paper named in a
+# question must be named by the procedure that answers it ("gia hạn giấy phép xây dựng" is not
+# the residence extension, "tách sổ bảo hiểm xã hội" is not the land split).
+PAPERS: dict[str, str] = {
+    "building-permit": r"giay phep xay dung|gpxd|phep xay dung",
+    "si-paper": r"so (bhxh|bao hiem xa hoi|bao hiem)",
+    "health-card": r"the (bhyt|bao hiem y te|bao hiem)",
+    "residence-card": r"the tam tru|the thuong tru",
+    "discharge": r"xuat ngu|phuc vien",
+    "savings": r"so tiet kiem",
+    "party": r"dang vien",
 }
 FAMILIES.update(ACTS)
+FAMILIES.update(PAPERS)
 
 # Matters handled outside the one-stop (Vietnamese names of who handles them are in compose).
 # kind -> (pattern, unless): `unless` marks the catalogue procedure that shares the words.
