@@ -206,7 +206,7 @@ ACTS: dict[str, str] = {
     "donate": r"hien (tang|mau|xac|noi tang|giac mac|mo|dat)|hien tang",
     "appraise": r"tham dinh|dinh gia|(bang|khung) gia (dat|nha)",
     "reorganise": r"sap nhap|hop nhat|chia tach|tach (\w+ ){0,2}(cong ty|doanh nghiep)",
-    "verify": r"tra cuu|xac minh|that hay gia|that gia|gia hay that",
+    "verify": r"xac minh|that hay gia|that gia|gia hay that",  # never "tra cứu": looking up a procedure or dossier
     "complete-works": r"hoan cong|nghiem thu",
     "translate": r"dich thuat|ban dich|nguoi dich|dich (\w+ ){0,5}sang tieng",
     "report-loss": r"(bao|trinh bao|khai bao|thong bao) mat",
@@ -239,7 +239,7 @@ PAPERS: dict[str, str] = {
     "si-paper": r"so (bhxh|bao hiem xa hoi|bao hiem)",
     "health-card": r"the (bhyt|bao hiem y te|bao hiem)",
     "residence-card": r"the tam tru|the thuong tru",
-    "discharge": r"xuat ngu|phuc vien",
+    "discharge": r"(quyet dinh|giay|tro cap|che do)( \w+){0,2} (xuat ngu|phuc vien)",  # its papers and pay, not who
     "savings": r"so tiet kiem",
     "party": r"dang vien",
 }

@@ -23,7 +23,7 @@ def dist(shipped_catalog):
         ("đăng ký hiến giác mạc", "donate"),
         ("dinh gia nha dat o dau", "appraise"),
         ("hợp nhất hai hợp tác xã", "reorganise"),
-        ("tra cuu giay phep that hay gia", "verify"),
+        ("kiem tra giay phep that hay gia", "verify"),
         ("hoàn công nhà 2 tầng", "complete-works"),
         ("dịch giấy tờ sang tiếng Hàn", "translate"),
         ("trình báo mất giấy tờ", "report-loss"),
@@ -45,7 +45,7 @@ def dist(shipped_catalog):
         ("mất sổ bhxh", "si-paper"),
         ("sửa tên trên thẻ bảo hiểm y tế", "health-card"),
         ("làm thẻ tạm trú", "residence-card"),
-        ("giấy xuất ngũ", "discharge"),
+        ("mất quyết định xuất ngũ", "discharge"),
         ("mất sổ tiết kiệm", "savings"),
     ],
 )
