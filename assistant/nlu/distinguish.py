@@ -42,7 +42,7 @@ FAMILIES: dict[str, str] = {
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"
-                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
+                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh|ca no|mo to nuoc",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
@@ -134,7 +134,7 @@ FAMILIES: dict[str, str] = {
     "dna": r"adn|dna|giam dinh gen",
     "exit-poverty": r"thoat ngheo|thoat can ngheo|ra khoi (danh sach )?ho (can )?ngheo",
     "severance": r"tro cap (mat viec lam|thoi viec)",  # paid by the employer, not unemployment insurance
-    "same-sex": r"dong gioi",
+    "same-sex": r"dong gioi|dong tinh|lgbt",
     "nationality": r"nhap quoc tich|nhap tich|thoi quoc tich|tro lai quoc tich|xin quoc tich|co quoc tich viet nam",
     "house-number": r"(cap|xin|lam|gan|dat) (bien )?so nha",
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
@@ -153,7 +153,7 @@ FAMILIES: dict[str, str] = {
     "land-info-change": r"(thay doi|doi|cap nhat|dieu chinh) (thong tin|ten|dia chi|so cccd|so can cuoc)( \w+){0,3}"
                         r" (tren|trong) (so do|so hong|giay chung nhan|bia do)|bien dong (do|vi) (doi|thay doi)"
                         r"|(so can cuoc|so cccd|can cuoc)( \w+){0,2} (len|vao) (so do|so hong|giay chung nhan)",
-    "planning": r"quy hoach|ban do (dia )?chinh|trich luc (\w+ ){0,2}(thua dat|ban do|dia chinh)",
+    "planning": r"quy hoach|ban do (dia )?chinh|(ho so|so) dia chinh|trich luc (\w+ ){0,2}(thua dat|ban do|dia chinh)",
     "disaster-land": r"sat lo|sut lun|bien lan",
     "restore": r"khoi phuc (gia tri|hieu luc)",
     # A household business or company becoming another legal form.
@@ -227,6 +227,8 @@ ACTS: dict[str, str] = {
     "relocate": r"di doi|giai toa",
     "legalise": r"hop phap hoa",
     # Exams other than the driving test ("thi" alone is the driving test's own word).
+    # Done for an organisation as the applicant ("nộp cho công ty" only hands a paper over).
+    "for-organisation": r"(?<!nop )(?<!gui )(?<!de )(?<!nop lai )cho (cong ty|doanh nghiep|hop tac xa)\b",
     "exam-other": r"thi (cong chuc|vien chuc|tuyen|tot nghiep|chung chi|nang (bac|ngach|hang giao vien)|vao lop|dai hoc"
                   r"|hoc sinh gioi|lay chung chi|ielts|toeic|tieng anh|tin hoc)|xet tuyen",
 }
