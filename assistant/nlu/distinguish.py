@@ -191,7 +191,7 @@ FAMILIES: dict[str, str] = {
                      r"|(giay chung nhan|giay phep|gcn)( \w+){0,8} (xin |lam )?(cap lai|lam lai)",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|atm|vay von|chung khoan|chuyen khoan|tra gop|gia re"
-                r"|bao hiem (xe may|o to|nhan tho|tnds|trach nhiem dan su)|facebook|zalo|tiktok|youtube"
+                r"|bao hiem (xe may|o to|nhan tho|tnds|trach nhiem dan su|du lich)|facebook|zalo|tiktok|youtube"
                 r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
                 r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
@@ -209,7 +209,9 @@ ACTS: dict[str, str] = {
     "verify": r"xac minh|that hay gia|that gia|gia hay that",  # never "tra cứu": looking up a procedure or dossier
     "complete-works": r"hoan cong|nghiem thu",
     "translate": r"dich thuat|ban dich|nguoi dich|dich (\w+ ){0,5}sang tieng",
-    "report-loss": r"(bao|trinh bao|khai bao|thong bao) mat",
+    # Only a passport's loss is reported as a procedure of its own; a lost licence or ID card
+    # is simply reissued ("báo mất bằng lái" asks for the reissue).
+    "report-loss": r"(bao|trinh bao|khai bao|thong bao) mat( \w+){0,2} (ho chieu|passport)",
     "grave": r"cai tang|boc mo|mo phan|(di doi|di chuyen|xay) (\w+ ){0,2}mo|nghia trang|nghia dia",
     "debt": r"ghi no|gia han nop|no tien|(mien|giam) (\w+ ){0,2}tien",
     "gender": r"gioi tinh|chuyen gioi",
@@ -239,7 +241,7 @@ ACTS: dict[str, str] = {
 PAPERS: dict[str, str] = {
     "building-permit": r"giay phep xay dung|gpxd|phep xay dung",
     "si-paper": r"so (bhxh|bao hiem xa hoi|bao hiem)",
-    "health-card": r"the (bhyt|bao hiem y te|bao hiem)",
+    "health-card": r"the (bhyt|bao hiem y te)",
     "residence-card": r"the tam tru|the thuong tru",
     "discharge": r"(quyet dinh|giay|tro cap|che do)( \w+){0,2} (xuat ngu|phuc vien)",  # its papers and pay, not who
     "savings": r"so tiet kiem",

@@ -26,7 +26,7 @@ def dist(shipped_catalog):
         ("kiem tra giay phep that hay gia", "verify"),
         ("hoàn công nhà 2 tầng", "complete-works"),
         ("dịch giấy tờ sang tiếng Hàn", "translate"),
-        ("trình báo mất giấy tờ", "report-loss"),
+        ("trình báo mất hộ chiếu", "report-loss"),
         ("bốc mộ cho ông", "grave"),
         ("ghi nợ tiền sử dụng đất", "debt"),
         ("đổi giới tính trên giấy tờ", "gender"),
@@ -47,10 +47,23 @@ def dist(shipped_catalog):
         ("làm thẻ tạm trú", "residence-card"),
         ("mất quyết định xuất ngũ", "discharge"),
         ("mất sổ tiết kiệm", "savings"),
+        ("đăng ký bảo hiểm xã hội cho công ty", "for-organisation"),
     ],
 )
 def test_acts_and_papers_are_found_in_questions(question, family):
     assert family in {**ACTS, **PAPERS}
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("kết hôn với người đồng tính", "same-sex"),
+        ("trích sao hồ sơ địa chính", "planning"),
+        ("thi bằng lái ca nô", "other-vehicle"),
+    ],
+)
+def test_qualifiers_widened_in_session_5_are_found(question, family):
     assert family in Distinguisher.present(normalize(question))
 
 
@@ -63,6 +76,8 @@ def test_acts_and_papers_are_found_in_questions(question, family):
         "làm khai sinh cho con mới sinh",
         "xin giấy phép kinh doanh hộ cá thể",                          # not a building permit
         "thẻ căn cước bị gãy",                                         # not a health card
+        "xin lý lịch tư pháp để nộp cho công ty",                      # handed to a company, not for one
+        "báo mất bằng lái",                                            # a lost licence is reissued
     ],
 )
 def test_everyday_words_are_not_acts_or_papers(question):
@@ -99,6 +114,9 @@ def test_the_procedures_that_name_an_act_or_paper_explain_it(dist):
         "làm lại sổ tiết kiệm bị mất",
         # an act on a company, not on a household business
         "bổ sung ngành nghề kinh doanh cho công ty tnhh",
+        # who applies: an organisation, a same-sex couple
+        "làm thẻ bảo hiểm y tế cho công ty",
+        "dang ky ket hon dong tinh",
     ],
 )
 def test_an_act_or_paper_the_best_match_does_not_name_gets_no_procedure(assistant, question):
@@ -115,6 +133,8 @@ def test_an_act_or_paper_the_best_match_does_not_name_gets_no_procedure(assistan
         ("làm thẻ bhyt cho bé 3 tuổi", "health-insurance-child"),
         ("xin gpxd nhà ở", "construction-permit-house"),
         ("xác định lại mức độ khuyết tật cho con", "disability-certification"),
+        ("báo mất bằng lái xe máy thì làm lại thế nào", "driving-license-reissue"),
+        ("xin lý lịch tư pháp số 1 để nộp cho công ty", "criminal-record-certificate"),
     ],
 )
 def test_procedures_that_name_the_act_or_paper_still_answer(assistant, question, procedure):
