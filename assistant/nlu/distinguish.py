@@ -223,14 +223,16 @@ ACTS: dict[str, str] = {
     "population-db": r"(co so du lieu|csdl)( quoc gia)?( ve)? (cu tru|dan cu)",
     "house-number-act": r"(dang ky|cap|xin|lam) (bien )?so nha|bien so nha",
     "digital-signature": r"chu ky so|ky so",
-    "complaint": r"khieu nai|phan anh|kien nghi",
+    "complaint": r"khieu nai|phan anh|kien nghi|phuc khao|khang cao|khang nghi",
     "guarantee": r"bao lanh",
-    "enforcement": r"thi hanh an|cuong che|ke bien",
+    "enforcement": r"thi hanh an|cuong che|ke bien|tam giu|tich thu",
     "relocate": r"di doi|giai toa",
     "legalise": r"hop phap hoa",
+    "withdraw": r"rut (lai )?(ho so|don)",
+    "refund": r"hoan (lai )?(tien|phi|le phi)|tra lai (tien|phi|le phi)",
     # Exams other than the driving test ("thi" alone is the driving test's own word).
     # Done for an organisation as the applicant ("nộp cho công ty" only hands a paper over).
-    "for-organisation": r"(?<!nop )(?<!gui )(?<!de )(?<!nop lai )cho (cong ty|doanh nghiep|hop tac xa)\b",
+    "for-organisation": r"(?<!nop )(?<!gui )(?<!de )(?<!nop lai )cho (cong ty|doanh nghiep|hop tac xa|to chuc|phap nhan)\b",
     "exam-other": r"thi (cong chuc|vien chuc|tuyen|tot nghiep|chung chi|nang (bac|ngach|hang giao vien)|vao lop|dai hoc"
                   r"|hoc sinh gioi|lay chung chi|ielts|toeic|tieng anh|tin hoc)|xet tuyen",
 }

@@ -48,6 +48,10 @@ def dist(shipped_catalog):
         ("mất quyết định xuất ngũ", "discharge"),
         ("mất sổ tiết kiệm", "savings"),
         ("đăng ký bảo hiểm xã hội cho công ty", "for-organisation"),
+        ("rút hồ sơ đã nộp", "withdraw"),
+        ("trả lại tiền nộp thừa", "refund"),
+        ("phúc khảo điểm thi", "complaint"),
+        ("xe bị tạm giữ", "enforcement"),
     ],
 )
 def test_acts_and_papers_are_found_in_questions(question, family):
@@ -117,6 +121,10 @@ def test_the_procedures_that_name_an_act_or_paper_explain_it(dist):
         # who applies: an organisation, a same-sex couple
         "làm thẻ bảo hiểm y tế cho công ty",
         "dang ky ket hon dong tinh",
+        # withdrawing an application, an appeal, an impounded vehicle
+        "rút hồ sơ đăng ký kết hôn đã nộp",
+        "phúc khảo bài thi bằng lái",
+        "lấy lại xe máy bị tạm giữ",
     ],
 )
 def test_an_act_or_paper_the_best_match_does_not_name_gets_no_procedure(assistant, question):
@@ -135,6 +143,7 @@ def test_an_act_or_paper_the_best_match_does_not_name_gets_no_procedure(assistan
         ("xác định lại mức độ khuyết tật cho con", "disability-certification"),
         ("báo mất bằng lái xe máy thì làm lại thế nào", "driving-license-reissue"),
         ("xin lý lịch tư pháp số 1 để nộp cho công ty", "criminal-record-certificate"),
+        ("rút hồ sơ gốc xe máy khi sang tên", "vehicle-ownership-transfer"),
     ],
 )
 def test_procedures_that_name_the_act_or_paper_still_answer(assistant, question, procedure):
