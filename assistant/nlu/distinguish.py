@@ -212,7 +212,7 @@ ACTS: dict[str, str] = {
     # Only a passport's loss is reported as a procedure of its own; a lost licence or ID card
     # is simply reissued ("báo mất bằng lái" asks for the reissue).
     "report-loss": r"(bao|trinh bao|khai bao|thong bao) mat( \w+){0,2} (ho chieu|passport)",
-    "grave": r"cai tang|boc mo|mo phan|(di doi|di chuyen|xay) (\w+ ){0,2}mo|nghia trang|nghia dia",
+    "grave": r"cai tang|mo ma|di doi mo|nghia trang|nghia dia",  # never "mộ phần", "bốc mộ": slipped "một phần", "bớt một"
     "debt": r"ghi no|gia han nop|no tien|(mien|giam) (\w+ ){0,2}tien",
     "gender": r"gioi tinh|chuyen gioi",
     # Acts on a company (its own registration office), not on a household business.
@@ -223,7 +223,7 @@ ACTS: dict[str, str] = {
     "population-db": r"(co so du lieu|csdl)( quoc gia)?( ve)? (cu tru|dan cu)",
     "house-number-act": r"(dang ky|cap|xin|lam) (bien )?so nha|bien so nha",
     "digital-signature": r"chu ky so|ky so",
-    "complaint": r"khieu nai|phan anh|kien nghi|phuc khao|khang cao|khang nghi",
+    "complaint": r"khieu nai|phan anh|kien nghi|phuc khao",  # never "kháng": a slipped "không" would become it
     "guarantee": r"bao lanh",
     "enforcement": r"thi hanh an|cuong che|ke bien|tam giu|tich thu",
     "relocate": r"di doi|giai toa",
