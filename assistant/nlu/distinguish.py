@@ -127,7 +127,7 @@ FAMILIES: dict[str, str] = {
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
-    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue",
+    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue|nguoi nop thue|dang ky thue",
     "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
     "integrate": r"tich hop",
@@ -228,6 +228,9 @@ ACTS: dict[str, str] = {
     "enforcement": r"thi hanh an|cuong che|ke bien|tam giu|tich thu",
     "relocate": r"di doi|giai toa",
     "legalise": r"hop phap hoa",
+    # Asking for a copy of a paper: its issuer's archive or an authentication, not the paper's procedure
+    # ("cần bản sao sổ đỏ" in a documents question names no act).
+    "copy-request": r"(xin|cap|lam|trich|lay) (lai )?ban sao",
     "withdraw": r"rut (lai )?(ho so|don)",
     "refund": r"hoan (lai )?(tien|phi|le phi)|tra lai (tien|phi|le phi)",
     # Exams other than the driving test ("thi" alone is the driving test's own word).
@@ -298,7 +301,7 @@ DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "a
 # "chứng thực bản sao giấy đăng ký xe" is a certified copy, not a vehicle procedure.
 OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "company", "veteran", "insured", "mortgage",
                              "land-other", "non-house", "animal", "fire", "permit", "foreigner", "for-foreigner",
-                             "other-vehicle", "nationality", "commerce"})
+                             "other-vehicle", "nationality", "commerce", "copy-request"})
 _ANY_PAPER = re.compile(r"\bchung thuc\b")
 
 # A family in a question that also answers a procedure's defining qualifier: whoever lost a

@@ -53,6 +53,7 @@ def dist(shipped_catalog):
         ("trả lại tiền nộp thừa", "refund"),
         ("phúc khảo điểm thi", "complaint"),
         ("xe bị tạm giữ", "enforcement"),
+        ("xin bản sao quyết định giao đất", "copy-request"),
     ],
 )
 def test_acts_and_papers_are_found_in_questions(question, family):
@@ -83,6 +84,7 @@ def test_qualifiers_widened_in_session_5_are_found(question, family):
         "thẻ căn cước bị gãy",                                         # not a health card
         "xin lý lịch tư pháp để nộp cho công ty",                      # handed to a company, not for one
         "báo mất bằng lái",                                            # a lost licence is reissued
+        "làm khai sinh cần bản sao căn cước không",                    # a document, not a copy asked for
     ],
 )
 def test_everyday_words_are_not_acts_or_papers(question):
@@ -126,6 +128,9 @@ def test_the_procedures_that_name_an_act_or_paper_explain_it(dist):
         "rút hồ sơ đăng ký kết hôn đã nộp",
         "phúc khảo bài thi bằng lái",
         "lấy lại xe máy bị tạm giữ",
+        # a copy of a paper from its archive, a taxpayer's details
+        "xin cấp bản sao giấy phép xây dựng",
+        "thay đổi thông tin đăng ký thuế của người nộp thuế",
     ],
 )
 def test_an_act_or_paper_the_best_match_does_not_name_gets_no_procedure(assistant, question):
@@ -145,6 +150,9 @@ def test_an_act_or_paper_the_best_match_does_not_name_gets_no_procedure(assistan
         ("báo mất bằng lái xe máy thì làm lại thế nào", "driving-license-reissue"),
         ("xin lý lịch tư pháp số 1 để nộp cho công ty", "criminal-record-certificate"),
         ("rút hồ sơ gốc xe máy khi sang tên", "vehicle-ownership-transfer"),
+        ("xin bản sao giấy khai sinh của con", "civil-status-extract-copy"),
+        ("làm bản sao công chứng căn cước", "certified-copy"),
+        ("làm giấy phép xây dựng nhà ở cần bản sao sổ đỏ không", "construction-permit-house"),
     ],
 )
 def test_procedures_that_name_the_act_or_paper_still_answer(assistant, question, procedure):
