@@ -586,11 +586,11 @@ class Assistant:
             return brain.composer.referral(kind)
         if top is None or top.score < CLARIFY_MIN or not present:
             return None
-        missing = d.unexplained(top.id, present)
+        missing = brain.distinguisher.unexplained(top.id, present)
         if not missing:
             return None
         window = [s for s in ranked[1:] if s.score >= top.score - EXPLAIN_WINDOW and s.score >= CLARIFY_MIN
-                  and not d.unexplained(s.id, present) and not d.lacks_defining(s.id, present)]
+                  and not brain.distinguisher.unexplained(s.id, present)]
         top_words = brain.matcher.explained_words(top.id, query)
         # Either its name carries the best one's words, or the best one leaves two or more
         # distinguishing families unexplained ("ly hôn ở Hàn Quốc": foreign and record) and
