@@ -42,7 +42,7 @@ FAMILIES: dict[str, str] = {
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"
-                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
+                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh|ca no|mo to nuoc",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
@@ -59,7 +59,7 @@ FAMILIES: dict[str, str] = {
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
     "change": r"thay doi|dieu chinh|doi ten|doi dia chi",
-    "correct": r"cai chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
+    "correct": r"cai chinh|dinh chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
                r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
     "official": r"cong vu|ngoai giao",
     "postpone": r"hoan|mien(?! phi)",
@@ -127,14 +127,14 @@ FAMILIES: dict[str, str] = {
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
-    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue",
+    "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue|nguoi nop thue|dang ky thue",
     "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
     "integrate": r"tich hop",
     "dna": r"adn|dna|giam dinh gen",
     "exit-poverty": r"thoat ngheo|thoat can ngheo|ra khoi (danh sach )?ho (can )?ngheo",
     "severance": r"tro cap (mat viec lam|thoi viec)",  # paid by the employer, not unemployment insurance
-    "same-sex": r"dong gioi",
+    "same-sex": r"dong gioi|dong tinh|lgbt",
     "nationality": r"nhap quoc tich|nhap tich|thoi quoc tich|tro lai quoc tich|xin quoc tich|co quoc tich viet nam",
     "house-number": r"(cap|xin|lam|gan|dat) (bien )?so nha",
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
@@ -153,7 +153,7 @@ FAMILIES: dict[str, str] = {
     "land-info-change": r"(thay doi|doi|cap nhat|dieu chinh) (thong tin|ten|dia chi|so cccd|so can cuoc)( \w+){0,3}"
                         r" (tren|trong) (so do|so hong|giay chung nhan|bia do)|bien dong (do|vi) (doi|thay doi)"
                         r"|(so can cuoc|so cccd|can cuoc)( \w+){0,2} (len|vao) (so do|so hong|giay chung nhan)",
-    "planning": r"quy hoach|ban do (dia )?chinh|trich luc (\w+ ){0,2}(thua dat|ban do|dia chinh)",
+    "planning": r"quy hoach|ban do (dia )?chinh|(ho so|so) dia chinh|trich luc (\w+ ){0,2}(thua dat|ban do|dia chinh)",
     "disaster-land": r"sat lo|sut lun|bien lan",
     "restore": r"khoi phuc (gia tri|hieu luc)",
     # A household business or company becoming another legal form.
@@ -167,7 +167,7 @@ FAMILIES: dict[str, str] = {
                       r"|kham( suc khoe| tuyen)? (nghia vu|nvqs)",
     "start-works": r"khoi cong",
     "exit-permit": r"(giay phep|phep) xuat canh",
-    "auction": r"dau gia",
+    "auction": r"dau gia|dau thau",
     # Health insurance for a child past six comes through school, not the under-six card.
     "over-six": r"(bhyt|bao hiem y te)( \w+){0,4} (tren|qua|hon|tu|du) 6 tuoi",
     "longevity": r"mung tho|chuc tho|qua (mung )?tho",
@@ -191,10 +191,69 @@ FAMILIES: dict[str, str] = {
                      r"|(giay chung nhan|giay phep|gcn)( \w+){0,8} (xin |lam )?(cap lai|lam lai)",
     "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
                 r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|atm|vay von|chung khoan|chuyen khoan|tra gop|gia re"
-                r"|bao hiem (xe may|o to|nhan tho|tnds|trach nhiem dan su)|facebook|zalo|tiktok|youtube"
+                r"|bao hiem (xe may|o to|nhan tho|tnds|trach nhiem dan su|du lich)|facebook|zalo|tiktok|youtube"
                 r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
                 r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
+
+# Acts done to a paper, a registration or an organisation: a closed class of verbs, each kind
+# naming a different procedure from the one that issues the paper ("hủy giấy khai sinh cấp
+# trùng" is not the birth registration). A question naming one of them is answered only by a
+# procedure whose own names attach that act to it (session 5, issue 12: fix the class, not rows).
+ACTS: dict[str, str] = {
+    "cancel": r"huy|huy bo|thu hoi|bai bo|vo hieu hoa",
+    "declare": r"tuyen bo",
+    "donate": r"hien (tang|mau|xac|noi tang|giac mac|mo|dat)|hien tang",
+    "appraise": r"tham dinh|dinh gia|(bang|khung) gia (dat|nha)",
+    "reorganise": r"sap nhap|hop nhat|chia tach|tach (\w+ ){0,2}(cong ty|doanh nghiep)",
+    "verify": r"xac minh|that hay gia|that gia|gia hay that",  # never "tra cứu": looking up a procedure or dossier
+    "complete-works": r"hoan cong|nghiem thu",
+    "translate": r"dich thuat|ban dich|nguoi dich|dich (\w+ ){0,5}sang tieng",
+    # Only a passport's loss is reported as a procedure of its own; a lost licence or ID card
+    # is simply reissued ("báo mất bằng lái" asks for the reissue).
+    "report-loss": r"(bao|trinh bao|khai bao|thong bao) mat( \w+){0,2} (ho chieu|passport)",
+    "grave": r"cai tang|mo ma|di doi mo|nghia trang|nghia dia",  # never "mộ phần", "bốc mộ": slipped "một phần", "bớt một"
+    "debt": r"ghi no|gia han nop|no tien|(mien|giam) (\w+ ){0,2}tien",
+    "gender": r"gioi tinh|chuyen gioi",
+    # Acts on a company (its own registration office), not on a household business.
+    "company-act": r"(sap nhap|hop nhat|chia|tach|giai the|doi ten|doi|thay doi|chuyen|tang|giam|bo sung|dieu chinh)"
+                   r"( [\w|]+){0,4} (cua )?(cong ty|doanh nghiep)",
+    # Whatever is done to the social-insurance book is the insurer's own procedure.
+    "si-book-act": r"(tach|gop|sua|dieu chinh|thay doi|cap lai|lam lai|mat|doi|chot) (\w+ ){0,3}so (bhxh|bao hiem)",
+    "population-db": r"(co so du lieu|csdl)( quoc gia)?( ve)? (cu tru|dan cu)",
+    "house-number-act": r"(dang ky|cap|xin|lam) (bien )?so nha|bien so nha",
+    "digital-signature": r"chu ky so|ky so",
+    "complaint": r"khieu nai|phan anh|kien nghi|phuc khao",  # never "kháng": a slipped "không" would become it
+    "guarantee": r"bao lanh",
+    "enforcement": r"thi hanh an|cuong che|ke bien|tam giu|tich thu",
+    "relocate": r"di doi|giai toa",
+    "legalise": r"hop phap hoa",
+    # Asking for a copy of a paper: its issuer's archive or an authentication, not the paper's procedure
+    # ("cần bản sao sổ đỏ" in a documents question names no act).
+    "copy-request": r"(xin|cap|lam|trich|lay) (lai )?ban sao",
+    "withdraw": r"rut (lai )?(ho so|don)",
+    "refund": r"hoan (lai )?(tien|phi|le phi)|tra lai (tien|phi|le phi)",
+    # Exams other than the driving test ("thi" alone is the driving test's own word).
+    # Done for an organisation as the applicant ("nộp cho công ty" only hands a paper over).
+    "for-organisation": r"(?<!nop )(?<!gui )(?<!de )(?<!nop lai )cho (cong ty|doanh nghiep|hop tac xa|to chuc|phap nhan)\b",
+    "exam-other": r"thi (cong chuc|vien chuc|tuyen|tot nghiep|chung chi|nang (bac|ngach|hang giao vien)|vao lop|dai hoc"
+                  r"|hoc sinh gioi|lay chung chi|ielts|toeic|tieng anh|tin hoc)|xet tuyen",
+}
+
+# Papers whose own procedures are not the ones that share their words: a paper named in a
+# question must be named by the procedure that answers it ("gia hạn giấy phép xây dựng" is not
+# the residence extension, "tách sổ bảo hiểm xã hội" is not the land split).
+PAPERS: dict[str, str] = {
+    "building-permit": r"giay phep xay dung|gpxd|phep xay dung",
+    "si-paper": r"so (bhxh|bao hiem xa hoi|bao hiem)",
+    "health-card": r"the (bhyt|bao hiem y te)",
+    "residence-card": r"the tam tru|the thuong tru",
+    "discharge": r"(quyet dinh|giay|tro cap|che do)( \w+){0,2} (xuat ngu|phuc vien)",  # its papers and pay, not who
+    "savings": r"so tiet kiem",
+    "party": r"dang vien",
+}
+FAMILIES.update(ACTS)
+FAMILIES.update(PAPERS)
 
 # Matters handled outside the one-stop (Vietnamese names of who handles them are in compose).
 # kind -> (pattern, unless): `unless` marks the catalogue procedure that shares the words.
@@ -242,7 +301,7 @@ DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "a
 # "chứng thực bản sao giấy đăng ký xe" is a certified copy, not a vehicle procedure.
 OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "company", "veteran", "insured", "mortgage",
                              "land-other", "non-house", "animal", "fire", "permit", "foreigner", "for-foreigner",
-                             "other-vehicle", "nationality", "commerce"})
+                             "other-vehicle", "nationality", "commerce", "copy-request"})
 _ANY_PAPER = re.compile(r"\bchung thuc\b")
 
 # A family in a question that also answers a procedure's defining qualifier: whoever lost a
