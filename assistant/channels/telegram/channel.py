@@ -59,7 +59,7 @@ BOT_DATA_KEY = "tthc_channel"
 ALLOWED_UPDATES = ["message", "callback_query"]
 DEEP_LINK_PREFIX = "proc_"
 MAX_RETRY_WAIT = 30.0  # seconds we are willing to hold one reply for a retry-after
-MEMORY_CONVERSATIONS = 2000  # fallback state kept in process while the database is unreachable
+MEMORY_CONVERSATIONS = 2000  # states kept in process: the fallback while the database is down, and polling's own copy
 
 Turn = Callable[[Conversation, Requester], Reply]
 
