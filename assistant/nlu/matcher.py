@@ -28,7 +28,7 @@ from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
 from assistant.nlu.facets import facet_spans as _facet_spans
 from assistant.text.marks import contradicted, kept_words, marked_words
 from assistant.text.normalize import TEENCODE, collapse_repeats, fold, normalize, strip_telex_tail, tokens
-from assistant.text.spelling import Speller, is_syllable, pairs_of
+from assistant.text.spelling import EVERYDAY_PAIRS, Speller, is_syllable, pairs_of
 
 # Words that carry no information about *which* procedure (question words, pronouns,
 # politeness). Removed from questions, unless the word and a neighbour form a word pair
@@ -248,7 +248,7 @@ class Matcher:
             k for k in TEENCODE if len(k) >= 4 or (len(k) == 3 and not is_syllable(k))}
         self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
                                {w for e in extra_words for w in tokens(normalize(e))},
-                               pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS)
+                               pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS | EVERYDAY_PAIRS)
         self._correct_text_cached = lru_cache(maxsize=20_000)(self._correct_text)
         # Okapi BM25 statistics over each procedure's bag of phrase words.
         self._tf: list[dict[str, int]] = []

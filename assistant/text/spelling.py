@@ -43,6 +43,14 @@ PARTICLES = frozenset("khong co la cho va cua thi duoc ma de voi roi da se cac n
 # Question words end a question ("sửa sao", "ở đâu", "mấy ngày"): typed as themselves far more
 # often than as a slip for a word of a phrase nearby, so they are never taken for another word.
 QUESTION_WORDS = frozenset("sao nao gi dau chua bao may nhieu lau gio ai".split())
+# Everyday time phrases ("từ hồi nhỏ", "hồi trước", "lúc nhỏ"): pairs a citizen's story uses far
+# more often than the catalogue phrases one slip away from them ("từ hồi" is not "thu hồi").
+# Known to the corrector, they keep their words from being taken for a slip.
+EVERYDAY_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    tuple(phrase.split()) for phrase in (
+        "tu hoi", "tu khi", "tu luc", "tu nho", "tu be", "tu truoc", "tu lau",
+        "hoi nho", "hoi truoc", "luc nho", "luc truoc",
+    ))  # never "... đó": "đỏ" must stay the word "bìa"/"sổ" vouch for ("ba do" -> "bìa đỏ")
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 NEIGHBOUR_KEYS: dict[str, str] = {
     ch: row[max(0, i - 1):i] + row[i + 1:i + 2] for row in _KEY_ROWS for i, ch in enumerate(row)}

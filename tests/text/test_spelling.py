@@ -188,3 +188,15 @@ def test_the_more_particular_neighbour_decides_between_equally_close_words():
     pairs = [("lai", w) for w in ("ban", "xe", "sinh", "nha")] + [("bao", "lau")]
     speller = Speller(["lai", "ba", "ban", "bao", "lau", "xe", "sinh", "nha"], pairs)
     assert words(speller, "lai ba lau") == ["lai", "bao", "lau"]
+
+
+def test_everyday_time_phrases_are_not_taken_for_a_slip():
+    """"từ hồi nhỏ" is not "thu hồi" (a revocation): a story's time phrase keeps its words."""
+    from assistant.text.spelling import EVERYDAY_PAIRS
+
+    vocab, pairs = [*VOCAB, "thu", "hoi", "tu", "nho", "mat"], [*PAIRS, ("thu", "hoi")]
+    without = Speller(vocab, pairs)
+    assert words(without, "mat tu hoi nho") == ["mat", "thu", "hoi", "nho"]  # what it did before
+    speller = Speller(vocab, [*pairs, *EVERYDAY_PAIRS])
+    assert words(speller, "mat tu hoi nho") == ["mat", "tu", "hoi", "nho"]
+    assert words(speller, "thu hoi giay to") == ["thu", "hoi", "giay", "to"]
