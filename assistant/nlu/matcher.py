@@ -425,20 +425,21 @@ class Matcher:
 
         This runs for every candidate of every message, so it walks the question's few words
         into the procedure's word-to-phrase index instead of every word of every phrase."""
-        if skip is not None:
-            return self._score_skipping(index, query, query_weight, skip)
         matched = query.matched
         where = self.phrases_of_word[index]
+        phrases = self.compiled[index]
+        skipped = {p for p, phrase in enumerate(phrases) if phrase.tokens == skip} if skip is not None else None
         hits: dict[int, float] = {}
         covered: dict[str, float] = {}
         for token, sim in matched.items():
             found = where.get(token)
+            if skipped and found:
+                found = tuple(f for f in found if f[0] not in skipped)
             if found and sim:
                 covered[token] = sim
                 for position, weight in found:
                     hits[position] = hits.get(position, 0.0) + weight * sim
         best = 0.0
-        phrases = self.compiled[index]
         pairs = query.pairs
         for position, hit in hits.items():
             phrase = phrases[position]
@@ -456,31 +457,6 @@ class Matcher:
             recall *= phrase.weight
             if recall > best:
                 best = recall
-        return self._combine(best, covered, query_weight)
-
-    def _score_skipping(self, index: int, query: Query, query_weight: float, skip: tuple[str, ...]) -> float:
-        """`score_procedure` without one phrase, by a plain scan (the catalogue lint's path)."""
-        matched = query.matched
-        best = 0.0
-        covered: dict[str, float] = {}
-        for phrase in self.compiled[index]:
-            if phrase.tokens == skip or phrase.token_set.isdisjoint(matched):
-                continue
-            hit = 0.0
-            for token, weight in zip(phrase.tokens, phrase.weights, strict=True):
-                sim = matched.get(token)
-                if sim:
-                    hit += weight * sim
-                    covered[token] = sim
-            recall = hit / phrase.total
-            if phrase.pairs:
-                in_order = sum(pair in query.pairs for pair in phrase.pairs) / len(phrase.pairs)
-                recall *= 0.85 + 0.15 * in_order
-            best = max(best, recall * phrase.weight)
-        return self._combine(best, covered, query_weight)
-
-    def _combine(self, best: float, covered: dict[str, float], query_weight: float) -> float:
-        """The best phrase's recall and the share of the question's weight the procedure covers."""
         if not covered or query_weight <= 0:
             return 0.0
         precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
