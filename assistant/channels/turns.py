@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import math
@@ -42,7 +43,8 @@ LOCK_STRIPES = 64
 # (5 ms by default) each time. With 4–5 such calls per turn that waiting, not CPU, was most of a
 # turn's time (benchmarks/telegram.py, web.py), and turns run one after another on SQLite.
 SWITCH_INTERVAL = 0.001
-# For a channel served exclusively (`serve_exclusively`), how long this process's copy of a state stands for the database's.
+# For a channel served exclusively (`serve_exclusively`), how long this process's copy of a
+# state stands for the database's.
 EXCLUSIVE_FRESH_SECONDS = 600.0
 
 
@@ -111,9 +113,7 @@ class ConversationTurns:
                 self.database_errors += 1
                 log.warning("conversation state unavailable (%s); using this process's copy",
                             exc.__class__.__name__)
-        with self._memory_lock:
-            kept = self._memory.get(key)
-        return ConversationStore.decode(kept[0] if kept else None)
+        return ConversationStore.decode(self._copy(key))
 
     def state(self, channel: str, chat_id: str) -> dict[str, Any] | None:
         """The stored state of one conversation, read-only (e.g. the web page's visible history)."""
@@ -141,9 +141,9 @@ class ConversationTurns:
         with self._stripes[hash(key) % LOCK_STRIPES], contextlib.ExitStack() as stack:
             save = None
             raw: str | None = None
-            cached = self._fresh(key) if exclusive else None
+            cached = self._copy(key, within=EXCLUSIVE_FRESH_SECONDS) if exclusive else None
             if cached is not None:
-                raw, save = cached, self._saver(key)
+                raw, save = cached, functools.partial(self.store.save, key)
             elif self.store is not None:
                 try:
                     raw, save = stack.enter_context(self.store.turn(key))
@@ -156,34 +156,29 @@ class ConversationTurns:
                     if exclusive:
                         self._remember(key, raw if raw is not None else _NEW, fresh=True)
             if save is None:
-                with self._memory_lock:
-                    kept = self._memory.get(key)
-                raw = kept[0] if kept else None
+                raw = self._copy(key)
             conversation = Conversation.from_dict(ConversationStore.decode(raw))
             reply = turn(conversation, Requester(channel, chat_id, origin))
             after = _encode(conversation)
             if after != (raw if raw is not None else _NEW):
-                self._remember(key, after, fresh=exclusive)
+                saved = save is not None
                 if save is not None:
                     try:
                         save(after)
                     except Exception as exc:
+                        saved = False
                         self.database_errors += 1
-                        if exclusive:  # kept only as the fallback: read the database next time
-                            self._remember(key, after, fresh=False)
                         log.warning("conversation state not saved (%s)", exc.__class__.__name__)
+                # Unsaved, the copy is only the fallback: the chat's next turn reads the database.
+                self._remember(key, after, fresh=exclusive and saved)
         return reply
 
-    def _saver(self, key: str) -> Callable[[str], None]:
-        store = self.store
-        assert store is not None
-        return lambda encoded: store.save(key, encoded)
-
-    def _fresh(self, key: str) -> str | None:
-        """This process's copy of a state, when recent enough to stand for the database's."""
+    def _copy(self, key: str, within: float | None = None) -> str | None:
+        """This process's copy of a state; with `within`, only when this process read or wrote
+        it that many seconds ago at most (recent enough to stand for the database's)."""
         with self._memory_lock:
             kept = self._memory.get(key)
-        if kept is None or time.monotonic() - kept[1] > EXCLUSIVE_FRESH_SECONDS:
+        if kept is None or (within is not None and time.monotonic() - kept[1] > within):
             return None
         return kept[0]
 

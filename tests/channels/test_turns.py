@@ -166,18 +166,16 @@ async def test_an_exclusive_copy_gives_way_to_the_database_when_old_or_unsaved(s
 
         # A save the database refuses leaves the copy as a fallback only: the next turn reads.
         await turns.run("telegram", "8", _ask(assistant, "giay doc than mat bao lau"))
-        failing = turns._saver
+        saving = turns.store.save
 
-        def refusing(key):
-            def save(_encoded):
-                raise RuntimeError("disk full")
-            return save
+        def refusing(_key, _encoded):
+            raise RuntimeError("disk full")
 
-        monkeypatch.setattr(turns, "_saver", refusing)
+        monkeypatch.setattr(turns.store, "save", refusing)
         await turns.run("telegram", "8", _ask(assistant, "còn lệ phí thì sao?"))
         assert turns.database_errors == 1
-        assert turns._fresh("telegram:8") is None
-        monkeypatch.setattr(turns, "_saver", failing)
+        assert turns._copy("telegram:8", within=600.0) is None
+        monkeypatch.setattr(turns.store, "save", saving)
         assert store.load("telegram:8")["last_facet"] != "fee"
     finally:
         turns.close()
