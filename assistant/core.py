@@ -462,13 +462,13 @@ class Assistant:
         top = ranked[0].score if ranked else 0.0
 
         # "em ở xã Nam Khánh Vĩnh": the citizen answered where they live.
-        if place is not None and place.successors and (query.empty or top < CLARIFY_MIN):
-            locality = brain.catalog.locality
-            if previous_intent == Intent.contact:
-                conv.last_intent = Intent.contact.value  # the commune the citizen picks answers it
-            communes = [c for c in (locality.commune(s) for s in place.successors) if c] if locality else []
-            return former_district_reply(_district_name(brain, place.district), communes)
         if place is not None and (query.empty or top < CLARIFY_MIN):
+            if place.successors:  # a former district: the commune the citizen picks answers
+                locality = brain.catalog.locality
+                if previous_intent == Intent.contact:
+                    conv.last_intent = Intent.contact.value
+                communes = [c for c in (locality.commune(s) for s in place.successors) if c] if locality else []
+                return former_district_reply(_district_name(brain, place.district), communes)
             if previous_intent == Intent.contact:  # "Bạn ở xã, phường nào?" asked by the contact reply
                 conv.last_intent = Intent.contact.value
                 return brain.everyday.contact(IntentHit(Intent.contact, ()), self._commune(brain, conv))

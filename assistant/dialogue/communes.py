@@ -57,11 +57,10 @@ class CommuneFinder:
         match = self._pattern.search(normalised)
         if match is None:
             return None
-        if _DISTRICT_BEFORE.search(normalised[:match.start()]):
+        if district := _DISTRICT_BEFORE.search(normalised[:match.start()]):
             successors = self.successors(match.group(1))
             if len(successors) >= 2:
-                start = _DISTRICT_BEFORE.search(normalised[:match.start()]).start()
-                return CommuneHit("", (start, match.end()), successors, match.group(1))
+                return CommuneHit("", (district.start(), match.end()), successors, match.group(1))
         return CommuneHit(self._slug[match.group(1)], match.span())
 
     def successors(self, district: str) -> tuple[str, ...]:
