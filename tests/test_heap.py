@@ -25,12 +25,17 @@ def test_settling_collects_cycles_frozen_before_a_reload():
         def __init__(self) -> None:
             self.me = self
 
+    import weakref
+
     try:
-        cycle = Node()
+        # Many cycles, so objects other threads create meanwhile cannot hide the drop.
+        cycles = [Node() for _ in range(10_000)]
+        probe = weakref.ref(cycles[0])
         settle()
         before = gc.get_freeze_count()
-        del cycle  # garbage only a collection can free: it must not stay frozen forever
+        del cycles  # garbage only a collection can free: it must not stay frozen forever
         settle()
         assert gc.get_freeze_count() < before
+        assert probe() is None
     finally:
         gc.unfreeze()
