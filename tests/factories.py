@@ -62,7 +62,8 @@ INSTRUMENTS = [
 
 def write_catalog(root: Path, procedures: list[dict[str, Any]] | None = None,
                   localities: dict[str, dict[str, Any]] | None = None,
-                  instruments: list[dict[str, Any]] | None = None) -> Path:
+                  instruments: list[dict[str, Any]] | None = None,
+                  elsewhere: dict[str, list[dict[str, Any]]] | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "fields.yaml").write_text(yaml.safe_dump(FIELDS, allow_unicode=True), encoding="utf-8")
     (root / "instruments").mkdir(exist_ok=True)
@@ -79,6 +80,11 @@ def write_catalog(root: Path, procedures: list[dict[str, Any]] | None = None,
         for slug, data in localities.items():
             (root / "localities" / f"{slug}.yaml").write_text(
                 yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if elsewhere:
+        (root / "elsewhere").mkdir(exist_ok=True)
+        for stem, entries in elsewhere.items():
+            (root / "elsewhere" / f"{stem}.yaml").write_text(
+                yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return root
 
 

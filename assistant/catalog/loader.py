@@ -16,14 +16,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assistant.catalog.messages import explain
-from assistant.catalog.schema import Instrument, Locality, Procedure
+from assistant.catalog.schema import Elsewhere, Instrument, Locality, Procedure
 from assistant.catalog.yamlsource import Problem, SourceDoc, YamlSyntaxError, read_yaml
 from assistant.text.normalize import normalize
 
 FIELDS_FILE = "fields.yaml"
 LOCALITIES_DIR = "localities"
 INSTRUMENTS_DIR = "instruments"
-NON_PROCEDURE_DIRS = (LOCALITIES_DIR, INSTRUMENTS_DIR)
+ELSEWHERE_DIR = "elsewhere"  # what the catalogue does not cover (see assistant.nlu.elsewhere)
+NON_PROCEDURE_DIRS = (LOCALITIES_DIR, INSTRUMENTS_DIR, ELSEWHERE_DIR)
 
 
 class CatalogError(Exception):
@@ -46,6 +47,7 @@ class Catalog:
     instruments: dict[str, Instrument] = field(default_factory=dict)  # number -> instrument
     # commune slug -> procedure id -> the procedure with that commune's overrides applied
     commune_procedures: dict[str, dict[str, Procedure]] = field(default_factory=dict)
+    elsewhere: list[Elsewhere] = field(default_factory=list)  # procedures and matters not covered
 
     def get(self, procedure_id: str) -> Procedure | None:
         return self.procedures.get(procedure_id)
@@ -196,6 +198,47 @@ def _load_instruments(directory: Path, problems: list[Problem], digest: Any) -> 
     return registry
 
 
+def _load_elsewhere(directory: Path, problems: list[Problem], digest: Any,
+                    alias_owner: dict[str, tuple[str, Path, int]]) -> list[Elsewhere]:
+    """What the catalogue does not cover: every elsewhere/*.yaml is a list of names. A name that is
+    also one of the catalogue's own names is an error: the bot would refuse its own procedure."""
+    folder = directory / ELSEWHERE_DIR
+    entries: list[Elsewhere] = []
+    if not folder.is_dir():
+        return entries
+    seen: dict[str, tuple[Path, int]] = {}
+    for path in sorted(folder.glob("*.y*ml")):
+        digest.update(path.read_bytes())
+        doc = _read(path, problems)
+        if doc is None or doc.data is None:
+            continue
+        if not isinstance(doc.data, list):
+            problems.append(Problem(path, 1, "tệp ngoài danh mục phải là danh sách, mỗi mục bắt đầu bằng '- name:'"))
+            continue
+        for index, item in enumerate(doc.data):
+            line = doc.line_of((index,))
+            if not isinstance(item, dict):
+                problems.append(Problem(path, line, "mỗi mục phải là một nhóm khóa (name, aliases)"))
+                continue
+            try:
+                entry = Elsewhere.model_validate(item)
+            except ValidationError as exc:
+                problems.extend(_format_pydantic(exc, doc, base=(index,), model=Elsewhere))
+                continue
+            for key, i, text in [("name", None, entry.name), *(("aliases", j, a) for j, a in enumerate(entry.aliases))]:
+                where = doc.line_of((index, key) if i is None else (index, key, i))
+                owner = alias_owner.get(_alias_key(text))
+                if owner:
+                    problems.append(Problem(path, where, f"'{text}' là tên gọi của thủ tục '{owner[0]}' có trong danh mục "
+                                                         f"({owner[1]}:{owner[2]}); bỏ khỏi danh sách ngoài danh mục"))
+                elif i is None and _alias_key(text) in seen:
+                    first = seen[_alias_key(text)]
+                    problems.append(Problem(path, where, f"'{text}' đã có ở {first[0]}:{first[1]}", severity="warning"))
+                seen.setdefault(_alias_key(text), (path, where))
+            entries.append(entry)
+    return entries
+
+
 def _alias_key(text: str) -> str:
     return normalize(text)
 
@@ -315,6 +358,7 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
                             f"điều chỉnh cho thủ tục '{proc_id}' không có trong danh mục")
                 )
         digest.update(locality_doc.path.read_bytes())
+    elsewhere = _load_elsewhere(directory, problems, digest, alias_owner)
     commune_procedures: dict[str, dict[str, Procedure]] = {}
     if locality and locality_doc:
         commune_procedures = _commune_variants(locality, locality_doc, raws, overrides, problems)
@@ -331,6 +375,7 @@ def _load(directory: Path, locality_slug: str | None) -> tuple[Catalog | None, l
             sources=sources,
             instruments=instruments,
             commune_procedures=commune_procedures,
+            elsewhere=elsewhere,
         ),
         problems,
     )

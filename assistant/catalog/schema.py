@@ -323,6 +323,19 @@ class Instrument(Strict):
         return not (self.expires and day > self.expires)
 
 
+class Elsewhere(Strict):
+    """A procedure or matter the catalogue does not cover (procedures_catalog/elsewhere/*.yaml).
+
+    Listed so that a question about it is recognised as such instead of being answered with the
+    catalogue procedure it shares words with ("khai tử có yếu tố nước ngoài" is not "khai tử")."""
+
+    name: NonEmpty
+    aliases: list[NonEmpty] = Field(default_factory=list)
+    # For an everyday matter that is no administrative procedure at all: who handles it
+    # ("công ty điện lực nơi bạn ở"), said instead of sending the citizen to the portal.
+    handled_by: NonEmpty | None = None
+
+
 class OverrideSet(Strict):
     """Overrides shared by several communes (e.g. a commitment of a former district)."""
 
