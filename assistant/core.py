@@ -34,6 +34,7 @@ from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_i
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.distinguish import Distinguisher, referral
+from assistant.nlu.elsewhere import ElsewhereIndex
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
 from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored, phrase_tokens
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
@@ -102,6 +103,7 @@ class Brain:
     communes: CommuneFinder
     everyday: EverydayDesk
     distinguisher: Distinguisher
+    elsewhere: ElsewhereIndex
 
 
 def _keep_code(raw: str) -> str:
@@ -170,7 +172,7 @@ class Assistant:
         known = communes.words | pattern_words(*(v for v in vars(intents).values() if not callable(v)))
         matcher = Matcher(catalog.procedures.values(), extra_words=known, scoring=self.scoring)
         return Brain(catalog, matcher, composer, calendar, communes, everyday,
-                     Distinguisher(catalog.procedures.values()))
+                     Distinguisher(catalog.procedures.values()), ElsewhereIndex(catalog.elsewhere, matcher))
 
     def alert(self, what: str, scope: str) -> None:
         """A burst was throttled (dossier lookups, unknown codes, ratings): tell the listeners."""
@@ -584,6 +586,14 @@ class Assistant:
             # it ("ly hôn rồi muốn tách hộ" is household separation).
             conv.pending_candidates = []
             return brain.composer.referral(kind)
+        claim = brain.elsewhere.claim(query, ranked)
+        if claim is not None:
+            # The question names a procedure we know we do not have, and nothing of ours says it all.
+            conv.pending_candidates = []
+            # An everyday matter (electricity, a bank card) gets who handles it, no look-alike buttons.
+            near = [] if claim.handled_by else [s for s in ranked if s.score >= SUGGEST_MIN][:3]
+            return brain.composer.not_in_catalogue(query.text, _cands(near), named=claim.name,
+                                                   handled_by=claim.handled_by)
         if top is None or top.score < CLARIFY_MIN or not present:
             return None
         missing = brain.distinguisher.unexplained(top.id, present)

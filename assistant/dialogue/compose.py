@@ -390,23 +390,36 @@ class Composer:
         return Reply(status=Status.not_found, text=text + f"\nNếu cần hỏi thêm, bạn gọi tổng đài {self.hotline}.",
                      data={"referral": kind})
 
-    def not_in_catalogue(self, question: str, suggestions: list[Candidate]) -> Reply:
+    def not_in_catalogue(self, question: str, suggestions: list[Candidate], named: str | None = None,
+                         handled_by: str | None = None) -> Reply:
         """The question names a procedure we do not have: say so plainly and where to ask,
-        rather than answering with a look-alike."""
-        phrase = " ".join(question.split())[:80]
-        lines = [
-            "Thủ tục bạn hỏi hiện chưa có trong danh mục của mình, nên mình không trả lời để tránh hướng dẫn nhầm.",
-            f"Bạn có thể tìm \"{phrase}\" trên {self.portal_url}, hỏi bộ phận một cửa của xã, phường "
-            f"hoặc gọi tổng đài {self.hotline}.",
-        ]
+        rather than answering with a look-alike. `named`: the uncovered procedure or matter the
+        question names (procedures_catalog/elsewhere/), also the better phrase to search for;
+        `handled_by`: who handles it when it is no administrative procedure at all."""
+        phrase = (named or " ".join(question.split()))[:80]
+        if named and handled_by:
+            lines = [f"Việc bạn hỏi có vẻ là \"{named}\": đây không phải thủ tục hành chính ở bộ phận một cửa, "
+                     "nên mình không hướng dẫn.",
+                     f"Bạn liên hệ {handled_by}."]
+        else:
+            opening = (f"Việc bạn hỏi có vẻ là \"{named}\", hiện chưa có trong danh mục thủ tục của mình"
+                       if named else "Thủ tục bạn hỏi hiện chưa có trong danh mục của mình")
+            lines = [
+                opening + ", nên mình không trả lời để tránh hướng dẫn nhầm.",
+                f"Bạn có thể tìm \"{phrase}\" trên {self.portal_url}, hỏi bộ phận một cửa của xã, phường "
+                f"hoặc gọi tổng đài {self.hotline}.",
+            ]
         if suggestions:
             lines.append("Nếu bạn hỏi một trong các thủ tục gần giống dưới đây, hãy bấm chọn:")
+        data: dict[str, object] = {"not_in_catalogue": True}
+        if named:
+            data["named"] = named
         return Reply(
             status=Status.not_found,
             text="\n".join(lines),
             candidates=suggestions,
             buttons=[Button(c.name[:60], candidate_action(c.id, Facet.overview)) for c in suggestions[:3]],
-            data={"not_in_catalogue": True},
+            data=data,
         )
 
     def smalltalk(self, kind: SmallTalk) -> Reply:

@@ -1,0 +1,215 @@
+"""Procedures and matters the catalogue does not cover, matched beside the ones it does.
+
+Why: a question about a procedure we do not have shares most of its words with one we do
+("đăng ký khai tử có yếu tố nước ngoài" and "đăng ký khai tử", "cấp giấy phép xây dựng có thời
+hạn" and the ordinary permit), and word overlap then answers the look-alike with confidence. A
+list of words that tell look-alikes apart (assistant.nlu.distinguish) only knows the differences
+someone thought of; the national catalogue's own names know them all. So questions are matched
+against the names of what we do not cover (procedures_catalog/elsewhere/) too, and when one of
+those names is in the question, its words standing together as in the name, and no procedure of
+ours that fits says all of them, the honest reply is that this procedure is not in the catalogue.
+
+Vietnamese words are syllables written apart ("thuê" and "thuế" both fold to "thue"), so
+nothing is matched syllable by syllable alone: a name's syllables count when they stand beside
+their neighbours in the name, and general syllables ("đăng ký", "cấp", "giấy") weigh little.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.catalog.schema import Elsewhere, Procedure
+from assistant.nlu.matcher import PHRASE_STOPWORDS, Matcher, Query, Scored
+from assistant.text.marks import compatible
+from assistant.text.normalize import clean, fold, normalize, tokens
+
+# A name counts as named in the question when the question carries this share of its words'
+# weight (calibrated on benchmarks/data/tune.tsv and neighbours-s6-tune.tsv, never the held-out sets).
+RECALL_MIN = 0.8
+# Our candidates considered: those the core could still offer.
+OWN_MIN = 30.0
+OWN_CONSIDERED = 5
+# A name sharing no word with our best candidate's names (not a sibling of it) must speak to at
+# least this share of what those names explain: less is a word in passing ("học điều dưỡng" in a
+# question about military service).
+COVER_MIN = 0.8
+# Syllables that say little about which procedure on their own weigh this much of their rarity.
+GENERAL_FACTOR = 0.3
+GENERAL = frozenset("dang ky thu tuc giay to xin cap lam viec nguoi cong dan moi lan dau doi truong hop thuc hien".split())
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _spelled(text: str) -> list[tuple[str, str]]:
+    """(folded, as written in lower case) for each word of `text`."""
+    return [(fold(w), w) for w in _LETTERS.findall(clean(text).lower())]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(t for t in tokens(normalize(text)) if t not in PHRASE_STOPWORDS and len(t) > 1)
+
+
+def _near(words: Sequence[str]) -> set[tuple[str, str]]:
+    """Ordered pairs of neighbouring words, and of words with one general word between them
+    ("ghi chú việc kết hôn"; never "cổng dịch vụ" for "công vụ")."""
+    pairs = set(itertools.pairwise(words))
+    pairs.update((a, c) for a, b, c in zip(words, words[1:], words[2:], strict=False) if b in GENERAL)
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An uncovered procedure the question names, and the words that say so."""
+
+    name: str
+    handled_by: str | None  # who handles it, when it is no administrative procedure
+    words: frozenset[str]  # the name's words found in the question
+    unexplained: frozenset[str]  # of those, the ones our best candidate does not say
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    entry: int
+    tokens: tuple[str, ...]
+    pairs: frozenset[tuple[str, str]]  # neighbouring words of the name
+    total: float
+    spelling: dict[str, str]  # folded word -> as the name writes it ("cong" -> "công")
+
+
+class ElsewhereIndex:
+    """The names of what the catalogue does not cover, weighed against the catalogue's words."""
+
+    def __init__(self, entries: Iterable[Elsewhere], matcher: Matcher) -> None:
+        self.entries: list[Elsewhere] = list(entries)
+        self.matcher = matcher
+        # What each procedure of ours says it covers: its names, keywords, example questions and the
+        # papers it asks for ("đổi bằng lái cần giấy khám sức khỏe không" asks about the renewal);
+        # not its summary, which also says what it does not cover ("không áp dụng cho ...").
+        self.said: list[frozenset[str]] = []
+        self.said_pairs: list[frozenset[tuple[str, str]]] = []
+        for proc in matcher.procedures:
+            runs = [_words(text) for text in _own_texts(proc)]
+            self.said.append(frozenset(t for run in runs for t in run))
+            self.said_pairs.append(frozenset(pair for run in runs for pair in _near(run)))
+        raw = [(index, _words(text), text) for index, entry in enumerate(self.entries)
+               for text in (entry.name, *entry.aliases)]
+        docs = [*self.said, *(frozenset(t for i, run, _ in raw if i == index for t in run) for index in range(len(self.entries)))]
+        df: dict[str, int] = {}
+        for words in docs:
+            for w in words:
+                df[w] = df.get(w, 0) + 1
+        n = len(docs)
+        self.unknown_weight = math.log(1 + (n + 1) / 0.5)
+        self.weight: dict[str, float] = {
+            w: math.log(1 + (n + 1) / (f + 0.5)) * (GENERAL_FACTOR if w in GENERAL else 1.0) for w, f in df.items()}
+        self.phrases: list[_Phrase] = []
+        self.by_word: dict[str, list[int]] = {}
+        for index, toks, text in raw:
+            if len(set(toks)) < 2:
+                continue  # one word ("visa") is a referral's business, not a name's
+            pairs = frozenset(itertools.pairwise(toks))
+            spelling = {folded: written for folded, written in _spelled(text) if folded in toks}
+            self.phrases.append(_Phrase(index, toks, pairs, sum(self._weight(t) for t in set(toks)), spelling))
+            for t in set(toks):
+                self.by_word.setdefault(t, []).append(len(self.phrases) - 1)
+
+    def _stretch(self, phrase: _Phrase, typed: tuple[str, ...], at: dict[str, list[int]],
+                 written: list[tuple[str, str]]) -> frozenset[str]:
+        """The heaviest run of the name's words typed one after another in the question."""
+        best: tuple[float, frozenset[str]] = (0.0, frozenset())
+        # ends[i]: runs ending at question position i with the name's word just matched there.
+        ends: dict[int, list[str]] = {}
+        for k, word in enumerate(phrase.tokens):
+            following: dict[int, list[str]] = {}
+            for i in at.get(word, ()):
+                run = [word]
+                if k:
+                    previous = phrase.tokens[k - 1]
+                    for j in (i - 1, i - 2):
+                        if j in ends and (j == i - 1 or typed[i - 1] in GENERAL) \
+                                and not _typed_otherwise(written, previous, word, phrase.spelling):
+                            run = [*ends[j], word]
+                            break
+                following[i] = run
+                if len(run) > 1:
+                    weight = sum(self._weight(t) for t in set(run))
+                    if weight > best[0]:
+                        best = (weight, frozenset(run))
+            ends = following
+        return best[1]
+
+    def _weight(self, word: str) -> float:
+        return self.weight.get(word, self.unknown_weight)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def claim(self, query: Query, ranked: Sequence[Scored]) -> Claim | None:
+        """The uncovered procedure the question names, when no candidate of ours says every word
+        of that name the question uses (in the same order); None otherwise."""
+        if not self.phrases:
+            return None
+        typed = _words(query.normalised)
+        present = set(typed)
+        near = _near(typed)
+        # A name counts by its longest stretch typed as in the name: each word right after the
+        # one before it (a general word may stand between), so scattered words make no name.
+        written = _spelled(query.text) if not query.text.isascii() else []
+        at: dict[str, list[int]] = {}
+        for i, word in enumerate(typed):
+            at.setdefault(word, []).append(i)
+        touched = {position for a, b in near for position in self.by_word.get(a, ())
+                   if (a, b) in self.phrases[position].pairs}
+        hits: dict[int, frozenset[str]] = {}
+        for position in touched:
+            phrase = self.phrases[position]
+            found = self._stretch(phrase, typed, at, written)
+            if found:
+                hits[position] = found
+        if not hits:
+            return None
+        own = [self.matcher.index_of[s.id] for s in ranked[:OWN_CONSIDERED]
+               if s.score >= OWN_MIN and s.id in self.matcher.index_of]
+        top_said = self.said[own[0]] if own and ranked[0].score >= OWN_MIN else frozenset()
+        top_names = self.matcher.explained_words(ranked[0].id, query) if top_said else set()
+        ours = sum(self._weight(t) for t in top_names if t in present)
+        best: tuple[float, Claim] | None = None
+        for position, found in hits.items():
+            phrase = self.phrases[position]
+            recall = sum(self._weight(t) for t in found) / phrase.total
+            if recall < RECALL_MIN or (best and recall <= best[0]):
+                continue
+            words = frozenset(found)
+            together = {pair for pair in phrase.pairs if pair in near and pair[0] in words and pair[1] in words}
+            if any(words <= self.said[i] and together <= self.said_pairs[i] for i in own):
+                continue  # one of ours says all of it, in the same order ("ghi chú" + "kết hôn" is not "ghi chú kết hôn")
+            if not (words & top_names) - GENERAL and sum(self._weight(t) for t in words) < ours * COVER_MIN:
+                continue  # not a sibling of our best candidate, and a smaller part of the question
+            entry = self.entries[phrase.entry]
+            best = (recall, Claim(entry.name, entry.handled_by, words, words - top_said))
+        return best[1] if best else None
+
+
+def _typed_otherwise(written: list[tuple[str, str]], a: str, b: str, spelling: dict[str, str]) -> bool:
+    """The citizen typed these two words with marks, and never as the name spells them
+    ("cổng dịch vụ" is not "công vụ"); a slip the corrector fixed is no evidence either way."""
+    seen = False
+    for i, (fa, wa) in enumerate(written):
+        if fa != a:
+            continue
+        for fb, wb in written[i + 1:i + 3]:
+            if fb == b:
+                seen = True
+                if compatible(wa, spelling.get(a, a)) and compatible(wb, spelling.get(b, b)):
+                    return False
+    return seen
+
+
+def _own_texts(proc: Procedure) -> tuple[str, ...]:
+    return (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords, *(str(e) for e in proc.examples),
+            *(t for d in proc.documents for t in (d.name, d.note or "", d.condition or "")), proc.result)
