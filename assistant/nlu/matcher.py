@@ -148,6 +148,26 @@ def content_tokens(normalised: str, pairs: frozenset[tuple[str, str]] = frozense
     return [t for t, k in zip(toks, keep, strict=True) if k]
 
 
+def correct_text(speller: Speller, normalised: str, keep: frozenset[str] = frozenset()) -> Corrected:
+    """Every word of a normalised message as `speller`'s vocabulary spells it (see `Corrected`)."""
+    words: list[str] = []
+    for token in tokens(normalised):
+        words.extend(speller.split(token) or [token])
+    similarity: dict[str, float] = {}
+    out: list[str] = []
+    for fix in speller.correct(words, keep):
+        if fix.word != fix.typed and fix.word in TEENCODE:
+            # An abbreviation typed with a slip ("gpxl" -> "gplx") stands for its words.
+            for word in TEENCODE[fix.word].split():
+                out.append(word)
+                similarity[word] = min(similarity.get(word, 1.0), fix.similarity)
+            continue
+        out.append(fix.word)
+        if fix.word != fix.typed:
+            similarity[fix.word] = min(similarity.get(fix.word, 1.0), fix.similarity)
+    return Corrected(" ".join(out), similarity)
+
+
 def _mask(normalised: str, spans: list[tuple[int, int]]) -> str:
     """The text with facet phrases replaced by a bar, so the words either side of a removed
     phrase never look adjacent ("thì [bao lâu] lấy" is not "thi lấy")."""
@@ -327,22 +347,7 @@ class Matcher:
         return self._correct_text_cached(normalised, keep)
 
     def _correct_text(self, normalised: str, keep: frozenset[str] = frozenset()) -> Corrected:
-        words: list[str] = []
-        for token in tokens(normalised):
-            words.extend(self.speller.split(token) or [token])
-        similarity: dict[str, float] = {}
-        out: list[str] = []
-        for fix in self.speller.correct(words, keep):
-            if fix.word != fix.typed and fix.word in TEENCODE:
-                # An abbreviation typed with a slip ("gpxl" -> "gplx") stands for its words.
-                for word in TEENCODE[fix.word].split():
-                    out.append(word)
-                    similarity[word] = min(similarity.get(word, 1.0), fix.similarity)
-                continue
-            out.append(fix.word)
-            if fix.word != fix.typed:
-                similarity[fix.word] = min(similarity.get(fix.word, 1.0), fix.similarity)
-        return Corrected(" ".join(out), similarity)
+        return correct_text(self.speller, normalised, keep)
 
     def parse(self, text: str, facet_spans: list[tuple[int, int]] | None = None,
               corrected: Corrected | None = None) -> Query:
