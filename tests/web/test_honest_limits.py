@@ -38,3 +38,21 @@ def test_neighbours_outside_the_catalogue_get_no_look_alike(chat, text):
 def test_near_neighbours_inside_the_catalogue_keep_their_procedure(chat, text, proc):
     reply = chat.say(text)
     assert reply["status"] == "answer" and reply["procedure_id"] == proc, reply
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("đăng ký khai tử có yếu tố nước ngoài", "Đăng ký khai tử có yếu tố nước ngoài"),
+    ("dang ky khai sinh luu dong", "Đăng ký khai sinh lưu động"),
+])
+def test_an_uncovered_procedure_named_in_the_question_is_said_so(chat, text, named):
+    """procedures_catalog/elsewhere/ names it: the reply says so and gives the name to search for."""
+    reply = chat.say(text)
+    assert reply["status"] == "not_found" and not reply["procedure_id"], reply
+    assert reply["data"]["named"] == named
+    assert reply["reply"].count(named) == 2 and "dichvucong.gov.vn" in reply["reply"]
+
+
+def test_an_everyday_matter_says_who_handles_it_without_procedure_buttons(chat):
+    reply = chat.say("đăng ký lắp điện mới cho nhà")
+    assert reply["status"] == "not_found" and "điện lực" in reply["reply"], reply
+    assert not reply["buttons"] and "dichvucong" not in reply["reply"]
