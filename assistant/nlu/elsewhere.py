@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from assistant.catalog.schema import Elsewhere, Procedure
 from assistant.nlu.matcher import PHRASE_STOPWORDS, Matcher, Query, Scored, correct_text
 from assistant.text.marks import compatible, kept_words
@@ -80,11 +82,23 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class _Reading:
+    """A question as the names are matched against it (cached per message text)."""
+
+    typed: tuple[str, ...]  # corrected words, little words left out
+    near: set[tuple[str, str]]  # see _near
+    at: dict[str, list[int]]  # word -> its positions in `typed`
+    written: list[tuple[str, str]]  # (folded, as typed) when typed with marks
+
+
+@dataclass(frozen=True, slots=True)
 class _Phrase:
     entry: int
     tokens: tuple[str, ...]
     pairs: frozenset[tuple[str, str]]  # neighbouring words of the name
+    weights: tuple[tuple[str, float], ...]  # each distinct word and its weight
     total: float
+    general: float  # the weight of its general words
     spelling: dict[str, str]  # folded word -> as the name writes it ("cong" -> "công")
 
 
@@ -121,34 +135,42 @@ class ElsewhereIndex:
                                matcher.speller.pairs | pairs_of(names))
         self.weight: dict[str, float] = {
             w: math.log(1 + (n + 1) / (f + 0.5)) * (GENERAL_FACTOR if w in GENERAL else 1.0) for w, f in df.items()}
-        self._corrected_cached = lru_cache(maxsize=20_000)(
-            lambda text: correct_text(self.speller, normalize(text), kept_words(text)).text)
+        self._read_cached = lru_cache(maxsize=20_000)(self._read_uncached)
         self.phrases: list[_Phrase] = []
-        self.by_word: dict[str, list[int]] = {}
+        postings: dict[str, list[tuple[int, float]]] = {}
         for index, toks, text in raw:
             if len(set(toks)) < 2:
                 continue  # one word ("visa") is a referral's business, not a name's
             pairs = frozenset(itertools.pairwise(toks))
             spelling = {folded: written for folded, written in _spelled(text) if folded in toks}
-            self.phrases.append(_Phrase(index, toks, pairs, sum(self._weight(t) for t in set(toks)), spelling))
-            for t in set(toks):
-                self.by_word.setdefault(t, []).append(len(self.phrases) - 1)
+            weights = tuple((t, self._weight(t)) for t in dict.fromkeys(toks))
+            self.phrases.append(_Phrase(index, toks, pairs, weights, sum(w for _, w in weights),
+                                        sum(w for t, w in weights if t in GENERAL), spelling))
+            # Where each word occurs, with its weight there; general words are left out of this
+            # index, and each name instead carries their weight as if typed (see `claim`).
+            for word, weight in weights:
+                if word not in GENERAL:
+                    postings.setdefault(word, []).append((len(self.phrases) - 1, weight))
+        self._postings = {w: (np.array([p for p, _ in ps], dtype=np.int32), np.array([x for _, x in ps]))
+                          for w, ps in postings.items()}  # a word occurs once per name: no repeated index
+        # Start at (general weight - RECALL_MIN * total): a name is worth reading once this reaches 0.
+        self._floor = np.array([p.general - RECALL_MIN * p.total for p in self.phrases])
 
-    def _stretch(self, phrase: _Phrase, typed: tuple[str, ...], at: dict[str, list[int]],
-                 written: list[tuple[str, str]]) -> frozenset[str]:
-        """The heaviest run of the name's words typed one after another in the question."""
+    def _stretch(self, phrase: _Phrase, reading: _Reading) -> tuple[float, frozenset[str]]:
+        """The heaviest run of the name's words typed one after another in the question, and its weight."""
         best: tuple[float, frozenset[str]] = (0.0, frozenset())
-        # ends[i]: runs ending at question position i with the name's word just matched there.
+        typed = reading.typed
+        # ends[i]: the run ending at question position i with the name's previous word.
         ends: dict[int, list[str]] = {}
         for k, word in enumerate(phrase.tokens):
             following: dict[int, list[str]] = {}
-            for i in at.get(word, ()):
+            for i in reading.at.get(word, ()):
                 run = [word]
                 if k:
                     previous = phrase.tokens[k - 1]
                     for j in (i - 1, i - 2):
                         if j in ends and (j == i - 1 or typed[i - 1] in GENERAL) \
-                                and not _typed_otherwise(written, previous, word, phrase.spelling):
+                                and not _typed_otherwise(reading.written, previous, word, phrase.spelling):
                             run = [*ends[j], word]
                             break
                 following[i] = run
@@ -157,12 +179,19 @@ class ElsewhereIndex:
                     if weight > best[0]:
                         best = (weight, frozenset(run))
             ends = following
-        return best[1]
+        return best
 
-    def _corrected(self, text: str) -> str:
+    def _read(self, text: str) -> _Reading:
         if len(text) > 300:
-            return correct_text(self.speller, normalize(text), kept_words(text)).text
-        return self._corrected_cached(text)
+            return self._read_uncached(text)
+        return self._read_cached(text)
+
+    def _read_uncached(self, text: str) -> _Reading:
+        typed = _words(correct_text(self.speller, normalize(text), kept_words(text)).text)
+        at: dict[str, list[int]] = {}
+        for i, word in enumerate(typed):
+            at.setdefault(word, []).append(i)
+        return _Reading(typed, _near(typed), at, _spelled(text) if not text.isascii() else [])
 
     def _weight(self, word: str) -> float:
         return self.weight.get(word, self.unknown_weight)
@@ -175,45 +204,40 @@ class ElsewhereIndex:
         of that name the question uses (in the same order); None otherwise."""
         if not self.phrases:
             return None
-        typed = _words(self._corrected(query.text))
-        present = set(typed)
-        near = _near(typed)
-        # A name counts by its longest stretch typed as in the name: each word right after the
-        # one before it (a general word may stand between), so scattered words make no name.
-        written = _spelled(query.text) if not query.text.isascii() else []
-        at: dict[str, list[int]] = {}
-        for i, word in enumerate(typed):
-            at.setdefault(word, []).append(i)
-        touched = {position for a, b in near for position in self.by_word.get(a, ())
-                   if (a, b) in self.phrases[position].pairs}
-        hits: dict[int, frozenset[str]] = {}
-        for position in touched:
+        reading = self._read(query.text)
+        typed_weight = self._floor.copy()  # general words counted as typed; the rest added below
+        for word in reading.at:
+            posting = self._postings.get(word)
+            if posting is not None:
+                typed_weight[posting[0]] += posting[1]
+        # A name counts by its longest stretch typed as in the name, each word right after the one
+        # before it (a general word may stand between): scattered words make no name. Only a name
+        # whose words, typed anywhere, could reach RECALL_MIN is read in order.
+        hits: list[tuple[float, _Phrase, frozenset[str]]] = []
+        for position in np.flatnonzero(typed_weight >= 0):
             phrase = self.phrases[position]
-            found = self._stretch(phrase, typed, at, written)
-            if found:
-                hits[position] = found
+            weight, found = self._stretch(phrase, reading)
+            if weight >= RECALL_MIN * phrase.total:
+                hits.append((weight / phrase.total, phrase, found))
         if not hits:
             return None
         own = [self.matcher.index_of[s.id] for s in ranked[:OWN_CONSIDERED]
                if s.score >= OWN_MIN and s.id in self.matcher.index_of]
         top_said = self.said[own[0]] if own and ranked[0].score >= OWN_MIN else frozenset()
         top_names = self.matcher.explained_words(ranked[0].id, query) if top_said else set()
-        ours = sum(self._weight(t) for t in top_names if t in present)
-        best: tuple[float, Claim] | None = None
-        for position, found in hits.items():
-            phrase = self.phrases[position]
-            recall = sum(self._weight(t) for t in found) / phrase.total
-            if recall < RECALL_MIN or (best and recall <= best[0]):
-                continue
-            words = frozenset(found)
-            together = {pair for pair in phrase.pairs if pair in near and pair[0] in words and pair[1] in words}
+        ours = sum(self._weight(t) for t in top_names if t in reading.at)
+        for _, phrase, words in sorted(hits, key=lambda hit: -hit[0]):
+            together = {pair for pair in phrase.pairs if pair in reading.near and pair[0] in words and pair[1] in words}
             if any(words <= self.said[i] and together <= self.said_pairs[i] for i in own):
                 continue  # one of ours says all of it, in the same order ("ghi chú" + "kết hôn" is not "ghi chú kết hôn")
             if not (words & top_names) - GENERAL and sum(self._weight(t) for t in words) < ours * COVER_MIN:
                 continue  # not a sibling of our best candidate, and a smaller part of the question
             entry = self.entries[phrase.entry]
-            best = (recall, Claim(entry.name, entry.handled_by, words, words - top_said))
-        return best[1] if best else None
+            return Claim(entry.name, entry.handled_by, words, words - top_said)
+        return None
+
+
+_compatible = lru_cache(maxsize=50_000)(compatible)
 
 
 def _typed_otherwise(written: list[tuple[str, str]], a: str, b: str, spelling: dict[str, str]) -> bool:
@@ -226,7 +250,7 @@ def _typed_otherwise(written: list[tuple[str, str]], a: str, b: str, spelling: d
         for fb, wb in written[i + 1:i + 3]:
             if fb == b:
                 seen = True
-                if compatible(wa, spelling.get(a, a)) and compatible(wb, spelling.get(b, b)):
+                if _compatible(wa, spelling.get(a, a)) and _compatible(wb, spelling.get(b, b)):
                     return False
     return seen
 
