@@ -4,12 +4,13 @@ Compares the assistant with two baselines run in the same process on the same qu
   * extractOne: plain `rapidfuzz.process.extractOne` (WRatio) over folded names;
   * BM25: `bm25s` over folded name + aliases + keywords.
 
-Usage: python benchmarks/matching.py [--extra HELD_OUT.tsv ...] [--seed 17] [--sizes 0,1000,10000]
+Usage: python benchmarks/matching.py [--extra SET.tsv ...] [--seed 17] [--sizes 0,1000,10000]
                                      [--json PATH] [-v] [--only tune,tune-noisy]
 Sets: the shared dev set (../shared/eval/dev_questions.tsv), benchmarks/data/tune.tsv (tuning),
-benchmarks/data/holdout.tsv (never tuned on), every --extra file, and a noisy version of each
-(benchmarks/typos.py with --seed), so the gap between clean and noisy, and between tune and
-holdout, is visible in one run.
+benchmarks/data/holdout.tsv (never tuned on), every other benchmarks/data/*.tsv (or the --extra
+files instead; a name containing "tune" is a tuning set, every other one is held out), and a noisy
+version of each (benchmarks/typos.py with --seed), so the gap between clean and noisy, and between
+tune and holdout, is visible in one run; a pooled table sums tuning and held-out sets apart.
 
 Scoring (per row; ids separated by "|" mean any of them is right):
   top-1        in-scope row answered with an expected id; for a broad row (several ids) a
@@ -51,7 +52,8 @@ from benchmarks.typos import noisy_rows  # noqa: E402
 DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "dev_questions.tsv"
 if not DEFAULT_DEV.exists():  # a worktree sits one level deeper than the main checkout
     DEFAULT_DEV = ROOT.parents[1] / "shared" / "eval" / "dev_questions.tsv"
-DEFAULT_TUNE = ROOT / "benchmarks" / "data" / "tune.tsv"
+DATA = ROOT / "benchmarks" / "data"
+DEFAULT_TUNE = DATA / "tune.tsv"
 DEFAULT_HOLDOUT = ROOT / "benchmarks" / "data" / "holdout.tsv"
 
 
@@ -277,6 +279,26 @@ def latency(fn, questions: list[str], passes: int) -> dict:
     }
 
 
+def pooled(accuracy: dict) -> dict:
+    """The assistant's counts summed over the tuning sets (names containing "tune") and over the
+    held-out ones, clean and phone-typed apart: one number per question each set was written to ask."""
+    out: dict = {}
+    for name, acc in accuracy.items():
+        if name.startswith(("dev", "examples")):
+            continue
+        group = ("tuning" if "tune" in name else "held-out") + (" noisy" if name.endswith("-noisy") else " clean")
+        into = out.setdefault(group, _empty_counts())
+        for key, value in acc["assistant"]["counts"].items():
+            into[key] += value
+    print(f"\npooled (assistant)   {'in scope':>8}{'top-1':>7}{'wrong':>7}{'clarify':>8}{'neighbours':>11}{'nbr-wrong':>10}")
+    for group in sorted(out):
+        r = _rates(out[group])
+        out[group] = r
+        print(f"{group:<20} {r['counts']['in_scope']:>8}{_fmt(r['top1']):>7}{_fmt(r['wrong']):>7}{_fmt(r['clarify_ok']):>8}"
+              f"{r['counts']['neighbour']:>11}{_fmt(r['neighbour_wrong']):>10}")
+    return out
+
+
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
@@ -304,7 +326,8 @@ def main() -> int:
     parser.add_argument("--tune", type=Path, default=DEFAULT_TUNE)
     parser.add_argument("--holdout", type=Path, default=DEFAULT_HOLDOUT)
     parser.add_argument("--extra", type=Path, action="append", default=[],
-                        help="another question set in the same TSV format (repeatable)")
+                        help="another question set in the same TSV format (repeatable; default: every other "
+                             "benchmarks/data/*.tsv)")
     parser.add_argument("--seed", type=int, default=17, help="seed of the noisy versions")
     parser.add_argument("--sizes", default="0,1000,10000", help="catalogue sizes for latency (0: as shipped)")
     parser.add_argument("--passes", type=int, default=5)
@@ -320,8 +343,10 @@ def main() -> int:
     result: dict = {"catalog_version": base.version, "procedures": len(base), "seed": args.seed, "accuracy": {}}
 
     sets: dict[str, list[Row]] = {}
+    extras = args.extra or sorted(p for p in DATA.glob("*.tsv") if p.resolve() not in
+                                  {args.tune.resolve(), args.holdout.resolve()})
     for name, path in [("dev", args.dev), ("tune", args.tune), ("holdout", args.holdout),
-                       *[(p.stem, p) for p in args.extra]]:
+                       *[(p.stem, p) for p in extras]]:
         if path.exists():
             sets[name] = read_dev(path)
             sets[f"{name}-noisy"] = noisy_set(sets[name], args.seed)
@@ -344,6 +369,7 @@ def main() -> int:
         if wanted and name not in wanted:
             continue
         result["accuracy"][name] = accuracy_table(name, rows, systems, args.verbose)
+    result["pooled"] = pooled(result["accuracy"])
     print("\ntargets (unseen): top-1 >= 97 clean / 92 noisy, facet >= 97 / 93, wrong <= 1.5 / 2, "
           "oos-rejected >= 90, broad >= 90, neighbour wrong <= 2")
 

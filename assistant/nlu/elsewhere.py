@@ -54,13 +54,8 @@ def _spelled(text: str) -> list[tuple[str, str]]:
     return [(fold(w), w) for w in _LETTERS.findall(clean(text).lower())]
 
 
-# Little words left out on both sides, so "chuyển tiền sang nước ngoài" reads as "chuyển tiền
-# ra nước ngoài" (never a syllable of a name: "tử", "lại", "đã" stay).
-SKIPPED = PHRASE_STOPWORDS | frozenset("sang ra vao den len xuong bi duoc nhu nay ay rat roi nua luon cung hay".split())
-
-
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(t for t in tokens(normalize(text)) if t not in SKIPPED and len(t) > 1)
+    return tuple(t for t in tokens(normalize(text)) if t not in PHRASE_STOPWORDS and len(t) > 1)
 
 
 def _near(words: Sequence[str]) -> set[tuple[str, str]]:
