@@ -41,9 +41,9 @@ OWN_CONSIDERED = 5
 # least this share of what those names explain: less is a word in passing ("học điều dưỡng" in a
 # question about military service).
 COVER_MIN = 0.8
-# Syllables that say little about which procedure on their own weigh this much of their rarity.
-GENERAL_FACTOR = 0.3
-GENERAL = frozenset("dang ky thu tuc giay to xin cap lam viec nguoi cong dan moi lan dau doi truong hop thuc hien".split())
+# Syllables that say little about which procedure on their own: a name is never reached through
+# them alone, and one of them may stand between two words of a name in a question.
+GENERAL = frozenset("dang ky thu tuc giay to xin cap lam viec nguoi dan moi lan dau doi truong hop thuc hien".split())
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -94,6 +94,7 @@ class _Phrase:
     weights: tuple[tuple[str, float], ...]  # each distinct word and its weight
     total: float
     general: float  # the weight of its general words
+    ends: frozenset[str]  # its first word past a leading "đăng ký", "cấp"..., and its last: a name is typed from one to the other
     spelling: dict[str, str]  # folded word -> as the name writes it ("cong" -> "công")
 
 
@@ -129,7 +130,7 @@ class ElsewhereIndex:
         self.speller = Speller(matcher.speller.vocabulary | {t for run in names for t in run},
                                matcher.speller.pairs | pairs_of(names))
         self.weight: dict[str, float] = {
-            w: math.log(1 + (n + 1) / (f + 0.5)) * (GENERAL_FACTOR if w in GENERAL else 1.0) for w, f in df.items()}
+            w: math.log(1 + (n + 1) / (f + 0.5)) for w, f in df.items()}
         self._read_cached = lru_cache(maxsize=20_000)(self._read_uncached)
         self.phrases: list[_Phrase] = []
         postings: dict[str, list[tuple[int, float]]] = {}
@@ -139,8 +140,10 @@ class ElsewhereIndex:
             pairs = frozenset(itertools.pairwise(toks))
             spelling = {folded: written for folded, written in _spelled(text) if folded in toks}
             weights = tuple((t, self._weight(t)) for t in dict.fromkeys(toks))
+            first = next((t for t in toks if t not in GENERAL), toks[0])  # past "đăng ký", "cấp", "xin"
             self.phrases.append(_Phrase(index, toks, pairs, weights, sum(w for _, w in weights),
-                                        sum(w for t, w in weights if t in GENERAL), spelling))
+                                        sum(w for t, w in weights if t in GENERAL), frozenset((first, toks[-1])),
+                                        spelling))
             # Where each word occurs, with its weight there; general words are left out of this
             # index, and each name instead carries their weight as if typed (see `claim`).
             for word, weight in weights:
@@ -176,13 +179,13 @@ class ElsewhereIndex:
             ends = following
         return best
 
-    def _read(self, text: str) -> _Reading:
+    def _read(self, text: str, corrected: str) -> _Reading:
         if len(text) > 300:
-            return self._read_uncached(text)
-        return self._read_cached(text)
+            return self._read_uncached(text, corrected)
+        return self._read_cached(text, corrected)
 
-    def _read_uncached(self, text: str) -> _Reading:
-        typed = _words(correct_text(self.speller, normalize(text), kept_words(text)).text)
+    def _read_uncached(self, text: str, corrected: str) -> _Reading:
+        typed = _words(correct_text(self.speller, corrected, kept_words(text)).text)
         at: dict[str, list[int]] = {}
         for i, word in enumerate(typed):
             at.setdefault(word, []).append(i)
@@ -199,7 +202,7 @@ class ElsewhereIndex:
         of that name the question uses (in the same order); None otherwise."""
         if not self.phrases:
             return None
-        reading = self._read(query.text)
+        reading = self._read(query.text, query.normalised)
         typed_weight = self._floor.copy()  # general words counted as typed; the rest added below
         for word in reading.at:
             posting = self._postings.get(word)
@@ -212,7 +215,7 @@ class ElsewhereIndex:
         for position in np.flatnonzero(typed_weight >= 0):
             phrase = self.phrases[position]
             weight, found = self._stretch(phrase, reading)
-            if weight >= RECALL_MIN * phrase.total:
+            if weight >= RECALL_MIN * phrase.total and phrase.ends <= found:
                 hits.append((weight / phrase.total, phrase, found))
         if not hits:
             return None
