@@ -94,7 +94,6 @@ class _Phrase:
     weights: tuple[tuple[str, float], ...]  # each distinct word and its weight
     total: float
     general: float  # the weight of its general words
-    ends: frozenset[str]  # its first word past a leading "đăng ký", "cấp"..., and its last: a name is typed from one to the other
     spelling: dict[str, str]  # folded word -> as the name writes it ("cong" -> "công")
 
 
@@ -140,10 +139,8 @@ class ElsewhereIndex:
             pairs = frozenset(itertools.pairwise(toks))
             spelling = {folded: written for folded, written in _spelled(text) if folded in toks}
             weights = tuple((t, self._weight(t)) for t in dict.fromkeys(toks))
-            first = next((t for t in toks if t not in GENERAL), toks[0])  # past "đăng ký", "cấp", "xin"
             self.phrases.append(_Phrase(index, toks, pairs, weights, sum(w for _, w in weights),
-                                        sum(w for t, w in weights if t in GENERAL), frozenset((first, toks[-1])),
-                                        spelling))
+                                        sum(w for t, w in weights if t in GENERAL), spelling))
             # Where each word occurs, with its weight there; general words are left out of this
             # index, and each name instead carries their weight as if typed (see `claim`).
             for word, weight in weights:
@@ -215,7 +212,7 @@ class ElsewhereIndex:
         for position in np.flatnonzero(typed_weight >= 0):
             phrase = self.phrases[position]
             weight, found = self._stretch(phrase, reading)
-            if weight >= RECALL_MIN * phrase.total and phrase.ends <= found:
+            if weight >= RECALL_MIN * phrase.total:
                 hits.append((weight / phrase.total, phrase, found))
         if not hits:
             return None
