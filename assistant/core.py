@@ -27,8 +27,8 @@ from assistant.catalog.yamlsource import Problem
 from assistant.config import Settings
 from assistant.dialogue import intents
 from assistant.dialogue.actions import candidate_action, parse_action
-from assistant.dialogue.communes import CommuneFinder, former_district_reply
-from assistant.dialogue.compose import Composer, commune_question
+from assistant.dialogue.communes import CommuneFinder, commune_question, former_district_reply
+from assistant.dialogue.compose import Composer
 from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status

@@ -4,7 +4,8 @@ Since 1/7/2025 a province has communes and wards directly under it; a few rules 
 commune (e.g. the former Khánh Vĩnh district's 1-day marriage-status commitment applies to
 its five successor communes). A citizen says "em ở xã Nam Khánh Vĩnh" or "tôi ở cam ranh",
 with or without diacritics; the phrase is found on the folded text, longest name first, so
-"Nam Khánh Vĩnh" is never read as "Khánh Vĩnh".
+"Nam Khánh Vĩnh" is never read as "Khánh Vĩnh". A citizen who has not said where they live is
+asked (`commune_question`) only when some commune's rule changes the answer they got.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.catalog.schema import Commune, Locality
+from assistant.catalog.loader import Catalog
+from assistant.catalog.schema import Commune, Locality, Procedure
+from assistant.dialogue.facts import time_limit_text
 from assistant.dialogue.reply import Reply, Status
+from assistant.nlu.facets import Facet
 from assistant.text.normalize import normalize
 
 _KIND_WORDS = ("xa", "phuong", "dac khu", "thi tran")
@@ -86,3 +90,42 @@ def former_district_reply(district: str, communes: list[Commune]) -> Reply:
                  text=f"Từ ngày 01/7/2025 không còn cấp huyện. Địa bàn huyện {district} cũ nay thuộc "
                       f"{len(communes)} xã: {names}. Bạn ở xã nào trong số này?",
                  data={"former_district": district, "successors": [c.slug for c in communes]})
+
+
+# Which procedure keys each facet shows: a commune override of one of them changes the answer.
+FACET_KEYS: dict[Facet, tuple[str, ...]] = {
+    Facet.overview: ("agency", "time_limit", "fees", "documents"),
+    Facet.documents: ("documents", "nothing_to_submit"),
+    Facet.time: ("time_limit",),
+    Facet.eta: ("time_limit",),
+    Facet.fee: ("fees",),
+    Facet.where: ("where", "agency"),
+    Facet.online: ("channels",),
+    Facet.steps: ("steps",),
+    Facet.legal: ("legal_basis",),
+}
+
+
+def commune_question(catalog: Catalog, proc: Procedure, facet: Facet) -> str | None:
+    """Ask where the citizen lives, but only when some commune's rule changes this answer."""
+    locality: Locality | None = catalog.locality
+    if locality is None:
+        return None
+    keys = FACET_KEYS.get(facet, ())
+    differing = []
+    for slug in catalog.communes_differing(proc.id):
+        variant = catalog.commune_procedures[slug][proc.id]
+        if any(getattr(variant, key) != getattr(proc, key) for key in keys):
+            differing.append(slug)
+    if not differing:
+        return None
+    names = [c.name for c in locality.communes if c.slug in differing]
+    shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+    example = catalog.commune_procedures[differing[0]][proc.id]
+    detail = ""
+    if "time_limit" in keys and example.time_limit != proc.time_limit:
+        detail = f" (ở {shown}: {time_limit_text(example.time_limit)})"
+    else:
+        detail = f" (ví dụ ở {shown})"
+    return (f"Câu trả lời trên là quy định chung của {locality.name}; một số xã, phường có quy định riêng{detail}. "
+            f"Bạn ở xã, phường nào? Nhắn ví dụ: \"em ở {names[-1][:1].lower() + names[-1][1:]}\".")

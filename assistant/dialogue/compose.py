@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from assistant.catalog.loader import Catalog
-from assistant.catalog.schema import Commune, Document, DocumentKind, Level, Locality, OnlineLevel, Procedure
+from assistant.catalog.schema import Commune, Document, DocumentKind, Level, OnlineLevel, Procedure
 from assistant.dialogue.actions import candidate_action, checklist_action, facet_action
 from assistant.dialogue.facts import fee_short, fee_text, legal_text, time_limit_text, unverified_sentence
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
@@ -437,20 +437,6 @@ class Composer:
         return Reply(status=Status.smalltalk, text=text, data={"smalltalk": kind.value})
 
 
-# Which procedure keys each facet shows: a commune override of one of them changes the answer.
-FACET_KEYS: dict[Facet, tuple[str, ...]] = {
-    Facet.overview: ("agency", "time_limit", "fees", "documents"),
-    Facet.documents: ("documents", "nothing_to_submit"),
-    Facet.time: ("time_limit",),
-    Facet.eta: ("time_limit",),
-    Facet.fee: ("fees",),
-    Facet.where: ("where", "agency"),
-    Facet.online: ("channels",),
-    Facet.steps: ("steps",),
-    Facet.legal: ("legal_basis",),
-}
-
-
 # Who handles matters that are not administrative procedures at a one-stop.
 REFERRAL_TEXT: dict[str, str] = {
     "divorce": "Ly hôn không phải thủ tục hành chính ở bộ phận một cửa: từ 1/7/2025 đơn ly hôn nộp tại Tòa án "
@@ -465,33 +451,6 @@ REFERRAL_TEXT: dict[str, str] = {
                "ở Ủy ban nhân dân xã, phường trước khi khởi kiện.",
     "other": "Việc này không phải thủ tục hành chính ở bộ phận một cửa.",
 }
-
-
-def commune_question(catalog: Catalog, proc: Procedure, facet: Facet) -> str | None:
-    """Ask where the citizen lives, but only when some commune's rule changes this answer."""
-    locality: Locality | None = catalog.locality
-    if locality is None:
-        return None
-    keys = FACET_KEYS.get(facet, ())
-    differing = []
-    for slug in catalog.communes_differing(proc.id):
-        variant = catalog.commune_procedures[slug][proc.id]
-        if any(getattr(variant, key) != getattr(proc, key) for key in keys):
-            differing.append(slug)
-    if not differing:
-        return None
-    names = [c.name for c in locality.communes if c.slug in differing]
-    shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
-    example = catalog.commune_procedures[differing[0]][proc.id]
-    detail = ""
-    if "time_limit" in keys and example.time_limit != proc.time_limit:
-        from assistant.dialogue.facts import time_limit_text
-
-        detail = f" (ở {shown}: {time_limit_text(example.time_limit)})"
-    else:
-        detail = f" (ví dụ ở {shown})"
-    return (f"Câu trả lời trên là quy định chung của {locality.name}; một số xã, phường có quy định riêng{detail}. "
-            f"Bạn ở xã, phường nào? Nhắn ví dụ: \"em ở {names[-1][:1].lower() + names[-1][1:]}\".")
 
 
 def _once(text: str) -> str:

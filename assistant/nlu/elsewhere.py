@@ -11,7 +11,8 @@ ours that fits says all of them, the honest reply is that this procedure is not 
 
 Vietnamese words are syllables written apart ("thuê" and "thuế" both fold to "thue"), so
 nothing is matched syllable by syllable alone: a name's syllables count when they stand beside
-their neighbours in the name, and general syllables ("đăng ký", "cấp", "giấy") weigh little.
+their neighbours in the name, and general syllables ("đăng ký", "cấp", "giấy") never lead to a
+name on their own. Words weigh by their rarity over our procedures and these names together.
 """
 
 from __future__ import annotations
@@ -73,7 +74,6 @@ class Claim:
     name: str
     handled_by: str | None  # who handles it, when it is no administrative procedure
     words: frozenset[str]  # the name's words found in the question
-    unexplained: frozenset[str]  # of those, the ones our best candidate does not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +218,8 @@ class ElsewhereIndex:
             return None
         own = [self.matcher.index_of[s.id] for s in ranked[:OWN_CONSIDERED]
                if s.score >= OWN_MIN and s.id in self.matcher.index_of]
-        top_said = self.said[own[0]] if own and ranked[0].score >= OWN_MIN else frozenset()
-        top_names = self.matcher.explained_words(ranked[0].id, query) if top_said else set()
+        # The question's words our best candidate's own names explain (see COVER_MIN).
+        top_names = self.matcher.explained_words(ranked[0].id, query) if own and ranked[0].score >= OWN_MIN else set()
         ours = sum(self._weight(t) for t in top_names if t in reading.at)
         for _, phrase, words in sorted(hits, key=lambda hit: -hit[0]):
             together = {pair for pair in phrase.pairs if pair in reading.near and pair[0] in words and pair[1] in words}
@@ -228,7 +228,7 @@ class ElsewhereIndex:
             if not (words & top_names) - GENERAL and sum(self._weight(t) for t in words) < ours * COVER_MIN:
                 continue  # not a sibling of our best candidate, and a smaller part of the question
             entry = self.entries[phrase.entry]
-            return Claim(entry.name, entry.handled_by, words, words - top_said)
+            return Claim(entry.name, entry.handled_by, words)
         return None
 
 
