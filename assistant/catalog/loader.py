@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,6 +25,7 @@ LOCALITIES_DIR = "localities"
 INSTRUMENTS_DIR = "instruments"
 ELSEWHERE_DIR = "elsewhere"  # what the catalogue does not cover (see assistant.nlu.elsewhere)
 NON_PROCEDURE_DIRS = (LOCALITIES_DIR, INSTRUMENTS_DIR, ELSEWHERE_DIR)
+M = TypeVar("M", bound=BaseModel)
 
 
 class CatalogError(Exception):
@@ -161,40 +162,45 @@ def _load_locality(directory: Path, slug: str, problems: list[Problem]) -> tuple
         return None, doc
 
 
-def _load_instruments(directory: Path, problems: list[Problem], digest: Any) -> dict[str, Instrument]:
-    """The legal-instrument registry: every instruments/*.yaml is a list; the same number twice must agree."""
-    folder = directory / INSTRUMENTS_DIR
-    registry: dict[str, Instrument] = {}
-    where: dict[str, tuple[Path, int]] = {}
+def _list_items(folder: Path, problems: list[Problem], digest: Any, model: type[M], not_list: str,
+                not_mapping: str) -> Iterator[tuple[SourceDoc, int, M]]:
+    """Each valid item of every folder/*.yaml that must be a YAML list of `model` mappings, with its
+    file and index; every invalid file or item is reported at its line and skipped."""
     if not folder.is_dir():
-        return registry
+        return
     for path in sorted(folder.glob("*.y*ml")):
         digest.update(path.read_bytes())
         doc = _read(path, problems)
-        if doc is None:
-            continue
-        if doc.data is None:
+        if doc is None or doc.data is None:
             continue
         if not isinstance(doc.data, list):
-            problems.append(Problem(path, 1, "tệp văn bản pháp luật phải là danh sách, mỗi mục bắt đầu bằng '- number:'"))
+            problems.append(Problem(path, 1, not_list))
             continue
         for index, item in enumerate(doc.data):
             if not isinstance(item, dict):
-                problems.append(Problem(path, doc.line_of((index,)), "mỗi văn bản phải là một nhóm khóa (number, title, ...)"))
+                problems.append(Problem(path, doc.line_of((index,)), not_mapping))
                 continue
             try:
-                inst = Instrument.model_validate(item)
+                yield doc, index, model.model_validate(item)
             except ValidationError as exc:
-                problems.extend(_format_pydantic(exc, doc, base=(index,), model=Instrument))
-                continue
-            line = doc.line_of((index,))
-            if inst.number in registry and registry[inst.number] != inst:
-                first = where[inst.number]
-                problems.append(Problem(path, line, f"văn bản {inst.number} đã khai báo khác ở {first[0]}:{first[1]}; "
+                problems.extend(_format_pydantic(exc, doc, base=(index,), model=model))
+
+
+def _load_instruments(directory: Path, problems: list[Problem], digest: Any) -> dict[str, Instrument]:
+    """The legal-instrument registry: every instruments/*.yaml is a list; the same number twice must agree."""
+    registry: dict[str, Instrument] = {}
+    where: dict[str, tuple[Path, int]] = {}
+    for doc, index, inst in _list_items(directory / INSTRUMENTS_DIR, problems, digest, Instrument,
+                                        "tệp văn bản pháp luật phải là danh sách, mỗi mục bắt đầu bằng '- number:'",
+                                        "mỗi văn bản phải là một nhóm khóa (number, title, ...)"):
+        line = doc.line_of((index,))
+        if inst.number in registry and registry[inst.number] != inst:
+            first = where[inst.number]
+            problems.append(Problem(doc.path, line, f"văn bản {inst.number} đã khai báo khác ở {first[0]}:{first[1]}; "
                                                     "hai nơi phải ghi giống nhau"))
-                continue
-            registry[inst.number] = inst
-            where.setdefault(inst.number, (path, line))
+            continue
+        registry[inst.number] = inst
+        where.setdefault(inst.number, (doc.path, line))
     return registry
 
 
@@ -202,40 +208,22 @@ def _load_elsewhere(directory: Path, problems: list[Problem], digest: Any,
                     alias_owner: dict[str, tuple[str, Path, int]]) -> list[Elsewhere]:
     """What the catalogue does not cover: every elsewhere/*.yaml is a list of names. A name that is
     also one of the catalogue's own names is an error: the bot would refuse its own procedure."""
-    folder = directory / ELSEWHERE_DIR
     entries: list[Elsewhere] = []
-    if not folder.is_dir():
-        return entries
     seen: dict[str, tuple[Path, int]] = {}
-    for path in sorted(folder.glob("*.y*ml")):
-        digest.update(path.read_bytes())
-        doc = _read(path, problems)
-        if doc is None or doc.data is None:
-            continue
-        if not isinstance(doc.data, list):
-            problems.append(Problem(path, 1, "tệp ngoài danh mục phải là danh sách, mỗi mục bắt đầu bằng '- name:'"))
-            continue
-        for index, item in enumerate(doc.data):
-            line = doc.line_of((index,))
-            if not isinstance(item, dict):
-                problems.append(Problem(path, line, "mỗi mục phải là một nhóm khóa (name, aliases)"))
-                continue
-            try:
-                entry = Elsewhere.model_validate(item)
-            except ValidationError as exc:
-                problems.extend(_format_pydantic(exc, doc, base=(index,), model=Elsewhere))
-                continue
-            for key, i, text in [("name", None, entry.name), *(("aliases", j, a) for j, a in enumerate(entry.aliases))]:
-                where = doc.line_of((index, key) if i is None else (index, key, i))
-                owner = alias_owner.get(_alias_key(text))
-                if owner:
-                    problems.append(Problem(path, where, f"'{text}' là tên gọi của thủ tục '{owner[0]}' có trong danh mục "
+    for doc, index, entry in _list_items(directory / ELSEWHERE_DIR, problems, digest, Elsewhere,
+                                         "tệp ngoài danh mục phải là danh sách, mỗi mục bắt đầu bằng '- name:'",
+                                         "mỗi mục phải là một nhóm khóa (name, aliases)"):
+        for key, i, text in [("name", None, entry.name), *(("aliases", j, a) for j, a in enumerate(entry.aliases))]:
+            where = doc.line_of((index, key) if i is None else (index, key, i))
+            owner = alias_owner.get(_alias_key(text))
+            if owner:
+                problems.append(Problem(doc.path, where, f"'{text}' là tên gọi của thủ tục '{owner[0]}' có trong danh mục "
                                                          f"({owner[1]}:{owner[2]}); bỏ khỏi danh sách ngoài danh mục"))
-                elif i is None and _alias_key(text) in seen:
-                    first = seen[_alias_key(text)]
-                    problems.append(Problem(path, where, f"'{text}' đã có ở {first[0]}:{first[1]}", severity="warning"))
-                seen.setdefault(_alias_key(text), (path, where))
-            entries.append(entry)
+            elif i is None and _alias_key(text) in seen:
+                first = seen[_alias_key(text)]
+                problems.append(Problem(doc.path, where, f"'{text}' đã có ở {first[0]}:{first[1]}", severity="warning"))
+            seen.setdefault(_alias_key(text), (doc.path, where))
+        entries.append(entry)
     return entries
 
 
