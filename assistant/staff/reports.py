@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import Engine, select
 
 from assistant.catalog.loader import Catalog
+from assistant.nlu.elsewhere import ElsewhereIndex
 from assistant.nlu.matcher import Matcher, content_tokens
 from assistant.staff.resolution import PICKED, resolved_clarifications, vn_day_start_utc, vn_today
 from assistant.store.models import Dossier, Feedback, QuestionLogRow
@@ -40,12 +41,15 @@ class QuestionGroup:
     suggestion: str | None = None
     suggestion_name: str | None = None
     suggestion_score: float = 0.0
+    elsewhere: str | None = None  # the uncovered procedure it names (procedures_catalog/elsewhere/)
 
 
 def unanswered_report(engine: Engine, catalog: Catalog, since: dt.datetime | None = None,
                       similarity: float = 80.0) -> list[QuestionGroup]:
     """Group similar unanswered questions (not found, a clarification the citizen never resolved,
-    or rated 👎) and suggest the procedure they probably meant, so staff can add aliases.
+    or rated 👎) and suggest the procedure they probably meant, so staff can add aliases; a group
+    that names a procedure the catalogue does not cover gets that name instead (demand for a new
+    procedure, not an alias for its look-alike).
     `since`: naive UTC, as stored (see `resolution.vn_day_start_utc`)."""
     query = select(QuestionLogRow.id, QuestionLogRow.text, QuestionLogRow.normalised, QuestionLogRow.status,
                    QuestionLogRow.user_hash, QuestionLogRow.created_at).where(
@@ -74,9 +78,14 @@ def unanswered_report(engine: Engine, catalog: Catalog, since: dt.datetime | Non
         if len(group.examples) < 3 and text not in group.examples:
             group.examples.append(text)
     matcher = Matcher(catalog.procedures.values())
+    uncovered = ElsewhereIndex(catalog.elsewhere, matcher)
     for group in groups:
-        ranked = matcher.rank(group.representative, limit=1)
-        if ranked and ranked[0].score >= SUGGEST_MIN:
+        query = matcher.parse(group.representative)
+        ranked = matcher.rank(query)
+        claim = uncovered.claim(query, ranked)
+        if claim is not None:
+            group.elsewhere = claim.name
+        elif ranked and ranked[0].score >= SUGGEST_MIN:
             group.suggestion, group.suggestion_name, group.suggestion_score = ranked[0].id, ranked[0].name, ranked[0].score
     groups.sort(key=lambda g: (-g.count, g.representative))
     return groups
@@ -87,7 +96,8 @@ def format_unanswered(groups: list[QuestionGroup]) -> str:
         return "Không có câu hỏi nào chưa được trả lời trong khoảng thời gian này."
     lines = [f"{'Số lần':>6}  {'Câu hỏi (ví dụ)':<48}  Gợi ý thủ tục"]
     for g in groups:
-        hint = f"{g.suggestion_name} ({g.suggestion_score:.0f})" if g.suggestion else "—"
+        hint = (f"ngoài danh mục: {g.elsewhere}" if g.elsewhere
+                else f"{g.suggestion_name} ({g.suggestion_score:.0f})" if g.suggestion else "—")
         lines.append(f"{g.count:>6}  {g.representative[:48]:<48}  {hint}")
         for other in g.examples[1:]:
             lines.append(f"{'':>6}    · {other[:60]}")

@@ -5,8 +5,16 @@ import shutil
 import pytest
 from sqlalchemy import insert
 
-from assistant.staff.reports import format_table, service_report, to_csv, to_html, unanswered_report
+from assistant.staff.reports import (
+    format_table,
+    format_unanswered,
+    service_report,
+    to_csv,
+    to_html,
+    unanswered_report,
+)
 from assistant.store.models import Dossier, Feedback, QuestionLogRow
+from assistant.text.normalize import normalize
 from tests.conftest import skip_or_fail
 
 T = dt.datetime(2026, 11, 10, 9)
@@ -74,6 +82,18 @@ def test_unanswered_groups_near_duplicates(seeded, shipped_catalog):
     assert by_text["căn cước công dân"].suggestion in {"id-card-issuance", "id-card-renewal", "id-card-reissue"}
     assert by_text["giá xăng bao nhiêu"].suggestion is None
     assert all(g.representative != "giấy độc thân" for g in groups)
+
+
+def test_unanswered_questions_about_an_uncovered_procedure_name_it_not_a_look_alike(seeded, shipped_catalog):
+    """Staff should see demand for a procedure the catalogue lacks, not an alias to add to its look-alike."""
+    with seeded.begin() as conn:
+        conn.execute(insert(QuestionLogRow), [
+            {"text": text, "normalised": normalize(text), "status": "not_found", "candidates": "[]", "channel": "web", "created_at": T}
+            for text in ("đăng ký khai tử có yếu tố nước ngoài", "dang ky khai tu co yeu to nuoc ngoai o dau")])
+    group = next(g for g in unanswered_report(seeded, shipped_catalog) if "khai tử" in g.representative)
+    assert group.count == 2
+    assert (group.elsewhere, group.suggestion) == ("Đăng ký khai tử có yếu tố nước ngoài", None)
+    assert "ngoài danh mục: Đăng ký khai tử có yếu tố nước ngoài" in format_unanswered([group])
 
 
 def test_html_report_renders_charts_in_chromium(seeded, shipped_catalog, tmp_path):
