@@ -414,6 +414,8 @@ class Composer:
         data: dict[str, object] = {"not_in_catalogue": True}
         if named:
             data["named"] = named
+        if named and handled_by:
+            data["handled_by"] = handled_by
         return Reply(
             status=Status.not_found,
             text="\n".join(lines),

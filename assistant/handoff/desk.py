@@ -77,7 +77,7 @@ class HandoffDesk:
         """Remember the exchange for a future transcript and offer a person after two unhelpful turns."""
         if reply.status != Status.handoff:
             conv.recent = [*conv.recent, [text[:RECENT_CHARS], reply.text[:RECENT_CHARS]]][-RECENT_EXCHANGES:]
-        if reply.status == Status.not_found:
+        if reply.status == Status.not_found and not _says_who_handles_it(reply):
             conv.unhelpful += 1
         elif reply.status != Status.handoff:
             conv.unhelpful = 0
@@ -206,3 +206,9 @@ def attach_handoff(assistant, engine: Engine, clock: Callable[[], dt.datetime] =
 
 
 __all__ = ["BACK_ACTION", "OPEN_ACTION", "HandoffDesk", "attach_handoff", "office_hours_for", "to_local"]
+
+
+def _says_who_handles_it(reply: Reply) -> bool:
+    """A matter outside the one-stop answered with who handles it (a court, an embassy, the power
+    company) was helped: a civil servant at the one-stop has nothing to add to that."""
+    return "referral" in reply.data or "handled_by" in reply.data

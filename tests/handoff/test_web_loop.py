@@ -86,6 +86,18 @@ def test_two_unhelpful_turns_offer_a_person_once(server):
         assert pressed["status"] == "handoff" and pressed["data"]["handoff"]["state"] == "opened"
 
 
+def test_being_told_who_handles_a_matter_is_no_unhelpful_turn(server):
+    """Divorce goes to the court, a new electricity meter to the power company: no person is offered."""
+    session = new_session()
+    with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
+        replies = [chat(citizen, session, text) for text in ("thủ tục ly hôn", "đăng ký lắp điện mới cho nhà",
+                                                             "xin visa đi nhật")]
+        assert [r["status"] for r in replies] == ["not_found"] * 3
+        assert all("ho:open" not in [b["action"] for b in r["buttons"]] for r in replies), replies
+        first = chat(citizen, session, "xyzzy qwerty plugh")
+        assert "ho:open" not in [b["action"] for b in first["buttons"]]  # the count started again
+
+
 def test_metrics_show_open_requests(server):
     with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
         chat(citizen, new_session(), "gặp cán bộ")
