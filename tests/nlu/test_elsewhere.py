@@ -86,3 +86,19 @@ def test_malformed_entries_name_file_and_line(tmp_path):
 
 def test_the_shipped_catalogue_lists_what_it_does_not_cover(shipped_catalog):
     assert len(shipped_catalog.elsewhere) >= 300
+
+
+def test_a_broken_edit_of_the_list_keeps_the_last_good_one(tmp_path):
+    """Staff edit elsewhere/ like any catalogue file: a mistake is reported at its line and the bot
+    keeps answering with the list it had; the fixed file is picked up on the next reload."""
+    root = write_catalog(tmp_path / "catalog", elsewhere=ELSEWHERE)
+    bot = Assistant(load_catalog(root), Settings(catalog_dir=root, locality=None))
+    listing = root / "elsewhere" / "ho-tich.yaml"
+    good = listing.read_text(encoding="utf-8")
+    listing.write_text(good + "- aliases: [quên ghi tên]\n", encoding="utf-8")
+    problems = bot.reload(root)
+    assert [(p.path.name, p.line) for p in problems] == [("ho-tich.yaml", good.count("\n") + 1)], problems
+    assert ask(bot, "đăng ký khai sinh lưu động ở đâu")["data"]["named"] == "Đăng ký khai sinh lưu động"
+    listing.write_text(good + "- name: Đăng ký khai sinh cho trẻ bị bỏ rơi\n", encoding="utf-8")
+    assert bot.reload(root) == []
+    assert ask(bot, "đăng ký khai sinh cho trẻ bị bỏ rơi")["data"]["named"] == "Đăng ký khai sinh cho trẻ bị bỏ rơi"
