@@ -114,7 +114,10 @@ class ElsewhereIndex:
             self.said_pairs.append(frozenset(pair for run in runs for pair in _near(run)))
         raw = [(index, _words(text), text) for index, entry in enumerate(self.entries)
                for text in (entry.name, *entry.aliases)]
-        docs = [*self.said, *(frozenset(t for i, run, _ in raw if i == index for t in run) for index in range(len(self.entries)))]
+        entry_words: list[set[str]] = [set() for _ in self.entries]
+        for index, run, _ in raw:
+            entry_words[index].update(run)
+        docs = [*self.said, *entry_words]
         df: dict[str, int] = {}
         for words in docs:
             for w in words:
