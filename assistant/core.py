@@ -551,7 +551,7 @@ class Assistant:
             # One shared word ("đất" in "cài đặt máy in") among several unexplained ones is no
             # reason to ask which procedure the citizen means: it is most likely none.
             conv.pending_candidates = []
-            return brain.composer.not_found(_cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
+            return brain.composer.not_found(_cands(_suggestions(ranked)))
         if top >= CLARIFY_MIN and len(ranked) >= 2:
             window = [s for s in ranked if s.score >= max(CLARIFY_MIN * 0.8, top - CLARIFY_WINDOW)][:4]
             if len(window) < 2:
@@ -564,7 +564,7 @@ class Assistant:
             if proc:
                 return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
         conv.pending_candidates = []
-        return brain.composer.not_found(_cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
+        return brain.composer.not_found(_cands(_suggestions(ranked)))
 
     def _honest_limits(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
                        query: Query, now: dt.datetime) -> Reply | None:
@@ -591,7 +591,7 @@ class Assistant:
             # The question names a procedure we know we do not have, and nothing of ours says it all.
             conv.pending_candidates = []
             # An everyday matter (electricity, a bank card) gets who handles it, no look-alike buttons.
-            near = [] if claim.handled_by else [s for s in ranked if s.score >= SUGGEST_MIN][:3]
+            near = [] if claim.handled_by else _suggestions(ranked)
             return brain.composer.not_in_catalogue(query.text, _cands(near), named=claim.name,
                                                    handled_by=claim.handled_by)
         if top is None or top.score < CLARIFY_MIN or not present:
@@ -629,7 +629,7 @@ class Assistant:
             conv.last_facet = hit.facet.value
             return brain.composer.clarify(_cands(candidates), hit.facet)
         conv.pending_candidates = []
-        return brain.composer.not_in_catalogue(query.text, _cands([s for s in ranked if s.score >= SUGGEST_MIN][:3]))
+        return brain.composer.not_in_catalogue(query.text, _cands(_suggestions(ranked)))
 
     def _answer(self, brain: Brain, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
                 conv: Conversation, now: dt.datetime) -> Reply:
@@ -657,6 +657,11 @@ class Assistant:
     def _commune(brain: Brain, conv: Conversation) -> Commune | None:
         locality = brain.catalog.locality
         return locality.commune(conv.commune) if locality else None
+
+
+def _suggestions(ranked: list[Scored]) -> list[Scored]:
+    """The few candidates worth a button under a "not found" or "not in the catalogue" reply."""
+    return [s for s in ranked if s.score >= SUGGEST_MIN][:3]
 
 
 def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[Scored]:
