@@ -69,11 +69,10 @@ def _near(words: Sequence[str]) -> set[tuple[str, str]]:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """An uncovered procedure the question names, and the words that say so."""
+    """An uncovered procedure the question names, and who handles it when it is no procedure."""
 
     name: str
     handled_by: str | None  # who handles it, when it is no administrative procedure
-    words: frozenset[str]  # the name's words found in the question
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +193,6 @@ class ElsewhereIndex:
     def _weight(self, word: str) -> float:
         return self.weight.get(word, self.unknown_weight)
 
-    def __len__(self) -> int:
-        return len(self.entries)
-
     def claim(self, query: Query, ranked: Sequence[Scored]) -> Claim | None:
         """The uncovered procedure the question names, when no candidate of ours says every word
         of that name the question uses (in the same order); None otherwise."""
@@ -231,7 +227,7 @@ class ElsewhereIndex:
             if not (words & top_names) - GENERAL and sum(self._weight(t) for t in words) < ours * COVER_MIN:
                 continue  # not a sibling of our best candidate, and a smaller part of the question
             entry = self.entries[phrase.entry]
-            return Claim(entry.name, entry.handled_by, words)
+            return Claim(entry.name, entry.handled_by)
         return None
 
 
