@@ -36,6 +36,7 @@ from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.distinguish import Distinguisher, referral
 from assistant.nlu.elsewhere import ElsewhereIndex
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
+from assistant.nlu.lookalike import LookalikeCheck, Model, load_model
 from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored, phrase_tokens
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.normalize import MAX_INPUT_CHARS, clean, normalize
@@ -104,6 +105,7 @@ class Brain:
     everyday: EverydayDesk
     distinguisher: Distinguisher
     elsewhere: ElsewhereIndex
+    lookalike: LookalikeCheck
 
 
 def _keep_code(raw: str) -> str:
@@ -122,8 +124,11 @@ class Assistant:
         settings: Settings | None = None,
         desk: DossierService | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        lookalike: Model | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        # Read once: reloading the catalogue changes what each procedure says, not these weights.
+        self.lookalike_model = lookalike if lookalike is not None else load_model()
         self.desk = desk
         self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
         self.scoring = "phrase"  # see Matcher: benchmarks swap it to compare scoring methods
@@ -171,8 +176,11 @@ class Assistant:
         # The corrector must leave the everyday intents' words alone ("hotline" is not "online").
         known = communes.words | pattern_words(*(v for v in vars(intents).values() if not callable(v)))
         matcher = Matcher(catalog.procedures.values(), extra_words=known, scoring=self.scoring)
+        elsewhere = ElsewhereIndex(catalog.elsewhere, matcher)
+        lookalike = LookalikeCheck(matcher.procedures, list(zip(elsewhere.said, elsewhere.said_pairs, strict=True)),
+                                   self.lookalike_model)
         return Brain(catalog, matcher, composer, calendar, communes, everyday,
-                     Distinguisher(catalog.procedures.values()), ElsewhereIndex(catalog.elsewhere, matcher))
+                     Distinguisher(catalog.procedures.values()), elsewhere, lookalike)
 
     def alert(self, what: str, scope: str) -> None:
         """A burst was throttled (dossier lookups, unknown codes, ratings): tell the listeners."""
@@ -495,7 +503,7 @@ class Assistant:
 
         story = (brain.distinguisher.present(whole.masked) - brain.distinguisher.present(query.masked)
                  if query is not whole else frozenset())
-        return self._decide(brain, ranked, hit, conv, now, query, story)
+        return self._decide(brain, ranked, hit, conv, now, query, story, whole)
 
     def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
                   conv: Conversation, follow_up: bool = False) -> Reply | None:
@@ -517,13 +525,15 @@ class Assistant:
         return brain.everyday.contact(intent, self._commune(brain, conv), proc)
 
     def _decide(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
-                now: dt.datetime, query: Query | None = None, story: frozenset[str] = frozenset()) -> Reply:
+                now: dt.datetime, query: Query | None = None, story: frozenset[str] = frozenset(),
+                whole: Query | None = None) -> Reply:
+        whole = whole or query
         if query is not None and story and (meant := _story_qualified(brain, ranked, query, story)) is not None:
             proc = brain.catalog.get(meant.id)
             if proc is not None:
-                return self._answer(brain, proc, hit.facet, meant.score, _cands(ranked), conv, now)
+                return self._answer_matched(brain, proc, hit, meant.score, ranked, conv, now, whole)
         if query is not None:
-            honest = self._honest_limits(brain, ranked, hit, conv, query, now)
+            honest = self._honest_limits(brain, ranked, hit, conv, query, now, whole)
             if honest is not None:
                 return honest
             ranked = _explained_first(brain, ranked, query)
@@ -542,11 +552,11 @@ class Assistant:
             # decides between look-alikes even when the scores alone are close.
             proc = brain.catalog.get(ranked[0].id)
             if proc:
-                return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
+                return self._answer_matched(brain, proc, hit, top, ranked, conv, now, whole)
         if (top >= ANSWER_MIN and top - second >= ANSWER_MARGIN) or (top >= LONE_MIN and top - second >= LONE_MARGIN):
             proc = brain.catalog.get(ranked[0].id)
             if proc:
-                return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
+                return self._answer_matched(brain, proc, hit, top, ranked, conv, now, whole)
         if top < ANSWER_MIN and query is not None and _thin(brain, ranked[0].id if ranked else None, query):
             # One shared word ("đất" in "cài đặt máy in") among several unexplained ones is no
             # reason to ask which procedure the citizen means: it is most likely none.
@@ -562,12 +572,12 @@ class Assistant:
         if top >= CLARIFY_MIN and ranked:
             proc = brain.catalog.get(ranked[0].id)
             if proc:
-                return self._answer(brain, proc, hit.facet, top, _cands(ranked), conv, now)
+                return self._answer_matched(brain, proc, hit, top, ranked, conv, now, whole)
         conv.pending_candidates = []
         return brain.composer.not_found(_cands(_suggestions(ranked)))
 
     def _honest_limits(self, brain: Brain, ranked: list[Scored], hit: FacetHit, conv: Conversation,
-                       query: Query, now: dt.datetime) -> Reply | None:
+                       query: Query, now: dt.datetime, whole: Query | None = None) -> Reply | None:
         """Matters that are not one-stop procedures get who handles them; a question whose
         distinguishing words the best candidate does not explain gets a question back between
         the candidates that do, or a plain "not in the catalogue" (see assistant.nlu.distinguish)."""
@@ -622,7 +632,7 @@ class Assistant:
             # Quốc" is the foreign-element registration; "tạm vắng" never explains "tạm trú").
             proc = brain.catalog.get(sure[0].id)
             if proc is not None:
-                return self._answer(brain, proc, hit.facet, sure[0].score, _cands(ranked), conv, now)
+                return self._answer_matched(brain, proc, hit, sure[0].score, ranked, conv, now, whole)
         if window:
             candidates = [*window[:3], top]
             conv.pending_candidates = [s.id for s in candidates]
@@ -630,6 +640,17 @@ class Assistant:
             return brain.composer.clarify(_cands(candidates), hit.facet)
         conv.pending_candidates = []
         return brain.composer.not_in_catalogue(query.text, _cands(_suggestions(ranked)))
+
+    def _answer_matched(self, brain: Brain, proc: Procedure, hit: FacetHit, score: float, ranked: list[Scored],
+                        conv: Conversation, now: dt.datetime, whole: Query | None) -> Reply:
+        """The answer a question matched, unless what it says besides looks like another matter
+        (assistant.nlu.lookalike): then one question back, "is it this procedure?", with the
+        way to ask about anything else."""
+        if whole is not None and brain.lookalike.doubtful(whole, proc.id):
+            conv.pending_candidates = [proc.id]
+            conv.last_facet = hit.facet.value
+            return brain.composer.confirm(Candidate(proc.id, proc.name, score), hit.facet)
+        return self._answer(brain, proc, hit.facet, score, _cands(ranked), conv, now)
 
     def _answer(self, brain: Brain, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
                 conv: Conversation, now: dt.datetime) -> Reply:

@@ -368,6 +368,26 @@ class Composer:
             buttons=[Button(c.name[:60], candidate_action(c.id, facet)) for c in candidates],
         )
 
+    def confirm(self, candidate: Candidate, facet: Facet) -> Reply:
+        """One question back when the question matched a procedure but says something else
+        besides (assistant.nlu.lookalike): the citizen who meant it taps once; the one who did
+        not learns where to ask, instead of being sent to the wrong office."""
+        lines = [
+            f"Có phải bạn hỏi về thủ tục \"{candidate.name}\" không? Nếu đúng, bạn bấm chọn bên dưới "
+            "hoặc nhắn số 1.",
+            "Nếu không phải, việc bạn hỏi có thể chưa có trong danh mục của mình: bạn có thể tìm tên thủ tục "
+            f"trên {self.portal_url}, hỏi bộ phận một cửa của xã, phường hoặc gọi tổng đài {self.hotline}.",
+        ]
+        return Reply(
+            status=Status.clarify,
+            text="\n".join(lines),
+            facet=facet.value,
+            score=candidate.score,
+            candidates=[candidate],
+            buttons=[Button(candidate.name[:60], candidate_action(candidate.id, facet))],
+            data={"confirm": True},
+        )
+
     def not_found(self, suggestions: list[Candidate]) -> Reply:
         fields = "; ".join(self.catalog.fields.values())  # field names contain commas themselves
         lines = [

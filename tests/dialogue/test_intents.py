@@ -233,7 +233,12 @@ def test_a_whole_code_is_still_looked_up(real):
 ])
 def test_procedure_questions_still_reach_their_procedure(real, text, proc, facet):
     reply = real.handle(text, Conversation())
-    assert reply.status == Status.answer and reply.procedure_id == proc, text
+    if reply.status == Status.clarify and reply.data.get("confirm"):
+        # Words the procedure never uses ("kiểm tra") may make the assistant ask "is it this
+        # procedure?" (assistant.nlu.lookalike); it still asks about this one, with the facet.
+        assert [c.id for c in reply.candidates] == [proc], text
+    else:
+        assert reply.status == Status.answer and reply.procedure_id == proc, text
     if facet:
         assert reply.facet == facet
 

@@ -1,0 +1,129 @@
+"""How much a question looks like a look-alike of the procedure it matched best, learnt from examples.
+
+Why: a question about something the catalogue does not cover shares words with a procedure it
+does cover, and what tells them apart is a situation more than a name: another actor ("bệnh viện
+cấp giấy báo tử", "công ty chuyển mục đích sử dụng đất"), a topic around the paper ("căn cước hết
+hạn có bị phạt", "khám trái tuyến BHYT có được thanh toán"), a private service and its price. No
+list written by hand keeps up with them (assistant.nlu.distinguish and the names in
+procedures_catalog/elsewhere/ catch the differences someone thought of). So the words a question
+uses that its best candidate never says, and the pairs they form, are weighed by a logistic
+regression trained on thousands of look-alikes and of questions that do mean the procedure
+(benchmarks/train_lookalike.py, tuning sets only). Its weights belong to words, not to procedures:
+a word the catalogue's civil servants add to a procedure's aliases or examples is "said" at once
+and stops counting against it, without retraining.
+
+When the doubt is high the core asks "is it this procedure?" instead of answering: a citizen who
+meant it taps once, one who did not is not sent to the wrong office.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.catalog.schema import Procedure
+from assistant.nlu.matcher import FILLER, STOPWORDS, Query
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_PATH = Path(__file__).with_name("data") / "lookalike.json"
+
+
+def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str, str]]) -> set[str]:
+    """What the question says that the candidate does not: "u:<word>" for each informative word
+    its own texts never use, "b:<word>_<word>" for each pair of neighbouring words of which one
+    is such a word. Filler, stopwords and numbers (a phone number, a year) never count."""
+    toks = [t for t in query.content if len(t) > 1 and not t.isdigit()]  # numbers name no matter
+    out = {"u:" + t for t in toks if t not in said and t not in STOPWORDS and t not in FILLER}
+    for a, b in itertools.pairwise(toks):
+        if (a, b) not in said_pairs and (a not in said or b not in said):
+            out.add(f"b:{a}_{b}")
+    return out
+
+
+@dataclass(frozen=True)
+class Model:
+    """Weights of the features above, a bias, and the doubt above which the core asks back."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    bias: float = 0.0
+    threshold: float = 1.01  # above any probability: never doubt (no model)
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def probability(self, feats: Iterable[str]) -> float:
+        z = self.bias + sum(self.weights.get(f, 0.0) for f in feats)
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def to_json(self) -> dict[str, object]:
+        return {"threshold": self.threshold, "bias": self.bias, "meta": self.meta,
+                "weights": dict(sorted(self.weights.items()))}
+
+
+def load_model(path: Path = WEIGHTS_PATH) -> Model:
+    """The shipped model; without a readable one the check is off (the rest of the matching
+    still guards against look-alikes), and the log says why."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        weights = {str(k): float(v) for k, v in data["weights"].items()}
+        return Model(weights, float(data["bias"]), float(data["threshold"]), dict(data.get("meta", {})))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("look-alike model not loaded from %s (%s): the check is off", path, exc)
+        return Model()
+
+
+class LookalikeCheck:
+    """The model applied to a catalogue: each procedure's own words decide what is unexplained."""
+
+    def __init__(self, procedures: Sequence[Procedure], own: Sequence[tuple[frozenset[str], frozenset[tuple[str, str]]]],
+                 model: Model) -> None:
+        self.model = model
+        self._own = {proc.id: words for proc, words in zip(procedures, own, strict=True)}
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.model.weights) and self.model.threshold <= 1.0
+
+    def features(self, query: Query, procedure_id: str) -> set[str]:
+        said, pairs = self._own.get(procedure_id, (frozenset(), frozenset()))
+        return features(query, said, pairs)
+
+    def doubt(self, query: Query, procedure_id: str) -> float:
+        """The probability (0..1) that the question is about something else than this procedure."""
+        if not self.enabled or procedure_id not in self._own:
+            return 0.0
+        return self.model.probability(self.features(query, procedure_id))
+
+    def doubtful(self, query: Query, procedure_id: str) -> bool:
+        return self.enabled and self.doubt(query, procedure_id) >= self.model.threshold
+
+
+def fit(feats: Sequence[set[str]], labels: np.ndarray, sample_weight: np.ndarray, l2: float = 1.0,
+        iterations: int = 600) -> tuple[dict[str, float], float]:
+    """Weights and bias of an L2-regularised logistic regression (label 1: a look-alike) over
+    sparse binary features, fitted by AdaGrad with numpy alone: the model is a few thousand
+    word weights, so no learning library is worth a dependency. Deterministic for given rows."""
+    vocab = {f: j for j, f in enumerate(sorted({f for fs in feats for f in fs}))}
+    bias_col = len(vocab)
+    rows = np.array([r for r, fs in enumerate(feats) for _ in range(len(fs) + 1)], dtype=np.int64)
+    cols = np.array([c for fs in feats for c in (*(vocab[f] for f in sorted(fs)), bias_col)], dtype=np.int64)
+    y = np.asarray(labels, dtype=float)
+    sw = np.asarray(sample_weight, dtype=float)
+    w = np.zeros(len(vocab) + 1)
+    mask = np.r_[np.ones(len(vocab)), 0.0]  # the bias is not regularised
+    total = sw.sum()
+    g2 = np.zeros_like(w)
+    for _ in range(iterations):
+        z = np.bincount(rows, weights=w[cols], minlength=len(feats))
+        r = (1.0 / (1.0 + np.exp(-z)) - y) * sw
+        g = np.bincount(cols, weights=r[rows], minlength=len(w)) / total + l2 * w * mask / total
+        g2 += g * g
+        w -= 0.5 * g / (np.sqrt(g2) + 1e-8)
+    weights = {f: round(float(w[j]), 4) for f, j in vocab.items() if abs(w[j]) >= 1e-3}
+    return weights, round(float(w[-1]), 4)

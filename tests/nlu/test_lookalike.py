@@ -1,0 +1,123 @@
+"""The look-alike check (assistant.nlu.lookalike): words a question uses that its best procedure never
+says make the assistant ask "is it this procedure?" instead of answering; the words the procedure
+says never count; the model trains deterministically and a missing or broken model turns the check off."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.dialogue.conversation import Conversation
+from assistant.dialogue.reply import Status
+from assistant.nlu.lookalike import WEIGHTS_PATH, Model, fit, load_model
+from tests.nlu.helpers import ask
+
+FINE = "căn cước hết hạn có bị phạt không"
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_catalog):
+    return Assistant(shipped_catalog, Settings())
+
+
+def with_model(catalog, weights: dict[str, float], bias: float = -3.0) -> Assistant:
+    return Assistant(catalog, Settings(), lookalike=Model(weights, bias, threshold=0.9))
+
+
+def features(assistant: Assistant, text: str, procedure_id: str) -> set[str]:
+    brain = assistant.brain
+    return brain.lookalike.features(brain.matcher.parse(text), procedure_id)
+
+
+def test_features_are_the_words_the_procedure_never_says(shipped):
+    feats = features(shipped, FINE, "id-card-renewal")
+    assert "u:phat" in feats and "b:han_phat" in feats  # "bị" is a little word: the pair skips it
+    # Its own words ("căn cước", "hết hạn") and little words ("có", "không") are not evidence.
+    assert not {"u:can", "u:cuoc", "u:het", "u:han", "u:co", "u:khong"} & feats
+
+
+def test_numbers_are_no_evidence(shipped):
+    feats = features(shipped, "sdt em 0905 123 456, làm giấy khai sinh cần gì", "birth-registration")
+    assert not {f for f in feats if any(ch.isdigit() for ch in f)}, feats
+
+
+def test_a_doubtful_match_is_asked_back_and_one_tap_answers_it(shipped_catalog):
+    assistant = with_model(shipped_catalog, {"u:phat": 6.0})
+    conv = Conversation()
+    reply = assistant.handle(FINE, conv)
+    assert reply.status == Status.clarify and reply.data["confirm"] is True
+    assert [c.id for c in reply.candidates] == ["id-card-renewal"] and reply.procedure_id is None
+    assert "Có phải bạn hỏi về thủ tục" in reply.text and "dichvucong.gov.vn" in reply.text
+    assert "(verify)" not in reply.text
+    # "1" (as the reply invites) or the button answers the procedure.
+    assert assistant.handle("1", conv).procedure_id == "id-card-renewal"
+    pressed = assistant.handle_action(reply.buttons[0].action, Conversation())
+    assert pressed.status == Status.answer and pressed.procedure_id == "id-card-renewal"
+
+
+def test_without_the_doubtful_word_the_question_is_answered(shipped_catalog):
+    assistant = with_model(shipped_catalog, {"u:phat": 6.0})
+    reply = ask(assistant, "căn cước hết hạn đổi ở đâu")
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "id-card-renewal"), reply
+
+
+def test_a_word_the_procedure_says_never_counts_against_it(shipped_catalog):
+    assistant = with_model(shipped_catalog, {"u:cuoc": 9.0, "u:han": 9.0})
+    reply = ask(assistant, "căn cước hết hạn đổi ở đâu")
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "id-card-renewal"), reply
+
+
+def test_the_shipped_model_asks_back_on_look_alikes_and_answers_plain_questions(shipped):
+    assert shipped.brain.lookalike.enabled and shipped.lookalike_model.threshold == pytest.approx(0.9)
+    for text in ("Công chứng hợp đồng mua bán nhà tại văn phòng công chứng tư thì cần mang gì?",
+                 "dich vu mai tang tron goi o Ha Noi gia bao nhieu", "xem quá trình đóng bhxh trên app VssID"):
+        reply = ask(shipped, text)
+        assert reply["status"] != "answer", reply
+    for text, proc in (("làm giấy khai sinh cần gì", "birth-registration"),
+                       ("giay doc than mat bao lau", "marriage-status-certification"),
+                       ("thi bằng lái xe máy", "driving-license-test")):
+        reply = ask(shipped, text)
+        assert (reply["status"], reply["procedure_id"]) == ("answer", proc), reply
+
+
+def test_a_missing_model_turns_the_check_off_and_says_why(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="assistant.nlu.lookalike"):
+        model = load_model(tmp_path / "nowhere.json")
+    assert model.threshold > 1 and "the check is off" in caplog.text
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"weights": []}', '{"bias": 0, "threshold": 0.9}'])
+def test_a_broken_model_turns_the_check_off(tmp_path, shipped_catalog, content):
+    path = tmp_path / "lookalike.json"
+    path.write_text(content, encoding="utf-8")
+    model = load_model(path)
+    assistant = Assistant(shipped_catalog, Settings(), lookalike=model)
+    assert not assistant.brain.lookalike.enabled
+    assert ask(assistant, "làm giấy khai sinh cần gì")["procedure_id"] == "birth-registration"
+
+
+def test_the_model_file_round_trips(tmp_path):
+    model = Model({"u:phat": 2.5, "b:bi_phat": 1.0}, -1.5, 0.9, {"rows": 3})
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model.to_json()), encoding="utf-8")
+    again = load_model(path)
+    assert again == model and again.probability({"u:phat"}) == pytest.approx(1 / (1 + np.exp(-1.0)))
+
+
+def test_the_shipped_model_file_loads():
+    model = load_model(WEIGHTS_PATH)
+    assert len(model.weights) > 1000 and 0.5 < model.threshold <= 1.0
+    assert "tune" in " ".join(model.meta["sets"]) and not any("holdout" in s for s in model.meta["sets"])
+
+
+def test_training_learns_which_words_speak_for_another_matter():
+    feats = [{"u:phat", "u:be"}] * 5 + [{"u:phat"}] * 15 + [{"u:be"}] * 20
+    labels = np.array([1] * 20 + [0] * 20, dtype=float)
+    weights, bias = fit(feats, labels, np.ones(40))
+    assert weights["u:phat"] > 1.0 > 0 > weights["u:be"]
+    assert fit(feats, labels, np.ones(40)) == (weights, bias)  # deterministic
