@@ -72,7 +72,10 @@ def load_model(path: Path = WEIGHTS_PATH) -> Model:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         weights = {str(k): float(v) for k, v in data["weights"].items()}
-        return Model(weights, float(data["bias"]), float(data["threshold"]), dict(data.get("meta", {})))
+        threshold = float(data["threshold"])
+        if not 0.0 < threshold <= 1.0:  # a threshold of 0 would ask back about every question
+            raise ValueError(f"threshold {threshold} outside (0, 1]")
+        return Model(weights, float(data["bias"]), threshold, dict(data.get("meta", {})))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         log.warning("look-alike model not loaded from %s (%s): the check is off", path, exc)
         return Model()

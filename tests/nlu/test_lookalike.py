@@ -91,7 +91,8 @@ def test_a_missing_model_turns_the_check_off_and_says_why(tmp_path, caplog):
     assert model.threshold > 1 and "the check is off" in caplog.text
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"weights": []}', '{"bias": 0, "threshold": 0.9}'])
+@pytest.mark.parametrize("content", ["{not json", '{"weights": []}', '{"bias": 0, "threshold": 0.9}',
+                                     '{"weights": {"u:khai": 9}, "bias": 0, "threshold": 0}'])
 def test_a_broken_model_turns_the_check_off(tmp_path, shipped_catalog, content):
     path = tmp_path / "lookalike.json"
     path.write_text(content, encoding="utf-8")
