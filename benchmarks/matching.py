@@ -352,7 +352,7 @@ def main() -> int:
             sets[f"{name}-noisy"] = noisy_set(sets[name], args.seed)
         else:
             print(f"question set {name} not found at {path}: skipped")
-    examples = [Row(frozenset({p.id}), "any", str(ex)) for p in base.procedures.values() for ex in (p.examples or [])]
+    examples = example_rows(base)
     if examples:
         # The catalogue's own `examples:` (written by its authors; the matcher never indexes them).
         sets["examples"] = examples
@@ -401,6 +401,11 @@ def _write(result: dict, path: Path) -> int:
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"wrote {path}")
     return 0
+
+
+def example_rows(catalog: Catalog) -> list[Row]:
+    """The catalogue's own `examples:`, each a question its procedure must answer."""
+    return [Row(frozenset({p.id}), "any", str(ex)) for p in catalog.procedures.values() for ex in (p.examples or [])]
 
 
 def noisy_set(rows: list[Row], seed: int) -> list[Row]:

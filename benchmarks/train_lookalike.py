@@ -34,8 +34,7 @@ from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # 
 from assistant.core import Assistant  # noqa: E402
 from assistant.dialogue.conversation import Conversation  # noqa: E402
 from assistant.nlu.lookalike import WEIGHTS_PATH, Model, fit  # noqa: E402
-from benchmarks.matching import DATA, DEFAULT_DEV, Row, read_dev  # noqa: E402
-from benchmarks.typos import noisy_rows  # noqa: E402
+from benchmarks.matching import DATA, DEFAULT_DEV, Row, example_rows, noisy_set, read_dev  # noqa: E402
 
 L2 = 0.3
 HARD = 3.0
@@ -48,13 +47,11 @@ def training_rows(catalog) -> list[tuple[str, Row]]:
     sets: list[tuple[str, list[Row]]] = [(p.stem, read_dev(p)) for p in sorted(DATA.glob("*.tsv")) if "tune" in p.name]
     if DEFAULT_DEV.exists():
         sets.append(("dev", read_dev(DEFAULT_DEV)))
-    sets.append(("examples", [Row(frozenset([p.id]), "any", str(e)) for p in catalog.procedures.values()
-                              for e in p.examples]))
+    sets.append(("examples", example_rows(catalog)))
     out: list[tuple[str, Row]] = []
     for name, rows in sets:
-        noisy = noisy_rows([("|".join(sorted(r.ids)), r.facet, r.question) for r in rows], SEED)
         out += [(name, r) for r in rows]
-        out += [(name + "-noisy", Row(r.ids, r.facet, q)) for r, (_, _, q) in zip(rows, noisy, strict=True)]
+        out += [(name + "-noisy", r) for r in noisy_set(rows, SEED)]
     return out
 
 
