@@ -177,7 +177,8 @@ class Assistant:
         known = communes.words | pattern_words(*(v for v in vars(intents).values() if not callable(v)))
         matcher = Matcher(catalog.procedures.values(), extra_words=known, scoring=self.scoring)
         elsewhere = ElsewhereIndex(catalog.elsewhere, matcher)
-        lookalike = LookalikeCheck(matcher.procedures, list(zip(elsewhere.said, elsewhere.said_pairs, strict=True)),
+        lookalike = LookalikeCheck(matcher.procedures,
+                                   list(zip(elsewhere.said, elsewhere.said_pairs, elsewhere.named, strict=True)),
                                    self.lookalike_model)
         return Brain(catalog, matcher, composer, calendar, communes, everyday,
                      Distinguisher(catalog.procedures.values()), elsewhere, lookalike)

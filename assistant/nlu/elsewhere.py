@@ -107,10 +107,14 @@ class ElsewhereIndex:
         # not its summary, which also says what it does not cover ("không áp dụng cho ...").
         self.said: list[frozenset[str]] = []
         self.said_pairs: list[frozenset[tuple[str, str]]] = []
+        # Of those, the words of its names and keywords alone: what it is, not what it touches
+        # (assistant.nlu.lookalike weighs a word only an example or a paper says less surely).
+        self.named: list[frozenset[str]] = []
         for proc in matcher.procedures:
             runs = [_words(text) for text in _own_texts(proc)]
             self.said.append(frozenset(t for run in runs for t in run))
             self.said_pairs.append(frozenset(pair for run in runs for pair in _near(run)))
+            self.named.append(frozenset(t for text in _name_texts(proc) for t in _words(text)))
         raw = [(index, _words(text), text) for index, entry in enumerate(self.entries)
                for text in (entry.name, *entry.aliases)]
         entry_words: list[set[str]] = [set() for _ in self.entries]
@@ -249,6 +253,10 @@ def _typed_otherwise(written: list[tuple[str, str]], a: str, b: str, spelling: d
     return seen
 
 
+def _name_texts(proc: Procedure) -> tuple[str, ...]:
+    return (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords)
+
+
 def _own_texts(proc: Procedure) -> tuple[str, ...]:
-    return (proc.name, proc.short_name or "", *proc.aliases, *proc.keywords, *(str(e) for e in proc.examples),
+    return (*_name_texts(proc), *(str(e) for e in proc.examples),
             *(t for d in proc.documents for t in (d.name, d.note or "", d.condition or "")), proc.result)

@@ -9,8 +9,8 @@ procedures_catalog/elsewhere/ catch the differences someone thought of). So the 
 uses that its best candidate never says, and the pairs they form, are weighed by a logistic
 regression trained on thousands of look-alikes and of questions that do mean the procedure
 (benchmarks/train_lookalike.py, tuning sets only). Its weights belong to words, not to procedures:
-a word the catalogue's civil servants add to a procedure's aliases or examples is "said" at once
-and stops counting against it, without retraining.
+a word the catalogue's civil servants add to a procedure's aliases or keywords is "named" at once
+and stops counting against it, without retraining; one added to its examples counts less surely.
 
 When the doubt is high the core asks "is it this procedure?" instead of answering: a citizen who
 meant it taps once, one who did not is not sent to the wrong office.
@@ -36,12 +36,21 @@ log = logging.getLogger(__name__)
 WEIGHTS_PATH = Path(__file__).with_name("data") / "lookalike.json"
 
 
-def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str, str]]) -> set[str]:
+def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str, str]],
+             named: frozenset[str] | None = None) -> set[str]:
     """What the question says that the candidate does not: "u:<word>" for each informative word
     its own texts never use, "b:<word>_<word>" for each pair of neighbouring words of which one
-    is such a word. Filler, stopwords and numbers (a phone number, a year) never count."""
+    is such a word. Filler, stopwords and numbers (a phone number, a year) never count.
+
+    With `named` (the words of its names and keywords), also "w:<word>" for a word only its
+    example questions, papers or result say: "bản vẽ thiết kế" among a building permit's papers
+    does not make "thuê kiến trúc sư thiết kế nhà hết bao nhiêu" a question about the permit. Such a word is weaker
+    evidence than an unsaid one, and the trainer regularises it more (WEAK_SCALE)."""
     toks = [t for t in query.content if len(t) > 1 and not t.isdigit()]  # numbers name no matter
-    out = {"u:" + t for t in toks if t not in said and t not in STOPWORDS and t not in FILLER}
+    informative = [t for t in toks if t not in STOPWORDS and t not in FILLER]
+    out = {"u:" + t for t in informative if t not in said}
+    if named is not None:
+        out.update("w:" + t for t in informative if t in said and t not in named)
     for a, b in itertools.pairwise(toks):
         if (a, b) not in said_pairs and (a not in said or b not in said):
             out.add(f"b:{a}_{b}")
@@ -84,8 +93,8 @@ def load_model(path: Path = WEIGHTS_PATH) -> Model:
 class LookalikeCheck:
     """The model applied to a catalogue: each procedure's own words decide what is unexplained."""
 
-    def __init__(self, procedures: Sequence[Procedure], own: Sequence[tuple[frozenset[str], frozenset[tuple[str, str]]]],
-                 model: Model) -> None:
+    def __init__(self, procedures: Sequence[Procedure],
+                 own: Sequence[tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[str]]], model: Model) -> None:
         self.model = model
         self._own = {proc.id: words for proc, words in zip(procedures, own, strict=True)}
 
@@ -94,8 +103,8 @@ class LookalikeCheck:
         return bool(self.model.weights) and self.model.threshold <= 1.0
 
     def features(self, query: Query, procedure_id: str) -> set[str]:
-        said, pairs = self._own.get(procedure_id, (frozenset(), frozenset()))
-        return features(query, said, pairs)
+        said, pairs, named = self._own.get(procedure_id, (frozenset(), frozenset(), frozenset()))
+        return features(query, said, pairs, named)
 
     def doubt(self, query: Query, procedure_id: str) -> float:
         """The probability (0..1) that the question is about something else than this procedure."""
@@ -108,14 +117,21 @@ class LookalikeCheck:
 
 
 def fit(feats: Sequence[set[str]], labels: np.ndarray, sample_weight: np.ndarray, l2: float = 1.0,
-        iterations: int = 600) -> tuple[dict[str, float], float]:
+        iterations: int = 600, scale: dict[str, float] | None = None) -> tuple[dict[str, float], float]:
     """Weights and bias of an L2-regularised logistic regression (label 1: a look-alike) over
     sparse binary features, fitted by AdaGrad with numpy alone: the model is a few thousand
-    word weights, so no learning library is worth a dependency. Deterministic for given rows."""
+    word weights, so no learning library is worth a dependency. Deterministic for given rows.
+
+    `scale` gives a feature kind (the prefix before ":") a value below 1 while fitting, which
+    regularises its weights more; the weights returned are multiplied back, so the model
+    still adds one weight per feature present."""
+    scale = scale or {}
     vocab = {f: j for j, f in enumerate(sorted({f for fs in feats for f in fs}))}
     bias_col = len(vocab)
     rows = np.array([r for r, fs in enumerate(feats) for _ in range(len(fs) + 1)], dtype=np.int64)
     cols = np.array([c for fs in feats for c in (*(vocab[f] for f in sorted(fs)), bias_col)], dtype=np.int64)
+    value = np.array([scale.get(f.split(":", 1)[0], 1.0) for f in vocab] + [1.0])
+    vals = value[cols]
     y = np.asarray(labels, dtype=float)
     sw = np.asarray(sample_weight, dtype=float)
     w = np.zeros(len(vocab) + 1)
@@ -123,10 +139,11 @@ def fit(feats: Sequence[set[str]], labels: np.ndarray, sample_weight: np.ndarray
     total = sw.sum()
     g2 = np.zeros_like(w)
     for _ in range(iterations):
-        z = np.bincount(rows, weights=w[cols], minlength=len(feats))
+        z = np.bincount(rows, weights=w[cols] * vals, minlength=len(feats))
         r = (1.0 / (1.0 + np.exp(-z)) - y) * sw
-        g = np.bincount(cols, weights=r[rows], minlength=len(w)) / total + l2 * w * mask / total
+        g = np.bincount(cols, weights=r[rows] * vals, minlength=len(w)) / total + l2 * w * mask / total
         g2 += g * g
         w -= 0.5 * g / (np.sqrt(g2) + 1e-8)
+    w = w * value
     weights = {f: round(float(w[j]), 4) for f, j in vocab.items() if abs(w[j]) >= 1e-3}
     return weights, round(float(w[-1]), 4)

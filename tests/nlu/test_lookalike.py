@@ -15,6 +15,7 @@ from assistant.core import Assistant
 from assistant.dialogue.conversation import Conversation
 from assistant.dialogue.reply import Status
 from assistant.nlu.lookalike import WEIGHTS_PATH, Model, fit, load_model
+from assistant.nlu.lookalike import features as lookalike_features
 from tests.nlu.helpers import ask
 
 FINE = "căn cước hết hạn có bị phạt không"
@@ -72,8 +73,28 @@ def test_a_word_the_procedure_says_never_counts_against_it(shipped_catalog):
     assert (reply["status"], reply["procedure_id"]) == ("answer", "id-card-renewal"), reply
 
 
+def test_a_word_only_the_papers_or_examples_say_is_weaker_evidence(shipped):
+    text = "chi phí thiết kế bản vẽ xin phép xây dựng thuê kiến trúc sư bao nhiêu"
+    feats = features(shipped, text, "construction-permit-house")
+    # "bản vẽ thiết kế" is among the permit's papers: said, not named, so "w:", not "u:".
+    assert {"w:thiet", "w:ke"} <= feats and not {"u:thiet", "u:ke"} & feats
+    assert "u:truc" in feats  # "kiến trúc sư" is said nowhere in the procedure
+    # The words of its name ("giấy phép xây dựng") are neither.
+    assert not {p + w for p in ("u:", "w:") for w in ("xay", "dung", "phep")} & feats
+
+
+def test_naming_a_word_silences_it_and_saying_it_only_weakens_it(shipped):
+    query = shipped.brain.matcher.parse("thuê kiến trúc sư")
+    none: frozenset[str] = frozenset()
+    assert {"u:kien", "u:truc"} <= lookalike_features(query, none, frozenset(), none)
+    said = frozenset({"thue", "kien", "truc", "su"})
+    assert {"w:kien", "w:truc"} <= lookalike_features(query, said, frozenset(), none)
+    assert not lookalike_features(query, said, frozenset(), said)  # named: no evidence at all
+    assert not {f for f in lookalike_features(query, said, frozenset()) if f.startswith("w:")}  # no names given
+
+
 def test_the_shipped_model_asks_back_on_look_alikes_and_answers_plain_questions(shipped):
-    assert shipped.brain.lookalike.enabled and shipped.lookalike_model.threshold == pytest.approx(0.9)
+    assert shipped.brain.lookalike.enabled and shipped.lookalike_model.threshold == pytest.approx(0.92)
     for text in ("Công chứng hợp đồng mua bán nhà tại văn phòng công chứng tư thì cần mang gì?",
                  "dich vu mai tang tron goi o Ha Noi gia bao nhieu", "xem quá trình đóng bhxh trên app VssID"):
         reply = ask(shipped, text)
@@ -122,3 +143,13 @@ def test_training_learns_which_words_speak_for_another_matter():
     weights, bias = fit(feats, labels, np.ones(40))
     assert weights["u:phat"] > 1.0 > 0 > weights["u:be"]
     assert fit(feats, labels, np.ones(40)) == (weights, bias)  # deterministic
+
+
+def test_a_scaled_feature_kind_is_regularised_more_and_returned_at_full_value():
+    feats = [{"w:gia"}] * 12 + [{"w:gia"}] * 4 + [set()] * 16
+    labels = np.array([1] * 12 + [0] * 4 + [0] * 12 + [1] * 4, dtype=float)
+    full, _ = fit(feats, labels, np.ones(32), l2=3.0)
+    half, bias_half = fit(feats, labels, np.ones(32), l2=3.0, scale={"w": 0.5})
+    assert 0 < half["w:gia"] < full["w:gia"]
+    # The returned weight is what a present feature adds: the model's probability uses it as is.
+    assert Model(half, bias_half).probability({"w:gia"}) > Model(half, bias_half).probability(set())

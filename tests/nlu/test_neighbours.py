@@ -87,7 +87,12 @@ def test_the_object_of_a_look_alike_decides_too(assistant, question):
 )
 def test_papers_named_inside_a_procedure_question_do_not_move_it(assistant, question, procedure):
     reply = ask(assistant, question)
-    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+    if reply["status"] == "clarify" and reply["data"].get("confirm"):
+        # Words the procedure never says may make the assistant ask "is it this procedure?"
+        # (assistant.nlu.lookalike): it still asks about this one alone, never another.
+        assert [c["id"] for c in reply["candidates"]] == [procedure], reply
+    else:
+        assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
 
 
 def test_a_question_about_the_tax_around_a_procedure_is_asked_back_about_that_procedure_alone(assistant):
