@@ -120,6 +120,10 @@ class Settings:
     transcript_retention_days: int = 90
     staff_secret: str | None = field(default=None, repr=False)
     office_hours: str | None = None
+    # The doubt (0..1) above which the look-alike check asks "is it this procedure?" instead of
+    # answering (assistant.nlu.lookalike); None: the shipped model's own. Lower asks back more
+    # often and sends fewer citizens to the wrong office (docs/deploy.md has the measured curve).
+    lookalike_threshold: float | None = None
 
     def secret_values(self) -> set[str]:
         """The values of every secret setting (declared with `repr=False`) and the secrets derived
@@ -185,7 +189,23 @@ class Settings:
                                                     cls.transcript_retention_days),
             staff_secret=env.get("ASSISTANT_STAFF_SECRET") or None,
             office_hours=(env.get("ASSISTANT_OFFICE_HOURS") or "").strip() or None,
+            lookalike_threshold=_threshold(env.get("ASSISTANT_LOOKALIKE_THRESHOLD", "")),
         )
+
+
+def _threshold(raw: str) -> float | None:
+    """ASSISTANT_LOOKALIKE_THRESHOLD: empty for the model's own; else a number in (0, 1], checked at
+    start-up (0 would ask back about every question, above 1 would turn the check off unnoticed)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"ASSISTANT_LOOKALIKE_THRESHOLD must be a number between 0 and 1, not {raw!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"ASSISTANT_LOOKALIKE_THRESHOLD must be above 0 and at most 1, not {raw!r}")
+    return value
 
 
 # Integer settings: environment variable -> field.

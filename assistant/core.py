@@ -11,6 +11,7 @@ the matcher's honest limits in parallel branches merged together; the decision r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -128,7 +129,10 @@ class Assistant:
     ) -> None:
         self.settings = settings or Settings()
         # Read once: reloading the catalogue changes what each procedure says, not these weights.
-        self.lookalike_model = lookalike if lookalike is not None else load_model()
+        model = lookalike if lookalike is not None else load_model()
+        if self.settings.lookalike_threshold is not None and model.weights:
+            model = dataclasses.replace(model, threshold=self.settings.lookalike_threshold)
+        self.lookalike_model = model
         self.desk = desk
         self.clock = clock or (lambda: dt.datetime.now(VN_TZ).replace(tzinfo=None))
         self.scoring = "phrase"  # see Matcher: benchmarks swap it to compare scoring methods

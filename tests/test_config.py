@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from assistant.config import DEFAULT_CLAIM_SECONDS, Settings, hash_salt, outbox_claim_seconds
 
 
@@ -32,3 +34,11 @@ def test_deep_readers_for_salt_and_claim_lease(monkeypatch):
     monkeypatch.setenv("ASSISTANT_HASH_SALT", "pepper")
     monkeypatch.setenv("ASSISTANT_OUTBOX_CLAIM_SECONDS", "-1")
     assert hash_salt() == "pepper" and outbox_claim_seconds() == DEFAULT_CLAIM_SECONDS
+
+
+def test_the_lookalike_threshold_is_read_and_checked_at_start_up():
+    assert Settings.from_env({}).lookalike_threshold is None  # the shipped model's own
+    assert Settings.from_env({"ASSISTANT_LOOKALIKE_THRESHOLD": " 0.5 "}).lookalike_threshold == 0.5
+    for bad in ("0", "1.5", "-0.2", "nửa", "nan"):
+        with pytest.raises(ValueError, match="ASSISTANT_LOOKALIKE_THRESHOLD"):
+            Settings.from_env({"ASSISTANT_LOOKALIKE_THRESHOLD": bad})

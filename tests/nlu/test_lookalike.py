@@ -73,6 +73,18 @@ def test_a_word_the_procedure_says_never_counts_against_it(shipped_catalog):
     assert (reply["status"], reply["procedure_id"]) == ("answer", "id-card-renewal"), reply
 
 
+def test_a_deployment_may_ask_back_sooner(shipped_catalog):
+    """ASSISTANT_LOOKALIKE_THRESHOLD: a locality that prefers one more tap to a wasted trip."""
+    model = Model({"u:phat": 2.0}, -3.0, threshold=0.9)  # doubt about FINE: 1 / (1 + e) = 0.27
+    assert ask(Assistant(shipped_catalog, Settings(), lookalike=model), FINE)["status"] == "answer"
+    strict = Assistant(shipped_catalog, Settings(lookalike_threshold=0.25), lookalike=model)
+    assert strict.lookalike_model.threshold == 0.25
+    reply = ask(strict, FINE)
+    assert reply["status"] == "clarify" and reply["data"]["confirm"], reply
+    # Without a model there is nothing to weigh: the setting does not turn the check on.
+    assert not Assistant(shipped_catalog, Settings(lookalike_threshold=0.25), lookalike=Model()).brain.lookalike.enabled
+
+
 def test_a_word_only_the_papers_or_examples_say_is_weaker_evidence(shipped):
     text = "chi phí thiết kế bản vẽ xin phép xây dựng thuê kiến trúc sư bao nhiêu"
     feats = features(shipped, text, "construction-permit-house")
