@@ -49,13 +49,13 @@ def doubts(assistant: Assistant, model: Model, rows: list[Row]) -> dict:
     return out
 
 
-def curve(d: dict) -> list[dict]:
+def curve(d: dict, thresholds: list[float]) -> list[dict]:
     def pct(n: int, total: int) -> float | None:
         return round(100 * n / total, 1) if total else None
     return [{"threshold": th,
              "lookalikes_answered": pct(sum(x < th for x in d["lookalike_answered"]), d["lookalikes"]),
              "in_scope_asked_back": pct(sum(x >= th for x in d["right_answered"]), d["in_scope"])}
-            for th in (1.01, *THRESHOLDS)]
+            for th in (1.01, *thresholds)]
 
 
 def main() -> int:
@@ -78,7 +78,7 @@ def main() -> int:
     for name, rows in groups.items():
         for variant, rs in (("clean", rows), ("noisy", noisy_set(rows, args.seed))):
             d = doubts(assistant, model, rs)
-            points = curve(d)
+            points = curve(d, sorted({*THRESHOLDS, model.threshold}, reverse=True))
             result["groups"][f"{name} {variant}"] = {"lookalikes": d["lookalikes"], "in_scope": d["in_scope"],
                                                      "curve": points}
             print(f"{name} {variant} ({d['lookalikes']} look-alikes, {d['in_scope']} in scope)")
