@@ -56,6 +56,7 @@ if not DEFAULT_DEV.exists():  # a worktree sits one level deeper than the main c
 DATA = ROOT / "benchmarks" / "data"
 DEFAULT_TUNE = DATA / "tune.tsv"
 DEFAULT_HOLDOUT = ROOT / "benchmarks" / "data" / "holdout.tsv"
+UNSEEN = "held-out-unseen"  # the held-out questions no tuning set asks word for word (unseen_rows)
 
 
 @dataclass(frozen=True)
@@ -408,9 +409,6 @@ def _write(result: dict, path: Path) -> int:
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"wrote {path}")
     return 0
-
-
-UNSEEN = "held-out-unseen"
 
 
 def question_key(question: str) -> str:

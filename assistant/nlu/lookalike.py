@@ -44,8 +44,9 @@ def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str
 
     With `named` (the words of its names and keywords), also "w:<word>" for a word only its
     example questions, papers or result say: "bản vẽ thiết kế" among a building permit's papers
-    does not make "thuê kiến trúc sư thiết kế nhà hết bao nhiêu" a question about the permit. Such a word is weaker
-    evidence than an unsaid one, and the trainer regularises it more (WEAK_SCALE)."""
+    does not make "thuê kiến trúc sư thiết kế nhà hết bao nhiêu" a question about the permit.
+    Such a word is weaker evidence than an unsaid one, and the trainer regularises it more
+    (benchmarks/train_lookalike.py, WEAK_SCALE)."""
     toks = [t for t in query.content if len(t) > 1 and not t.isdigit()]  # numbers name no matter
     informative = [t for t in toks if t not in STOPWORDS and t not in FILLER]
     out = {"u:" + t for t in informative if t not in said}
