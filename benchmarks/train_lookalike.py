@@ -37,7 +37,16 @@ from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # 
 from assistant.core import Assistant  # noqa: E402
 from assistant.dialogue.conversation import Conversation  # noqa: E402
 from assistant.nlu.lookalike import WEIGHTS_PATH, Model, fit  # noqa: E402
-from benchmarks.matching import DATA, DEFAULT_DEV, Row, example_rows, noisy_set, question_key, read_dev  # noqa: E402
+from benchmarks.matching import (  # noqa: E402
+    DATA,
+    DEFAULT_DEV,
+    Row,
+    example_rows,
+    is_tuning,
+    noisy_set,
+    question_key,
+    read_dev,
+)
 
 L2 = 0.3
 HARD = 3.0
@@ -48,13 +57,14 @@ SEED = 17
 
 
 def training_rows(catalog) -> list[tuple[str, Row]]:
-    sets: list[tuple[str, list[Row]]] = [(p.stem, read_dev(p)) for p in sorted(DATA.glob("*.tsv")) if "tune" in p.name]
+    files = {p.stem: read_dev(p) for p in sorted(DATA.glob("*.tsv"))}
+    sets: list[tuple[str, list[Row]]] = [(name, rows) for name, rows in files.items() if is_tuning(name)]
     if DEFAULT_DEV.exists():
         sets.append(("dev", read_dev(DEFAULT_DEV)))
     sets.append(("examples", example_rows(catalog)))
     # A tuning question that is word for word a held-out one (short questions coincide across
     # authors) is left out, so the held-out sets measure questions the model never saw.
-    held_out = {question_key(r.question) for p in DATA.glob("*.tsv") if "tune" not in p.name for r in read_dev(p)}
+    held_out = {question_key(r.question) for name, rows in files.items() if not is_tuning(name) for r in rows}
     out: list[tuple[str, Row]] = []
     for name, rows in sets:
         rows = [r for r in rows if question_key(r.question) not in held_out]
