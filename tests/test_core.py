@@ -199,3 +199,9 @@ def test_a_story_that_tells_neighbours_apart_is_not_dropped(shipped_catalog):
     story = "chồng em là người Hàn Quốc, tụi em ở với nhau lâu rồi, giờ muốn đăng ký kết hôn thì làm ở đâu"
     reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(story)
     assert reply.procedure_id != "marriage-registration"
+
+
+@pytest.mark.parametrize("question", ["căn cước bị gãy đôi, đổi thẻ mới ở đâu", "cccd bị hỏng chip muốn đổi thẻ cần mang gì"])
+def test_a_broken_identity_card_gets_the_reissue_not_the_exchange(shipped_catalog, question):
+    reply = Assistant(shipped_catalog, Settings()).handle(question, Conversation())
+    assert reply.status is Status.answer and reply.procedure_id == "id-card-reissue"

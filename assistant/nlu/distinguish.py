@@ -138,6 +138,11 @@ FAMILIES: dict[str, str] = {
     "nationality": r"nhap quoc tich|nhap tich|thoi quoc tich|tro lai quoc tich|xin quoc tich|co quoc tich viet nam",
     "house-number": r"(cap|xin|lam|gan|dat) (bien )?so nha",
     "lock": r"khoa (tai khoan|vneid|dinh danh)|mo khoa|bi khoa",
+    # A broken card or paper: an identity card is then reissued, not exchanged (Luật Căn cước
+    # 2023, Điều 24 khoản 2), whatever word the citizen uses ("cccd gãy đôi, đổi thẻ mới").
+    # Never a bare "gay" or "hong": "gây", "gầy", "sổ hồng" fold to the same letters.
+    "damaged": r"gay (doi|goc|mop|mat goc|lam doi)|(the|cccd|can cuoc|bi|da) gay\b|hong chip|chip (bi |da )?hong|hu hong"
+               r"|(the|cccd|can cuoc|bang lai|gplx|ho chieu|bi|da) hong\b",
     "move": r"di chuyen( dang ky)? (nghia vu|nvqs)|chuyen noi dang ky (nghia vu|nvqs)",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     # Siblings in the national catalogue that share every other word with one of ours
@@ -305,8 +310,8 @@ OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "co
 _ANY_PAPER = re.compile(r"\bchung thuc\b")
 
 # A family in a question that also answers a procedure's defining qualifier: whoever lost a
-# paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh").
-IMPLIES: dict[str, frozenset[str]] = {"lost": frozenset({"again"})}
+# paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh"), and so does whoever broke one.
+IMPLIES: dict[str, frozenset[str]] = {"lost": frozenset({"again"}), "damaged": frozenset({"again"})}
 
 
 def implied(present: frozenset[str]) -> frozenset[str]:

@@ -40,6 +40,9 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # Teencode that is also an ordinary word right after these words: "hong" is "không" in
 # "biết hong", but "hồng" in "sổ hồng" (the pink land title), "bìa hồng", "hoa hồng".
 _LITERAL_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bia", "hoa", "mau"})}
+# Every spelling of a word that folds to "hong", and those that are words in their own right.
+_HONG = re.compile(r"(?<![^\W\d_])h[oóòỏõọôốồổỗộơớờởỡợ]ng(?![^\W\d_])")
+_HONG_LITERAL = frozenset({"hỏng", "hồng"})
 _RUNS = re.compile(r"(.)\1+")
 _NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words, not abbreviations
 
@@ -129,10 +132,15 @@ def strip_telex_tail(token: str, vocabulary: frozenset[str] | set[str]) -> str:
 @byte_bounded(max_key_chars=512)
 def normalize(text: str) -> str:
     """The full matching form of a message: cleaned, folded, teencode expanded."""
-    folded = fold(clean(text))
+    cleaned = clean(text)
+    folded = fold(cleaned)
+    # "hong" typed as "hỏng" (broken) or "hồng" (pink) is that word, never the teencode "hông"
+    # (không): the k-th folded "hong" is the k-th word spelled h-o-ng in the message.
+    marked = iter(_HONG.findall(cleaned.lower())) if "hong" in folded else None
     out: list[str] = []
     for token in tokens(folded):
-        if out and out[-1] in _LITERAL_AFTER.get(token, ()):
+        literal = token == "hong" and marked is not None and next(marked, "hong") in _HONG_LITERAL
+        if literal or (out and out[-1] in _LITERAL_AFTER.get(token, ())):
             out.append(token)  # "sổ hồng" is a land title, not "sổ không"
         else:
             out.extend(expand_token(token))

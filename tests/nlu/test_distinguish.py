@@ -358,3 +358,21 @@ def test_siblings_are_not_explained_by_the_catalogue_procedure(dist):
 def test_a_land_term_masked_as_time_is_still_a_land_term():
     # "thời hạn" is masked as the time facet before families are looked for.
     assert "land-term" in Distinguisher.present("dat nong nghiep het | 50 nam")
+
+
+@pytest.mark.parametrize("question", ["cccd bị gãy đôi", "thẻ căn cước bị hỏng chip", "chip trên cccd bị hỏng",
+                                      "sổ đỏ bị hư hỏng"])
+def test_a_broken_paper_is_damaged(question):
+    assert "damaged" in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["tai nạn gây chết người khai tử ở đâu", "sang tên sổ hồng", "con gầy quá"])
+def test_cause_thin_and_pink_are_not_damage(question):
+    assert "damaged" not in Distinguisher.present(normalize(question))
+
+
+def test_a_broken_identity_card_is_reissued_not_exchanged(dist):
+    # Luật Căn cước 2023, Điều 24 khoản 2: a card "hư hỏng không sử dụng được" is reissued.
+    broken = Distinguisher.present(normalize("cccd bị gãy đôi, đổi thẻ mới"))
+    assert dist.gaps("id-card-reissue", broken) == 0
+    assert dist.unexplained("id-card-renewal", broken) == {"damaged"}

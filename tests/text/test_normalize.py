@@ -68,3 +68,11 @@ def test_pink_land_title_is_not_teencode_for_khong() -> None:
     assert normalize("sang tên sổ hồng") == "sang ten so hong"
     assert normalize("làm lại sổ hồng bị mất") == "lam lai so hong bi mat"
     assert normalize("em hong biet") == "em khong biet"  # the teencode reading elsewhere
+
+
+def test_a_broken_card_is_not_teencode_for_khong() -> None:
+    # "hỏng" (broken) and "hồng" (pink) are words; "hông", "hổng" and a bare "hong" are "không".
+    assert normalize("cccd bị hỏng chip") == "can cuoc cong dan bi hong chip"
+    assert normalize("thẻ hỏng, hông biết làm sao") == "the hong khong biet lam sao"
+    assert normalize("hổng biết") == "khong biet"
+    assert normalize("HỎNG rồi") == "hong roi"
