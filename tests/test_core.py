@@ -205,3 +205,13 @@ def test_a_story_that_tells_neighbours_apart_is_not_dropped(shipped_catalog):
 def test_a_broken_identity_card_gets_the_reissue_not_the_exchange(shipped_catalog, question):
     reply = Assistant(shipped_catalog, Settings()).handle(question, Conversation())
     assert reply.status is Status.answer and reply.procedure_id == "id-card-reissue"
+
+
+@pytest.mark.parametrize(("question", "procedure"), [
+    ("huy dang ky xe may da ban", "vehicle-ownership-transfer"),  # the seller's part of the transfer
+    ("chứng thực bản sao giấy tờ tiếng nước ngoài ở phòng tư pháp", "certified-copy"),
+    ("đăng ký tạm trú quy định ở văn bản nào", "temporary-residence-registration"),
+])
+def test_what_the_catalogue_covers_is_answered_at_once(shipped_catalog, question, procedure):
+    reply = Assistant(shipped_catalog, Settings()).handle(question, Conversation())
+    assert (reply.status, reply.procedure_id) == (Status.answer, procedure)

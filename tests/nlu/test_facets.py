@@ -26,6 +26,7 @@ from assistant.text.normalize import normalize
         ("đổi căn cước thế nào", Facet.steps),
         ("xin bản sao", Facet.overview),
         ("căn cứ pháp lý của thủ tục này", Facet.legal),
+        ("đăng ký tạm trú quy định ở văn bản nào", Facet.legal),  # "quy định ở" is part of the ask
         ("đăng ký khai sinh", Facet.overview),
     ],
 )
