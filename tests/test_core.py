@@ -215,3 +215,11 @@ def test_a_broken_identity_card_gets_the_reissue_not_the_exchange(shipped_catalo
 def test_what_the_catalogue_covers_is_answered_at_once(shipped_catalog, question, procedure):
     reply = Assistant(shipped_catalog, Settings()).handle(question, Conversation())
     assert (reply.status, reply.procedure_id) == (Status.answer, procedure)
+
+
+@pytest.mark.parametrize("question", ["vợ em mới sinh bé, muốn làm khai sinh, nhập hộ khẩu và thẻ bhyt một lần luôn",
+                                      "bé sinh ở Cần Thơ, làm ks hộ khẩu bhyt ở đâu"])
+def test_the_three_papers_of_a_newborn_together_are_the_bundle(shipped_catalog, question):
+    # Not the child's health-insurance card alone, which the words "bhyt cho bé" would suggest.
+    reply = Assistant(shipped_catalog, Settings()).handle(question, Conversation())
+    assert (reply.status, reply.procedure_id) == (Status.answer, "birth-residence-insurance-bundle")

@@ -50,7 +50,9 @@ FAMILIES: dict[str, str] = {
     # "đã mất bản gốc" lost a paper; "bà đã mất" died.
     "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe)\b)|mat roi"
             r"|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
-    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)|cho con mot lan",
+    # ... or the three papers named together, whatever joins them ("khai sinh, hộ khẩu với thẻ bhyt 1 lần").
+    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)|cho con mot lan"
+              r"|^(?=.*\b(khai sinh|ks)\b)(?=.*\b(thuong tru|ho khau|nhap khau|hk)\b)(?=.*\b(bao hiem|the bh)\b)",
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.

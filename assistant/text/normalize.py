@@ -29,7 +29,7 @@ TEENCODE: dict[str, str] = {
     "cccd": "can cuoc cong dan", "cmnd": "chung minh nhan dan", "cmt": "chung minh nhan dan",
     "gplx": "giay phep lai xe", "bhxh": "bao hiem xa hoi", "bhyt": "bao hiem y te",
     "dkkd": "dang ky kinh doanh", "gcn": "giay chung nhan", "qsdd": "quyen su dung dat",
-    "gks": "giay khai sinh", "sdt": "so dien thoai", "tthc": "thu tuc hanh chinh",
+    "gks": "giay khai sinh", "ks": "khai sinh", "sdt": "so dien thoai", "tthc": "thu tuc hanh chinh",
     "r": "roi", "vs": "voi", "mk": "minh", "mik": "minh", "bh": "bao gio", "bg": "bao gio",
     "ng": "nguoi", "ns": "noi", "thi": "thi", "z": "vay", "v": "vay", "ak": "a", "ah": "a",
     "oke": "ok", "okie": "ok", "tks": "cam on", "thanks": "cam on", "thank": "cam on", "thx": "cam on",

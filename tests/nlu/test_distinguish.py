@@ -187,6 +187,8 @@ def test_closing_a_business_and_settling_its_taxes_is_no_tax_procedure():
         ("đăng ký giám hộ cho người mất năng lực ở tòa", "court"),
         ("đăng ký xe công nông", "other-vehicle"),
         ("làm khai sinh, thường trú, thẻ bảo hiểm cho con một lần", "bundle"),
+        ("vợ em mới sinh, làm khai sinh, nhập hộ khẩu với thẻ bhyt cho bé 1 lần luôn", "bundle"),
+        ("bé sinh ở Cần Thơ, làm ks hộ khẩu bhyt ở đâu", "bundle"),
     ],
 )
 def test_families_of_the_third_neighbour_batch(question, family):
@@ -376,3 +378,9 @@ def test_a_broken_identity_card_is_reissued_not_exchanged(dist):
     broken = Distinguisher.present(normalize("cccd bị gãy đôi, đổi thẻ mới"))
     assert dist.gaps("id-card-reissue", broken) == 0
     assert dist.unexplained("id-card-renewal", broken) == {"damaged"}
+
+
+@pytest.mark.parametrize("question", ["làm khai sinh cho con cần gì", "thẻ bhyt cho bé mới sinh",
+                                      "đăng ký thường trú cho con mới sinh", "rút bhxh 1 lần cần gì"])
+def test_one_or_two_of_the_papers_are_no_bundle(question):
+    assert "bundle" not in Distinguisher.present(normalize(question))

@@ -23,6 +23,7 @@ def test_teencode_and_abbreviations_expand():
     assert normalize("dk ho kinh doanh ntn") == "dang ky ho kinh doanh nhu the nao"
     assert normalize("hs bhxh 1 lan") == "ho so bao hiem xa hoi 1 lan"
     assert normalize("đk gplx") == "dang ky giay phep lai xe"
+    assert normalize("lam ks cho be") == "lam khai sinh cho be"  # "ks": the birth certificate
 
 
 def test_telex_double_d_is_folded():
