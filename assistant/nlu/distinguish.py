@@ -27,9 +27,11 @@ from assistant.text.normalize import normalize
 # names, aliases or keywords contains a word of the family.
 FAMILIES: dict[str, str] = {
     "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai"
-               r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben|cua) (han|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|lao(?! dong)"
-               r"|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)|(nguoi|chong|vo|lay chong|lay vo) tay"
-               r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky",
+               r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben|cua|ban trai|ban gai|nguoi yeu) (han|nhat|dai loan|trung quoc|my|uc"
+               r"|phap|duc|nga|lao(?! dong)|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|philippines|philipin"
+               r"|thai lan|indonesia|an do|trung(?! (nien|gian|tuoi|thanh|tam|uong|lap|binh|hoc|cap|thu|ta)\b))"
+               r"|(nguoi|chong|vo|lay chong|lay vo|ban trai|ban gai|nguoi yeu) tay"
+               r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky|philippines",
     "international": r"quoc te",
     # A divorce granted abroad is what "ghi chú ly hôn" records, whatever the citizen calls it.
     "record": r"ghi chu|ghi vao so|ly (hon|di) (o |ben |tai )?(nuoc ngoai|ngoai quoc|han|nhat|dai loan|trung quoc|my|uc"

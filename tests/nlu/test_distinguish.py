@@ -189,6 +189,9 @@ def test_closing_a_business_and_settling_its_taxes_is_no_tax_procedure():
         ("làm khai sinh, thường trú, thẻ bảo hiểm cho con một lần", "bundle"),
         ("vợ em mới sinh, làm khai sinh, nhập hộ khẩu với thẻ bhyt cho bé 1 lần luôn", "bundle"),
         ("bé sinh ở Cần Thơ, làm ks hộ khẩu bhyt ở đâu", "bundle"),
+        ("dang ky ket hon voi ban trai nhat", "foreign"),
+        ("vợ người Philippines đăng ký kết hôn ở VN", "foreign"),
+        ("khai sinh cho bé có mẹ người Trung", "foreign"),
     ],
 )
 def test_families_of_the_third_neighbour_batch(question, family):
@@ -384,3 +387,9 @@ def test_a_broken_identity_card_is_reissued_not_exchanged(dist):
                                       "đăng ký thường trú cho con mới sinh", "rút bhxh 1 lần cần gì"])
 def test_one_or_two_of_the_papers_are_no_bundle(question):
     assert "bundle" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["người trung gian môi giới kết hôn", "đăng ký kết hôn cho người trung niên",
+                                      "bạn trai em ở quê, đăng ký kết hôn ở đâu"])
+def test_a_middleman_or_a_boyfriend_at_home_is_no_foreigner(question):
+    assert "foreign" not in Distinguisher.present(normalize(question))
