@@ -211,6 +211,7 @@ def test_a_broken_identity_card_gets_the_reissue_not_the_exchange(shipped_catalo
     ("huy dang ky xe may da ban", "vehicle-ownership-transfer"),  # the seller's part of the transfer
     ("chứng thực bản sao giấy tờ tiếng nước ngoài ở phòng tư pháp", "certified-copy"),
     ("đăng ký tạm trú quy định ở văn bản nào", "temporary-residence-registration"),
+    ("xin xác nhận hộ nghèo thì lên đâu làm", "poor-household-recognition"),
 ])
 def test_what_the_catalogue_covers_is_answered_at_once(shipped_catalog, question, procedure):
     reply = Assistant(shipped_catalog, Settings()).handle(question, Conversation())

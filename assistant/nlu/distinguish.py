@@ -136,7 +136,7 @@ FAMILIES: dict[str, str] = {
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
     "integrate": r"tich hop",
     "dna": r"adn|dna|giam dinh gen",
-    "exit-poverty": r"thoat ngheo|thoat can ngheo|ra khoi (danh sach )?ho (can )?ngheo",
+    "exit-poverty": r"thoat ngheo|thoat can ngheo|ra khoi (danh sach )?ho (can )?ngheo|(ho|nhan) khong (thuoc (dien )?(ho )?)?(can )?ngheo",
     "severance": r"tro cap (mat viec lam|thoi viec)",  # paid by the employer, not unemployment insurance
     "same-sex": r"dong gioi|dong tinh|lgbt",
     "nationality": r"nhap quoc tich|nhap tich|thoi quoc tich|tro lai quoc tich|xin quoc tich|co quoc tich viet nam",

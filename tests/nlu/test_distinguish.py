@@ -192,6 +192,7 @@ def test_closing_a_business_and_settling_its_taxes_is_no_tax_procedure():
         ("dang ky ket hon voi ban trai nhat", "foreign"),
         ("vợ người Philippines đăng ký kết hôn ở VN", "foreign"),
         ("khai sinh cho bé có mẹ người Trung", "foreign"),
+        ("xác nhận hộ không nghèo cho con đi xkld", "exit-poverty"),
     ],
 )
 def test_families_of_the_third_neighbour_batch(question, family):
@@ -393,3 +394,7 @@ def test_one_or_two_of_the_papers_are_no_bundle(question):
                                       "bạn trai em ở quê, đăng ký kết hôn ở đâu"])
 def test_a_middleman_or_a_boyfriend_at_home_is_no_foreigner(question):
     assert "foreign" not in Distinguisher.present(normalize(question))
+
+
+def test_a_household_that_says_it_is_not_poor_may_still_ask_to_be_near_poor():
+    assert "exit-poverty" not in Distinguisher.present(normalize("nhà em không nghèo nhưng khó khăn có được vào hộ cận nghèo không"))
