@@ -104,7 +104,7 @@ _PATTERNS: dict[Facet, list[str]] = {
     ],
     Facet.legal: [
         r"\bcan cu\b", r"\bphap ly\b", r"\bnghi dinh\b", r"\bthong tu\b", r"\bvan ban\b", r"\bquy dinh (nao|o dau)\b",
-        r"\bquy dinh (o|tai|trong) (van ban|luat|nghi dinh|thong tu)\b",
+        r"\bquy dinh (?:o|tai|trong) (?:van ban|luat|nghi dinh|thong tu)\b",
         r"\bluat nao\b", r"\btheo luat\b",
     ],
 }

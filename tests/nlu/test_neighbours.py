@@ -131,7 +131,12 @@ def test_registering_a_security_is_not_authenticating_its_contract(assistant):
 )
 def test_who_or_what_a_paper_is_for_does_not_move_the_question(assistant, question, procedure):
     reply = ask(assistant, question)
-    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+    if reply["status"] == "clarify" and reply["data"].get("confirm"):
+        # Words the procedure never says ("bộ đội xuất ngũ") may make it ask "is it this
+        # procedure?" (assistant.nlu.lookalike), about this one alone, never another.
+        assert [c["id"] for c in reply["candidates"]] == [procedure], reply
+    else:
+        assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
 
 
 @pytest.mark.parametrize(
