@@ -40,8 +40,9 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # Teencode that is also an ordinary word right after these words: "hong" is "không" in
 # "biết hong", but "hồng" in "sổ hồng" (the pink land title), "bìa hồng", "hoa hồng".
 _LITERAL_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bia", "hoa", "mau"})}
-# Every spelling of a word that folds to "hong", and those that are words in their own right.
-_HONG = re.compile(r"(?<![^\W\d_])h[oóòỏõọôốồổỗộơớờởỡợ]ng(?![^\W\d_])")
+# Every spelling of a word that folds to the token "hong" (letters and digits bound a token, as
+# in `tokens`), and those that are words in their own right.
+_HONG = re.compile(r"(?<![^\W_])h[oóòỏõọôốồổỗộơớờởỡợ]ng(?![^\W_])")
 _HONG_LITERAL = frozenset({"hỏng", "hồng"})
 _RUNS = re.compile(r"(.)\1+")
 _NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words, not abbreviations

@@ -77,3 +77,4 @@ def test_a_broken_card_is_not_teencode_for_khong() -> None:
     assert normalize("thẻ hỏng, hông biết làm sao") == "the hong khong biet lam sao"
     assert normalize("hổng biết") == "khong biet"
     assert normalize("HỎNG rồi") == "hong roi"
+    assert normalize("mã 3hông, thẻ hỏng") == "ma 3hong the hong"  # "3hông" is no token "hong"
