@@ -44,6 +44,9 @@ _LITERAL_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bia", "ho
 # in `tokens`), and those that are words in their own right.
 _HONG = re.compile(r"(?<![^\W_])h[oóòỏõọôốồổỗộơớờởỡợ]ng(?![^\W_])")
 _HONG_LITERAL = frozenset({"hỏng", "hồng"})
+# Abbreviations that mean something else before these words: "dkkh" is "đăng ký kết hôn", but
+# "dkkh thường trú" is "đăng ký hộ khẩu thường trú" and "dkkh tạm trú" a temporary residence.
+_BEFORE: dict[str, dict[str, str]] = {"dkkh": {"thuong": "dang ky ho khau", "tam": "dang ky"}}
 _RUNS = re.compile(r"(.)\1+")
 _NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words, not abbreviations
 
@@ -139,10 +142,13 @@ def normalize(text: str) -> str:
     # (không): the k-th folded "hong" is the k-th word spelled h-o-ng in the message.
     marked = iter(_HONG.findall(cleaned.lower())) if "hong" in folded else None
     out: list[str] = []
-    for token in tokens(folded):
+    typed = tokens(folded)
+    for i, token in enumerate(typed):
         literal = token == "hong" and marked is not None and next(marked, "hong") in _HONG_LITERAL
         if literal or (out and out[-1] in _LITERAL_AFTER.get(token, ())):
             out.append(token)  # "sổ hồng" is a land title, not "sổ không"
+        elif i + 1 < len(typed) and typed[i + 1] in _BEFORE.get(token, {}):
+            out.extend(_BEFORE[token][typed[i + 1]].split())
         else:
             out.extend(expand_token(token))
     return " ".join(out)

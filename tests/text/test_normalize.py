@@ -78,3 +78,9 @@ def test_a_broken_card_is_not_teencode_for_khong() -> None:
     assert normalize("hổng biết") == "khong biet"
     assert normalize("HỎNG rồi") == "hong roi"
     assert normalize("mã 3hông, thẻ hỏng") == "ma 3hong the hong"  # "3hông" is no token "hong"
+
+
+def test_dkkh_before_a_residence_is_the_household_registration() -> None:
+    assert normalize("dkkh thuong tru o ha noi") == "dang ky ho khau thuong tru o ha noi"
+    assert normalize("dkkh tạm trú cho công nhân") == "dang ky tam tru cho cong nhan"
+    assert normalize("dkkh can mang gi") == "dkkh can mang gi"  # the marriage registration, as the catalogue says
