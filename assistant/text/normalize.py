@@ -147,7 +147,7 @@ def normalize(text: str) -> str:
         literal = token == "hong" and marked is not None and next(marked, "hong") in _HONG_LITERAL
         if literal or (out and out[-1] in _LITERAL_AFTER.get(token, ())):
             out.append(token)  # "sổ hồng" is a land title, not "sổ không"
-        elif i + 1 < len(typed) and typed[i + 1] in _BEFORE.get(token, {}):
+        elif token in _BEFORE and i + 1 < len(typed) and typed[i + 1] in _BEFORE[token]:
             out.extend(_BEFORE[token][typed[i + 1]].split())
         else:
             out.extend(expand_token(token))
