@@ -26,7 +26,16 @@ from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # 
 from assistant.core import Assistant  # noqa: E402
 from assistant.dialogue.conversation import Conversation  # noqa: E402
 from assistant.nlu.lookalike import Model, load_model  # noqa: E402
-from benchmarks.matching import DATA, DEFAULT_DEV, Row, example_rows, noisy_set, read_dev, unseen_rows  # noqa: E402
+from benchmarks.matching import (  # noqa: E402
+    DATA,
+    DEFAULT_DEV,
+    UNSEEN,
+    Row,
+    example_rows,
+    noisy_set,
+    read_dev,
+    unseen_rows,
+)
 
 THRESHOLDS = (0.9, 0.8, 0.7, 0.5, 0.3, 0.2)
 ORIGINAL = ("holdout", "heldout-phone", "heldout-coordinator")
@@ -71,7 +80,7 @@ def main() -> int:
     if DEFAULT_DEV.exists():
         sets["dev"] = read_dev(DEFAULT_DEV)
     sets["examples"] = example_rows(catalog)
-    groups = {"held-out-unseen": unseen_rows(sets),
+    groups = {UNSEEN: unseen_rows(sets),
               "original held-out": [r for name in ORIGINAL if name in sets for r in sets[name]]}
     result: dict = {"shipped_threshold": model.threshold, "groups": {}}
     print(f"look-alike check, shipped threshold {model.threshold}: look-alikes answered / in-scope questions asked back (%)")
