@@ -68,7 +68,7 @@ FAMILIES: dict[str, str] = {
     "official": r"cong vu|ngoai giao",
     "postpone": r"hoan|mien(?! phi)",
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
-    "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
+    "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )(?<!khong )(?<!chua )(?<!khong huong )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
     "inspection": r"dang kiem|kiem dinh",
     "permit": r"giay phep lao dong|nhan hieu|ban quyen|an toan thuc pham|kinh doanh ruou|hanh nghe|hoc bong"
               r"|(giay phep|phep) (\w+ ){0,2}(ruou|thuoc la|thuoc bao ve thuc vat|thuoc tay|xang dau)|nha thuoc|phong kham"
@@ -198,11 +198,15 @@ FAMILIES: dict[str, str] = {
     # amending procedures do not do ("đăng ký lại hộ kinh doanh khi chuyển địa điểm" is an amendment).
     "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)"
                      r"|(giay chung nhan|giay phep|gcn)( \w+){0,8} (xin |lam )?(cap lai|lam lai)",
-    "commerce": r"hang hoa|xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
-                r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|ngan hang|the atm|atm|vay von|chung khoan|chuyen khoan|tra gop|gia re"
+    # Banks, loans, telecoms and commercial insurance: their own matters. A bank that only asks
+    # for a paper, or a loan that is only its purpose, is masked first (see PURPOSE).
+    "commerce": r"ngan hang|the atm|atm|vay von|chung khoan|chuyen khoan|tra gop|gia re"
                 r"|bao hiem (xe may|o to|nhan tho|tnds|trach nhiem dan su|du lich)|facebook|zalo|tiktok|youtube"
-                r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
-                r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
+                r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao",
+    # Goods, trades and venues: the matter of a business, and of no other procedure.
+    "goods": r"hang hoa|(?<!di )xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
+             r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
+             r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
 
 # Acts done to a paper, a registration or an organisation: a closed class of verbs, each kind
@@ -290,6 +294,19 @@ DISTINGUISHING_PAIRS: frozenset[tuple[str, str]] = frozenset(
     if pair[0] not in _LEADS and min(len(pair[0]), len(pair[1])) >= 2)
 
 _FAMILY_RE = {name: re.compile(rf"\b(?:{pattern})\b") for name, pattern in FAMILIES.items()}
+
+# A bank or a network operator asking for a paper, a loan or a job as the reason for one, labour
+# export, a benefit paid into an account: the paper's own procedure is the matter ("ngân hàng đòi
+# xác nhận cư trú", "tách hộ để vay ngân hàng", "lý lịch tư pháp đi xuất khẩu"). Such a clause
+# does not make a question a bank's matter; "rút bhxh rồi vay ngân hàng được không" still is one.
+_PURPOSE = re.compile(
+    r"\b(?:de|nop|cho|can) (?:kip |duoc )?(?:lam |bo sung |nop |xin )?(?:ho so |thu tuc |giay to )?"
+    r"(?:(?:vay|nop|mo tai khoan|giao dich|rut tien|xin viec|lam viec)(?: (?:o|tai|cho|qua))?"
+    r"(?: (?:von|tien|ngan hang|chinh sach|online|hoc tap|mua nha|mua xe))*"
+    r"|(?:ngan hang|nha mang)(?: chinh sach)?(?: online)?)\b"
+    r"|\b(?:ngan hang|nha mang)(?: chinh sach)? (?:yeu cau|doi hoi|doi|bao(?! nhieu| lau| gio)|bat|can|nhac|hoi)\b"
+    r"|\b(?:xin viec|lam viec|di lam) (?:o |tai )?ngan hang\b"
+    r"|\b(?:nhan tien|chuyen tien|nhan|tra|chi tra) qua (?:tai khoan )?(?:ngan hang|the atm|atm)\b")
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 
 
@@ -310,8 +327,9 @@ DEFINING = frozenset({"foreign", "international", "adoption", "test", "lost", "a
 # "chứng thực bản sao giấy đăng ký xe" is a certified copy, not a vehicle procedure.
 OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "company", "veteran", "insured", "mortgage",
                              "land-other", "non-house", "animal", "fire", "permit", "foreigner", "for-foreigner",
-                             "other-vehicle", "nationality", "commerce", "copy-request"})
+                             "other-vehicle", "nationality", "commerce", "goods", "copy-request"})
 _ANY_PAPER = re.compile(r"\bchung thuc\b")
+_TRADE = re.compile(r"\b(kinh doanh|doanh nghiep)\b")
 
 # A family in a question that also answers a procedure's defining qualifier: whoever lost a
 # paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh"), and so does whoever broke one.
@@ -337,6 +355,8 @@ class Distinguisher:
             name = normalize(proc.short_name or proc.name)
             if _ANY_PAPER.search(name):
                 explained |= OBJECT_FAMILIES
+            if _TRADE.search(name):
+                explained |= {"goods"}  # what a business sells is its own matter
             self.explained[proc.id] = explained
             self.defining[proc.id] = frozenset(f for f in DEFINING if _FAMILY_RE[f].search(name))
             self.referrals[proc.id] = frozenset(k for k, (rx, _) in _REFERRAL_RE.items() if rx.search(text))
@@ -365,7 +385,10 @@ class Distinguisher:
 
 
 def _present(masked: str) -> frozenset[str]:
-    return frozenset(name for name, rx in _FAMILY_RE.items() if rx.search(masked))
+    found = {name for name, rx in _FAMILY_RE.items() if rx.search(masked)}
+    if "commerce" in found and not _FAMILY_RE["commerce"].search(_PURPOSE.sub(" ", masked)):
+        found.discard("commerce")
+    return frozenset(found)
 
 
 _present_cached = lru_cache(maxsize=20_000)(_present)

@@ -398,3 +398,39 @@ def test_a_middleman_or_a_boyfriend_at_home_is_no_foreigner(question):
 
 def test_a_household_that_says_it_is_not_poor_may_still_ask_to_be_near_poor():
     assert "exit-poverty" not in Distinguisher.present(normalize("nhà em không nghèo nhưng khó khăn có được vào hộ cận nghèo không"))
+
+
+def test_an_old_person_who_says_she_has_no_pension_is_not_asking_about_one():
+    assert "pension" not in Distinguisher.present(normalize("Bà tôi 80 tuổi, không lương hưu. Xin tiền già ở xã được không?"))
+    assert "pension" in Distinguisher.present(normalize("bà tôi có lương hưu rồi có được tiền già không"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ngân hàng yêu cầu giấy xác nhận cư trú để vay vốn, xin CT07 ở đâu",
+        "em muốn tách hộ khỏi hộ bố mẹ để vay vốn ngân hàng",
+        "xin lý lịch tư pháp số 1 để nộp hồ sơ xin việc ngân hàng",
+        "ngân hàng chính sách bảo cần giấy hộ nghèo mới cho vay",
+        "trợ cấp hằng tháng nhận qua tài khoản ngân hàng được không",
+        "nhà mạng đòi cccd mới cho sim chính chủ",
+    ],
+)
+def test_a_bank_that_only_asks_for_a_paper_is_not_the_matter(question):
+    assert "commerce" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["rút bhxh một lần rồi vay ngân hàng được không", "hộ nghèo được vay ngân hàng bao nhiêu", "chuyển khoản nhầm"],
+)
+def test_a_bank_loan_asked_about_is_still_a_banks_matter(question):
+    assert "commerce" in Distinguisher.present(normalize(question))
+
+
+def test_what_a_business_sells_is_its_own_matter(dist):
+    present = Distinguisher.present(normalize("mở công ty xuất khẩu nông sản cần giấy tờ gì"))
+    assert "goods" in present
+    assert "goods" not in dist.unexplained("enterprise-registration", present)
+    assert "goods" in dist.unexplained("criminal-record-certificate", present)
+    assert "goods" not in Distinguisher.present(normalize("xin lý lịch tư pháp cho chồng đi xuất khẩu"))
