@@ -27,7 +27,7 @@ from assistant.text.normalize import normalize
 # names, aliases or keywords contains a word of the family.
 FAMILIES: dict[str, str] = {
     "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai"
-               r"|(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben|cua|ban trai|ban gai|nguoi yeu) (han|nhat|dai loan|trung quoc|my|uc"
+               r"|(?<!dong )(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben|cua|ban trai|ban gai|nguoi yeu) (han|nhat|dai loan|trung quoc|my|uc"
                r"|phap|duc|nga|lao(?! dong)|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|philippines|philipin"
                r"|thai lan|indonesia|an do|trung(?! (nien|gian|tuoi|thanh|tam|uong|lap|binh|hoc|cap|thu|ta)\b))"
                r"|(nguoi|chong|vo|lay chong|lay vo|ban trai|ban gai|nguoi yeu) tay"
@@ -306,7 +306,19 @@ _PURPOSE = re.compile(
     r"|(?:ngan hang|nha mang)(?: chinh sach)?(?: online)?)\b"
     r"|\b(?:ngan hang|nha mang)(?: chinh sach)? (?:yeu cau|doi hoi|doi|bao(?! nhieu| lau| gio)|bat|can|nhac|hoi)\b"
     r"|\b(?:xin viec|lam viec|di lam) (?:o |tai )?ngan hang\b"
-    r"|\b(?:nhan tien|chuyen tien|nhan|tra|chi tra) qua (?:tai khoan )?(?:ngan hang|the atm|atm)\b")
+    r"|\b(?:nhan tien|chuyen tien|nhan|tra|chi tra) qua (?:tai khoan )?(?:ngan hang|the atm|atm)\b"
+    r"|\bmua(?: \w+){0,3} tra gop(?: qua ngan hang)?\b")
+# A citizen just back from working or studying abroad asks for an ordinary procedure at home ("vợ
+# chồng em vừa ở Hàn về, muốn nhận con nuôi"): where they were is no foreign element of the matter.
+# Only a person who has just come back: "con sinh ở Nhật về" is a birth abroad, and "vợ chồng em ở
+# Úc về" may well still live there.
+_RETURNEE = re.compile(
+    r"\b(?:em|e|toi|minh|mk|anh|chi|chong|vo|con|bo|me|ong|ba)(?: (?:em|toi|minh|chong))? (?:vua|moi|da)"
+    r" (?:o|tu|di|lam o|lam ben|di lam|lam viec o|xuat khau lao dong|xkld|du hoc)(?: o| ben| tai)?"
+    r" (?:nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore"
+    r"|malaysia|canada|hoa ky|lao|thai lan)(?: \w+){0,3}? ve(?: nuoc| vn| viet nam| que| phep)?\b")
+# Clauses that name a family's words without making the question that family's matter.
+_CONTEXT = {"commerce": _PURPOSE, "foreign": _RETURNEE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 
 
@@ -386,8 +398,9 @@ class Distinguisher:
 
 def _present(masked: str) -> frozenset[str]:
     found = {name for name, rx in _FAMILY_RE.items() if rx.search(masked)}
-    if "commerce" in found and not _FAMILY_RE["commerce"].search(_PURPOSE.sub(" ", masked)):
-        found.discard("commerce")
+    for family, context in _CONTEXT.items():
+        if family in found and not _FAMILY_RE[family].search(context.sub(" ", masked)):
+            found.discard(family)
     return frozenset(found)
 
 

@@ -434,3 +434,24 @@ def test_what_a_business_sells_is_its_own_matter(dist):
     assert "goods" not in dist.unexplained("enterprise-registration", present)
     assert "goods" in dist.unexplained("criminal-record-certificate", present)
     assert "goods" not in Distinguisher.present(normalize("xin lý lịch tư pháp cho chồng đi xuất khẩu"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "vợ chồng em vừa ở Hàn về, muốn nhận con nuôi là cháu ruột ở quê",
+        "em mới đi xuất khẩu lao động Đài Loan về, xin giấy xác nhận khuyết tật ở xã",
+        "đóng cửa hẳn tiệm tóc, chấm dứt hộ kinh doanh thế nào",
+    ],
+)
+def test_a_citizen_just_back_from_abroad_or_a_shop_closed_for_good_is_no_foreign_element(question):
+    assert "foreign" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["con sinh ở Nhật về Việt Nam làm khai sinh thế nào", "vợ chồng em ở Úc về muốn nhận nuôi bé ở chùa",
+     "người Việt định cư ở Mỹ về quê cưới vợ"],
+)
+def test_a_birth_abroad_or_a_citizen_living_abroad_is_still_foreign(question):
+    assert "foreign" in Distinguisher.present(normalize(question))
