@@ -314,7 +314,7 @@ _PURPOSE = re.compile(
 # Úc về" may well still live there.
 _RETURNEE = re.compile(
     r"\b(?:em|e|toi|minh|mk|anh|chi|chong|vo|con|bo|me|ong|ba)(?: (?:em|toi|minh|chong))? (?:vua|moi|da)"
-    r" (?:o|tu|di|lam o|lam ben|di lam|lam viec o|xuat khau lao dong|xkld|du hoc)(?: o| ben| tai)?"
+    r" (?:di xuat khau lao dong|di xkld|di du hoc|di lam|lam viec o|lam o|lam ben|xuat khau lao dong|xkld|du hoc|o|tu|di)(?: o| ben| tai)?"
     r" (?:nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore"
     r"|malaysia|canada|hoa ky|lao|thai lan)(?: \w+){0,3}? ve(?: nuoc| vn| viet nam| que| phep)?\b")
 # Clauses that name a family's words without making the question that family's matter.
