@@ -50,7 +50,7 @@ FAMILIES: dict[str, str] = {
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
             r"|that lac|danh roi|moc tui|bi trom|bi chay",
     # "đã mất bản gốc" lost a paper; "bà đã mất" died.
-    "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe)\b)|mat roi"
+    "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe|viec|tien|nguon|thu nhap)\b)|mat roi"
             r"|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
     # ... or the three papers named together, whatever joins them ("khai sinh, hộ khẩu với thẻ bhyt 1 lần").
     "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)|cho con mot lan"
@@ -317,8 +317,12 @@ _RETURNEE = re.compile(
     r" (?:di xuat khau lao dong|di xkld|di du hoc|di lam|lam viec o|lam o|lam ben|xuat khau lao dong|xkld|du hoc|o|tu|di)(?: o| ben| tai)?"
     r" (?:nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore"
     r"|malaysia|canada|hoa ky|lao|thai lan)(?: \w+){0,3}? ve(?: nuoc| vn| viet nam| que| phep)?\b")
+# A paper that "mất rồi" was lost, not a person who died ("sổ đỏ bị lũ cuốn trôi mất rồi").
+_PAPER_GONE = re.compile(
+    r"\b(?:so do|so hong|so|giay to|giay|the|bang lai|bang|gplx|cccd|can cuoc|ho chieu|passport|ban chinh|ban goc"
+    r"|vi|tui)(?: \w+){0,4}? (?:bi |da |cung )?mat(?: het)? roi\b")
 # Clauses that name a family's words without making the question that family's matter.
-_CONTEXT = {"commerce": _PURPOSE, "foreign": _RETURNEE}
+_CONTEXT = {"commerce": _PURPOSE, "foreign": _RETURNEE, "died": _PAPER_GONE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 
 

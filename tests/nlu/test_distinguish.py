@@ -455,3 +455,17 @@ def test_a_citizen_just_back_from_abroad_or_a_shop_closed_for_good_is_no_foreign
 )
 def test_a_birth_abroad_or_a_citizen_living_abroad_is_still_foreign(question):
     assert "foreign" in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["sổ đỏ bị lũ cuốn trôi mất rồi xin lại ở đâu", "mua xe cũ về mà bằng lái mất rồi, làm lại gplx",
+     "con 5 tuổi chưa có thẻ bhyt, mẹ mới mất việc"],
+)
+def test_a_paper_gone_or_a_job_lost_is_no_death(question):
+    assert "died" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["bà nội mất rồi, làm thôi hưởng trợ cấp", "ông em vừa mất, làm khai tử ở đâu"])
+def test_a_person_who_died_still_died(question):
+    assert "died" in Distinguisher.present(normalize(question))
