@@ -66,7 +66,7 @@ FAMILIES: dict[str, str] = {
     "correct": r"cai chinh|dinh chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
                r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
     "official": r"cong vu|ngoai giao",
-    "postpone": r"hoan|mien(?! phi)",
+    "postpone": r"(?<!hoa )hoan|mien(?! phi| le phi| tay| bac| nam| trung| dong| nui| que)",  # not "hỏa hoạn", "miền Tây"
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
     "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )(?<!khong )(?<!chua )(?<!khong huong )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
     "inspection": r"dang kiem|kiem dinh",
@@ -101,7 +101,7 @@ FAMILIES: dict[str, str] = {
                  r"|cong trinh (ton giao|tin nguong)|(nha tho|chua|dinh|mieu) (ho|toc)",
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself.
     "penalty": r"nop phat|hop thuc hoa|phat nguoi|nong do con",
-    "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|nuoi cho|nuoi meo",
+    "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|(?<!con )nuoi cho(?! (be|con|chau|em|vo|chong|me|bo|ong|ba|nguoi|tre)\b)|nuoi meo",  # not "con nuôi cho bé"
     "institution": r"co so bao tro|trung tam bao tro|vao (co so|trung tam|vien duong lao)|nha duong lao|cham soc tap trung",
     "training": r"hoc nghe|dao tao nghe",
     # Managing an unemployment benefit already granted, each its own procedure.

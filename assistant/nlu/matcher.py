@@ -266,6 +266,7 @@ class Matcher:
         general = set(STOPWORDS) | set(PHRASE_STOPWORDS) | FACET_WORDS | {
             w for expansion in TEENCODE.values() for w in expansion.split()} | {
             k for k in TEENCODE if len(k) >= 4 or (len(k) == 3 and not is_syllable(k))}
+        general |= {w for pair in EVERYDAY_PAIRS for w in pair}  # their words are spelled right as typed
         self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
                                {w for e in extra_words for w in tokens(normalize(e))},
                                pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS | EVERYDAY_PAIRS)

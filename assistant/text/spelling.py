@@ -50,6 +50,8 @@ EVERYDAY_PAIRS: frozenset[tuple[str, str]] = frozenset(
     tuple(phrase.split()) for phrase in (
         "tu hoi", "tu khi", "tu luc", "tu nho", "tu be", "tu truoc", "tu lau",
         "hoi nho", "hoi truoc", "luc nho", "luc truoc",
+        # People and thanks ("bán cho người ta", "cho em gái, cảm ơn"): not "người Tây", "em gia cầm".
+        "nguoi ta", "cam on", "em gai", "con gai", "chi gai", "em trai", "con trai", "anh trai",
     ))  # never "... đó": "đỏ" must stay the word "bìa"/"sổ" vouch for ("ba do" -> "bìa đỏ")
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 NEIGHBOUR_KEYS: dict[str, str] = {

@@ -469,3 +469,17 @@ def test_a_paper_gone_or_a_job_lost_is_no_death(question):
 @pytest.mark.parametrize("question", ["bà nội mất rồi, làm thôi hưởng trợ cấp", "ông em vừa mất, làm khai tử ở đâu"])
 def test_a_person_who_died_still_died(question):
     assert "died" in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [("nhà bị hỏa hoạn cháy luôn sổ hồng", "postpone"), ("lũ cuốn trôi sổ hồng ở miền Tây", "postpone"),
+     ("thương binh có được miễn lệ phí không", "postpone"), ("đăng ký nuôi con nuôi cho bé bị bỏ rơi", "animal")],
+)
+def test_a_fire_a_region_a_waived_fee_or_an_adopted_child_are_not_those_families(question, family):
+    assert family not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(("question", "family"), [("hoãn nghĩa vụ quân sự", "postpone"), ("nuôi chó có phải đăng ký không", "animal")])
+def test_a_postponement_and_a_dog_still_are(question, family):
+    assert family in Distinguisher.present(normalize(question))

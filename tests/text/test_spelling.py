@@ -200,3 +200,13 @@ def test_everyday_time_phrases_are_not_taken_for_a_slip():
     speller = Speller(vocab, [*pairs, *EVERYDAY_PAIRS])
     assert words(speller, "mat tu hoi nho") == ["mat", "tu", "hoi", "nho"]
     assert words(speller, "thu hoi giay to") == ["thu", "hoi", "giay", "to"]
+
+
+def test_people_and_thanks_stay_as_typed(shipped_catalog):
+    # "người ta" is not "người Tây", nor "em gái, cảm ơn" poultry.
+    from assistant.nlu.matcher import Matcher
+
+    matcher = Matcher(shipped_catalog.procedures.values())
+    assert "nguoi ta roi" in matcher.parse("bán xe máy cho người ta rồi").masked
+    assert "em gai cam on" in matcher.parse("cho em gai, cam on ad").masked
+    assert "nguoi tay" in matcher.parse("lấy chồng người Tây").masked
