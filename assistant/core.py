@@ -650,8 +650,14 @@ class Assistant:
                         conv: Conversation, now: dt.datetime, whole: Query | None) -> Reply:
         """The answer a question matched, unless what it says besides looks like another matter
         (assistant.nlu.lookalike): then one question back, "is it this procedure?", with the
-        way to ask about anything else."""
-        if whole is not None and brain.lookalike.doubtful(whole, proc.id):
+        way to ask about anything else.
+
+        A story before the question ("hôm qua em lên phường hỏi thì đông quá, ...") is many words
+        the procedure never says, and no evidence that the question is about something else: when
+        the last sentence alone raises no doubt, it decides. What a story says that tells
+        neighbours apart ("chồng em người Hàn") was weighed on the whole message before (see
+        assistant.nlu.distinguish)."""
+        if whole is not None and brain.lookalike.doubtful(whole, proc.id) and not _question_clears(brain, whole, proc.id):
             conv.pending_candidates = [proc.id]
             conv.last_facet = hit.facet.value
             return brain.composer.confirm(Candidate(proc.id, proc.name, score), hit.facet)
@@ -714,6 +720,12 @@ STORY_MIN_WORDS = 16  # shorter messages are read whole
 
 
 CLAUSE_MIN_WORDS = 5  # a trailing clause shorter than this is read with the one before it
+
+
+def _question_clears(brain: Brain, whole: Query, procedure_id: str) -> bool:
+    """The last sentence of a message that tells a story first raises no doubt on its own."""
+    part = _question_part(whole.text)
+    return part is not None and not brain.lookalike.doubtful(brain.matcher.parse(part), procedure_id)
 
 
 def _question_part(text: str) -> str | None:

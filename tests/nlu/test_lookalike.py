@@ -67,6 +67,17 @@ def test_without_the_doubtful_word_the_question_is_answered(shipped_catalog):
     assert (reply["status"], reply["procedure_id"]) == ("answer", "id-card-renewal"), reply
 
 
+def test_a_story_before_a_plain_question_raises_no_doubt(shipped_catalog):
+    # "phường" and "đông" are words of the story: the last sentence alone asks plainly.
+    assistant = with_model(shipped_catalog, {"u:phuong": 3.5, "u:dong": 3.5})
+    story = "Hôm qua em lên phường hỏi thì đông quá, chờ cả buổi không tới lượt."
+    reply = ask(assistant, f"{story} Căn cước hết hạn thì đổi ở đâu ạ?")
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "id-card-renewal"), reply
+    # The same words in the question itself still doubt it.
+    doubtful = ask(assistant, f"{story} Căn cước hết hạn lên phường đông quá thì đổi ở đâu?")
+    assert doubtful["status"] == "clarify" and doubtful["procedure_id"] is None, doubtful
+
+
 def test_a_word_the_procedure_says_never_counts_against_it(shipped_catalog):
     assistant = with_model(shipped_catalog, {"u:cuoc": 9.0, "u:han": 9.0})
     reply = ask(assistant, "căn cước hết hạn đổi ở đâu")
