@@ -654,9 +654,8 @@ class Assistant:
 
         A story before the question ("hôm qua em lên phường hỏi thì đông quá, ...") is many words
         the procedure never says, and no evidence that the question is about something else: when
-        the last sentence alone raises no doubt, it decides. What a story says that tells
-        neighbours apart ("chồng em người Hàn") was weighed on the whole message before (see
-        assistant.nlu.distinguish)."""
+        the last sentence alone raises no doubt, it decides, unless the story names what tells
+        neighbours apart ("chồng em người Hàn") and the procedure does not explain it."""
         if whole is not None and brain.lookalike.doubtful(whole, proc.id) and not _question_clears(brain, whole, proc.id):
             conv.pending_candidates = [proc.id]
             conv.last_facet = hit.facet.value
@@ -723,9 +722,17 @@ CLAUSE_MIN_WORDS = 5  # a trailing clause shorter than this is read with the one
 
 
 def _question_clears(brain: Brain, whole: Query, procedure_id: str) -> bool:
-    """The last sentence of a message that tells a story first raises no doubt on its own."""
+    """The last sentence of a message that tells a story first raises no doubt on its own, and
+    the story names nothing that tells neighbours apart which the procedure does not explain
+    ("vợ tôi người Lào sang thăm. Khai báo tạm trú cho vợ ở đâu?" stays in doubt)."""
     part = _question_part(whole.text)
-    return part is not None and not brain.lookalike.doubtful(brain.matcher.parse(part), procedure_id)
+    if part is None:
+        return False
+    question = brain.matcher.parse(part)
+    d = brain.distinguisher
+    if d.unexplained(procedure_id, d.present(whole.masked) - d.present(question.masked)):
+        return False
+    return not brain.lookalike.doubtful(question, procedure_id)
 
 
 def _question_part(text: str) -> str | None:

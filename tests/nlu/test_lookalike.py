@@ -68,11 +68,14 @@ def test_without_the_doubtful_word_the_question_is_answered(shipped_catalog):
 
 
 def test_a_story_before_a_plain_question_raises_no_doubt(shipped_catalog):
-    # "phường" and "đông" are words of the story: the last sentence alone asks plainly.
-    assistant = with_model(shipped_catalog, {"u:phuong": 3.5, "u:dong": 3.5})
+    # "phường" is a word of the story: the last sentence alone asks plainly.
+    assistant = with_model(shipped_catalog, {"u:phuong": 7.0})
     story = "Hôm qua em lên phường hỏi thì đông quá, chờ cả buổi không tới lượt."
     reply = ask(assistant, f"{story} Căn cước hết hạn thì đổi ở đâu ạ?")
     assert (reply["status"], reply["procedure_id"]) == ("answer", "id-card-renewal"), reply
+    # A story that names what tells neighbours apart (a foreign spouse) keeps the doubt.
+    foreign = ask(assistant, "Vợ tôi người Lào, hôm qua lên phường hỏi thì đông quá. Khai báo tạm trú cho vợ ở đâu?")
+    assert foreign["status"] == "clarify" and foreign["procedure_id"] is None, foreign
     # The same words in the question itself still doubt it.
     doubtful = ask(assistant, f"{story} Căn cước hết hạn lên phường đông quá thì đổi ở đâu?")
     assert doubtful["status"] == "clarify" and doubtful["procedure_id"] is None, doubtful
