@@ -201,11 +201,12 @@ FAMILIES: dict[str, str] = {
     # Banks, loans, telecoms and commercial insurance: their own matters. A bank that only asks
     # for a paper, or a loan that is only its purpose, is masked first (see PURPOSE).
     "commerce": r"ngan hang|the atm|atm|vay von|chung khoan|chuyen khoan|tra gop|gia re"
+                r"|quan (bar|game)|karaoke|vu truong|massage"  # trades licensed apart from the registration
                 r"|bao hiem (xe may|o to|nhan tho|tnds|trach nhiem dan su|du lich)|facebook|zalo|tiktok|youtube"
                 r"|viettel|mobifone|vinaphone|nha mang|dang ky (thong tin )?sim|khoa sim|thue bao",
     # Goods, trades and venues: the matter of a business, and of no other procedure.
     "goods": r"hang hoa|(?<!di )xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
-             r"|quan (bar|nhau|bia|game)|karaoke|vu truong|massage|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
+             r"|quan (nhau|bia)|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
              r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
 }
 

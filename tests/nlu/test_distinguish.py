@@ -483,3 +483,8 @@ def test_a_fire_a_region_a_waived_fee_or_an_adopted_child_are_not_those_families
 @pytest.mark.parametrize(("question", "family"), [("hoãn nghĩa vụ quân sự", "postpone"), ("nuôi chó có phải đăng ký không", "animal")])
 def test_a_postponement_and_a_dog_still_are(question, family):
     assert family in Distinguisher.present(normalize(question))
+
+
+def test_a_karaoke_is_licensed_apart_from_the_business_registration(dist):
+    present = Distinguisher.present(normalize("xin giấy phép kinh doanh karaoke"))
+    assert "commerce" in dist.unexplained("household-business-registration", present)
