@@ -1,7 +1,7 @@
 """What each threshold of the look-alike check trades: wrong answers against questions asked back.
 
 The assistant answers every held-out question with the check off; the shipped model's doubt about
-each answered procedure then says, for any threshold, which answers the check would have turned
+each answered procedure (as the core weighs it: assistant.core.lookalike_doubt) then says, for any threshold, which answers the check would have turned
 into "Có phải bạn hỏi về thủ tục …?". Sets: `held-out-unseen` (benchmarks/matching.py: held-out
 questions no tuning set, dev set or catalogue example asks) and the original held-out sets
 (holdout, heldout-phone, heldout-coordinator), clean and phone-typed. For deployers choosing
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.catalog.loader import load_catalog  # noqa: E402
 from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # noqa: E402
-from assistant.core import Assistant  # noqa: E402
+from assistant.core import Assistant, lookalike_doubt  # noqa: E402
 from assistant.dialogue.conversation import Conversation  # noqa: E402
 from assistant.nlu.lookalike import Model, load_model  # noqa: E402
 from benchmarks.matching import (  # noqa: E402
@@ -50,7 +50,8 @@ def doubts(assistant: Assistant, model: Model, rows: list[Row]) -> dict:
         reply = assistant.handle(row.question, Conversation())
         if reply.status.value != "answer" or reply.procedure_id is None:
             continue
-        doubt = model.probability(brain.lookalike.features(brain.matcher.parse(row.question), reply.procedure_id))
+        doubt = lookalike_doubt(brain, brain.matcher.parse(row.question), reply.procedure_id,
+                                lambda q, pid: model.probability(brain.lookalike.features(q, pid)))
         if not row.in_scope:
             out["lookalike_answered"].append(doubt)
         elif reply.procedure_id in row.ids:
