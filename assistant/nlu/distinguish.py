@@ -193,7 +193,12 @@ FAMILIES: dict[str, str] = {
     # VNeID level 1 is made in the app; only level 2 is ours ("mức 1 lên mức 2" is).
     "level1": r"(?<!len )(?<!tu )muc (do )?(1|mot)\b(?! len)",
     # A Vietnamese abroad gets a passport from the mission, not at home.
-    "overseas": r"(nguoi viet|viet kieu|cong dan)( \w+){0,2} (o|tai|song o|dinh cu o|dang o) nuoc ngoai",
+    "overseas": r"(nguoi viet|viet kieu|cong dan)( \w+){0,2} (o|tai|song o|dinh cu o|dang o) nuoc ngoai"
+                # ... and a passport lost, expired or renewed while abroad, the mission's matter too.
+                r"|(mat|bi mat|lam mat|danh roi|that lac|het han|gia han|cap lai|lam lai|doi)( \w+){0,2} (ho chieu|passport)"
+                r"( \w+){0,3} (o|tai|ben|khi o|khi du lich|khi dang o|dang o|luc o) (nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan|thai)"
+                r"|(ho chieu|passport)( \w+){0,2} (bi mat|mat|het han|bi giu|bi trom)( \w+){0,2} (o|tai|ben|khi o|khi du lich|dang o) (nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan|thai)"
+                r"|(dang o|song o|lam viec o|dinh cu o|o ben) (nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan|thai)( \w+){0,6} (mat|lam|xin|cap lai|gia han|doi|lam lai) (lai )?(ho chieu|passport)",
     # Reissuing a certificate or permit that was lost or torn, which the registering and
     # amending procedures do not do ("đăng ký lại hộ kinh doanh khi chuyển địa điểm" is an amendment).
     "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)"

@@ -488,3 +488,21 @@ def test_a_postponement_and_a_dog_still_are(question, family):
 def test_a_karaoke_is_licensed_apart_from_the_business_registration(dist):
     present = Distinguisher.present(normalize("xin giấy phép kinh doanh karaoke"))
     assert "commerce" in dist.unexplained("household-business-registration", present)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["mất hộ chiếu ở Thái Lan thì làm sao về", "gia hạn hộ chiếu VN ở Đức làm ở đâu",
+     "đang ở nước ngoài mất hộ chiếu xin lại", "hộ chiếu bị mất ở Đài Loan, cấp lại ở đâu"],
+)
+def test_a_passport_lost_or_renewed_abroad_is_the_missions_matter(dist, question):
+    assert "overseas" in dist.unexplained("passport-issuance", Distinguisher.present(normalize(question)))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["mẹ già 70 tuổi làm hộ chiếu đi thăm con ở Hàn lần đầu", "bị mất passport trước khi đi Hàn, làm lại thế nào",
+     "hộ chiếu hết hạn rồi, sắp đi làm ở Hàn thì làm lại thế nào", "con đi học đại học ở Úc, làm passport cho con"],
+)
+def test_a_passport_for_a_trip_abroad_is_made_at_home(question):
+    assert "overseas" not in Distinguisher.present(normalize(question))
