@@ -23,6 +23,9 @@ from functools import lru_cache
 from assistant.catalog.schema import Procedure
 from assistant.text.normalize import normalize
 
+# Abroad, as citizens name it: a passport lost there, a worker back from there.
+_ABROAD = "nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan"
+
 # Families of distinguishing words. A procedure explains a family when one of its own
 # names, aliases or keywords contains a word of the family.
 FAMILIES: dict[str, str] = {
@@ -196,9 +199,9 @@ FAMILIES: dict[str, str] = {
     "overseas": r"(nguoi viet|viet kieu|cong dan)( \w+){0,2} (o|tai|song o|dinh cu o|dang o) nuoc ngoai"
                 # ... and a passport lost, expired or renewed while abroad, the mission's matter too.
                 r"|(mat|bi mat|lam mat|danh roi|that lac|het han|gia han|cap lai|lam lai|doi)( \w+){0,2} (ho chieu|passport)"
-                r"( \w+){0,3} (o|tai|ben|khi o|khi du lich|khi dang o|dang o|luc o) (nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan|thai)"
-                r"|(ho chieu|passport)( \w+){0,2} (bi mat|mat|het han|bi giu|bi trom)( \w+){0,2} (o|tai|ben|khi o|khi du lich|dang o) (nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan|thai)"
-                r"|(dang o|song o|lam viec o|dinh cu o|o ben) (nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan|thai)( \w+){0,6} (mat|lam|xin|cap lai|gia han|doi|lam lai) (lai )?(ho chieu|passport)",
+                rf"( \w+){{0,3}} (o|tai|ben|khi o|khi du lich|khi dang o|dang o|luc o) ({_ABROAD}|thai)"
+                rf"|(ho chieu|passport)( \w+){{0,2}} (bi mat|mat|het han|bi giu|bi trom)( \w+){{0,2}} (o|tai|ben|khi o|khi du lich|dang o) ({_ABROAD}|thai)"
+                rf"|(dang o|song o|lam viec o|dinh cu o|o ben) ({_ABROAD}|thai)( \w+){{0,6}} (mat|lam|xin|cap lai|gia han|doi|lam lai) (lai )?(ho chieu|passport)",
     # Reissuing a certificate or permit that was lost or torn, which the registering and
     # amending procedures do not do ("đăng ký lại hộ kinh doanh khi chuyển địa điểm" is an amendment).
     "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)"
@@ -321,8 +324,7 @@ _PURPOSE = re.compile(
 _RETURNEE = re.compile(
     r"\b(?:em|e|toi|minh|mk|anh|chi|chong|vo|con|bo|me|ong|ba)(?: (?:em|toi|minh|chong))? (?:vua|moi|da)"
     r" (?:di xuat khau lao dong|di xkld|di du hoc|di lam|lam viec o|lam o|lam ben|xuat khau lao dong|xkld|du hoc|o|tu|di)(?: o| ben| tai)?"
-    r" (?:nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore"
-    r"|malaysia|canada|hoa ky|lao|thai lan)(?: \w+){0,3}? ve(?: nuoc| vn| viet nam| que| phep)?\b")
+    rf" (?:{_ABROAD})(?: \w+){{0,3}}? ve(?: nuoc| vn| viet nam| que| phep)?\b")
 # A paper that "mất rồi" was lost, not a person who died ("sổ đỏ bị lũ cuốn trôi mất rồi").
 _PAPER_GONE = re.compile(
     r"\b(?:so do|so hong|so|giay to|giay|the|bang lai|bang|gplx|cccd|can cuoc|ho chieu|passport|ban chinh|ban goc"
