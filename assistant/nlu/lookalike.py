@@ -113,9 +113,6 @@ class LookalikeCheck:
             return 0.0
         return self.model.probability(self.features(query, procedure_id))
 
-    def doubtful(self, query: Query, procedure_id: str) -> bool:
-        return self.enabled and self.doubt(query, procedure_id) >= self.model.threshold
-
 
 def fit(feats: Sequence[set[str]], labels: np.ndarray, sample_weight: np.ndarray, l2: float = 1.0,
         iterations: int = 600, scale: dict[str, float] | None = None) -> tuple[dict[str, float], float]:
