@@ -10,7 +10,8 @@ over- and under-corrects. This one knows
 * Telex/VNI leftovers when the input method was off ("ddaang" -> "dang", "d9a8ng" ->
   "dang", "sinhf" -> "sinh"): decoded before any distance is computed;
 * tone marks cost nothing: matching runs on folded text, so "đắng" and "đăng" are equal;
-* doubled letters ("tamm") cost half an edit, a swap of two letters one edit.
+* doubled letters ("tamm") cost half an edit; a key next to the right one, two letters
+  swapped or one left out cost a little less than any other letter.
 
 Candidates come from a deletion index (the SymSpell idea), so a look-up costs a few dict
 probes whatever the vocabulary size; results are cached per token.
@@ -32,6 +33,10 @@ from assistant.text.normalize import collapse_repeats
 _SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
                        r"(uye|uya|oai|oay|oeo|uay|uoi|uou|ieu|yeu|uoc|[aeiouy]{1,2})"
                        r"(ng|nh|ch|[cmnpt])?$")
+# Two letters swapped or one left out: the slips a thumb makes most, after a neighbouring key.
+# Costing them a little under another letter lets them win a tie ("smi" is "sim", not "sai";
+# "nuc" is "nước", not "núc"), which otherwise went to the first word in alphabetical order.
+SWAP_OR_DROP = 0.9
 MAX_WORD = 14  # letters: longer than any Vietnamese syllable, Telex leftovers included
 _TELEX_PAIRS = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"))
 _TONE_KEYS = "fsrxj"
@@ -101,6 +106,10 @@ def distance(typed: str, word: str) -> float:
         diff = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
         if len(diff) == 1 and diff[0][1] in NEIGHBOUR_KEYS.get(diff[0][0], ""):
             plain = 0.8  # the finger slipped onto the key next to it ("ham" for "han")
+        elif len(diff) == 2:
+            plain = SWAP_OR_DROP  # two letters swapped ("smi" for "sim")
+    elif plain == 1.0 and len(word) == len(typed) + 1 and len(typed) >= 3:
+        plain = SWAP_OR_DROP  # a letter left out ("nuc" for "nuoc"); "vn", "hn" are abbreviations
     if any(a == b for a, b in itertools.pairwise(typed)):
         collapsed = collapse_repeats(typed)
         extra = (len(typed) - len(collapsed)) * 0.5

@@ -24,6 +24,8 @@ def test_teencode_and_abbreviations_expand():
     assert normalize("hs bhxh 1 lan") == "ho so bao hiem xa hoi 1 lan"
     assert normalize("đk gplx") == "dang ky giay phep lai xe"
     assert normalize("lam ks cho be") == "lam khai sinh cho be"  # "ks": the birth certificate
+    assert normalize("đổi chủ hộ kd") == "doi chu ho kinh doanh"
+    assert normalize("xoá hk cho con") == "xoa ho khau cho con"
 
 
 def test_telex_double_d_is_folded():

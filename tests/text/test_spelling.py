@@ -73,6 +73,23 @@ def test_a_neighbouring_key_costs_less_than_any_other_letter():
     assert distance("ham", "han") < distance("hak", "han")  # m is next to n on the keyboard
 
 
+def test_a_swap_or_a_dropped_letter_beats_another_letter():
+    # With no neighbour to decide, the slips a thumb makes win over an arbitrary letter (the
+    # first word in alphabetical order used to win: "smi" was "sai", "noai" was "nai").
+    speller = Speller(["sai", "sim", "nai", "ngoai", "nuoc", "muc", "o"], [("nuoc", "ngoai"), ("o", "nai")])
+    assert words(speller, "smi") == ["sim"]  # not a syllable: corrected freely
+    # Real syllables ("nuc", "noai") change only when a neighbour vouches, as "nước ngoài" does.
+    assert words(speller, "nuc ngoai") == ["nuoc", "ngoai"]
+    assert words(speller, "nuoc noai") == ["nuoc", "ngoai"]
+    assert distance("smi", "sim") < distance("smi", "sai")
+    assert distance("nuc", "nuoc") < distance("nuc", "luc")  # (m is next to n: "muc" costs 0.8)
+
+
+def test_a_two_letter_abbreviation_is_no_dropped_letter():
+    # "vn", "hn" are Việt Nam, Hà Nội: no letter-left-out discount turns them into "van", "han".
+    assert distance("vn", "van") == distance("vn", "va") == 1.0
+
+
 def test_context_on_both_sides_beats_context_on_one():
     speller = Speller(["mat", "ca", "can", "cuoc"], [("mat", "ca"), ("mat", "can"), ("can", "cuoc")])
     assert [c.word for c in speller.correct(["mat", "cna", "cuuoc"])] == ["mat", "can", "cuoc"]
