@@ -111,21 +111,33 @@ FAMILIES: dict[str, str] = {
     "benefit-admin": r"(tam dung|tiep tuc|chuyen noi)( huong)? (tro cap |bao hiem )?(that nghiep|bhtn)"
                      r"|thong bao (ve )?(viec )?tim kiem viec lam|(that nghiep|bhtn)( \w+){0,10} (tam dung|tiep tuc) huong",
     "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
-    "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)",
+    # A Vietnamese court's divorce, or its recognition of a foreign judgment: no civil-status record.
+    "court": r"(o|tai) toa( an)?$|toa an (nhan dan|huyen|tinh)|toa( an)? (o |tai )?(viet nam|vn)|toa( an)? cong nhan",
     "fire": r"phong chay|chua chay|pccc",
     # Everyday services and work matters that share a word with a procedure ("xe", "cưới",
     # "công ty", "nghỉ việc") but are no procedure at all.
     "service": r"sua (xe|o to|dien thoai|may)|thay (nhot|lop|dau nhot)|rua xe|(cho |bai )?gui xe|bao duong xe|va xe|uy tin"
                r"|vay cuoi|ao cuoi|tiec cuoi|anh cuoi|chup anh cuoi|xe cuoi|xem tuoi|mo nhac|tieng on|on ao"
-               r"|thue tho|tho (xay|dien|nuoc|sua)",
+               r"|thue tho|tho (xay|dien|nuoc|sua)"
+               # A DNA test asked about for itself (where, price, results), not as a paper of a procedure.
+               r"|^(?!.*\b(nhan (cha|me|con)|dang ky|thu tuc|ho so|giay to|khai sinh|cong nhan)\b).*\b(xet nghiem|xn) adn"
+               r"( cha con| me con)?( (o|tai) \w+( \w+)?)?(?= \|| (gia|het|mat|lay mau|tra ket qua|co can ca)\b|$)",
     # Never the job application itself: its papers (criminal record, residence) are procedures.
     "employment": r"nghi phep|no luong|cham luong|(?<!mai )tang ca|lam them gio|(mau )?don xin nghi viec",
     # Acts done abroad, before the foreign authority or the mission, not at the commune.
     "abroad-act": r"(dang ky|lam) (ket hon|khai sinh|khai tu)( voi nguoi nuoc ngoai)? (o|tai|ben) nuoc ngoai",
     # "tiền" is masked as the fee facet: "tiền điện" reaches here as "| dien".
-    "utility": r"tien rac|(?<=\| )rac\b|thu gom rac|tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai))|dien nuoc|hoc phi|gao cuu doi",
-    # Who the procedure is for: a foreigner applying in Vietnam, not a Vietnamese marrying one.
-    "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|nguoi nuoc ngoai (o|tai|song|dang o) viet nam",
+    "utility": r"tien rac|(?<=\| )rac\b|thu gom rac|tien dien|tien nuoc|(?<=\| )dien(?! (thoai|tu|ten|to khai|tich))|dien nuoc|hoc phi|gao cuu doi"
+               r"|cong to|dong ho (dien|nuoc)|hop dong (mua )?(dien(?! tu)|nuoc)",  # the meter and supply contract: the utility's matter
+    # Who the procedure is for: a foreigner applying in Vietnam, not a Vietnamese marrying one;
+    # and a foreigner's own certificate of marital status, which their country issues ("giấy
+    # độc thân của chồng người Hàn", "người Pháp xin giấy độc thân"), not the commune's.
+    "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|nguoi nuoc ngoai (o|tai|song|dang o) viet nam"
+                     r"|(doc than|tinh trang hon nhan)( \w+){0,2} (cua|cho|ben) (\w+ ){0,2}((nguoi|chong|vo|ban gai|ban trai"
+                     rf"|nguoi yeu) )?(nguoi )?({_ABROAD}|tay)\b"
+                     r"|(?<!voi )(?<!cuoi )(?<!lay )\b(nguoi|chong|vo|ban gai|ban trai|nguoi yeu) (nguoi )?"
+                     rf"({_ABROAD}|tay)( sap cuoi \w+)? (can |muon |phai )?(xin|lay|lam) (giay )?(xac nhan |chung nhan )?"
+                     r"(doc than|tinh trang hon nhan)",
     "guardian": r"(cham dut|thay doi) (viec )?(nguoi )?giam ho",
     "abandoned": r"bo roi|tre lac|khong ro cha me",
     "de-facto": r"nuoi (con nuoi )?thuc te|con nuoi thuc te",
@@ -330,7 +342,9 @@ _PAPER_GONE = re.compile(
     r"\b(?:so do|so hong|so|giay to|giay|the|bang lai|bang|gplx|cccd|can cuoc|ho chieu|passport|ban chinh|ban goc"
     r"|vi|tui)(?: \w+){0,4}? (?:bi |da |cung )?mat(?: het)? roi\b")
 # Clauses that name a family's words without making the question that family's matter.
-_CONTEXT = {"commerce": _PURPOSE, "foreign": _RETURNEE, "died": _PAPER_GONE}
+# A divorce long settled is the story before a new matter ("từng ly hôn ở tòa án Việt Nam, giờ tái hôn").
+_PAST_DIVORCE = re.compile(r"\b(?:tung|da) ly hon(?: \w+){0,2} toa(?: an)?(?: (?:viet nam|vn))?\b")
+_CONTEXT = {"commerce": _PURPOSE, "foreign": _RETURNEE, "died": _PAPER_GONE, "court": _PAST_DIVORCE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 
 

@@ -506,3 +506,64 @@ def test_a_passport_lost_or_renewed_abroad_is_the_missions_matter(dist, question
 )
 def test_a_passport_for_a_trip_abroad_is_made_at_home(question):
     assert "overseas" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["giấy xác nhận độc thân của chồng người Hàn xin ở đâu", "người Pháp xin giấy độc thân ở đâu",
+     "người nước ngoài xin xác nhận tình trạng hôn nhân", "bạn trai người Nhật xin giấy độc thân ở đại sứ quán Nhật à"],
+)
+def test_a_foreigners_own_marital_status_is_their_countrys_paper(dist, question):
+    present = Distinguisher.present(normalize(question))
+    assert "for-foreigner" in dist.unexplained("marriage-status-certification", present)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["xin giấy độc thân để kết hôn với người Hàn", "kết hôn với người Hàn xin giấy độc thân ở đâu",
+     "lấy chồng Đài Loan xin giấy xác nhận độc thân", "xác nhận độc thân cho con gái lấy chồng Hàn"],
+)
+def test_a_vietnamese_marrying_a_foreigner_asks_for_the_communes_paper(question):
+    assert "for-foreigner" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [("sang tên hợp đồng điện cho chủ mới", "utility"), ("tách công tơ điện riêng cho phòng trọ", "utility"),
+     ("tách đồng hồ nước riêng với nhà bố mẹ", "utility"), ("xét nghiệm ADN cha con ở đâu giá bao nhiêu", "service")],
+)
+def test_a_meter_a_supply_contract_or_a_dna_test_is_not_a_procedure(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [("ký hợp đồng điện tử có giá trị không", "utility"), ("tách thửa diện tích tối thiểu bao nhiêu", "utility"),
+     ("nhận cha con có cần xét nghiệm ADN không", "service"),
+     ("có kết quả xét nghiệm ADN rồi, đăng ký nhận cha cho con ở đâu", "service"),
+     ("cần xét nghiệm ADN không", "service")],  # the last clause of "nhận mẹ con cho bé, cần xét nghiệm ADN không"
+)
+def test_an_electronic_contract_an_area_or_a_dna_test_for_the_procedure_are_not(question, family):
+    assert family not in Distinguisher.present(normalize(question))
+
+
+def test_the_minimum_area_of_a_split_explains_no_utility(dist):
+    # "diện tích tối thiểu" among a land split's keywords once read as electricity ("| dien").
+    assert "utility" not in dist.explained["land-parcel-split-merge"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["ly hôn với chồng nước ngoài ở tòa Việt Nam", "tòa án công nhận bản án ly hôn nước ngoài",
+     "ly hôn thuận tình ở tòa án VN cần giấy tờ gì"],
+)
+def test_a_vietnamese_courts_divorce_is_the_courts_matter(dist, question):
+    assert "court" in dist.unexplained("foreign-divorce-recording", Distinguisher.present(normalize(question)))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["ly hôn ở tòa Đài Loan, về VN muốn ghi chú ly hôn", "Tôi từng ly hôn ở tòa án Việt Nam, giờ tái hôn thì đăng ký ở đâu"],
+)
+def test_a_foreign_courts_divorce_or_one_long_settled_is_not(question):
+    assert "court" not in Distinguisher.present(normalize(question))
