@@ -28,7 +28,7 @@ TEENCODE: dict[str, str] = {
     "hs": "ho so", "cty": "cong ty", "ubnd": "uy ban nhan dan",
     "cccd": "can cuoc cong dan", "cmnd": "chung minh nhan dan", "cmt": "chung minh nhan dan",
     "gplx": "giay phep lai xe", "bhxh": "bao hiem xa hoi", "bhyt": "bao hiem y te",
-    "dkkd": "dang ky kinh doanh", "kd": "kinh doanh", "hk": "ho khau",
+    "dkkd": "dang ky kinh doanh", "kd": "kinh doanh", "hk": "ho khau", "xn": "xac nhan", "tthn": "tinh trang hon nhan",
     "gcn": "giay chung nhan", "qsdd": "quyen su dung dat",
     "gks": "giay khai sinh", "ks": "khai sinh", "sdt": "so dien thoai", "tthc": "thu tuc hanh chinh",
     "r": "roi", "vs": "voi", "mk": "minh", "mik": "minh", "bh": "bao gio", "bg": "bao gio",
@@ -47,7 +47,8 @@ _HONG = re.compile(r"(?<![^\W_])h[oóòỏõọôốồổỗộơớờởỡ�
 _HONG_LITERAL = frozenset({"hỏng", "hồng"})
 # Abbreviations that mean something else before these words: "dkkh" is "đăng ký kết hôn", but
 # "dkkh thường trú" is "đăng ký hộ khẩu thường trú" and "dkkh tạm trú" a temporary residence.
-_BEFORE: dict[str, dict[str, str]] = {"dkkh": {"thuong": "dang ky ho khau", "tam": "dang ky"}}
+_BEFORE: dict[str, dict[str, str]] = {"dkkh": {"thuong": "dang ky ho khau", "tam": "dang ky"},
+                                      "xn": {"adn": "xet nghiem"}}  # "xn" is "xác nhận", but "xn adn" a DNA test
 _RUNS = re.compile(r"(.)\1+")
 _NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words, not abbreviations
 

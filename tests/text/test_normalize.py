@@ -26,6 +26,8 @@ def test_teencode_and_abbreviations_expand():
     assert normalize("lam ks cho be") == "lam khai sinh cho be"  # "ks": the birth certificate
     assert normalize("đổi chủ hộ kd") == "doi chu ho kinh doanh"
     assert normalize("xoá hk cho con") == "xoa ho khau cho con"
+    assert normalize("xin xn tthn") == "xin xac nhan tinh trang hon nhan"
+    assert normalize("xn adn cha con") == "xet nghiem adn cha con"  # before "adn", a DNA test
 
 
 def test_telex_double_d_is_folded():
