@@ -190,9 +190,14 @@ def test_a_story_in_one_sentence_asks_what_its_last_clauses_ask(shipped_catalog,
      "tam vang ko", "temporary-absence-declaration"),
 ])
 def test_a_story_that_pulls_elsewhere_is_decided_by_its_last_clauses(shipped_catalog, story, procedure):
-    # "công ty" in the story is where the citizen works, not a company to register.
+    # "công ty" in the story is where the citizen works, not a company to register: the procedure
+    # asked about is answered, or offered alone for one tap when the look-alike check doubts a
+    # story this long (how often it does is measured in benchmarks/lookalike_curve.py, not here).
     reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(story)
-    assert (reply.status, reply.procedure_id) == (Status.answer, procedure)
+    if reply.status == Status.clarify and reply.data.get("confirm"):
+        assert [c.id for c in reply.candidates] == [procedure]
+    else:
+        assert (reply.status, reply.procedure_id) == (Status.answer, procedure)
 
 
 def test_a_story_that_tells_neighbours_apart_is_not_dropped(shipped_catalog):
