@@ -167,3 +167,24 @@ def test_a_marriage_registered_abroad_is_not_the_divorce_record(assistant, quest
 def test_a_single_status_paper_for_a_wedding_abroad_is_still_ours(assistant):
     reply = ask(assistant, "xin giấy xác nhận độc thân để kết hôn ở nước ngoài")
     assert (reply["status"], reply["procedure_id"]) == ("answer", "marriage-status-certification"), reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["đất chưa có sổ có vay ngân hàng được không", "hộ nghèo được vay ngân hàng bao nhiêu",
+     "mua đất chưa có sổ vay ngân hàng được không"],
+)
+def test_a_bank_loan_alone_is_no_marital_status_question(assistant, question):
+    # The purpose a bank gives for the paper is an alias with the paper ("giấy độc thân để vay
+    # ngân hàng"), not a keyword: the loan alone no longer selects the procedure.
+    reply = ask(assistant, question)
+    assert reply["procedure_id"] != "marriage-status-certification", reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["xin giấy độc thân để vay ngân hàng ở đâu", "giấy xác nhận tình trạng hôn nhân để mua bán nhà đất"],
+)
+def test_the_paper_for_a_loan_or_a_sale_is_still_the_marital_status(assistant, question):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "marriage-status-certification"), reply
