@@ -23,6 +23,8 @@ from functools import lru_cache
 from assistant.catalog.schema import Procedure
 from assistant.text.normalize import normalize
 
+# Who a foreign person is to the citizen asking: "chồng người Hàn", "bạn trai người Nhật".
+_PARTNER = "nguoi|chong|vo|ban gai|ban trai|nguoi yeu"
 # Abroad, as citizens name it: a passport lost there, a worker back from there.
 _ABROAD = "nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan"
 
@@ -133,11 +135,9 @@ FAMILIES: dict[str, str] = {
     # and a foreigner's own certificate of marital status, which their country issues ("giấy
     # độc thân của chồng người Hàn", "người Pháp xin giấy độc thân"), not the commune's.
     "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|nguoi nuoc ngoai (o|tai|song|dang o) viet nam"
-                     r"|(doc than|tinh trang hon nhan)( \w+){0,2} (cua|cho|ben) (\w+ ){0,2}((nguoi|chong|vo|ban gai|ban trai"
-                     rf"|nguoi yeu) )?(nguoi )?({_ABROAD}|tay)\b"
-                     r"|(?<!voi )(?<!cuoi )(?<!lay )\b(nguoi|chong|vo|ban gai|ban trai|nguoi yeu) (nguoi )?"
-                     rf"({_ABROAD}|tay)( sap cuoi \w+)? (can |muon |phai )?(xin|lay|lam) (giay )?(xac nhan |chung nhan )?"
-                     r"(doc than|tinh trang hon nhan)",
+                     rf"|(doc than|tinh trang hon nhan)( \w+){{0,2}} (cua|cho|ben) (\w+ ){{0,2}}(({_PARTNER}) )?(nguoi )?({_ABROAD}|tay)\b"
+                     rf"|(?<!voi )(?<!cuoi )(?<!lay )\b({_PARTNER}) (nguoi )?({_ABROAD}|tay)( sap cuoi \w+)? (can |muon |phai )?"
+                     r"(xin|lay|lam) (giay )?(xac nhan |chung nhan )?(doc than|tinh trang hon nhan)",
     "guardian": r"(cham dut|thay doi) (viec )?(nguoi )?giam ho",
     "abandoned": r"bo roi|tre lac|khong ro cha me",
     "de-facto": r"nuoi (con nuoi )?thuc te|con nuoi thuc te",
