@@ -2,11 +2,12 @@
 
 The assistant answers every held-out question with the check off; the shipped model's doubt about
 each answered procedure (as the core weighs it: assistant.core.lookalike_doubt) then says, for any
-threshold, which answers the check would have turned into "Có phải bạn hỏi về thủ tục …?". Sets: `held-out-unseen` (benchmarks/matching.py: held-out
-questions no tuning set, dev set or catalogue example asks) and the original held-out sets
-(holdout, heldout-phone, heldout-coordinator), clean and phone-typed. For deployers choosing
-ASSISTANT_LOOKALIKE_THRESHOLD (docs/deploy.md); the shipped threshold is chosen on tuning sets only
-(benchmarks/train_lookalike.py), never from this curve.
+threshold, which answers the check would have turned into "Có phải bạn hỏi về thủ tục …?".
+Sets: `held-out-unseen` (benchmarks/matching.py: held-out questions no tuning set, dev set or
+catalogue example asks) and the original held-out sets (holdout, heldout-phone,
+heldout-coordinator), clean and phone-typed. For deployers choosing ASSISTANT_LOOKALIKE_THRESHOLD
+(docs/deploy.md); the shipped threshold is chosen on tuning sets only (benchmarks/train_lookalike.py),
+never from this curve.
 
 Usage: python benchmarks/lookalike_curve.py [--json benchmarks/results/lookalike_curve.json]
 """
