@@ -40,6 +40,7 @@ from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
 from assistant.nlu.lookalike import LookalikeCheck, Model, load_model
 from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored, phrase_tokens
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
+from assistant.text.lexicon import Lexicon, load_lexicon
 from assistant.text.normalize import MAX_INPUT_CHARS, clean, normalize
 from assistant.text.spelling import pattern_words
 from assistant.workdays import VN_TZ, WorkCalendar
@@ -126,8 +127,10 @@ class Assistant:
         desk: DossierService | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         lookalike: Model | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        self.lexicon = lexicon if lexicon is not None else load_lexicon()
         # Read once: reloading the catalogue changes what each procedure says, not these weights.
         model = lookalike if lookalike is not None else load_model()
         if self.settings.lookalike_threshold is not None and model.weights:
@@ -178,8 +181,9 @@ class Assistant:
         everyday = EverydayDesk(locality, self.settings.hotline, self.settings.portal_url)
         communes = CommuneFinder(locality)
         # The corrector must leave the everyday intents' words alone ("hotline" is not "online").
-        known = communes.words | pattern_words(*(v for v in vars(intents).values() if not callable(v)))
-        matcher = Matcher(catalog.procedures.values(), extra_words=known, scoring=self.scoring)
+        known = communes.phrases | pattern_words(*(v for v in vars(intents).values() if not callable(v)))
+        matcher = Matcher(catalog.procedures.values(), extra_words=known, scoring=self.scoring,
+                          lexicon=self.lexicon)
         elsewhere = ElsewhereIndex(catalog.elsewhere, matcher)
         lookalike = LookalikeCheck(matcher.procedures,
                                    list(zip(elsewhere.said, elsewhere.said_pairs, elsewhere.named, strict=True)),

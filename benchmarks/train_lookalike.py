@@ -37,6 +37,7 @@ from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # 
 from assistant.core import Assistant  # noqa: E402
 from assistant.dialogue.conversation import Conversation  # noqa: E402
 from assistant.nlu.lookalike import WEIGHTS_PATH, Model, fit  # noqa: E402
+from assistant.text.lexicon import LEXICON_PATH, Lexicon, build_lexicon, load_lexicon  # noqa: E402
 from benchmarks.matching import (  # noqa: E402
     DATA,
     DEFAULT_DEV,
@@ -95,17 +96,29 @@ def examples(assistant: Assistant, rows: list[tuple[str, Row]]) -> tuple[list[se
     return feats, np.array(labels, dtype=float), np.array(weights)
 
 
-def train() -> Model:
+def lexicon_of(rows: list[tuple[str, Row]]) -> Lexicon:
+    """The citizens' words from the tuning questions as written (not the catalogue's examples,
+    whose words the corrector knows already; not the phone-typed copies)."""
+    by_set: dict[str, list[str]] = {}
+    for name, row in rows:
+        if name != "examples" and not name.endswith("-noisy"):
+            by_set.setdefault(name, []).append(row.question)
+    return build_lexicon(by_set[name] for name in sorted(by_set))
+
+
+def train() -> tuple[Model, Lexicon]:
     settings = Settings(catalog_dir=DEFAULT_CATALOG_DIR, locality=DEFAULT_LOCALITY)
     catalog = load_catalog(settings.catalog_dir, settings.locality)
-    assistant = Assistant(catalog, settings, lookalike=Model())  # the assistant as it answers without the check
     rows = training_rows(catalog)
+    lexicon = lexicon_of(rows)
+    # The assistant as it answers without the check, correcting with the lexicon it will ship with.
+    assistant = Assistant(catalog, settings, lookalike=Model(), lexicon=lexicon)
     feats, y, sw = examples(assistant, rows)
     weights, bias = fit(feats, y, sw, l2=L2, iterations=ITERATIONS, scale={"w": WEAK_SCALE})
     meta = {"trained": dt.date.today().isoformat(), "rows": len(feats), "lookalikes": int(y.sum()),
             "sets": sorted({name for name, _ in rows if not name.endswith("-noisy")}),
             "l2": L2, "hard": HARD, "weak_scale": WEAK_SCALE, "catalog_version": catalog.version}
-    return Model(weights, bias, THRESHOLD, meta)
+    return Model(weights, bias, THRESHOLD, meta), lexicon
 
 
 def main() -> int:
@@ -115,19 +128,23 @@ def main() -> int:
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    parser.add_argument("--lexicon", type=Path, default=LEXICON_PATH)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    model = train()
+    model, lexicon = train()
     print(f"{model.meta['rows']} rows ({model.meta['lookalikes']} look-alikes), {len(model.weights)} weights, "
-          f"bias {model.bias}")
+          f"bias {model.bias}; lexicon {len(lexicon.words)} words, {len(lexicon.pairs)} pairs")
     if args.check:
         shipped = json.loads(args.out.read_text(encoding="utf-8"))
         same = shipped["weights"] == model.to_json()["weights"]
         print("shipped weights are " + ("up to date" if same else "stale: run benchmarks/train_lookalike.py"))
-        return 0 if same else 1
+        same_lexicon = load_lexicon(args.lexicon) == lexicon
+        print("shipped lexicon is " + ("up to date" if same_lexicon else "stale: run benchmarks/train_lookalike.py"))
+        return 0 if same and same_lexicon else 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    args.lexicon.write_text(json.dumps(lexicon.to_json(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} and {args.lexicon}")
     return 0
 
 

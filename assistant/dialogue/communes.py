@@ -55,6 +55,12 @@ class CommuneFinder:
         """Every word of every commune name (the spelling corrector must leave them alone)."""
         return {word for phrase in self._slug for word in phrase.split()}
 
+    @property
+    def phrases(self) -> set[str]:
+        """Every commune name as written in messages: its words standing together tell the
+        corrector that "Trung Khánh Vĩnh" is a name, not a slip for "trường" beside "xã"."""
+        return set(self._slug)
+
     def find(self, normalised: str) -> CommuneHit | None:
         if self._pattern is None:
             return None

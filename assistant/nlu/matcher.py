@@ -26,6 +26,7 @@ from assistant.catalog.schema import Procedure
 from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS
 from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
 from assistant.nlu.facets import facet_spans as _facet_spans
+from assistant.text.lexicon import Lexicon
 from assistant.text.marks import contradicted, kept_words, marked_words
 from assistant.text.normalize import TEENCODE, collapse_repeats, fold, normalize, strip_telex_tail, tokens
 from assistant.text.spelling import EVERYDAY_PAIRS, Speller, is_syllable, pairs_of
@@ -187,9 +188,11 @@ class Matcher:
     """Scores procedures for a message. Build once per catalogue; thread-safe to query."""
 
     def __init__(self, procedures: Iterable[Procedure], candidate_pool: int = 40,
-                 extra_words: Iterable[str] = (), scoring: str = "phrase") -> None:
-        """`extra_words`: words that are not in the catalogue but must never be "corrected"
-        into catalogue words (the locality's commune names).
+                 extra_words: Iterable[str] = (), scoring: str = "phrase", lexicon: Lexicon | None = None) -> None:
+        """`extra_words`: words or phrases that are not in the catalogue but must never be
+        "corrected" into catalogue words (the locality's commune names); a phrase's words are
+        known to stand together. `lexicon`: the words and pairs
+        citizens use beyond the catalogue's (assistant.text.lexicon), for the corrector only.
 
         `scoring` chooses how candidates are scored (benchmarks/matching.py compares them):
         "phrase" (best phrase recall + query precision, shipped), "bm25" (Okapi BM25 over
@@ -267,9 +270,12 @@ class Matcher:
             w for expansion in TEENCODE.values() for w in expansion.split()} | {
             k for k in TEENCODE if len(k) >= 4 or (len(k) == 3 and not is_syllable(k))}
         general |= {w for pair in EVERYDAY_PAIRS for w in pair}  # their words are spelled right as typed
+        lexicon = lexicon or Lexicon()
+        extra = [tokens(normalize(e)) for e in extra_words]
         self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
-                               {w for e in extra_words for w in tokens(normalize(e))},
-                               pairs_of(raw_phrases) | FACET_PAIRS | DISTINGUISHING_PAIRS | EVERYDAY_PAIRS)
+                               {w for e in extra for w in e} | lexicon.words,
+                               pairs_of(raw_phrases) | pairs_of(extra) | FACET_PAIRS | DISTINGUISHING_PAIRS |
+                               EVERYDAY_PAIRS | lexicon.pairs)
         self._correct_text_cached = lru_cache(maxsize=20_000)(self._correct_text)
         # Okapi BM25 statistics over each procedure's bag of phrase words.
         self._tf: list[dict[str, int]] = []

@@ -1,10 +1,12 @@
 """benchmarks/matching.py's held-out-unseen set: held-out questions some tuning set, the dev set or
 a catalogue example asks word for word are left out of it (short questions coincide across
-authors), and the look-alike trainer leaves such tuning rows out of its data."""
+authors), and the look-alike trainer leaves such tuning rows out of its data; the corrector's lexicon is
+built from the tuning questions as written."""
 
 from __future__ import annotations
 
 from benchmarks.matching import UNSEEN, Row, question_key, unseen_rows
+from benchmarks.train_lookalike import lexicon_of
 
 
 def row(question: str, ids: str = "-") -> Row:
@@ -28,3 +30,14 @@ def test_only_questions_no_tuning_set_asks_stay_unseen():
         UNSEEN: [row("phí hỏa táng ở Huế")],
     }
     assert [r.question for r in unseen_rows(sets)] == ["phí hỏa táng ở Huế", "giấy độc thân làm ở xã nào"]
+
+
+def test_the_lexicon_is_built_from_the_tuning_questions_as_written_only():
+    rows = [(name, row("bị phạt nguội"))
+            for name in ("neighbours-a-tune", "neighbours-b-tune", "neighbours-c-tune", "neighbours-d-tune",
+                         "neighbours-e-tune", "neighbours-f-tune")]
+    assert ("bi", "phat") in lexicon_of(rows).pairs
+    # The catalogue's examples and the phone-typed copies are not other authors.
+    rows[5] = ("examples", row("bị phạt nguội"))
+    rows.append(("neighbours-a-tune-noisy", row("bị phạt nguội")))
+    assert "phat" not in lexicon_of(rows).words
