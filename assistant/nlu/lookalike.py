@@ -22,6 +22,7 @@ import itertools
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,12 @@ log = logging.getLogger(__name__)
 WEIGHTS_PATH = Path(__file__).with_name("data") / "lookalike.json"
 
 
+# "bây giờ" (now) folds to "bay gio", and "giờ" is a stopword: left alone, "bay" read as the
+# "máy bay" of questions about flights ("thi bằng lái bây giờ do công an tổ chức à"). It says when.
+_NOW = re.compile(r"\bbay gio\b")
+_PLANE = re.compile(r"\bmay bay\b")
+
+
 def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str, str]],
              named: frozenset[str] | None = None) -> set[str]:
     """What the question says that the candidate does not: "u:<word>" for each informative word
@@ -48,6 +55,8 @@ def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str
     Such a word is weaker evidence than an unsaid one, and the trainer regularises it more
     (benchmarks/train_lookalike.py, WEAK_SCALE)."""
     toks = [t for t in query.content if len(t) > 1 and not t.isdigit()]  # numbers name no matter
+    if "bay" in toks and _NOW.search(query.normalised) and not _PLANE.search(query.normalised):
+        toks = [t for t in toks if t != "bay"]
     informative = [t for t in toks if t not in STOPWORDS and t not in FILLER]
     out = {"u:" + t for t in informative if t not in said}
     if named is not None:

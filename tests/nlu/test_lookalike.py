@@ -109,6 +109,14 @@ def test_a_word_only_the_papers_or_examples_say_is_weaker_evidence(shipped):
     assert not {p + w for p in ("u:", "w:") for w in ("xay", "dung", "phep")} & feats
 
 
+def test_now_is_a_time_not_a_flight(shipped):
+    # "bây giờ" folds to "bay gio" and "giờ" is a stopword: "bay" must not read as "máy bay".
+    now = features(shipped, "thi bằng lái bây giờ do công an tổ chức à", "driving-license-test")
+    assert not {"u:bay", "w:bay"} & now
+    flight = features(shipped, "mất bằng lái trên máy bay giờ làm lại ở đâu", "driving-license-reissue")
+    assert {"u:bay", "w:bay"} & flight
+
+
 def test_naming_a_word_silences_it_and_saying_it_only_weakens_it(shipped):
     query = shipped.brain.matcher.parse("thuê kiến trúc sư")
     none: frozenset[str] = frozenset()
