@@ -654,10 +654,10 @@ class Assistant:
                         conv: Conversation, now: dt.datetime, whole: Query | None) -> Reply:
         """The answer a question matched, unless what it says besides looks like another matter
         (assistant.nlu.lookalike): then one question back, "is it this procedure?", with the
-        way to ask about anything else (the doubt of a story's last sentence may clear it: see
+        way to ask about anything else (after a story, its last sentence is weighed: see
         `lookalike_doubt`)."""
         check, threshold = brain.lookalike, brain.lookalike.model.threshold
-        if whole is not None and check.enabled and lookalike_doubt(brain, whole, proc.id, floor=threshold) >= threshold:
+        if whole is not None and check.enabled and lookalike_doubt(brain, whole, proc.id) >= threshold:
             conv.pending_candidates = [proc.id]
             conv.last_facet = hit.facet.value
             return brain.composer.confirm(Candidate(proc.id, proc.name, score), hit.facet)
@@ -723,26 +723,26 @@ CLAUSE_MIN_WORDS = 5  # a trailing clause shorter than this is read with the one
 
 
 def lookalike_doubt(brain: Brain, whole: Query, procedure_id: str,
-                    doubt: Callable[[Query, str], float] | None = None, floor: float = 0.0) -> float:
+                    doubt: Callable[[Query, str], float] | None = None) -> float:
     """The look-alike check's doubt (0..1) about answering a message with the procedure.
 
     A story told before the question ("hôm qua em lên phường hỏi thì đông quá, ...") is many
-    words the procedure never says, and no evidence that the question is about something else:
-    the last sentence's own doubt counts when it is lower, unless the story names what tells
-    neighbours apart and the procedure does not explain it ("vợ tôi người Lào sang thăm. Khai báo
-    tạm trú cho vợ ở đâu?"). `doubt` scores one query (benchmarks pass another model's). Below
-    `floor` the whole message's doubt is returned as it is: a caller that only asks whether the
-    doubt reaches a threshold need not read the last sentence of every story."""
+    words the procedure never says, and no evidence either way: only the last sentence, where
+    citizens put the question, is weighed. A story that happens to use the procedure's words does
+    not vouch for a question about something else, and one full of other words does not make a
+    question about the procedure doubtful. Unless the story names what tells neighbours apart and
+    the procedure does not explain it ("vợ tôi người Lào sang thăm. Khai báo tạm trú cho vợ ở
+    đâu?"): then the whole message is weighed. `doubt` scores one query (benchmarks pass another
+    model's)."""
     doubt = doubt or brain.lookalike.doubt
-    whole_doubt = doubt(whole, procedure_id)
     part = _question_part(whole.text)
-    if part is None or not whole_doubt or whole_doubt < floor:
-        return whole_doubt
+    if part is None:
+        return doubt(whole, procedure_id)
     question = brain.matcher.parse(part)
     d = brain.distinguisher
     if d.unexplained(procedure_id, d.present(whole.masked) - d.present(question.masked)):
-        return whole_doubt
-    return min(whole_doubt, doubt(question, procedure_id))
+        return doubt(whole, procedure_id)
+    return doubt(question, procedure_id)
 
 
 def _question_part(text: str) -> str | None:

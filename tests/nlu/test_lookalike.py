@@ -81,6 +81,17 @@ def test_a_story_before_a_plain_question_raises_no_doubt(shipped_catalog):
     assert doubtful["status"] == "clarify" and doubtful["procedure_id"] is None, doubtful
 
 
+def test_a_story_does_not_vouch_for_the_question_after_it(shipped_catalog):
+    # Words of the story that make answers likelier ("khu công nghiệp" here) do not clear a last
+    # sentence that asks about something else: the question is weighed alone.
+    assistant = with_model(shipped_catalog, {"u:phat": 6.0, "u:nghiep": -12.0})
+    story = "Mình đang làm ở công ty bên khu công nghiệp, chỉ nghỉ được sáng thứ bảy thôi."
+    reply = ask(assistant, f"{story} Căn cước hết hạn có bị phạt không?")
+    assert reply["status"] == "clarify" and reply["procedure_id"] is None, reply
+    # (the whole message alone would have been answered: the story's word outweighs the fine)
+    assert ask(assistant, f"{story[:-1]}, căn cước hết hạn có bị phạt không")["status"] == "answer"
+
+
 def test_a_word_the_procedure_says_never_counts_against_it(shipped_catalog):
     assistant = with_model(shipped_catalog, {"u:cuoc": 9.0, "u:han": 9.0})
     reply = ask(assistant, "căn cước hết hạn đổi ở đâu")
