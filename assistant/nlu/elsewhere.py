@@ -133,7 +133,7 @@ class ElsewhereIndex:
         # procedures, measured on benchmarks/data/tune.tsv.)
         names = [tokens(normalize(text)) for _, _, text in raw]
         self.speller = Speller(matcher.speller.vocabulary | {t for run in names for t in run},
-                               matcher.speller.pairs | pairs_of(names))
+                               matcher.speller.pairs | pairs_of(names), matcher.speller.weak_pairs)
         self.weight: dict[str, float] = {
             w: math.log(1 + (n + 1) / (f + 0.5)) for w, f in df.items()}
         self._read_cached = lru_cache(maxsize=20_000)(self._read_uncached)

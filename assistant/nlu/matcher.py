@@ -275,7 +275,7 @@ class Matcher:
         self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |
                                {w for e in extra for w in e} | lexicon.words,
                                pairs_of(raw_phrases) | pairs_of(extra) | FACET_PAIRS | DISTINGUISHING_PAIRS |
-                               EVERYDAY_PAIRS | lexicon.pairs)
+                               EVERYDAY_PAIRS, weak_pairs=lexicon.pairs)
         self._correct_text_cached = lru_cache(maxsize=20_000)(self._correct_text)
         # Okapi BM25 statistics over each procedure's bag of phrase words.
         self._tf: list[dict[str, int]] = []

@@ -1,12 +1,14 @@
 """The words and word pairs citizens use, beyond the catalogue's own, for the spelling corrector.
 
 Why: a corrector that knows only the catalogue's words pulls every slip towards our procedures.
-"huy hop dong dat coc bi pht" became "... bị phí" (a fee, which we explain) rather than "bị phạt"
-(a fine, which we do not), and "tien phong" stayed "tiền phòng" where "tiêm phòng" was meant: a
-phone-typed question about something else then reads like one of ours and gets a confident
-answer. Words that several authors of our tuning questions used independently (ordinary
-Vietnamese: "phạt", "tiêm", "ngân hàng", "homestay", "vssid") let the corrector keep or restore
-them, and their pairs let a neighbour vouch for them as it does for the catalogue's pairs.
+"huy hop dong dat coc bi pht bn tien" became "... bị phí bao nhiêu tiền" (a fee, which we
+explain) rather than "bị phạt" (a fine, which we do not): a phone-typed question about something
+else then reads like one of ours and gets a confident answer. Words that several authors of our
+tuning questions used independently (ordinary Vietnamese: "phạt", "tiêm", "ngân hàng",
+"homestay", "vssid") are words the corrector may restore, and their pairs help choose what a slip
+stands for. The pairs are weaker than the catalogue's (assistant.text.spelling, `weak_pairs`):
+they never keep a slip from the catalogue's phrase ("lam giay khi sinh" is still "khai sinh",
+though "khi sinh con" is everyday) nor turn one real word into another.
 
 Built by benchmarks/train_lookalike.py from the tuning sets only (never the held-out sets), so
 the benchmarks' held-out questions stay unseen; shipped as assistant/nlu/data/lexicon.json.

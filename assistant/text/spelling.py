@@ -129,9 +129,15 @@ class Correction:
 class Speller:
     """Corrects folded tokens against a vocabulary, using neighbouring words as context."""
 
-    def __init__(self, vocabulary: Iterable[str], pairs: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(self, vocabulary: Iterable[str], pairs: Iterable[tuple[str, str]] = (),
+                 weak_pairs: Iterable[tuple[str, str]] = ()) -> None:
+        """`weak_pairs` (everyday language: assistant.text.lexicon) help choose what a slip that is
+        no word stands for, but never keep a real word from being read as a slip or make one: "khi
+        sinh con" is everyday, yet "lam giay khi sinh" is still "làm giấy khai sinh"."""
         self.vocabulary = frozenset(w for w in vocabulary if w.isalpha())
         self.pairs = frozenset(pairs)
+        self.weak_pairs = frozenset(weak_pairs) - self.pairs
+        self._known_pairs = self.pairs | self.weak_pairs
         self._index: dict[str, set[str]] = {}
         for word in self.vocabulary:
             for key in _deletes(word, 2 if len(word) >= 4 else 1):
@@ -213,6 +219,7 @@ class Speller:
         Two passes: slips that cannot be Vietnamese are settled first, so a real syllable next
         to one ("ham quco") sees its corrected neighbour ("quoc") when it looks for a pair."""
         options = [self.options(t) for t in tokens]
+        known = self._known_pairs
         best = [opts[0][0] if opts and opts[0][1] == 0.0 else None for opts in options]
         out: list[Correction | None] = [None] * len(tokens)
         order = [i for i, t in enumerate(tokens) if not is_syllable(t)] + \
@@ -234,12 +241,13 @@ class Speller:
             nxt = best[i + 1] if i + 1 < len(tokens) else None
 
             def context(word: str, prev: str | None = prev, nxt: str | None = nxt) -> bool:
-                return (prev, word) in self.pairs or (word, nxt) in self.pairs
+                return (prev, word) in known or (word, nxt) in known
 
             def support(word: str, prev: str | None = prev, nxt: str | None = nxt) -> float:
-                # A pair with a particle ("... không", "có ...") is weak evidence: half weight.
-                return sum(0.6 if other not in PARTICLES else 0.3
-                           for pair, other in (((prev, word), prev), ((word, nxt), nxt)) if pair in self.pairs)
+                # A pair with a particle ("... không", "có ...") is weak evidence: half weight; an
+                # everyday pair (`weak_pairs`) half again, so the catalogue's phrases win a tie.
+                return sum((0.6 if other not in PARTICLES else 0.3) * (1.0 if pair in self.pairs else 0.5)
+                           for pair, other in (((prev, word), prev), ((word, nxt), nxt)) if pair in known)
 
             ranked = sorted(opts, key=lambda o: (o[1] - support(o[0]), o[0]))
             word, cost = ranked[0]

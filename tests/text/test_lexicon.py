@@ -64,24 +64,28 @@ def test_the_shipped_lexicon_loads_and_knows_everyday_words():
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory):
     fee = procedure("contract-authentication", "Chứng thực hợp đồng, giao dịch",
-                    keywords=["hủy hợp đồng đặt cọc", "lệ phí bị phí bao nhiêu"])
-    return load_catalog(write_catalog(tmp_path_factory.mktemp("cat"), [fee]))
+                    keywords=["hủy hợp đồng đặt cọc", "lệ phí bao nhiêu"])
+    birth = procedure("birth-registration", "Đăng ký khai sinh", aliases=["làm giấy khai sinh"])
+    return load_catalog(write_catalog(tmp_path_factory.mktemp("cat"), [fee, birth]))
 
 
 def corrected(matcher: Matcher, text: str) -> str:
     return matcher.correct(normalize(text), text).text
 
 
-def test_with_the_lexicon_a_slip_becomes_the_everyday_word_a_neighbour_vouches_for(catalog):
-    typed = "huy hop dong dat coc bi pht"
+def test_with_the_lexicon_a_slip_becomes_the_everyday_word_its_neighbours_vouch_for(catalog):
+    typed = "huy hop dong dat coc bi pht bn tien"
     plain = Matcher(catalog.procedures.values())
-    assert corrected(plain, typed).endswith("bi phi")  # only our words known: the fine became a fee
-    lexicon = Lexicon(frozenset({"phat"}), frozenset({("bi", "phat")}))
-    assert corrected(Matcher(catalog.procedures.values(), lexicon=lexicon), typed).endswith("bi phat")
+    assert "bi phi bao" in corrected(plain, typed)  # "phí bao nhiêu" is a phrase we know: a fee
+    lexicon = Lexicon(frozenset({"phat"}), frozenset({("bi", "phat"), ("phat", "bao")}))
+    assert "bi phat bao" in corrected(Matcher(catalog.procedures.values(), lexicon=lexicon), typed)
 
 
-def test_a_real_word_slip_is_restored_when_the_lexicon_knows_its_pair(catalog):
-    lexicon = Lexicon(frozenset({"tiem", "phong", "tien"}), frozenset({("tiem", "phong")}))
+def test_an_everyday_pair_never_keeps_a_slip_from_the_catalogues_phrase(catalog):
+    # "khi sinh con" is everyday Vietnamese, but "lam giay khi sinh" still means "làm giấy khai sinh".
+    lexicon = Lexicon(frozenset({"khi", "sinh", "con"}), frozenset({("khi", "sinh"), ("sinh", "con")}))
     matcher = Matcher(catalog.procedures.values(), lexicon=lexicon)
-    assert corrected(matcher, "tien phong cho con") == "tiem phong cho con"
-    assert corrected(Matcher(catalog.procedures.values()), "tien phong cho con").startswith("tien")
+    assert corrected(matcher, "lam giay khi sinh o dau") == "lam giay khai sinh o dau"
+    # Nor does one turn a real word into another: "tiền phòng" stays though "tiêm phòng" is everyday.
+    lexicon = Lexicon(frozenset({"tiem", "phong", "tien"}), frozenset({("tiem", "phong")}))
+    assert corrected(Matcher(catalog.procedures.values(), lexicon=lexicon), "tien phong tro").startswith("tien")
