@@ -51,14 +51,10 @@ class CommuneFinder:
         )
 
     @property
-    def words(self) -> set[str]:
-        """Every word of every commune name (the spelling corrector must leave them alone)."""
-        return {word for phrase in self._slug for word in phrase.split()}
-
-    @property
     def phrases(self) -> set[str]:
-        """Every commune name as written in messages: its words standing together tell the
-        corrector that "Trung Khánh Vĩnh" is a name, not a slip for "trường" beside "xã"."""
+        """Every commune name as written in messages, for the spelling corrector: it leaves their
+        words alone, and their standing together says "Trung Khánh Vĩnh" is a name, not a slip
+        for "trường" beside "xã"."""
         return set(self._slug)
 
     def find(self, normalised: str) -> CommuneHit | None:

@@ -191,8 +191,8 @@ class Matcher:
                  extra_words: Iterable[str] = (), scoring: str = "phrase", lexicon: Lexicon | None = None) -> None:
         """`extra_words`: words or phrases that are not in the catalogue but must never be
         "corrected" into catalogue words (the locality's commune names); a phrase's words are
-        known to stand together. `lexicon`: the words and pairs
-        citizens use beyond the catalogue's (assistant.text.lexicon), for the corrector only.
+        known to stand together. `lexicon`: the words and pairs citizens use beyond the
+        catalogue's (assistant.text.lexicon), for the corrector only.
 
         `scoring` chooses how candidates are scored (benchmarks/matching.py compares them):
         "phrase" (best phrase recall + query precision, shipped), "bm25" (Okapi BM25 over

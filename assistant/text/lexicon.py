@@ -33,7 +33,7 @@ LEXICON_PATH = Path(__file__).resolve().parents[1] / "nlu" / "data" / "lexicon.j
 # A word or pair counts when this many question sets (each written by another author) use it:
 # one author's slip or pet phrase is not the language. Fewer (3) also took in words that are
 # slips for ours more often than themselves, and lost phone-typed questions about our procedures
-# (measured with the look-alike check off, on the tuning sets).
+# (measured with the look-alike check off, on the tuning sets, when the pairs were not yet weak).
 MIN_SETS = 6
 # A short run of letters that cannot be a syllable is more often a slip than a word: "mst" is
 # "mất" typed in a hurry before it is "mã số thuế". Longer ones ("vssid", "homestay") are words.
@@ -71,9 +71,9 @@ def build_lexicon(question_sets: Iterable[Iterable[str]], min_sets: int = MIN_SE
             pairs.update(itertools.pairwise(found))
         word_sets.update(words)
         pair_sets.update(pairs)
-    words = frozenset(w for w, n in word_sets.items()
-                      if n >= min_sets and (is_syllable(w) or len(w) >= MIN_ODD_LETTERS))
-    return Lexicon(words, frozenset(p for p, n in pair_sets.items() if n >= min_sets),
+    kept = frozenset(w for w, n in word_sets.items()
+                     if n >= min_sets and (is_syllable(w) or len(w) >= MIN_ODD_LETTERS))
+    return Lexicon(kept, frozenset(p for p, n in pair_sets.items() if n >= min_sets),
                    {"sets": count, "min_sets": min_sets})
 
 
