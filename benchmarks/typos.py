@@ -149,10 +149,17 @@ def noisy(question: str, rng: random.Random, slip_rate: float = 0.25) -> str:
 
 
 def noisy_rows(rows: Iterable[tuple[str, str, str]], seed: int = 17) -> list[tuple[str, str, str]]:
-    """(ids, facet, question) rows with noisy questions; one RNG per row keeps rows independent."""
+    """(ids, facet, question) rows with noisy questions.
+
+    Each row's noise is drawn from the seed and the question itself (and how many times the
+    same question came before it), never from its position: adding or dropping other rows
+    must not re-type the rest, or two runs on almost the same set stop being comparable.
+    """
     out = []
-    for n, (ids, facet, question) in enumerate(rows):
-        rng = random.Random(f"{seed}:{n}:{question}")
+    seen: dict[str, int] = {}
+    for ids, facet, question in rows:
+        repeat = seen[question] = seen.get(question, -1) + 1
+        rng = random.Random(f"{seed}:{repeat}:{question}")
         out.append((ids, facet, noisy(question, rng)))
     return out
 
