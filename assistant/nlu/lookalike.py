@@ -41,6 +41,7 @@ WEIGHTS_PATH = Path(__file__).with_name("data") / "lookalike.json"
 # "máy bay" of questions about flights ("thi bằng lái bây giờ do công an tổ chức à"). It says when.
 _NOW = re.compile(r"\bbay gio\b")
 _PLANE = re.compile(r"\bmay bay\b")
+COUNTED = 4  # unsaid words counted by the "k:" features; more say little more
 
 
 def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str, str]],
@@ -48,6 +49,8 @@ def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str
     """What the question says that the candidate does not: "u:<word>" for each informative word
     its own texts never use, "b:<word>_<word>" for each pair of neighbouring words of which one
     is such a word. Filler, stopwords and numbers (a phone number, a year) never count.
+
+    Also "k:1".."k:<n>" for the number n of unsaid words (see below).
 
     With `named` (the words of its names and keywords), also "w:<word>" for a word only its
     example questions, papers or result say: "bản vẽ thiết kế" among a building permit's papers
@@ -59,6 +62,11 @@ def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str
         toks = [t for t in toks if t != "bay"]
     informative = [t for t in toks if t not in STOPWORDS and t not in FILLER]
     out = {"u:" + t for t in informative if t not in said}
+    # "k:<n>" for each n up to the number of unsaid words (at most COUNTED): a word no training
+    # question used has no weight of its own, yet it is still something the procedure does not
+    # explain; the count gives every such word a default share of doubt that the weights of
+    # known words then adjust.
+    out.update(f"k:{n}" for n in range(1, min(len(out), COUNTED) + 1))
     if named is not None:
         out.update("w:" + t for t in informative if t in said and t not in named)
     for a, b in itertools.pairwise(toks):

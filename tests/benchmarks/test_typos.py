@@ -16,9 +16,9 @@ def test_the_same_seed_types_the_same_text():
 
 
 def test_dropping_or_adding_a_row_does_not_retype_the_others():
-    whole = dict(((ids, q) for ids, _, q in noisy_rows(ROWS, 17)))
-    without_first = dict(((ids, q) for ids, _, q in noisy_rows(ROWS[1:], 17)))
-    with_new = dict(((ids, q) for ids, _, q in noisy_rows([("z", "fee", "phí bao nhiêu")] + ROWS, 17)))
+    whole = {ids: q for ids, _, q in noisy_rows(ROWS, 17)}
+    without_first = {ids: q for ids, _, q in noisy_rows(ROWS[1:], 17)}
+    with_new = {ids: q for ids, _, q in noisy_rows([("z", "fee", "phí bao nhiêu"), *ROWS], 17)}
     for ids in "bcd":
         assert without_first[ids] == whole[ids] == with_new[ids]
 

@@ -14,7 +14,7 @@ from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.conversation import Conversation
 from assistant.dialogue.reply import Status
-from assistant.nlu.lookalike import WEIGHTS_PATH, Model, fit, load_model
+from assistant.nlu.lookalike import COUNTED, WEIGHTS_PATH, Model, fit, load_model
 from assistant.nlu.lookalike import features as lookalike_features
 from tests.nlu.helpers import ask
 
@@ -44,7 +44,7 @@ def test_features_are_the_words_the_procedure_never_says(shipped):
 
 def test_numbers_are_no_evidence(shipped):
     feats = features(shipped, "sdt em 0905 123 456, làm giấy khai sinh cần gì", "birth-registration")
-    assert not {f for f in feats if any(ch.isdigit() for ch in f)}, feats
+    assert not {f for f in feats if any(ch.isdigit() for ch in f) and not f.startswith("k:")}, feats
 
 
 def test_a_doubtful_match_is_asked_back_and_one_tap_answers_it(shipped_catalog):
@@ -198,3 +198,18 @@ def test_a_scaled_feature_kind_is_regularised_more_and_returned_at_full_value():
     assert 0 < half["w:gia"] < full["w:gia"]
     # The returned weight is what a present feature adds: the model's probability uses it as is.
     assert Model(half, bias_half).probability({"w:gia"}) > Model(half, bias_half).probability(set())
+
+
+def test_unsaid_words_are_counted_so_a_word_never_seen_in_training_still_counts(shipped):
+    query = shipped.brain.matcher.parse("thuê kiến trúc sư")
+    none: frozenset[str] = frozenset()
+    assert {"k:1", "k:2", "k:3"} <= lookalike_features(query, none, frozenset(), none)
+    assert not {f for f in lookalike_features(query, frozenset({"thue", "kien", "truc", "su"}), frozenset())
+                if f.startswith("k:")}
+    # The count is capped: a long story adds no more than a few.
+    long = shipped.brain.matcher.parse("chăn nuôi gà vịt heo bò trâu dê cừu thỏ")
+    assert {f for f in lookalike_features(long, none, frozenset(), none) if f.startswith("k:")} == \
+        {f"k:{n}" for n in range(1, COUNTED + 1)}
+    # With only its count known, a word the model has no weight for still raises the doubt.
+    model = Model({"k:1": 1.5}, -1.0, threshold=0.5)
+    assert model.probability({"u:flycam", "k:1"}) > 0.5 > model.probability(set())
