@@ -41,6 +41,9 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # Teencode that is also an ordinary word right after these words: "hong" is "không" in
 # "biết hong", but "hồng" in "sổ hồng" (the pink land title), "bìa hồng", "hoa hồng".
 _LITERAL_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bia", "hoa", "mau"})}
+# ... and right before these: "xe hong k dung nua", "co hong ko" say "hỏng" (broken) and then "không";
+# no one types "không" twice.
+_LITERAL_BEFORE: dict[str, frozenset[str]] = {"hong": frozenset({"k", "ko", "kh", "hok", "khong", "khg", "kg"})}
 # Every spelling of a word that folds to the token "hong" (letters and digits bound a token, as
 # in `tokens`), and those that are words in their own right.
 _HONG = re.compile(r"(?<![^\W_])h[oóòỏõọôốồổỗộơớờởỡợ]ng(?![^\W_])")
@@ -147,7 +150,8 @@ def normalize(text: str) -> str:
     typed = tokens(folded)
     for i, token in enumerate(typed):
         literal = token == "hong" and marked is not None and next(marked, "hong") in _HONG_LITERAL
-        if literal or (out and out[-1] in _LITERAL_AFTER.get(token, ())):
+        if literal or (out and out[-1] in _LITERAL_AFTER.get(token, ())) or \
+                (i + 1 < len(typed) and typed[i + 1] in _LITERAL_BEFORE.get(token, ())):
             out.append(token)  # "sổ hồng" is a land title, not "sổ không"
         elif token in _BEFORE and i + 1 < len(typed) and typed[i + 1] in _BEFORE[token]:
             out.extend(_BEFORE[token][typed[i + 1]].split())

@@ -82,6 +82,10 @@ def test_a_broken_card_is_not_teencode_for_khong() -> None:
     assert normalize("hổng biết") == "khong biet"
     assert normalize("HỎNG rồi") == "hong roi"
     assert normalize("mã 3hông, thẻ hỏng") == "ma 3hong the hong"  # "3hông" is no token "hong"
+    # Typed without marks, "hong" before a "không" is the broken thing, not "không" twice.
+    assert normalize("xe may da hong k dung nua") == "xe may da hong khong dung nua"
+    assert normalize("the co hong ko") == "the co hong khong"
+    assert normalize("hong biet") == "khong biet"
 
 
 def test_dkkh_before_a_residence_is_the_household_registration() -> None:
