@@ -41,9 +41,10 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # Teencode that is also an ordinary word right after these words: "hong" is "không" in
 # "biết hong", but "hồng" in "sổ hồng" (the pink land title), "bìa hồng", "hoa hồng".
 _LITERAL_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bia", "hoa", "mau"})}
-# ... and right before these: "xe hong k dung nua", "co hong ko" say "hỏng" (broken) and then "không";
-# no one types "không" twice.
-_LITERAL_BEFORE: dict[str, frozenset[str]] = {"hong": frozenset({"k", "ko", "kh", "hok", "khong", "khg", "kg"})}
+# ... and right before a "không" (the word or its teencode): "xe hong k dung nua", "co hong ko" say
+# "hỏng" (broken) and then "không"; no one types "không" twice.
+_KHONG = frozenset({k for k, v in TEENCODE.items() if v == "khong"} | {"khong"})
+_LITERAL_BEFORE: dict[str, frozenset[str]] = {"hong": _KHONG - {"hong"}}
 # Every spelling of a word that folds to the token "hong" (letters and digits bound a token, as
 # in `tokens`), and those that are words in their own right.
 _HONG = re.compile(r"(?<![^\W_])h[oóòỏõọôốồổỗộơớờởỡợ]ng(?![^\W_])")
