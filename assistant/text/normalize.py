@@ -39,8 +39,9 @@ TEENCODE: dict[str, str] = {
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Teencode that is also an ordinary word right after these words: "hong" is "không" in
-# "biết hong", but "hồng" in "sổ hồng" (the pink land title), "bìa hồng", "hoa hồng".
-_LITERAL_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bia", "hoa", "mau"})}
+# "biết hong", but "hồng" in "sổ hồng" (the pink land title), "bìa hồng", "hoa hồng", and "hỏng"
+# in "bị hỏng", "hư hỏng" (no one says "bị không").
+_LITERAL_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bia", "hoa", "mau", "bi", "hu"})}
 # ... and right before a "không" (the word or its teencode): "xe hong k dung nua", "co hong ko" say
 # "hỏng" (broken) and then "không"; no one types "không" twice.
 _KHONG = frozenset({k for k, v in TEENCODE.items() if v == "khong"} | {"khong"})
@@ -55,6 +56,10 @@ _BEFORE: dict[str, dict[str, str]] = {"dkkh": {"thuong": "dang ky ho khau", "tam
                                       "xn": {"adn": "xet nghiem"}}  # "xn" is "xác nhận", but "xn adn" a DNA test
 _RUNS = re.compile(r"(.)\1+")
 _NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words, not abbreviations
+
+
+# Letters an abbreviation is made of (consonants): the one left out of "bhh" for "bhxh".
+_ABBREVIATION_LETTERS = "bcdghklmnpqrstvxy"
 
 
 def _first_of_run(match: re.Match[str]) -> str:
@@ -122,6 +127,15 @@ def expand_token(token: str) -> list[str]:
     if token in TEENCODE:
         return TEENCODE[token].split()
     single = collapse_repeats(token)
+    if single != token and len(token) <= 5:
+        # "bhh" is "bhxh" with its x left out before it is "bh" (bao giờ) with an h typed twice:
+        # a letter missing between two equal letters makes a longer abbreviation.
+        for i in range(1, len(token)):
+            if token[i] == token[i - 1]:
+                for letter in _ABBREVIATION_LETTERS:
+                    longer = token[:i] + letter + token[i:]
+                    if longer in TEENCODE and len(longer) >= 4:
+                        return TEENCODE[longer].split()
     if len(single) >= 2 and single != token and single in TEENCODE and single not in _NOT_DOUBLED:
         return TEENCODE[single].split()  # "dkky", "koo": an abbreviation with a letter typed twice
     if token.startswith("dd") and len(token) > 2:

@@ -136,7 +136,10 @@ class Speller:
         sinh con" is everyday, yet "lam giay khi sinh" is still "làm giấy khai sinh"."""
         self.vocabulary = frozenset(w for w in vocabulary if w.isalpha())
         self.pairs = frozenset(pairs)
-        self.weak_pairs = frozenset(weak_pairs) - self.pairs
+        # All of them, the catalogue's included: what citizens say, to break a tie between two
+        # slips ("ha quoc": "hàn quốc" is everyday, "hai quốc tịch" only the catalogue's).
+        self._everyday_pairs = frozenset(weak_pairs)
+        self.weak_pairs = self._everyday_pairs - self.pairs
         self._known_pairs = self.pairs | self.weak_pairs
         self._index: dict[str, set[str]] = {}
         for word in self.vocabulary:
@@ -144,6 +147,7 @@ class Speller:
                 self._index.setdefault(key, set()).add(word)
         self._options_cached = lru_cache(maxsize=50_000)(self._options)
         self._real_word_cached = lru_cache(maxsize=50_000)(self._vouched)
+        self._particle_cached = lru_cache(maxsize=50_000)(self._particle)
         # The words that follow / precede each word in a known pair, by their first letter.
         self._after: dict[tuple[str, str], list[str]] = {}
         self._before: dict[tuple[str, str], list[str]] = {}
@@ -270,11 +274,42 @@ class Speller:
         dựng", "hon nay" for "hôm nay"). Changed only when it forms no known pair with either
         neighbour while the other word forms one with a neighbour that is not a particle."""
         token = tokens[i]
-        if token in keep or token in PARTICLES or token in QUESTION_WORDS:
+        if token in keep:
             return Correction(token, token, 1.0)
         prev = best[i - 1] if i > 0 else None
         nxt = best[i + 1] if i + 1 < len(tokens) else None
+        if token in PARTICLES or token in QUESTION_WORDS:
+            return self._particle_cached(prev, token, nxt)
         return self._real_word_cached(prev, token, nxt)
+
+    def _particle(self, prev: str | None, token: str, nxt: str | None) -> Correction:
+        """A particle or question word that is most likely a slip for a word of ours: "cấp lại"
+        typed "cap la", "đăng ký lại" typed "dky lau". Particles go with almost any word, so one
+        stays as typed when it forms any known pair (everyday ones included) with a neighbour;
+        only a catalogue pair with a neighbour that is itself no particle or question word reads
+        it as the other word. A question word that ends the message asks ("sửa sao": how to
+        fix, not "sửa sai"). Cached per (previous word, word, next word)."""
+        if (prev, token) in self._known_pairs or (token, nxt) in self._known_pairs \
+                or (nxt is None and token in QUESTION_WORDS):
+            return Correction(token, token, 1.0)
+        found: tuple[float, int, str] | None = None
+        for side, other in ((self._after, prev), (self._before, nxt)):
+            if other is None or other in PARTICLES or other in QUESTION_WORDS:
+                continue
+            for word in side.get((other, token[0]), ()):
+                cost = self.thumb_slip(token, word)
+                if cost is None:
+                    continue
+                key = (cost, -self._everyday(prev, word, nxt), word)
+                if found is None or key < found:
+                    found = key
+        if found is None:
+            return Correction(token, token, 1.0)
+        return Correction(token, found[2], max(0.5, 0.9 - 0.14 * found[0]))
+
+    def _everyday(self, prev: str | None, word: str, nxt: str | None) -> int:
+        """How many of the word's neighbours it forms an everyday pair with (see `__init__`)."""
+        return ((prev, word) in self._everyday_pairs) + ((word, nxt) in self._everyday_pairs)
 
     def _vouched(self, prev: str | None, token: str, nxt: str | None) -> Correction:
         """See `_real_word`; cached per (previous word, word, next word).
@@ -284,9 +319,11 @@ class Speller:
         comes after "căn", so "làm ca cước" is "làm căn cước" though "làm cà (vẹt)" is known."""
         paired = (prev, token) in self.pairs or (token, nxt) in self.pairs
         # The words a neighbour vouches for are few: look only at those (no index probe).
-        # Between equally close words, the one vouched for by the more particular neighbour wins
-        # ("lại ba lâu": "lâu" pairs with few words, "lại" with many, so "bao", not "bản").
-        found: tuple[float, float, str] | None = None
+        # Between equally close words, the one citizens say beside its neighbours wins ("do ha
+        # quoc": "hàn quốc", not the catalogue's "hai quốc tịch"); then the one vouched for by the
+        # more particular neighbour ("lại ba lâu": "lâu" pairs with few words, "lại" with many,
+        # so "bao", not "bản").
+        found: tuple[float, int, int, str] | None = None
         size, first = len(token), token[0]
         for side, other, fanout in ((self._after, prev, self._fanout_after), (self._before, nxt, self._fanout_before)):
             if other is None or other in PARTICLES or (paired and fanout.get(other, 0) != 1):
@@ -295,12 +332,14 @@ class Speller:
                 if abs(len(word) - size) > 1:
                     continue
                 cost = self.thumb_slip(token, word)
-                key = (cost, fanout.get(other, 1), word) if cost is not None else None
-                if key is not None and (found is None or key < found):
+                if cost is None:
+                    continue
+                key = (cost, -self._everyday(prev, word, nxt), fanout.get(other, 1), word)
+                if found is None or key < found:
                     found = key
         if found is None:
             return Correction(token, token, 1.0)
-        return Correction(token, found[2], max(0.5, 0.9 - 0.14 * found[0]))
+        return Correction(token, found[3], max(0.5, 0.9 - 0.14 * found[0]))
 
     def split(self, token: str) -> list[str] | None:
         """A run of two known words typed without the space ("khaisinh")."""

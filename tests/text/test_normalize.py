@@ -64,6 +64,8 @@ def test_clean_trims_before_normalising_huge_combining_runs():
     ("hss", "ho so"),
     ("okk", "okk"),     # "ok" stays itself: no abbreviation to expand
     ("kkk", "kkk"),     # laughter, not "không"
+    ("so bhh", "so bao hiem xa hoi"),   # "bhxh" with its x left out, not "bh" (bao giờ) typed twice
+    ("bhhyt", "bao hiem y te"),
 ])
 def test_an_abbreviation_with_a_doubled_letter(typed, expected):
     assert normalize(typed) == expected
@@ -86,6 +88,9 @@ def test_a_broken_card_is_not_teencode_for_khong() -> None:
     assert normalize("xe may da hong k dung nua") == "xe may da hong khong dung nua"
     assert normalize("the co hong ko") == "the co hong khong"
     assert normalize("hong biet") == "khong biet"
+    # ... and after "bị" or "hư": no one says "bị không".
+    assert normalize("xe bi hong sua sao") == "xe bi hong sua sao"
+    assert normalize("giay to hu hong") == "giay to hu hong"
 
 
 def test_dkkh_before_a_residence_is_the_household_registration() -> None:

@@ -127,9 +127,41 @@ def test_a_real_word_that_fits_its_neighbours_stays(real_word_speller, typed):
     assert " ".join(words(real_word_speller, typed)) == typed
 
 
-def test_a_question_word_is_never_taken_for_a_slip(real_word_speller):
+def test_a_question_word_that_ends_the_message_is_never_taken_for_a_slip(real_word_speller):
     # "sửa sao" (how to fix) is not "sửa sai" though that pair is known.
     assert words(real_word_speller, "sua sao") == ["sua", "sao"]
+
+
+@pytest.fixture(scope="module")
+def particle_speller():
+    vocab = ["cap", "lai", "la", "lau", "bao", "dang", "ky", "ket", "hon", "nguoi", "co", "the", "ghi", "sai", "sao",
+             "ten", "toi"]
+    pairs = [("cap", "lai"), ("ky", "lai"), ("lai", "ket"), ("ket", "hon"), ("bao", "lau"), ("dang", "ky"),
+             ("ghi", "sai"), ("sai", "ten")]
+    return Speller(vocab, pairs, weak_pairs=[("toi", "la"), ("la", "nguoi")])
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("cap la", "cap lai"),                    # "cấp lại" with the i left out: "là" is a particle
+    ("dang ky lau ket hon", "dang ky lai ket hon"),   # a question word one slip from "lại"
+    ("ghi sao ten", "ghi sai ten"),           # mid-sentence, "sao" asks nothing
+    ("toi la nguoi", "toi la nguoi"),         # everyday "tôi là người": the particle stays
+    ("bao lau", "bao lau"),
+])
+def test_a_particle_or_question_word_may_be_a_slip_for_a_catalogue_word(particle_speller, typed, expected):
+    assert " ".join(words(particle_speller, typed)) == expected
+
+
+def test_a_particle_beside_another_particle_stays(particle_speller):
+    # Only a neighbour that says something vouches: "co la" is no evidence for "co lai".
+    assert words(particle_speller, "co la") == ["co", "la"]
+
+
+def test_a_tie_between_two_slips_goes_to_what_citizens_say():
+    # "ha quoc": "hàn quốc" and the catalogue's "hai quốc tịch" are one letter away each.
+    speller = Speller(["ha", "hai", "han", "quoc", "tich", "o"], [("hai", "quoc"), ("han", "quoc"), ("quoc", "tich")],
+                      weak_pairs=[("han", "quoc"), ("o", "han")])
+    assert words(speller, "o ha quoc") == ["o", "han", "quoc"]
 
 
 def test_a_word_the_citizen_typed_with_marks_is_kept(real_word_speller):
