@@ -90,6 +90,8 @@ FAMILIES: dict[str, str] = {
                r"(cong ty|doanh nghiep)|dinh danh (dien tu )?(cho|cua) (doanh nghiep|to chuc)|cong ty (tnhh|co phan)|tnhh"
                r"|hop tac xa|doanh nghiep tu nhan|dinh danh (dien tu )?(doanh nghiep|to chuc)",
     "military": r"(bang lai|lai xe|gplx)( xe)?( \w+)? (quan su|quan doi)|(bo quoc phong|quan doi) cap",  # a military licence
+    # A licence a foreign country issued is exchanged by its own procedure, not renewed.
+    "foreign-licence": rf"(bang lai|gplx)( xe)?( o to| may| b2| a1)? (cua )?({_ABROAD}|nuoc ngoai)\b",
     "veteran": r"(tro cap|che do|mai tang|ho tro|uu dai|bhyt|bao hiem y te)( \w+){0,5} (cuu chien binh|nguoi co cong|thuong binh"
                r"|benh binh|liet si|cach mang|chat doc da cam)"
                r"|(cuu chien binh|nguoi co cong|thuong binh|benh binh|liet si)( \w+){0,8} (tro cap|che do|mai tang|uu dai)|xac nhan (con|than nhan|gia dinh) (liet si|thuong binh|nguoi co cong)",
@@ -110,7 +112,10 @@ FAMILIES: dict[str, str] = {
     "institution": r"co so bao tro|trung tam bao tro|vao (co so|trung tam|vien duong lao)|nha duong lao|cham soc tap trung",
     "training": r"hoc nghe|dao tao nghe",
     # Managing an unemployment benefit already granted, each its own procedure.
-    "benefit-admin": r"(tam dung|tiep tuc|chuyen noi)( huong)? (tro cap |bao hiem )?(that nghiep|bhtn)"
+    # Whoever already gets the benefit ("đang hưởng thất nghiệp, có việc mới thì báo sao") asks about
+    # one of these, never about applying.
+    "benefit-admin": r"dang (huong|nhan|lanh|an)( tien| tro cap)? (that nghiep|bhtn)"
+                     r"|(tam dung|tiep tuc|chuyen noi)( huong)? (tro cap |bao hiem )?(that nghiep|bhtn)"
                      r"|thong bao (ve )?(viec )?tim kiem viec lam|(that nghiep|bhtn)( \w+){0,10} (tam dung|tiep tuc) huong",
     "apartment": r"(so hong|giay chung nhan|so)( \w+){0,4} (nha )?chung cu|can ho chung cu",
     # A Vietnamese court's divorce, or its recognition of a foreign judgment: no civil-status record.
@@ -138,7 +143,10 @@ FAMILIES: dict[str, str] = {
                      rf"|(doc than|tinh trang hon nhan)( \w+){{0,2}} (cua|cho|ben) (\w+ ){{0,2}}(({_PARTNER}) )?(nguoi )?({_ABROAD}|tay)\b"
                      rf"|(?<!voi )(?<!cuoi )(?<!lay )\b({_PARTNER}) (nguoi )?({_ABROAD}|tay)( sap cuoi \w+)? (can |muon |phai )?"
                      r"(xin|lay|lam) (giay )?(xac nhan |chung nhan )?(doc than|tinh trang hon nhan)",
-    "guardian": r"(cham dut|thay doi) (viec )?(nguoi )?giam ho",
+    # Ending or handing over a guardianship: its own registrations (never "đòi", which folds as "đổi").
+    "guardian": r"(cham dut|thay doi|thoi|chuyen|huy|rut)( viec| quyen)?( lam)?( nguoi)? giam ho|doi nguoi giam ho"
+                r"|doi sang (\w+ ){0,3}(lam )?giam ho|(khong|het) (\w+ ){0,3}giam ho (\w+ ){0,3}(duoc )?nua"
+                r"|giam ho( \w+){0,3} (cham dut|ket thuc)",
     "abandoned": r"bo roi|tre lac|khong ro cha me",
     "de-facto": r"nuoi (con nuoi )?thuc te|con nuoi thuc te",
     "mobile": r"luu dong",
@@ -162,7 +170,10 @@ FAMILIES: dict[str, str] = {
     # Never a bare "gay" or "hong": "gây", "gầy", "sổ hồng" fold to the same letters.
     "damaged": r"gay (doi|goc|mop|mat goc|lam doi)|(the|cccd|can cuoc|bi|da) gay\b|hong chip|chip (bi |da )?hong|hu hong"
                r"|(the|cccd|can cuoc|bang lai|gplx|ho chieu|bi|da) hong\b",
-    "move": r"di chuyen( dang ky)? (nghia vu|nvqs)|chuyen noi dang ky (nghia vu|nvqs)",
+    # Moving a military registration (to a new home, a university) is registered apart from the first one.
+    "move": r"di chuyen( dang ky)? (nghia vu|nvqs)|chuyen( \w+){0,2} dang ky (nghia vu|nvqs)|chuyen (nghia vu|nvqs)"
+            r"|(nghia vu|nvqs)( \w+){0,8} (chuyen khau|chuyen ho khau|chuyen di|chuyen den|chuyen noi o)"
+            r"|(chuyen khau|chuyen ho khau|chuyen di|chuyen noi o)( \w+){0,8} (nghia vu|nvqs|ban chi huy quan su)",
     "supplement": r"(dang ky|khai)( \w+){0,5} bo sung(?! (thong tin|ten|ho ten|ngay|dan toc|que|giay to|ho so))",
     # Siblings in the national catalogue that share every other word with one of ours
     # (session 4: covered procedure by procedure, each family naming the sibling's act or object).
@@ -204,7 +215,10 @@ FAMILIES: dict[str, str] = {
                  r"|gia han (\w+ ){0,3}(dat|so do|so hong)",
     # The head of household changes in the residence database, not in a household business.
     "resident-info": r"(thay doi|doi) chu ho(?! kinh doanh)|dieu chinh thong tin (ve )?cu tru"
-                     r"|(sua|dieu chinh) thong tin (\w+ ){0,2}(co so du lieu|csdl) (cu tru|dan cu)",
+                     r"|(sua|dieu chinh) thong tin (\w+ ){0,2}(co so du lieu|csdl) (cu tru|dan cu)"
+                     # ... and data shown wrong in the population database or VNeID, which the police correct
+                     r"|(du lieu|thong tin)( dan cu| cu tru| tren vneid| vneid| trong vneid| tren app)( \w+){0,4}"
+                     r" (sai|bi sai|ghi sai|khac|khong khop|chua dung)|vneid( \w+){0,4} (ghi sai|bi sai|hien sai|sai)",
     # VNeID level 1 is made in the app; only level 2 is ours ("mức 1 lên mức 2" is).
     "level1": r"(?<!len )(?<!tu )muc (do )?(1|mot)\b(?! len)",
     # A Vietnamese abroad gets a passport from the mission, not at home.

@@ -567,3 +567,35 @@ def test_a_vietnamese_courts_divorce_is_the_courts_matter(dist, question):
 )
 def test_a_foreign_courts_divorce_or_one_long_settled_is_not(question):
     assert "court" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("đang hưởng thất nghiệp có việc làm mới thì báo ở đâu", "benefit-admin"),
+        ("dang nhan tro cap that nghiep ma chuyen ve que", "benefit-admin"),
+        ("thôi làm người giám hộ cho em trai", "guardian"),
+        ("bà nội muốn chuyển quyền giám hộ cháu cho chú út", "guardian"),
+        ("chuyển đăng ký nghĩa vụ quân sự khi đi học đại học", "move"),
+        ("đã đăng ký nvqs, chuyển khẩu lên thành phố thì báo ban chỉ huy quân sự", "move"),
+        ("thông tin trên vneid ghi sai quê quán", "resident-info"),
+        ("dữ liệu dân cư sai ngày sinh so với giấy khai sinh", "resident-info"),
+        ("có bằng lái Hàn Quốc muốn đổi sang gplx việt nam", "foreign-licence"),
+    ],
+)
+def test_families_found_on_the_s14_tuning_sets(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("nghỉ việc rồi làm hồ sơ hưởng thất nghiệp ở đâu", "benefit-admin"),   # applying is ours
+        ("trường đòi giấy người giám hộ, đăng ký ở xã thế nào", "guardian"),   # "đòi" is no "đổi"
+        ("đăng ký nghĩa vụ quân sự lần đầu ở đâu", "move"),
+        ("giấy khai sinh ghi sai quê quán sửa ở đâu", "resident-info"),        # the civil-status correction
+        ("đổi bằng lái xe máy hết hạn", "foreign-licence"),
+    ],
+)
+def test_look_alikes_of_the_s14_families(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))

@@ -36,6 +36,10 @@ def test_the_distinguishing_words_decide(assistant, question, procedure):
         "đăng ký nghĩa vụ quân sự bổ sung",
         "xin giao đất làm nhà",
         "đổi tên công ty",
+        "đang hưởng thất nghiệp có việc làm mới thì báo chấm dứt ở đâu",   # managing the benefit, not applying
+        "thôi làm người giám hộ cho em trai thì cần giấy tờ gì",
+        "có bằng lái Hàn Quốc muốn đổi sang gplx việt nam cần gì",
+        "chuyển đăng ký nghĩa vụ quân sự khi đi học đại học ở tỉnh khác",
     ],
 )
 def test_neighbours_outside_the_catalogue_get_no_procedure(assistant, question):
@@ -50,6 +54,9 @@ def test_neighbours_outside_the_catalogue_get_no_procedure(assistant, question):
         ("làm lại giấy khai sinh cho người lớn tuổi đã mất bản gốc, xã cũng không còn sổ", "birth-re-registration"),
         ("xác nhận tình trạng hôn nhân để kết hôn với người nước ngoài", "marriage-status-certification"),
         ("đăng ký kết hôn với người nước ngoài", "marriage-registration-foreign"),
+        ("nghỉ việc rồi làm hồ sơ hưởng thất nghiệp ở đâu", "unemployment-benefit"),
+        # "lại" typed without its i is still the reissue ("là" is a particle, "cấp lại" a catalogue pair).
+        ("cap la the can cuoc bi mat o dau", "id-card-reissue"),
     ],
 )
 def test_in_catalogue_near_neighbours_keep_their_procedure(assistant, question, procedure):
