@@ -171,6 +171,10 @@ FAMILIES: dict[str, str] = {
     "damaged": r"gay (doi|goc|mop|mat goc|lam doi)|(the|cccd|can cuoc|bi|da) gay\b|hong chip|chip (bi |da )?hong|hu hong"
                r"|(the|cccd|can cuoc|bang lai|gplx|ho chieu|bi|da) hong\b",
     # Moving a military registration (to a new home, a university) is registered apart from the first one.
+    # Someone who already holds an identity card but never had a birth registered: its own registration.
+    "has-papers": r"chua (tung |bao gio )?(co|lam|dang ky|duoc cap) (giay )?khai sinh( \w+){0,8} (da co|co|nhung co|van co|chi co)"
+                  r" (the )?(can cuoc|cccd|cmnd|chung minh|ho chieu)|(da co|co) (the )?(can cuoc|cccd|cmnd|chung minh)"
+                  r"( \w+){0,8} (chua|khong) (tung |bao gio )?(co|lam|dang ky) (giay )?khai sinh",
     "move": r"di chuyen( dang ky)? (nghia vu|nvqs)|chuyen( \w+){0,2} dang ky (nghia vu|nvqs)|chuyen (nghia vu|nvqs)"
             r"|(nghia vu|nvqs)( \w+){0,8} (chuyen khau|chuyen ho khau|chuyen di|chuyen den|chuyen noi o)"
             r"|(chuyen khau|chuyen ho khau|chuyen di|chuyen noi o)( \w+){0,8} (nghia vu|nvqs|ban chi huy quan su)",

@@ -581,6 +581,8 @@ def test_a_foreign_courts_divorce_or_one_long_settled_is_not(question):
         ("thông tin trên vneid ghi sai quê quán", "resident-info"),
         ("dữ liệu dân cư sai ngày sinh so với giấy khai sinh", "resident-info"),
         ("có bằng lái Hàn Quốc muốn đổi sang gplx việt nam", "foreign-licence"),
+        ("bà ngoại 80 tuổi chưa từng có giấy khai sinh nhưng có căn cước", "has-papers"),
+        ("tôi đã có cccd nhưng chưa bao giờ đăng ký khai sinh", "has-papers"),
     ],
 )
 def test_families_found_on_the_s14_tuning_sets(question, family):
@@ -595,6 +597,7 @@ def test_families_found_on_the_s14_tuning_sets(question, family):
         ("đăng ký nghĩa vụ quân sự lần đầu ở đâu", "move"),
         ("giấy khai sinh ghi sai quê quán sửa ở đâu", "resident-info"),        # the civil-status correction
         ("đổi bằng lái xe máy hết hạn", "foreign-licence"),
+        ("con 3 tuổi chưa có giấy khai sinh thì làm sao", "has-papers"),   # a late registration is ours
     ],
 )
 def test_look_alikes_of_the_s14_families(question, absent):
