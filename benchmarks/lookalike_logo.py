@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -59,8 +60,8 @@ def group_of(row: Labelled, field_of: dict[str, str]) -> str:
     return f"examples/{field_of.get(row.procedure_id, '?')}" if base == "examples" else base
 
 
-def left_out_doubts(rows: list[Labelled], groups: list[str], extra: list[Labelled] = (),
-                    extra_groups: list[str] = ()) -> tuple[list[float], list[float]]:
+def left_out_doubts(rows: list[Labelled], groups: list[str], extra: Sequence[Labelled] = (),
+                    extra_groups: Sequence[str] = ()) -> tuple[list[float], list[float]]:
     """Each row's doubt under weights fitted without its group; `extra` rows (weighed only) too."""
     doubts, extra_doubts = [0.0] * len(rows), [0.0] * len(extra)
     for group in sorted(set(groups)):
@@ -78,8 +79,8 @@ def left_out_doubts(rows: list[Labelled], groups: list[str], extra: list[Labelle
     return doubts, extra_doubts
 
 
-def table(rows: list[Labelled], doubts: list[float], extra: list[Labelled] = (),
-          extra_doubts: list[float] = ()) -> tuple[list[dict], float | None]:
+def table(rows: list[Labelled], doubts: list[float], extra: Sequence[Labelled] = (),
+          extra_doubts: Sequence[float] = ()) -> tuple[list[dict], float | None]:
     lookalikes = [i for i, r in enumerate(rows) if r.label]
     clean = [i for i in lookalikes if not rows[i].name.endswith("-noisy")]
     noisy = [i for i in lookalikes if rows[i].name.endswith("-noisy")]

@@ -143,7 +143,8 @@ FAMILIES: dict[str, str] = {
                      rf"|(doc than|tinh trang hon nhan)( \w+){{0,2}} (cua|cho|ben) (\w+ ){{0,2}}(({_PARTNER}) )?(nguoi )?({_ABROAD}|tay)\b"
                      rf"|(?<!voi )(?<!cuoi )(?<!lay )\b({_PARTNER}) (nguoi )?({_ABROAD}|tay)( sap cuoi \w+)? (can |muon |phai )?"
                      r"(xin|lay|lam) (giay )?(xac nhan |chung nhan )?(doc than|tinh trang hon nhan)",
-    # Ending or handing over a guardianship: its own registrations (never "đòi", which folds as "đổi").
+    # Ending or handing over a guardianship: its own registrations. A bare "doi ... giam ho" is never one:
+    # "đòi" (demand) folds like "đổi" ("trường đòi giấy người giám hộ").
     "guardian": r"(cham dut|thay doi|thoi|chuyen|huy|rut)( viec| quyen)?( lam)?( nguoi)? giam ho|doi nguoi giam ho"
                 r"|doi sang (\w+ ){0,3}(lam )?giam ho|(khong|het) (\w+ ){0,3}giam ho (\w+ ){0,3}(duoc )?nua"
                 r"|giam ho( \w+){0,3} (cham dut|ket thuc)",
@@ -170,11 +171,11 @@ FAMILIES: dict[str, str] = {
     # Never a bare "gay" or "hong": "gây", "gầy", "sổ hồng" fold to the same letters.
     "damaged": r"gay (doi|goc|mop|mat goc|lam doi)|(the|cccd|can cuoc|bi|da) gay\b|hong chip|chip (bi |da )?hong|hu hong"
                r"|(the|cccd|can cuoc|bang lai|gplx|ho chieu|bi|da) hong\b",
-    # Moving a military registration (to a new home, a university) is registered apart from the first one.
     # Someone who already holds an identity card but never had a birth registered: its own registration.
     "has-papers": r"chua (tung |bao gio )?(co|lam|dang ky|duoc cap) (giay )?khai sinh( \w+){0,8} (da co|co|nhung co|van co|chi co)"
                   r" (the )?(can cuoc|cccd|cmnd|chung minh|ho chieu)|(da co|co) (the )?(can cuoc|cccd|cmnd|chung minh)"
                   r"( \w+){0,8} (chua|khong) (tung |bao gio )?(co|lam|dang ky) (giay )?khai sinh",
+    # Moving a military registration (to a new home, a university) is registered apart from the first one.
     "move": r"di chuyen( dang ky)? (nghia vu|nvqs)|chuyen( \w+){0,2} dang ky (nghia vu|nvqs)|chuyen (nghia vu|nvqs)"
             r"|(nghia vu|nvqs)( \w+){0,8} (chuyen khau|chuyen ho khau|chuyen di|chuyen den|chuyen noi o)"
             r"|(chuyen khau|chuyen ho khau|chuyen di|chuyen noi o)( \w+){0,8} (nghia vu|nvqs|ban chi huy quan su)",
