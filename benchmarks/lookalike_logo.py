@@ -27,22 +27,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.catalog.loader import load_catalog  # noqa: E402
 from assistant.config import DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY, Settings  # noqa: E402
 from assistant.core import Assistant  # noqa: E402
-from assistant.nlu.lookalike import Model, fit  # noqa: E402
+from assistant.nlu.lookalike import Model  # noqa: E402
 from benchmarks.matching import Row, noisy_set  # noqa: E402
 from benchmarks.train_lookalike import (  # noqa: E402
-    ITERATIONS,
-    L2,
     THRESHOLD,
-    WEAK_SCALE,
     Labelled,
+    fitted,
     labelled,
     lexicon_of,
     training_rows,
@@ -65,11 +61,7 @@ def left_out_doubts(rows: list[Labelled], groups: list[str], extra: Sequence[Lab
     """Each row's doubt under weights fitted without its group; `extra` rows (weighed only) too."""
     doubts, extra_doubts = [0.0] * len(rows), [0.0] * len(extra)
     for group in sorted(set(groups)):
-        train = [r for r, g in zip(rows, groups, strict=True) if g != group]
-        weights, bias = fit([set(r.feats) for r in train], np.array([r.label for r in train], dtype=float),
-                            np.array([r.weight for r in train]), l2=L2, iterations=ITERATIONS,
-                            scale={"w": WEAK_SCALE})
-        model = Model(weights, bias)
+        model = Model(*fitted([r for r, g in zip(rows, groups, strict=True) if g != group]))
         for i, g in enumerate(groups):
             if g == group:
                 doubts[i] = model.probability(rows[i].weighed)

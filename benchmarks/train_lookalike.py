@@ -121,23 +121,25 @@ def labelled(assistant: Assistant, rows: list[tuple[str, Row]]) -> list[Labelled
         if pid is None:
             continue
         query = brain.matcher.parse(row.question)
-        weighed: list[frozenset[str]] = []
-
-        def keep(q: Query, procedure_id: str, box: list[frozenset[str]] = weighed) -> float:
-            box.append(frozenset(brain.lookalike.features(q, procedure_id)))
-            return 0.0
-
-        lookalike_doubt(brain, query, pid, keep)
+        feats = frozenset(brain.lookalike.features(query, pid))
+        weighs = _weighed_query(assistant, query, pid)
+        weighed = feats if weighs is query else frozenset(brain.lookalike.features(weighs, pid))
         out.append(Labelled(name, row, pid, answered, bool(row.in_scope and answered and reply.procedure_id in row.ids),
-                            frozenset(brain.lookalike.features(query, pid)), weighed[0]))
+                            feats, weighed))
     return out
 
 
-def examples(assistant: Assistant, rows: list[tuple[str, Row]]) -> tuple[list[set[str]], np.ndarray, np.ndarray]:
-    """(features, 1 for a look-alike, sample weight) per usable row."""
-    done = labelled(assistant, rows)
-    return ([set(r.feats) for r in done], np.array([r.label for r in done], dtype=float),
-            np.array([r.weight for r in done]))
+def _weighed_query(assistant: Assistant, query: Query, procedure_id: str) -> Query:
+    """The query the core weighs: the whole message, or after a story its last sentence."""
+    seen: list[Query] = []
+    lookalike_doubt(assistant.brain, query, procedure_id, lambda q, _pid: seen.append(q) or 0.0)
+    return seen[0]
+
+
+def fitted(rows: list[Labelled]) -> tuple[dict[str, float], float]:
+    """Weights and bias fitted on `rows` as the shipped model is (the trainer's L2, HARD, WEAK_SCALE)."""
+    return fit([set(r.feats) for r in rows], np.array([r.label for r in rows], dtype=float),
+               np.array([r.weight for r in rows]), l2=L2, iterations=ITERATIONS, scale={"w": WEAK_SCALE})
 
 
 def lexicon_of(rows: list[tuple[str, Row]]) -> Lexicon:
@@ -157,9 +159,9 @@ def train() -> tuple[Model, Lexicon]:
     lexicon = lexicon_of(rows)
     # The assistant as it answers without the check, correcting with the lexicon it will ship with.
     assistant = Assistant(catalog, settings, lookalike=Model(), lexicon=lexicon)
-    feats, y, sw = examples(assistant, rows)
-    weights, bias = fit(feats, y, sw, l2=L2, iterations=ITERATIONS, scale={"w": WEAK_SCALE})
-    meta = {"trained": dt.date.today().isoformat(), "rows": len(feats), "lookalikes": int(y.sum()),
+    done = labelled(assistant, rows)
+    weights, bias = fitted(done)
+    meta = {"trained": dt.date.today().isoformat(), "rows": len(done), "lookalikes": sum(r.label for r in done),
             "sets": sorted({name for name, _ in rows if not name.endswith("-noisy")}),
             "l2": L2, "hard": HARD, "weak_scale": WEAK_SCALE, "catalog_version": catalog.version}
     return Model(weights, bias, THRESHOLD, meta), lexicon

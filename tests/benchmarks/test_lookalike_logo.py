@@ -33,7 +33,7 @@ def test_the_rule_picks_the_lowest_threshold_that_keeps_right_answers():
     originals = [labelled("tune", f"q{i}", "birth-registration", right=True) for i in range(1000)]
     lookalikes = [labelled("neighbours-a-tune", f"l{i}") for i in range(100)]
     rows = originals + lookalikes
-    # Four originals doubted at 0.75 (0.4%: over the limit), three at 0.8 and above (0.3%: within it).
+    # Four originals doubted at 0.75 or more (0.4%: over the limit at 0.75), three at 0.85 (0.3%: within it from 0.76).
     doubts = [0.75] + [0.85] * 3 + [0.1] * 996 + [0.5 + i / 200 for i in range(100)]
     result, pick = table(rows, doubts)
     assert pick == 0.76
