@@ -160,6 +160,9 @@ FAMILIES: dict[str, str] = {
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
     "integrate": r"tich hop",
     "dna": r"adn|dna|giam dinh gen",
+    # The birth paper the hospital or clinic issues (giấy chứng sinh): asking for it, again, or
+    # for its errors is the hospital's matter; birth registration only takes it as a paper.
+    "birth-paper": r"^(?!.*\b(khai sinh|dang ky)\b).*\b(xin|cap) (lai )?giay chung sinh\b|\bgiay chung sinh (ghi |bi )?sai\b",
     "exit-poverty": r"thoat ngheo|thoat can ngheo|ra khoi (danh sach )?ho (can )?ngheo|(ho|nhan) khong (thuoc (dien )?(ho )?)?(can )?ngheo",
     "severance": r"tro cap (mat viec lam|thoi viec)",  # paid by the employer, not unemployment insurance
     "same-sex": r"dong gioi|dong tinh|lgbt",

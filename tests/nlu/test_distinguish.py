@@ -602,3 +602,18 @@ def test_families_found_on_the_s14_tuning_sets(question, family):
 )
 def test_look_alikes_of_the_s14_families(question, absent):
     assert absent not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "present"),
+    [
+        ("xin lại giấy chứng sinh bị mất ở bệnh viện", True),
+        ("giấy chứng sinh ghi sai tên mẹ", True),
+        ("bv cấp giấy chứng sinh mất mấy ngày", True),
+        ("khai sinh cho con, bv cấp giấy chứng sinh rồi", False),   # registering the birth is ours
+        ("đăng ký khai sinh có cần giấy chứng sinh không", False),
+        ("mất giấy chứng sinh thì làm khai sinh thế nào", False),
+    ],
+)
+def test_the_hospitals_birth_paper_is_its_own_matter(question, present):
+    assert ("birth-paper" in Distinguisher.present(normalize(question))) is present
