@@ -14,7 +14,7 @@ questions, so their phone-typed copies are also drawn with a second seed (--extr
 the same left-out weights, never trained on) and counted too. The table also shows what each
 threshold leaves: look-alikes answered, clean and phone-typed.
 
-Takes about 15 minutes on two CPUs (one fit per set). Usage:
+Takes about 40 minutes on two CPUs (one fit per set, on 150,000 rows). Usage:
   python benchmarks/lookalike_logo.py [--extra-seed 1] [--json benchmarks/results/lookalike_logo.json]
 """
 

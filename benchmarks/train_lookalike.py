@@ -2,7 +2,7 @@
 
 Rows: every benchmarks/data/*.tsv whose name contains "tune" (look-alikes "-" and questions that
 mean a procedure), the shared dev set when present, and the catalogue's own `examples:`; each
-clean and phone-typed (benchmarks/typos.py). Of the held-out sets only the questions are read, to
+clean and phone-typed (benchmarks/typos.py, three seeds: SEEDS). Of the held-out sets only the questions are read, to
 leave out any tuning row that asks one of them word for word.
 
 For a question that means a procedure, the features are taken against that procedure; for a
@@ -15,9 +15,9 @@ most 0.3% of rightly answered original questions (dev, tune, examples) and at mo
 answered in-scope near neighbours are asked back; L2 and WEAK_SCALE were chosen the same way (the
 most look-alikes caught under those two limits). benchmarks/lookalike_logo.py runs that rule.
 The originals' limit rests on a handful of questions, so their phone-typed copies are counted with
-a second typo seed too. On the s14 data one seed alone picks 0.76 (5 of 1,722 originals asked
-back, 9 at 0.75); with seed 1 added, 0.76 asks back 13 of 2,558 (0.51%), 0.85 asks back 8 (0.31%,
-a hair over the limit) and 0.86 asks back 7 (0.27%): 0.86 is shipped (0.85 before).
+a further typo seed too (never trained on). On the s14 data (one training seed) the rule picked
+0.86; on the s15 data, with the three training seeds' copies and seed 1 counted (4,247 originals),
+it picks 0.80: 12 asked back (0.28%), 21 at 0.75; 0.80 is shipped (0.86 before).
 
 Usage: python benchmarks/train_lookalike.py [--out assistant/nlu/data/lookalike.json] [--check]
   --check: exit 1 when the shipped weights differ from what the data trains (CI can use it).
@@ -58,10 +58,15 @@ from benchmarks.matching import (  # noqa: E402
 
 L2 = 0.3
 HARD = 3.0
-THRESHOLD = 0.86
+THRESHOLD = 0.80
 WEAK_SCALE = 0.5  # "w:" features (a word only an example or a paper says) count half while fitting
 ITERATIONS = 600  # AdaGrad steps: the weights move by less than 1e-3 after about 400
-SEED = 17
+# Phone-typed copies of every row, one per typo seed, each weighing 1/len(SEEDS): a look-alike's
+# telling word is lost to a slip in one copy and kept in another, so the weights spread over the
+# words that survive typing instead of resting on one pair ("b:thu_hoi" typed "thi ho"). One seed
+# (17) before; three caught a few more phone-typed held-out look-alikes (s15: 46 -> 44 a seed at
+# the threshold then shipped) and asked back fewer originals.
+SEEDS = (17, 3, 4)
 
 
 def training_rows(catalog) -> list[tuple[str, Row]]:
@@ -77,7 +82,8 @@ def training_rows(catalog) -> list[tuple[str, Row]]:
     for name, rows in sets:
         rows = [r for r in rows if question_key(r.question) not in held_out]
         out += [(name, r) for r in rows]
-        out += [(name + "-noisy", r) for r in noisy_set(rows, SEED)]
+        for seed in SEEDS:
+            out += [(name + "-noisy", r) for r in noisy_set(rows, seed)]
     return out
 
 
@@ -101,7 +107,8 @@ class Labelled:
 
     @property
     def weight(self) -> float:
-        return HARD if self.answered else 1.0
+        share = 1.0 / len(SEEDS) if self.name.endswith("-noisy") else 1.0
+        return (HARD if self.answered else 1.0) * share
 
 
 def labelled(assistant: Assistant, rows: list[tuple[str, Row]]) -> list[Labelled]:
