@@ -10,8 +10,9 @@ core weighs them (after a story, its last sentence: assistant.core.lookalike_dou
 The rule (benchmarks/train_lookalike.py, THRESHOLD): the lowest two-decimal threshold at which at
 most 0.3% of rightly answered original questions (dev, tune, examples) and at most 3% of rightly
 answered in-scope near neighbours are asked back. The originals' limit rests on a handful of
-questions, so their phone-typed copies are also drawn with a second seed (--extra-seed; weighed by
-the same left-out weights, never trained on) and counted too. The table also shows what each
+questions, so besides the copies typed with the trainer's seeds (train_lookalike.SEEDS) their
+phone-typed copies are drawn with one more seed, not among those (--extra-seed; weighed by the same
+left-out weights, never trained on) and counted too. The table also shows what each
 threshold leaves: look-alikes answered, clean and phone-typed.
 
 Takes about 40 minutes on two CPUs (one fit per set, on 150,000 rows). Usage:
@@ -102,7 +103,8 @@ def main() -> int:
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--extra-seed", type=int, default=1,
-                        help="another typo seed for the originals' phone-typed copies (0: none)")
+                        help="one more typo seed for the originals' phone-typed copies, not one of the "
+                             "trainer's SEEDS (0: none)")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "lookalike_logo.json")
     args = parser.parse_args()
     settings = Settings(catalog_dir=DEFAULT_CATALOG_DIR, locality=DEFAULT_LOCALITY)
