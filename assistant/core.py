@@ -187,7 +187,7 @@ class Assistant:
         elsewhere = ElsewhereIndex(catalog.elsewhere, matcher)
         lookalike = LookalikeCheck(matcher.procedures,
                                    list(zip(elsewhere.said, elsewhere.said_pairs, elsewhere.named, strict=True)),
-                                   self.lookalike_model)
+                                   self.lookalike_model, matcher.speller.likeliest)
         return Brain(catalog, matcher, composer, calendar, communes, everyday,
                      Distinguisher(catalog.procedures.values()), elsewhere, lookalike)
 

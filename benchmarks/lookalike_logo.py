@@ -15,14 +15,16 @@ phone-typed copies are drawn with one more seed, not among those (--extra-seed; 
 left-out weights, never trained on) and counted too. The table also shows what each
 threshold leaves: look-alikes answered, clean and phone-typed.
 
-Takes about 40 minutes on two CPUs (one fit per set, on 150,000 rows). Usage:
-  python benchmarks/lookalike_logo.py [--extra-seed 1] [--json benchmarks/results/lookalike_logo.json]
+On two CPUs (s18, 290,000 rows): labelling the rows takes 10 to 25 minutes, then the 118 fits (one
+per left-out set, one process per CPU: --workers) about 21. Usage:
+  python benchmarks/lookalike_logo.py [--extra-seed 1] [--workers N] [--json benchmarks/results/lookalike_logo.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -57,19 +59,41 @@ def group_of(row: Labelled, field_of: dict[str, str]) -> str:
     return f"examples/{field_of.get(row.procedure_id, '?')}" if base == "examples" else base
 
 
+_SHARED: tuple | None = None  # left_out_doubts' rows, read by the forked workers
+
+
 def left_out_doubts(rows: list[Labelled], groups: list[str], extra: Sequence[Labelled] = (),
-                    extra_groups: Sequence[str] = ()) -> tuple[list[float], list[float]]:
-    """Each row's doubt under weights fitted without its group; `extra` rows (weighed only) too."""
+                    extra_groups: Sequence[str] = (), workers: int = 1) -> tuple[list[float], list[float]]:
+    """Each row's doubt under weights fitted without its group; `extra` rows (weighed only) too.
+
+    With `workers` > 1 the fits run in that many forked processes (each fit is independent and
+    takes a CPU for seconds; the rows are shared by the fork, not copied through a pipe)."""
+    global _SHARED
     doubts, extra_doubts = [0.0] * len(rows), [0.0] * len(extra)
-    for group in sorted(set(groups)):
-        model = Model(*fitted([r for r, g in zip(rows, groups, strict=True) if g != group]))
-        for i, g in enumerate(groups):
-            if g == group:
-                doubts[i] = model.probability(rows[i].weighed)
-        for i, g in enumerate(extra_groups):
-            if g == group:
-                extra_doubts[i] = model.probability(extra[i].weighed)
+    order = sorted(set(groups))
+    _SHARED = (rows, groups, extra, extra_groups)
+    try:
+        if workers > 1 and len(order) > 1:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_left_out, order, chunksize=1)
+        else:
+            results = [_left_out(group) for group in order]
+    finally:
+        _SHARED = None
+    for own, more in results:
+        for i, d in own:
+            doubts[i] = d
+        for i, d in more:
+            extra_doubts[i] = d
     return doubts, extra_doubts
+
+
+def _left_out(group: str) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+    """Doubts of `group`'s rows (and extra rows) under weights fitted on every other group."""
+    rows, groups, extra, extra_groups = _SHARED
+    model = Model(*fitted([r for r, g in zip(rows, groups, strict=True) if g != group]))
+    return ([(i, model.probability(rows[i].weighed)) for i, g in enumerate(groups) if g == group],
+            [(i, model.probability(extra[i].weighed)) for i, g in enumerate(extra_groups) if g == group])
 
 
 def table(rows: list[Labelled], doubts: list[float], extra: Sequence[Labelled] = (),
@@ -106,6 +130,8 @@ def main() -> int:
                         help="one more typo seed for the originals' phone-typed copies, not one of the "
                              "trainer's SEEDS (0: none)")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "lookalike_logo.json")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="fits run at once, one process each (default: one per CPU)")
     args = parser.parse_args()
     settings = Settings(catalog_dir=DEFAULT_CATALOG_DIR, locality=DEFAULT_LOCALITY)
     catalog = load_catalog(settings.catalog_dir, settings.locality)
@@ -120,7 +146,8 @@ def main() -> int:
             clean = [r for n, r in rows if n == name and r.in_scope]
             again += [(name + "-noisy", r) for r in noisy_set(clean, args.extra_seed)]
     extra = labelled(assistant, again)
-    doubts, extra_doubts = left_out_doubts(done, groups, extra, [group_of(r, field_of) for r in extra])
+    doubts, extra_doubts = left_out_doubts(done, groups, extra, [group_of(r, field_of) for r in extra],
+                                           workers=args.workers)
     result, pick = table(done, doubts, extra, extra_doubts)
     print(f"{len(done)} rows in {len(set(groups))} sets left out one at a time; originals also typed with seed "
           f"{args.extra_seed}: {len(extra)} rows")

@@ -2,7 +2,7 @@
 
 Rows: every benchmarks/data/*.tsv whose name contains "tune" (look-alikes "-" and questions that
 mean a procedure), the shared dev set when present, and the catalogue's own `examples:`; each
-clean and phone-typed (benchmarks/typos.py, three seeds: SEEDS). Of the held-out sets only the questions are read, to
+clean and phone-typed (benchmarks/typos.py, six seeds: SEEDS). Of the held-out sets only the questions are read, to
 leave out any tuning row that asks one of them word for word.
 
 For a question that means a procedure, the features are taken against that procedure; for a
@@ -17,7 +17,9 @@ most look-alikes caught under those two limits). benchmarks/lookalike_logo.py ru
 The originals' limit rests on a handful of questions, so their phone-typed copies are counted with
 a further typo seed too (never trained on). On the s14 data (one training seed) the rule picked
 0.86; on the s15 data, with the three training seeds' copies and seed 1 counted (4,247 originals),
-it picks 0.80: 12 asked back (0.28%), 21 at 0.75; 0.80 is shipped (0.86 before).
+0.80: 12 asked back (0.28%), 21 at 0.75. On the s16 data, with six training seeds (6,779
+originals), it picks 0.79: 20 asked back (0.30%), 21 at 0.78, 37 at 0.75; the near neighbours'
+limit would allow 0.77 (3.01% asked back at 0.77, 2.77% at 0.79). 0.79 is shipped (0.80 before).
 
 Usage: python benchmarks/train_lookalike.py [--out assistant/nlu/data/lookalike.json] [--check]
   --check: exit 1 when the shipped weights differ from what the data trains (CI can use it).
@@ -58,15 +60,21 @@ from benchmarks.matching import (  # noqa: E402
 
 L2 = 0.3
 HARD = 3.0
-THRESHOLD = 0.80
+THRESHOLD = 0.79
 WEAK_SCALE = 0.5  # "w:" features (a word only an example or a paper says) count half while fitting
 ITERATIONS = 600  # AdaGrad steps: the weights move by less than 1e-3 after about 400
 # Phone-typed copies of every row, one per typo seed, each weighing 1/len(SEEDS): a look-alike's
 # telling word is lost to a slip in one copy and kept in another, so the weights spread over the
 # words that survive typing instead of resting on one pair ("b:thu_hoi" typed "thi ho"). One seed
 # (17) before; three caught a few more phone-typed held-out look-alikes (s15: 46 -> 44 a seed at
-# the threshold then shipped) and asked back fewer originals.
-SEEDS = (17, 3, 4)
+# the threshold then shipped) and asked back fewer originals. Six (s17), on a dev fold (the s15
+# sets left out of training and measured clean and phone-typed with seeds 7 and 9): look-alikes
+# answered at 0.80, 80/103/93 -> 75/98/90, and their in-scope questions asked back 51/51/52 ->
+# 49/46/49; nine did about as well (79/100/90 and 45/44/46) for half as many rows again. Reading
+# a word left as typed as its likeliest word (LookalikeCheck's `read`) on top of six: 74/99/90,
+# asked back 45/43/47. A feature for "this question was typed with slips" (s18) did not help:
+# 74/100/95.
+SEEDS = (17, 3, 4, 6, 8, 10)
 
 
 def training_rows(catalog) -> list[tuple[str, Row]]:

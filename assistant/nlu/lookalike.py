@@ -23,7 +23,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +45,7 @@ COUNTED = 4  # unsaid words counted by the "k:" features; more say little more
 
 
 def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str, str]],
-             named: frozenset[str] | None = None) -> set[str]:
+             named: frozenset[str] | None = None, read: Callable[[str], str] | None = None) -> set[str]:
     """What the question says that the candidate does not: "u:<word>" for each informative word
     its own texts never use, "b:<word>_<word>" for each pair of neighbouring words of which one
     is such a word. Filler, stopwords and numbers (a phone number, a year) never count.
@@ -56,8 +56,14 @@ def features(query: Query, said: frozenset[str], said_pairs: frozenset[tuple[str
     example questions, papers or result say: "bản vẽ thiết kế" among a building permit's papers
     does not make "thuê kiến trúc sư thiết kế nhà hết bao nhiêu" a question about the permit.
     Such a word is weaker evidence than an unsaid one, and the trainer regularises it more
-    (benchmarks/train_lookalike.py, WEAK_SCALE)."""
+    (benchmarks/train_lookalike.py, WEAK_SCALE).
+
+    With `read`, a word the corrector left as typed counts as the word it most likely stands for
+    (assistant.text.spelling.Speller.likeliest): "nhận nuôi trẻ qua trung guan" then says the
+    "gian" that weighs against adoption, and a slip of a word the procedure says is no doubt."""
     toks = [t for t in query.content if len(t) > 1 and not t.isdigit()]  # numbers name no matter
+    if read is not None:
+        toks = [read(t) for t in toks]
     if "bay" in toks and _NOW.search(query.normalised) and not _PLANE.search(query.normalised):
         toks = [t for t in toks if t != "bay"]
     informative = [t for t in toks if t not in STOPWORDS and t not in FILLER]
@@ -112,8 +118,11 @@ class LookalikeCheck:
     """The model applied to a catalogue: each procedure's own words decide what is unexplained."""
 
     def __init__(self, procedures: Sequence[Procedure],
-                 own: Sequence[tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[str]]], model: Model) -> None:
+                 own: Sequence[tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[str]]], model: Model,
+                 read: Callable[[str], str] | None = None) -> None:
+        """`read`: the word a word left as typed most likely stands for (see `features`)."""
         self.model = model
+        self.read = read
         self._own = {proc.id: words for proc, words in zip(procedures, own, strict=True)}
 
     @property
@@ -122,7 +131,7 @@ class LookalikeCheck:
 
     def features(self, query: Query, procedure_id: str) -> set[str]:
         said, pairs, named = self._own.get(procedure_id, (frozenset(), frozenset(), frozenset()))
-        return features(query, said, pairs, named)
+        return features(query, said, pairs, named, self.read)
 
     def doubt(self, query: Query, procedure_id: str) -> float:
         """The probability (0..1) that the question is about something else than this procedure."""
@@ -141,20 +150,28 @@ def fit(feats: Sequence[set[str]], labels: np.ndarray, sample_weight: np.ndarray
     regularises its weights more; the weights returned are multiplied back, so the model
     still adds one weight per feature present."""
     scale = scale or {}
-    vocab = {f: j for j, f in enumerate(sorted({f for fs in feats for f in fs}))}
+    # Rows with the same features and label are one row weighing their sum: the loss is the
+    # same, and the phone-typed copies whose slips were all corrected read like their clean row,
+    # so the fit (run once per left-out set by benchmarks/lookalike_logo.py) has far fewer rows.
+    merged: dict[tuple[frozenset[str], float], float] = {}
+    for fs, y0, w0 in zip(feats, np.asarray(labels, dtype=float), np.asarray(sample_weight, dtype=float), strict=True):
+        key = (frozenset(fs), float(y0))
+        merged[key] = merged.get(key, 0.0) + float(w0)
+    unique = [sorted(fs) for fs, _ in merged]
+    y = np.array([label for _, label in merged])
+    sw = np.array(list(merged.values()))
+    vocab = {f: j for j, f in enumerate(sorted({f for fs in unique for f in fs}))}
     bias_col = len(vocab)
-    rows = np.array([r for r, fs in enumerate(feats) for _ in range(len(fs) + 1)], dtype=np.int64)
-    cols = np.array([c for fs in feats for c in (*(vocab[f] for f in sorted(fs)), bias_col)], dtype=np.int64)
+    rows = np.array([r for r, fs in enumerate(unique) for _ in range(len(fs) + 1)], dtype=np.int64)
+    cols = np.array([c for fs in unique for c in (*(vocab[f] for f in fs), bias_col)], dtype=np.int64)
     value = np.array([scale.get(f.split(":", 1)[0], 1.0) for f in vocab] + [1.0])
     vals = value[cols]
-    y = np.asarray(labels, dtype=float)
-    sw = np.asarray(sample_weight, dtype=float)
     w = np.zeros(len(vocab) + 1)
     mask = np.r_[np.ones(len(vocab)), 0.0]  # the bias is not regularised
     total = sw.sum()
     g2 = np.zeros_like(w)
     for _ in range(iterations):
-        z = np.bincount(rows, weights=w[cols] * vals, minlength=len(feats))
+        z = np.bincount(rows, weights=w[cols] * vals, minlength=len(unique))
         r = (1.0 / (1.0 + np.exp(-z)) - y) * sw
         g = np.bincount(cols, weights=r[rows] * vals, minlength=len(w)) / total + l2 * w * mask / total
         g2 += g * g

@@ -31,7 +31,8 @@ from assistant.text.normalize import collapse_repeats
 
 # Onset + vowel nucleus + coda of a folded syllable (tone and vowel marks already removed).
 _SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
-                       r"(uye|uya|oai|oay|oeo|uay|uoi|uou|ieu|yeu|uoc|[aeiouy]{1,2})"
+                       r"(uye|uya|uyu|oai|oay|oao|oeo|uay|uoi|uou|ieu|yeu"
+                       r"|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ye|[aeiouy])"
                        r"(ng|nh|ch|[cmnpt])?$")
 # Two letters swapped or one left out: the slips a thumb makes most, after a neighbouring key.
 # Costing them a little under another letter lets them win a tie ("smi" is "sim", not "sai";
@@ -199,6 +200,19 @@ class Speller:
         costed = sorted({w: d for d, w in [*costed, *((decoded_cost, w) for w in decoded),
                                             *((0.5, w) for w in doubled)]}.items(), key=lambda o: (o[1], o[0]))
         return tuple(costed)[:30]
+
+    def likeliest(self, token: str) -> str:
+        """The vocabulary word a token left as typed most likely stands for, at most one slip
+        away; the token itself when it is a known word or nothing is that close.
+
+        The corrector keeps an unknown syllable ("guan", "nuc") unless a neighbour vouches for a
+        word, since a citizen's words are changed only on evidence; a check that weighs how far a
+        question strays from a procedure may still read it as the word it most likely was (see
+        assistant.nlu.lookalike)."""
+        if token in self.vocabulary or not token.isalpha():
+            return token
+        opts = self.options(token)
+        return opts[0][0] if opts and opts[0][1] <= 1.0 else token
 
     @staticmethod
     def thumb_slip(typed: str, word: str) -> float | None:

@@ -49,3 +49,15 @@ def test_originals_typed_with_a_second_seed_count_towards_the_limit():
     result, pick = table(originals, [0.8] * 3 + [0.1] * 997, again, [0.8] * 5 + [0.1] * 995)
     assert pick == 0.81
     assert {line["threshold"]: line["originals"] for line in result}[0.81] == 2000
+
+
+def test_fits_run_in_several_processes_give_the_same_doubts():
+    rows = [labelled(f"neighbours-{k}-tune", f"q{k}{i}", feats=frozenset({"u:flycam", f"u:v{i % 3}"}))
+            for k in "abcd" for i in range(6)] + \
+           [labelled(f"neighbours-{k}-tune", f"r{k}{i}", "birth-registration", right=True,
+                     feats=frozenset({f"u:v{i % 3}"})) for k in "abcd" for i in range(6)]
+    groups = [group_of(r, {}) for r in rows]
+    extra = rows[:4]
+    one = left_out_doubts(rows, groups, extra, groups[:4], workers=1)
+    two = left_out_doubts(rows, groups, extra, groups[:4], workers=2)
+    assert one == two and len(set(one[0])) > 1

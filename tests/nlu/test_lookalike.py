@@ -128,6 +128,22 @@ def test_now_is_a_time_not_a_flight(shipped):
     assert {"u:bay", "w:bay"} & flight
 
 
+def test_a_word_left_as_typed_counts_as_the_word_it_most_likely_was(shipped):
+    # The corrector keeps "guan" (a syllable no neighbour vouches for); the check reads "gian",
+    # the word that says a go-between, and a slip of a word the procedure says is no doubt.
+    brain = shipped.brain
+    query = brain.matcher.parse("nhận nuôi trẻ qua trung guan")
+    assert "guan" in query.content
+    none: frozenset[str] = frozenset()
+    read = brain.matcher.speller.likeliest
+    assert "u:gian" in lookalike_features(query, none, frozenset(), none, read)
+    assert "u:guan" in lookalike_features(query, none, frozenset(), none)  # without `read`: as typed
+    said = frozenset({"nhan", "nuoi", "tre", "qua", "trung", "gian"})
+    assert not {f for f in lookalike_features(query, said, frozenset(), said, read) if f.startswith("u:")}
+    # The core's check reads it so too: adoption never says "gian" ("trung gian").
+    assert {"u:gian", "b:trung_gian"} <= features(shipped, "nhận nuôi trẻ qua trung guan", "adoption-domestic")
+
+
 def test_naming_a_word_silences_it_and_saying_it_only_weakens_it(shipped):
     query = shipped.brain.matcher.parse("thuê kiến trúc sư")
     none: frozenset[str] = frozenset()
@@ -139,7 +155,7 @@ def test_naming_a_word_silences_it_and_saying_it_only_weakens_it(shipped):
 
 
 def test_the_shipped_model_asks_back_on_look_alikes_and_answers_plain_questions(shipped):
-    assert shipped.brain.lookalike.enabled and shipped.lookalike_model.threshold == pytest.approx(0.80)
+    assert shipped.brain.lookalike.enabled and shipped.lookalike_model.threshold == pytest.approx(0.79)
     for text in ("Công chứng hợp đồng mua bán nhà tại văn phòng công chứng tư thì cần mang gì?",
                  "dich vu mai tang tron goi o Ha Noi gia bao nhieu", "xem quá trình đóng bhxh trên app VssID"):
         reply = ask(shipped, text)
@@ -188,6 +204,17 @@ def test_training_learns_which_words_speak_for_another_matter():
     weights, bias = fit(feats, labels, np.ones(40))
     assert weights["u:phat"] > 1.0 > 0 > weights["u:be"]
     assert fit(feats, labels, np.ones(40)) == (weights, bias)  # deterministic
+
+
+def test_rows_read_alike_weigh_as_one_row_with_their_summed_weight():
+    """Phone-typed copies whose slips were all corrected read like their clean row: the fit
+    counts them once with their summed weight, and learns the same weights."""
+    feats = [{"u:phat", "u:be"}] * 5 + [{"u:phat"}] * 15 + [{"u:be"}] * 20
+    labels = np.array([1] * 20 + [0] * 20, dtype=float)
+    once = fit([{"u:phat", "u:be"}, {"u:phat"}, {"u:be"}], np.array([1.0, 1.0, 0.0]), np.array([5.0, 15.0, 20.0]))
+    assert fit(feats, labels, np.ones(40)) == once
+    # the same features under another label stay apart
+    assert fit([{"u:be"}, {"u:be"}], np.array([1.0, 0.0]), np.ones(2))[0].get("u:be", 0.0) == 0.0
 
 
 def test_a_scaled_feature_kind_is_regularised_more_and_returned_at_full_value():

@@ -28,6 +28,15 @@ def test_keystrokes_left_by_an_input_method_that_was_off(token, folded):
 def test_syllable_structure():
     assert is_syllable("khai") and is_syllable("nghieng") and is_syllable("tom")
     assert not is_syllable("khsi") and not is_syllable("cob") and not is_syllable("tru0")
+    assert all(is_syllable(w) for w in ("nguoi", "khuya", "nguyen", "ruou", "xoong", "giuong", "ngoeo", "khoe", "yeu"))
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("nouc", "nuoc"), ("moun", "muon"), ("vein", "vien"), ("hein", "hien"),
+                                               ("thouc", "thuoc")])
+def test_two_vowels_swapped_are_no_syllable(typed, meant):
+    """Only the vowel sequences Vietnamese spells ("uô", "iê", not "ôu", "êi") make a syllable, so
+    a swapped pair is corrected like any other slip instead of being kept as a word."""
+    assert not is_syllable(typed) and is_syllable(meant)
 
 
 def test_doubled_letter_costs_less_than_a_wrong_letter():
@@ -259,3 +268,14 @@ def test_people_and_thanks_stay_as_typed(shipped_catalog):
     assert "nguoi ta roi" in matcher.parse("bán xe máy cho người ta rồi").masked
     assert "em gai cam on" in matcher.parse("cho em gai, cam on ad").masked
     assert "nguoi tay" in matcher.parse("lấy chồng người Tây").masked
+
+
+def test_the_likeliest_word_of_a_token_left_as_typed():
+    speller = Speller(["trung", "gian", "nuoc", "ngoai"], [("nuoc", "ngoai")])
+    # "guan" is a syllable no neighbour vouches for: the corrector keeps it...
+    assert words(speller, "trung guan") == ["trung", "guan"]
+    # ...though it is most likely "gian", one letter off.
+    assert speller.likeliest("guan") == "gian"
+    assert speller.likeliest("nuoc") == "nuoc"  # a known word is itself
+    assert speller.likeliest("xyzwq") == "xyzwq"  # nothing one slip away
+    assert speller.likeliest("0905") == "0905"
