@@ -29,7 +29,7 @@ from assistant.nlu.facets import facet_spans as _facet_spans
 from assistant.text.lexicon import Lexicon
 from assistant.text.marks import contradicted, kept_words, marked_words
 from assistant.text.normalize import TEENCODE, collapse_repeats, fold, normalize, strip_telex_tail, tokens
-from assistant.text.spelling import EVERYDAY_PAIRS, Speller, is_syllable, pairs_of
+from assistant.text.spelling import EVERYDAY_PAIRS, PLACE_ABBREVIATIONS, Speller, is_syllable, pairs_of
 
 # Words that carry no information about *which* procedure (question words, pronouns,
 # politeness). Removed from questions, unless the word and a neighbour form a word pair
@@ -270,6 +270,7 @@ class Matcher:
             w for expansion in TEENCODE.values() for w in expansion.split()} | {
             k for k in TEENCODE if len(k) >= 4 or (len(k) == 3 and not is_syllable(k))}
         general |= {w for pair in EVERYDAY_PAIRS for w in pair}  # their words are spelled right as typed
+        general |= PLACE_ABBREVIATIONS
         lexicon = lexicon or Lexicon()
         extra = [tokens(normalize(e)) for e in extra_words]
         self.speller = Speller(self.vocabulary | general | DISTINGUISHING_WORDS | {t for p in raw_phrases for t in p} |

@@ -35,6 +35,13 @@ TEENCODE: dict[str, str] = {
     "ng": "nguoi", "ns": "noi", "thi": "thi", "z": "vay", "v": "vay", "ak": "a", "ah": "a",
     "oke": "ok", "okie": "ok", "tks": "cam on", "thanks": "cam on", "thank": "cam on", "thx": "cam on",
     "hnay": "hom nay", "hqua": "hom qua", "mai": "mai", "sn": "sinh",
+    # Words citizens shorten (each seen in several authors' questions, and read as another word
+    # before: "xe oto" as "ớt", "ck" as "cũ", "bv" as "bố", "mn" as "mà"). Not "mst": a slip in
+    # "mất" ("mst") is at least as common as "mã số thuế"; not "hd" or "gd": "hợp đồng" or
+    # "hướng dẫn", "gia đình" or "giáo dục"; not "sv": the "sinh" of "sinh viên" then reads as a
+    # birth ("sv ở ký túc xá gia hạn tạm trú" was turned away as not ours).
+    "oto": "o to", "ck": "chong", "vk": "vo", "mn": "moi nguoi", "bv": "benh vien", "dvc": "dich vu cong",
+    "tk": "tai khoan", "nv": "nhan vien", "xh": "xa hoi", "dzay": "vay",
 }
 
 _TOKEN = re.compile(r"[a-z0-9]+")

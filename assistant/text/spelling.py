@@ -49,6 +49,13 @@ PARTICLES = frozenset("khong co la cho va cua thi duoc ma de voi roi da se cac n
 # Question words end a question ("sửa sao", "ở đâu", "mấy ngày"): typed as themselves far more
 # often than as a slip for a word of a phrase nearby, so they are never taken for another word.
 QUESTION_WORDS = frozenset("sao nao gi dau chua bao may nhieu lau gio ai".split())
+# Places citizens abbreviate ("đang ở HN", "tạm trú TP.HCM", "mới vào SG"): words as typed. Left
+# to the corrector, "hn" became "hàn" (Korea, a foreign element: "đăng ký tạm trú ở HN" was turned
+# away as not ours) and "hcm" became "hâm". A slip in "kết hôn" typed "ket hn" is still "hôn": a
+# known word forming no pair with its neighbours is read as the word that forms one; the others are
+# never read as another word ("ở tp hcm" is no "ở ô tô").
+PLACE_ABBREVIATIONS = frozenset("hn hcm tphcm tp sg".split())
+_AS_TYPED = PLACE_ABBREVIATIONS - {"hn"}
 # Everyday time phrases ("từ hồi nhỏ", "hồi trước", "lúc nhỏ"): pairs a citizen's story uses far
 # more often than the catalogue phrases one slip away from them ("từ hồi" is not "thu hồi").
 # Known to the corrector, they keep their words from being taken for a slip.
@@ -288,7 +295,7 @@ class Speller:
         dựng", "hon nay" for "hôm nay"). Changed only when it forms no known pair with either
         neighbour while the other word forms one with a neighbour that is not a particle."""
         token = tokens[i]
-        if token in keep:
+        if token in keep or token in _AS_TYPED:
             return Correction(token, token, 1.0)
         prev = best[i - 1] if i > 0 else None
         nxt = best[i + 1] if i + 1 < len(tokens) else None

@@ -238,3 +238,23 @@ def test_the_typing_generator_abbreviates_words_not_letter_strings():
         head = noisy("anh hỏi mình", random.Random(seed)).split()[-3:]
         abbreviated += head[0] == "a" or head[-1] in {"mk", "mik"}
     assert abbreviated > 20  # the pronouns still are
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("dang ky tam tru o hn can gi", "temporary-residence-registration"),  # "hn" was read as Hàn (Korea)
+        ("mới lên HN thuê trọ, đăng ký tạm trú thế nào", "temporary-residence-registration"),
+        ("lam ho chieu o tp hcm", "passport-issuance"),  # "tp" was read as the "tô" of "ô tô"
+        ("mua chung cu o HCM roi, nhap ho khau vao nha moi can gi", "permanent-residence-registration"),
+    ],
+)
+def test_abbreviated_places_are_no_foreign_element(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+def test_a_slip_in_ket_hon_is_still_hon(assistant):
+    """"hn" is Hà Nội beside "ở", but "hôn" with its vowel left out beside "kết"."""
+    reply = ask(assistant, "dang ky ket hn can gi")
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "marriage-registration")

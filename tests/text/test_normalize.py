@@ -97,3 +97,21 @@ def test_dkkh_before_a_residence_is_the_household_registration() -> None:
     assert normalize("dkkh thuong tru o ha noi") == "dang ky ho khau thuong tru o ha noi"
     assert normalize("dkkh tạm trú cho công nhân") == "dang ky tam tru cho cong nhan"
     assert normalize("dkkh can mang gi") == "dkkh can mang gi"  # the marriage registration, as the catalogue says
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("mua oto moi", "mua o to moi"),  # not the "ớt" a corrector made of "oto"
+        ("ck em mat", "chong em mat"),
+        ("vk ck e", "vo chong e"),
+        ("khám ở bv nào", "kham o benh vien nao"),
+        ("nộp trên dvc", "nop tren dich vu cong"),
+        ("tk vneid", "tai khoan vneid"),
+        ("cty ko dong bhtn cho nv", "cong ty khong dong bhtn cho nhan vien"),
+        ("tro cap xh", "tro cap xa hoi"),
+        ("bao lau dzay mn", "bao lau vay moi nguoi"),
+    ],
+)
+def test_words_citizens_shorten_are_expanded(typed, expected):
+    assert normalize(typed) == expected

@@ -279,3 +279,11 @@ def test_the_likeliest_word_of_a_token_left_as_typed():
     assert speller.likeliest("nuoc") == "nuoc"  # a known word is itself
     assert speller.likeliest("xyzwq") == "xyzwq"  # nothing one slip away
     assert speller.likeliest("0905") == "0905"
+
+
+def test_an_abbreviated_place_is_left_as_typed():
+    """"tp hcm" after "ở" is a city, not the "ô tô" that "o to" would make of it."""
+    from assistant.text.spelling import PLACE_ABBREVIATIONS
+
+    speller = Speller({"o", "to", "lam", *PLACE_ABBREVIATIONS}, pairs=[("o", "to")])
+    assert [c.word for c in speller.correct(["o", "tp", "hcm", "lam"])] == ["o", "tp", "hcm", "lam"]
