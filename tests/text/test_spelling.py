@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.text.spelling import Speller, decode_keystrokes, distance, is_syllable
+from assistant.text.spelling import PLACE_ABBREVIATIONS, Speller, decode_keystrokes, distance, is_syllable
 
 VOCAB = ["dang", "ky", "khai", "sinh", "ket", "hon", "tam", "tru", "can", "cuoc", "giay", "to", "bao", "lau",
          "tach", "thua", "ho", "khau", "nhieu", "ngay", "co", "con", "tom"]
@@ -283,7 +283,5 @@ def test_the_likeliest_word_of_a_token_left_as_typed():
 
 def test_an_abbreviated_place_is_left_as_typed():
     """"tp hcm" after "ở" is a city, not the "ô tô" that "o to" would make of it."""
-    from assistant.text.spelling import PLACE_ABBREVIATIONS
-
     speller = Speller({"o", "to", "lam", *PLACE_ABBREVIATIONS}, pairs=[("o", "to")])
     assert [c.word for c in speller.correct(["o", "tp", "hcm", "lam"])] == ["o", "tp", "hcm", "lam"]
