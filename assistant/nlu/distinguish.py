@@ -45,11 +45,15 @@ FAMILIES: dict[str, str] = {
     "record-other": r"ghi chu (ket hon|khai sinh|khai tu|nhan cha|nuoi con)|ghi vao so (ho tich )?(viec )?(ket hon|khai sinh|khai tu)"
                     r"|(ket hon|khai sinh|sinh con|de con) (o |ben |tai )?(nuoc ngoai|han|nhat|dai loan|trung quoc|my|uc|phap|duc"
                     r"|nga|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky)( roi)? ve"
-                    r"|cong nhan (viec )?ket hon|(?<!huy viec )(?<!huy )ket hon (o|ben|tai) nuoc ngoai",
+                    r"|cong nhan (viec )?ket hon|(?<!huy viec )(?<!huy )ket hon (o|ben|tai) nuoc ngoai"
+                    # ... the event told first ("khai tử ở bên đó rồi, giờ ghi chú vào sổ ở quê"), unless a divorce is told too
+                    r"|^(?!.*\b(ly hon|ly di|huy (viec )?ket hon)\b).*\b(khai tu|khai sinh|ket hon)( \w+){0,8} (ghi chu|ghi vao so)",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
     "student": r"hoc sinh|sinh vien|truong hoc",
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"
-                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh|ca no|mo to nuoc",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
+                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh|ca no|mo to nuoc"
+                     # a boat ("ghe"), never a bare "ghe": "ghế" (a chair) and "ghé" (drop by) fold the same
+                     r"|(chiec|cai|may chiec) ghe|ghe (may|boc|danh ca|danh bat|nan|bau|xuong)|dang ky ghe",  # never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep|a1|a2|b1|b2|b)|hoc lai",
     "lost": r"bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|passport|phieu|bia)"
@@ -88,7 +92,11 @@ FAMILIES: dict[str, str] = {
     # Companies are registered apart from household businesses.
     "company": r"(thanh lap|mo|dang ky|giai the|tam ngung|ngung|dong cua|doi ten|thay doi|kinh doanh|hoat dong) (cua )?"
                r"(cong ty|doanh nghiep)|dinh danh (dien tu )?(cho|cua) (doanh nghiep|to chuc)|cong ty (tnhh|co phan)|tnhh"
-               r"|hop tac xa|doanh nghiep tu nhan|dinh danh (dien tu )?(doanh nghiep|to chuc)",
+               r"|hop tac xa|doanh nghiep tu nhan|dinh danh (dien tu )?(doanh nghiep|to chuc)"
+               # ... the company named first, asking how it does so ("công ty làm ăn lỗ, giải thể sao"), not
+               # a worker's story ("công ty giải thể, em lãnh thất nghiệp được không").
+               r"|(cong ty|doanh nghiep)( \w+){0,5} ((muon|can|dinh|sap|xin) (giai the|tam ngung)(?! (quan|tiem|cua hang|sap|ho|hkd))"
+               r"|(giai the|tam ngung (kinh doanh|hoat dong)( \w+){0,2})( thi)? (sao|the nao|thu tuc|lam sao|can gi|ntn|co phai|thong bao|bao))",
     "military": r"(bang lai|lai xe|gplx)( xe)?( \w+)? (quan su|quan doi)|(bo quoc phong|quan doi) cap",  # a military licence
     # A licence a foreign country issued is exchanged by its own procedure, not renewed.
     "foreign-licence": rf"(bang lai|gplx)( xe)?( o to| may| b2| a1)? (cua )?({_ABROAD}|nuoc ngoai)\b",
@@ -150,7 +158,9 @@ FAMILIES: dict[str, str] = {
                 r"|giam ho( \w+){0,3} (cham dut|ket thuc)",
     "abandoned": r"bo roi|tre lac|khong ro cha me",
     "de-facto": r"nuoi (con nuoi )?thuc te|con nuoi thuc te",
-    "mobile": r"luu dong",
+    # ... and the official who comes to the house to register, which is what "lưu động" is ("cán bộ xã
+    # tới nhà làm đăng ký kết hôn được không", "cán bộ tư pháp có xuống tận nhà làm khai sinh không").
+    "mobile": r"luu dong|(toi|den|xuong|ve|qua) (tan )?nha( \w+){0,2} (lam |dang ky )+(khai sinh|ket hon|khai tu)",
     "exchange": r"giua (hai|2|cac) ho|doi cho nhau|don dien",
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
     # The vehicle's own papers, which land and licence procedures never name.
@@ -175,7 +185,9 @@ FAMILIES: dict[str, str] = {
     "damaged": r"gay (doi|goc|mop|mat goc|lam doi)|(the|cccd|can cuoc|bi|da) gay\b|hong chip|chip (bi |da )?hong|hu hong"
                r"|(the|cccd|can cuoc|bang lai|gplx|ho chieu|bi|da) hong\b",
     # Someone who already holds an identity card but never had a birth registered: its own registration.
-    "has-papers": r"chua (tung |bao gio )?(co|lam|dang ky|duoc cap) (giay )?khai sinh( \w+){0,8} (da co|co|nhung co|van co|chi co)"
+    # ("bao giờ" reaches here masked as the time facet: "chưa | có giấy khai sinh").
+    "has-papers": r"chua( tung| bao gio| \|)*( duoc)?( co| lam| dang ky| duoc cap| cap| \|)? (giay )?khai sinh( \w+){0,8}"
+                  r" (da co|co|nhung co|van co|chi co)"
                   r" (the )?(can cuoc|cccd|cmnd|chung minh|ho chieu)|(da co|co) (the )?(can cuoc|cccd|cmnd|chung minh)"
                   r"( \w+){0,8} (chua|khong) (tung |bao gio )?(co|lam|dang ky) (giay )?khai sinh",
     # Moving a military registration (to a new home, a university) is registered apart from the first one.
@@ -234,8 +246,8 @@ FAMILIES: dict[str, str] = {
                 # ... and a passport lost, expired or renewed while abroad, the mission's matter too.
                 r"|(mat|bi mat|lam mat|danh roi|that lac|het han|gia han|cap lai|lam lai|doi)( \w+){0,2} (ho chieu|passport)"
                 rf"( \w+){{0,3}} (o|tai|ben|khi o|khi du lich|khi dang o|dang o|luc o) ({_ABROAD}|thai)"
-                rf"|(ho chieu|passport)( \w+){{0,2}} (bi mat|mat|het han|bi giu|bi trom)( \w+){{0,2}} (o|tai|ben|khi o|khi du lich|dang o) ({_ABROAD}|thai)"
-                rf"|(dang o|song o|lam viec o|dinh cu o|o ben) ({_ABROAD}|thai)( \w+){{0,6}} (mat|lam|xin|cap lai|gia han|doi|lam lai) (lai )?(ho chieu|passport)",
+                rf"|(ho chieu|passport)( \w+){{0,2}} (bi mat|mat|het han|bi giu|bi trom)( \w+){{0,2}} (o|tai|ben|khi o|khi du lich|dang o|khi dang( \w+){{1,2}} o) ({_ABROAD}|thai)"
+                rf"|(dang o|song o|lam viec o|dinh cu o|o ben) ({_ABROAD}|thai)( \w+){{0,10}} (mat|lam|xin|cap lai|gia han|doi|lam lai) (lai )?(ho chieu|passport)",
     # Reissuing a certificate or permit that was lost or torn, which the registering and
     # amending procedures do not do ("đăng ký lại hộ kinh doanh khi chuyển địa điểm" is an amendment).
     "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)"

@@ -617,3 +617,41 @@ def test_look_alikes_of_the_s14_families(question, absent):
 )
 def test_the_hospitals_birth_paper_is_its_own_matter(question, present):
     assert ("birth-paper" in Distinguisher.present(normalize(question))) is present
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("mẹ em 50 tuổi chưa từng được làm giấy khai sinh nhưng đã có căn cước", "has-papers"),
+        ("khai tử ở bên Đài Loan rồi, giờ ghi chú vào sổ hộ tịch ở quê thế nào", "record-other"),
+        ("kết hôn ở Hàn rồi ghi chú vào sổ hộ tịch VN", "record-other"),
+        ("công ty làm ăn thua lỗ muốn giải thể thì thủ tục thế nào", "company"),
+        ("công ty làm ăn lỗ, giải thể sao", "company"),
+        ("cán bộ xã có tới nhà làm đăng ký kết hôn được không", "mobile"),
+        ("nhà ở xa, cán bộ tư pháp có xuống tận nhà làm khai sinh cho bé không", "mobile"),
+        ("nhà có mấy chiếc ghe đánh cá, đăng ký ghe ở đâu", "other-vehicle"),
+        ("hộ chiếu hết hạn khi đang lao động ở Hàn, làm hộ chiếu mới bên đó", "overseas"),
+    ],
+)
+def test_families_found_on_the_s20_tuning_sets(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+def test_a_time_word_masked_inside_has_papers_still_counts():
+    # "chưa bao giờ có giấy khai sinh": "bao giờ" is masked as the time facet first.
+    assert "has-papers" in Distinguisher.present("ong 62 tuoi chua | | giay khai sinh nhung da co can cuoc")
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("công ty giải thể, em lãnh trợ cấp thất nghiệp được không", "company"),   # the worker's benefit is ours
+        ("công ty phá sản cho tôi nghỉ việc, có được lãnh thất nghiệp không", "company"),
+        ("đi làm công ty lại nên muốn tạm ngừng quán 6 tháng, báo ở đâu", "company"),   # the household business
+        ("kết hôn ở Hàn rồi ly hôn bên đó, giờ ghi chú vào sổ hộ tịch", "record-other"),   # the divorce recording
+        ("ghé ủy ban xã làm khai sinh cho con", "other-vehicle"),   # "ghé" is no boat
+        ("làm đăng ký kết hôn ở ủy ban xã nơi nhà gái", "mobile"),
+    ],
+)
+def test_look_alikes_of_the_s20_families(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))
