@@ -155,7 +155,7 @@ def test_naming_a_word_silences_it_and_saying_it_only_weakens_it(shipped):
 
 
 def test_the_shipped_model_asks_back_on_look_alikes_and_answers_plain_questions(shipped):
-    assert shipped.brain.lookalike.enabled and shipped.lookalike_model.threshold == pytest.approx(0.78)
+    assert shipped.brain.lookalike.enabled and shipped.lookalike_model.threshold == pytest.approx(0.79)
     for text in ("Công chứng hợp đồng mua bán nhà tại văn phòng công chứng tư thì cần mang gì?",
                  "dich vu mai tang tron goi o Ha Noi gia bao nhieu", "xem quá trình đóng bhxh trên app VssID"):
         reply = ask(shipped, text)
