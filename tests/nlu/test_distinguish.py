@@ -655,3 +655,18 @@ def test_a_time_word_masked_inside_has_papers_still_counts():
 )
 def test_look_alikes_of_the_s20_families(question, absent):
     assert absent not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "present"),
+    [
+        ("ở trọ mà không đăng ký tạm trú bị phạt bao nhiêu", True),
+        ("quá 60 ngày mới khai sinh cho con thì bị phạt bn", True),
+        ("mức phạt xây nhà không phép ở nông thôn", True),
+        ("con 17 tuổi không đi đăng ký nghĩa vụ quân sự thì bị xử lý thế nào", True),
+        ("khai sinh cho con quá 60 ngày có bị phạt không", False),   # yes or no: the procedure's own page
+        ("nộp phí đăng ký tạm trú bao nhiêu", False),
+    ],
+)
+def test_how_much_a_fine_is_is_not_the_procedures_matter(question, present):
+    assert ("penalty" in Distinguisher.present(normalize(question))) is present
