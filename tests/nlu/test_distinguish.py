@@ -670,3 +670,24 @@ def test_look_alikes_of_the_s20_families(question, absent):
 )
 def test_how_much_a_fine_is_is_not_the_procedures_matter(question, present):
     assert ("penalty" in Distinguisher.present(normalize(question))) is present
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("bhyt có chi trả tiền viện phí cấp cứu không", "hospital-bill"),
+        ("khám trái tuyến bhyt trả bao nhiêu phần trăm", "hospital-bill"),
+        ("tiền phúng viếng nhận được có phải đóng thuế không", "gifts"),
+        ("tiền mừng cưới 200 triệu có phải đóng thuế", "gifts"),
+        ("bán xe chưa sang tên, người mua gây tai nạn tôi có liên đới không", "liability"),
+        ("người nhà mất tích 2 năm có khai tử được không", "missing"),
+    ],
+)
+def test_families_no_author_ever_called_a_procedure(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["thẻ bhyt bị trả hồ sơ vì thiếu giấy chứng sinh",
+                                      "mua bhyt hộ gia đình thanh toán online được không", "làm thẻ bhyt cho con ở đâu"])
+def test_getting_the_health_insurance_card_is_no_hospital_bill(question):
+    assert "hospital-bill" not in Distinguisher.present(normalize(question))
