@@ -341,7 +341,10 @@ REFERRALS: dict[str, tuple[str, str | None]] = {
     "divorce": (r"\b(ly hon|ly di|bo nhau|don phuong ly|thuan tinh ly)\b",
                 r"\b(ghi chu|nuoc ngoai|o (han|nhat|dai loan|my|uc|duc|phap|trung quoc|canh)|ben (han|nhat|dai loan|my|uc|duc|phap|trung quoc|tay)|toa an nuoc ngoai)\b"),
     "visa": (r"\b(visa|thi thuc)\b", None),
-    "crime": (r"\b(to cao|to giac|trinh bao|bao an|lua dao|hanh hung|danh nguoi|trom cap|trom xe|mat trom|bi trom (xe|tien|do))\b", None),
+    # A loss already reported to the police is the story before the question ("mất sổ hồng, đã trình báo
+    # công an rồi, giờ xin cấp lại ở đâu"): the reissue is then the matter, not the report.
+    "crime": (r"\b(to cao|to giac|trinh bao|bao an|lua dao|hanh hung|danh nguoi|trom cap|trom xe|mat trom|bi trom (xe|tien|do))\b",
+              r"\b(da|roi) (trinh bao|bao an|bao cong an)\b|\b(trinh bao|bao an|bao cong an)( \w+){0,3} (roi|xong)\b"),
     "lawsuit": (r"\b(khoi kien|kien tung|tranh chap)\b", None),
 }
 

@@ -691,3 +691,16 @@ def test_families_no_author_ever_called_a_procedure(question, family):
                                       "mua bhyt hộ gia đình thanh toán online được không", "làm thẻ bhyt cho con ở đâu"])
 def test_getting_the_health_insurance_card_is_no_hospital_bill(question):
     assert "hospital-bill" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("mất sổ hồng, đã trình báo công an rồi, giờ xin cấp lại ở đâu", None),   # the reissue is the matter
+        ("mất hộ chiếu, trình báo rồi thì cấp lại ở đâu", None),
+        ("bị trộm xe máy thì trình báo ở đâu", "crime"),
+        ("muốn tố giác đường dây lừa đảo", "crime"),
+    ],
+)
+def test_a_loss_already_reported_is_the_story_not_the_matter(question, kind):
+    assert referral(normalize(question)) == kind
