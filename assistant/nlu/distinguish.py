@@ -118,8 +118,10 @@ FAMILIES: dict[str, str] = {
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself (the
     # tuning sets' authors: 160 look-alikes, 63 a procedure's). How much the fine is, or what befalls
     # whoever skipped the procedure, is the sanctions decree's matter (288 look-alikes, 4 a procedure's).
+    # "bị phạt bao nhiêu tiền", "bị phạt thế nào" reach here as "bi phat |" (the facet words masked);
+    # "chuyển phát", "chậm phát triển" fold to the same "phat".
     "penalty": r"nop phat|hop thuc hoa|phat nguoi|nong do con"
-               r"|phat (bao nhieu|bn|may|nhieu|la bao)|muc phat|tien phat|xu phat|bi xu ly (the nao|ra sao|gi|sao)",
+               r"|phat (bao nhieu|bn|may|nhieu|la bao)|(?<!chuyen )(?<!cap )(?<!ban )(?<!cham )phat( la)?(?= \|(?! (khong|ko|k|hok|kh)\b))|muc phat|tien phat|xu phat|bi xu ly (the nao|ra sao|gi|sao)",
     "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|(?<!con )nuoi cho(?! (be|con|chau|em|vo|chong|me|bo|ong|ba|nguoi|tre)\b)|nuoi meo",  # not "con nuôi cho bé"
     "institution": r"co so bao tro|trung tam bao tro|vao (co so|trung tam|vien duong lao)|nha duong lao|cham soc tap trung",
     "training": r"hoc nghe|dao tao nghe",

@@ -673,6 +673,20 @@ def test_how_much_a_fine_is_is_not_the_procedures_matter(question, present):
 
 
 @pytest.mark.parametrize(
+    ("masked", "present"),
+    [
+        ("xay nha khong phep bi phat |", True),            # "bị phạt bao nhiêu tiền": the fee words masked
+        ("chu tro khong khai bao tam tru bi phat |", True),   # "bị phạt thế nào"
+        ("khai tu tre 1 thang co bi phat | khong", False),   # "có bị phạt tiền không": yes or no
+        ("be 7 tuoi cham phat | tri tue xin giay khuyet tat", False),   # "chậm phát triển"
+        ("tra ket qua | chuyen phat |", False),            # "chuyển phát bao nhiêu tiền": the post
+    ],
+)
+def test_a_fine_whose_amount_words_were_masked_is_still_a_fine(masked, present):
+    assert ("penalty" in Distinguisher.present(masked)) is present
+
+
+@pytest.mark.parametrize(
     ("question", "family"),
     [
         ("bhyt có chi trả tiền viện phí cấp cứu không", "hospital-bill"),
