@@ -673,6 +673,46 @@ def test_how_much_a_fine_is_is_not_the_procedures_matter(question, present):
 
 
 @pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("đổi thẻ nhà báo hết hạn", "other-card"),
+        ("làm thẻ người cao tuổi ở đâu", "other-card"),
+        ("công nhân thuê trọ có được hỗ trợ tiền thuê nhà không", "rent-support"),
+        ("giá đất nông nghiệp năm nay bao nhiêu", "land-price"),
+        ("xin bản sao học bạ ở trường cũ", "school-copy"),
+        ("mất hợp đồng mua bán nhà", "lost"),
+        ("xây mộ cho ông có cần giấy phép", "grave"),
+        ("sang tên số điện thoại cho con", "commerce"),
+        ("bệnh viện cấp giấy báo tử mất bao lâu", "hospital-paper"),
+        ("xin giấy xác nhận thu nhập để vay mua nhà", "income-proof"),
+        ("hộ nghèo vay vốn làm nhà", "poor-loan"),
+        ("xét nghiệm ADN cha con giá bao nhiêu", "dna-test"),
+        ("thuê thiết kế bản vẽ xin phép xây dựng", "design"),
+        ("khắc dấu công ty ở đâu", "seal"),
+        ("giành quyền nuôi con sau ly hôn", "custody"),
+        ("nhận lại con đã cho làm con nuôi từ nhỏ", "custody"),
+        ("trợ cấp ốm đau bhxh nhận ở đâu", "sick-pay"),
+        ("đổi thẻ căn cước công an nhân dân", "force-id"),
+    ],
+)
+def test_families_found_on_the_s21_tuning_sets(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("chứng thực bản sao bằng tốt nghiệp ở xã", "school-copy"),   # certifying a copy one holds is ours
+        ("hộ nghèo được hỗ trợ làm nhà không", "rent-support"),
+        ("khai sinh cho con, bv cấp giấy chứng sinh rồi", "hospital-paper"),   # the paper is the story
+        ("công nhận hộ nghèo cần giấy tờ gì", "poor-loan"),
+    ],
+)
+def test_look_alikes_of_the_s21_families(question, family):
+    assert family not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
     ("masked", "present"),
     [
         ("xay nha khong phep bi phat |", True),            # "bị phạt bao nhiêu tiền": the fee words masked
@@ -680,6 +720,7 @@ def test_how_much_a_fine_is_is_not_the_procedures_matter(question, present):
         ("khai tu tre 1 thang co bi phat | khong", False),   # "có bị phạt tiền không": yes or no
         ("be 7 tuoi cham phat | tri tue xin giay khuyet tat", False),   # "chậm phát triển"
         ("tra ket qua | chuyen phat |", False),            # "chuyển phát bao nhiêu tiền": the post
+        ("khong di dang ky nghia vu quan su thi bi xu ly |", True),   # "bị xử lý thế nào"
     ],
 )
 def test_a_fine_whose_amount_words_were_masked_is_still_a_fine(masked, present):

@@ -63,6 +63,13 @@ def test_catalogue_words_are_not_read_as_slipped_facet_words():
     assert fuzzy_facet(normalize("làm sổ đỏ"), known) is None          # not "làm sao"
 
 
+@pytest.mark.parametrize("question", ["trợ cấp ốm đau bhxh", "xin trợ cấp ốm đau"])
+def test_everyday_words_one_slip_from_a_facet_are_meant(question):
+    from assistant.nlu.facets import fuzzy_facet
+
+    assert fuzzy_facet(normalize(question), frozenset({"tro", "cap", "xin"})) is None  # "ốm đau" is no "ở đâu"
+
+
 @pytest.mark.parametrize(
     ("question", "facet"),
     [
