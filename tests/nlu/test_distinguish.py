@@ -57,6 +57,7 @@ def test_what_a_procedure_explains_and_what_defines_it(dist):
         ("xin visa đi Nhật", "visa"),
         ("trình báo mất trộm xe", "crime"),
         ("khởi kiện tranh chấp đất", "lawsuit"),
+        ("chủ hộ không đồng ý tách hộ thì kiện được không", "lawsuit"),
         ("ghi chú ly hôn ở nước ngoài", None),  # a catalogue procedure, not the court
         ("đăng ký khai sinh", None),
     ],
@@ -692,6 +693,14 @@ def test_how_much_a_fine_is_is_not_the_procedures_matter(question, present):
         ("giành quyền nuôi con sau ly hôn", "custody"),
         ("nhận lại con đã cho làm con nuôi từ nhỏ", "custody"),
         ("trợ cấp ốm đau bhxh nhận ở đâu", "sick-pay"),
+        ("đăng ký tìm việc làm ở trung tâm dịch vụ việc làm", "job-search"),
+        ("hợp đồng thử việc 2 tháng", "probation"),
+        ("chuyển tỉnh có phải đổi biển số xe không", "plate-change"),
+        ("mất biển số xe máy", "lost"),
+        ("không nhận được mã OTP", "commerce"),
+        ("sửa dữ liệu dân cư sai quê quán", "resident-info"),
+        ("thuê người làm hộ thủ tục sang tên sổ đỏ", "service"),
+        ("bán đất thì thuế thu nhập cá nhân ai nộp", "tax"),
         ("đổi thẻ căn cước công an nhân dân", "force-id"),
     ],
 )
@@ -705,6 +714,9 @@ def test_families_found_on_the_s21_tuning_sets(question, family):
         ("chứng thực bản sao bằng tốt nghiệp ở xã", "school-copy"),   # certifying a copy one holds is ours
         ("hộ nghèo được hỗ trợ làm nhà không", "rent-support"),
         ("khai sinh cho con, bv cấp giấy chứng sinh rồi", "hospital-paper"),   # the paper is the story
+        ("tặng đất cho cháu, sang tên sổ đỏ có phải đóng thuế tncn không", "tax"),   # the transfer's own dossier
+        ("khai báo tạm vắng cho chồng đi biển dài ngày", "plate-change"),
+        ("đăng ký xe otp mới mua", "commerce"),   # a slipped "ô tô"
         ("công nhận hộ nghèo cần giấy tờ gì", "poor-loan"),
     ],
 )
