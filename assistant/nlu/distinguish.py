@@ -148,7 +148,7 @@ FAMILIES: dict[str, str] = {
     # Everyday services and work matters that share a word with a procedure ("xe", "cưới",
     # "công ty", "nghỉ việc") but are no procedure at all.
     "service": r"sua (xe|o to|dien thoai|may)|thay (nhot|lop|dau nhot)|rua xe|(cho |bai )?gui xe|bao duong xe|va xe|uy tin"
-               r"|vay cuoi|ao cuoi|tiec cuoi|anh cuoi|chup anh cuoi|xe cuoi|xem tuoi|mo nhac|tieng on|on ao"
+               r"|vay cuoi|ao cuoi|tiec cuoi|thiep cuoi|anh cuoi|chup anh cuoi|xe cuoi|xem tuoi|mo nhac|tieng on|on ao"
                r"|thue tho|tho (xay|dien|nuoc|sua)"
                r"|thue nguoi lam|dich vu lam|lam ho (thu tuc|ho so)|xem ngay|ngay dep"  # (s21: 115 : 0)
                # A DNA test asked about for itself (where, price, results), not as a paper of a procedure.
@@ -164,7 +164,7 @@ FAMILIES: dict[str, str] = {
     # Who the procedure is for: a foreigner applying in Vietnam, not a Vietnamese marrying one;
     # and a foreigner's own certificate of marital status, which their country issues ("giấy
     # độc thân của chồng người Hàn", "người Pháp xin giấy độc thân"), not the commune's.
-    "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|nguoi nuoc ngoai (o|tai|song|dang o) viet nam"
+    "for-foreigner": r"cho (nguoi|khach|cong dan) (nuoc ngoai|ngoai quoc)|lao dong (nguoi )?nuoc ngoai|nguoi nuoc ngoai (o|tai|song|dang o) viet nam"
                      rf"|(doc than|tinh trang hon nhan)( \w+){{0,2}} (cua|cho|ben) (\w+ ){{0,2}}(({_PARTNER}) )?(nguoi )?({_ABROAD}|tay)\b"
                      rf"|(?<!voi )(?<!cuoi )(?<!lay )\b({_PARTNER}) (nguoi )?({_ABROAD}|tay)( sap cuoi \w+)? (can |muon |phai )?"
                      r"(xin|lay|lam) (giay )?(xac nhan |chung nhan )?(doc than|tinh trang hon nhan)",
@@ -303,6 +303,10 @@ FAMILIES: dict[str, str] = {
     "custody": r"cap duong|quyen nuoi con|(nhan|doi) lai con( \w+){0,2} (da )?cho( \w+){0,2} (lam )?con nuoi",
     # Found on the s21 sets: registering to look for work (49 : 0), a probation period at work (14 : 0),
     # changing a number plate (41 : 0).
+    # ... the pavement (51 : 0), plots sold off by developers (24 : 0), the identity number itself (51 : 0).
+    "sidewalk": r"via he|le duong",
+    "plot-sale": r"phan lo",
+    "id-number": r"so can cuoc",
     "job-search": r"(dang ky|thong bao) tim (kiem )?viec",
     "probation": r"thu viec",
     "plate-change": r"^(?!.*\bsang ten\b).*\bdoi bien so",  # a transfer may change it ("sang tên đổi biển")

@@ -701,6 +701,10 @@ def test_how_much_a_fine_is_is_not_the_procedures_matter(question, present):
         ("sửa dữ liệu dân cư sai quê quán", "resident-info"),
         ("thuê người làm hộ thủ tục sang tên sổ đỏ", "service"),
         ("bán đất thì thuế thu nhập cá nhân ai nộp", "tax"),
+        ("khai báo tạm trú cho lao động nước ngoài ở ký túc xá", "for-foreigner"),
+        ("xin phép dùng vỉa hè tập kết vật liệu", "sidewalk"),
+        ("mua đất phân lô của công ty", "plot-sale"),
+        ("cập nhật số căn cước mới cho bhxh", "id-number"),
         ("đổi thẻ căn cước công an nhân dân", "force-id"),
     ],
 )
