@@ -121,9 +121,8 @@ FAMILIES: dict[str, str] = {
     # Paying a fine or legalising a building; "có bị phạt không" asks about the procedure itself (the
     # tuning sets' authors: 160 look-alikes, 63 a procedure's). How much the fine is, or what befalls
     # whoever skipped the procedure, is the sanctions decree's matter (288 look-alikes, 4 a procedure's).
-    # "bị phạt bao nhiêu tiền", "bị phạt thế nào" reach here as "bi phat |" (the facet words masked,
-    # "bị xử lý thế nào" as "bi xu ly |");
-    # "chuyển phát", "chậm phát triển" fold to the same "phat".
+    # "bị phạt bao nhiêu tiền", "bị phạt thế nào" and "bị xử lý thế nào" reach here as "bi phat |" and
+    # "bi xu ly |" (the facet words masked); "chuyển phát", "chậm phát triển" fold to the same "phat".
     "penalty": r"nop phat|hop thuc hoa|phat nguoi|nong do con"
                r"|phat (bao nhieu|bn|may|nhieu|la bao)|(?<!chuyen )(?<!cap )(?<!ban )(?<!cham )phat( la)?(?= \|(?! (khong|ko|k|hok|kh)\b))|muc phat|tien phat|xu phat|bi xu ly (the nao|ra sao|gi|sao)|bi xu ly(?= \|)",
     "animal": r"cho meo|thu cung|vat nuoi|gia suc|gia cam|kiem dich|chim yen|(?<!con )nuoi cho(?! (be|con|chau|em|vo|chong|me|bo|ong|ba|nguoi|tre)\b)|nuoi meo",  # not "con nuôi cho bé"
@@ -284,9 +283,9 @@ FAMILIES: dict[str, str] = {
                 r"|ma otp|vay (tien )?online|app vay|hoa hong",  # never a bare "otp": "xe otp" is a slipped "ô tô"
     # Families no tuning set's author ever called a procedure (session 21; look-alikes : in scope):
     # cards other bodies issue (press, credit, lawyers', the elderly's association, libraries,
-    # apartment buildings: 78 : 1), rent support for workers (15 : 0), land prices (82 : 0) and a
-    # copy of a school record or diploma asked of
-    # the school (53 : 0; certifying a copy one holds is ours: "chứng thực bản sao bằng").
+    # apartment buildings: 78 : 1), rent support for workers (15 : 0), land prices (82 : 0) and a copy
+    # of a school record or diploma asked of the school (53 : 0; certifying a copy one holds is ours:
+    # "chứng thực bản sao bằng").
     "other-card": r"the (nha bao|tin dung|luat su|nguoi cao tuoi|thu vien|cu dan)",
     # ("tiền" reaches here masked as the fee facet: "hỗ trợ tiền thuê nhà" is "ho tro | thue nha")
     "rent-support": r"ho tro (tien |\| )?thue nha|ho tro (tien|\|) nha",
@@ -305,9 +304,9 @@ FAMILIES: dict[str, str] = {
     # a court's matter (130 : 0); the identity papers of the police and army (15 : 0).
     "seal": r"con dau (cong ty|doanh nghiep|cty)|khac (con )?dau",
     "custody": r"cap duong|quyen nuoi con|(nhan|doi) lai con( \w+){0,2} (da )?cho( \w+){0,2} (lam )?con nuoi",
-    # Found on the s21 sets: registering to look for work (49 : 0), a probation period at work (14 : 0),
+    # Found on the s21 sets: the pavement (51 : 0), plots sold off by developers (24 : 0), the identity
+    # number itself (51 : 0), registering to look for work (49 : 0), a probation period at work (14 : 0),
     # changing a number plate (41 : 0).
-    # ... the pavement (51 : 0), plots sold off by developers (24 : 0), the identity number itself (51 : 0).
     "sidewalk": r"via he|le duong",
     "plot-sale": r"phan lo",
     "id-number": r"so can cuoc",

@@ -296,12 +296,12 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset(),
         costs = [0.0 if w == e else distance(w, e) for w, e in zip(window, expr, strict=True)]
         # The question's last words (question particles aside): where facet expressions go.
         at_end = all(w in _TAIL_WORDS for w in words[i + k:])
-        phrase_typed = (pairs is not None and any(p in pairs for p in itertools.pairwise(window))) \
-            or any(p in _NOT_SLIPS for p in itertools.pairwise(window))
+        written = any(p in _NOT_SLIPS for p in itertools.pairwise(window))  # an everyday phrase as typed
+        phrase_typed = written or (pairs is not None and any(p in pairs for p in itertools.pairwise(window)))
         one_slip = max(costs) <= 1.0 and sum(costs) <= 1.0 and min(costs) == 0.0 and not phrase_typed \
             and (at_end or not any(c and _meant(w, e, j, words, i, k, known, pairs)
                                    for j, (c, w, e) in enumerate(zip(costs, window, expr, strict=True))))
-        two_slips = at_end and k == 2 and max(costs) <= 1.0 and sum(costs) <= 1.8 and tuple(window) not in _NOT_SLIPS \
+        two_slips = at_end and k == 2 and not written and max(costs) <= 1.0 and sum(costs) <= 1.8 \
             and all(w[0] == e[0] and (c == 0.0 or w not in known) for w, e, c in zip(window, expr, costs, strict=True))
         if not (one_slip or two_slips):
             continue
