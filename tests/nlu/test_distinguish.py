@@ -729,6 +729,47 @@ def test_look_alikes_of_the_s21_families(question, family):
 
 
 @pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("con riêng của bố có quyền hưởng thừa kế đất không", "rights"),
+        ("con dâu có được thừa kế đất của bố chồng ko", "rights"),
+        ("có người gọi bảo làm hộ rút bhxh online mất phí 2 triệu, có lừa ko", "scam-check"),
+        ("đăng ký đi xuất khẩu lao động qua mạng có bị lừa không", "scam-check"),
+        ("xin trích lục hồ sơ quân nhân của bố", "archive-extract"),
+        ("quán bị đình chỉ vì vi phạm an toàn thực phẩm", "violation"),
+        ("làm sao biết nhà bên cạnh có giấy phép xây dựng", "next-door"),
+        ("chuyển từ trồng lúa sang trồng cây lâu năm có phải xin phép", "crop-change"),
+        ("xây chuồng bò có cần giấy phép không", "barn"),
+        ("chồng nghi con không phải con mình", "custody"),
+        ("đổi bằng lái xe Mỹ sang bằng Việt Nam", "foreign-licence"),
+        ("xin giấy xác nhận đang điều trị nội trú", "income-proof"),
+        ("đi du học có phải báo vắng mặt với ban chỉ huy quân sự xã", "military-absence"),
+        ("lao động tự do mất việc có được hỗ trợ không", "self-employed"),
+        ("đẻ ở nhà có được hỗ trợ tiền sinh không", "birth-support"),
+        ("xin đất chôn cất trong nghĩa trang xã", "land-grant"),
+    ],
+)
+def test_families_found_on_the_s22_tuning_sets(question, family):
+    assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("nhận thừa kế đất của bố thì sang tên thế nào", "rights"),   # the registration itself is ours
+        ("chứng thực hợp đồng tặng cho quyền sử dụng đất ở xã", "rights"),
+        ("nhờ mẹ nhận phiếu lý lịch tư pháp, cần ủy quyền gì không", "rights"),
+        ("chồng đi xklđ bị lừa mất hết tiền, xin vào hộ cận nghèo", "scam-check"),   # the story, not the question
+        ("xin bản sao trích lục khai tử", "archive-extract"),
+        ("xin giấy xác nhận đang cư trú tại địa phương", "income-proof"),
+        ("khai báo tạm vắng khi đi làm xa", "military-absence"),
+    ],
+)
+def test_look_alikes_of_the_s22_families(question, family):
+    assert family not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(
     ("masked", "present"),
     [
         ("xay nha khong phep bi phat |", True),            # "bị phạt bao nhiêu tiền": the fee words masked
