@@ -321,7 +321,7 @@ FAMILIES: dict[str, str] = {
     # (56 : 1); whether a call or an offer is a scam (47 : 0); extracts of an archive's file, the
     # land office's or the army's (57 : 0); a violation (112 : 0).
     # (Never "có quyền" alone: vouched as a pair, it would pull a slipped "tặng cho quyền sử dụng" to it.)
-    "rights": r"(?<!uy )quyen (gi|(huong )?thua ke)|co duoc (huong )?thua ke",
+    "rights": r"(?<!uy )quyen (gi|(huong )?thua ke)|co duoc (huong )?thua ke|co duoc ban (dat|nha|xe)",
     "scam-check": r"(bi|phai) lua( dao)? khong|co phai lua|co nguoi goi|nguoi (la )?goi (dien )?(bao|noi|xung|yeu cau|doi)",
     "archive-extract": r"trich luc ho so",
     "violation": r"vi pham",
@@ -335,6 +335,13 @@ FAMILIES: dict[str, str] = {
     "self-employed": r"lao dong tu do",
     "birth-support": r"ho tro (\| |tien )?sinh",  # "tiền" reaches here masked as the fee facet
     "land-grant": r"xin dat",
+    # ... and on the second eight s22 sets: a conscript's life in the army ("đi nghĩa vụ có được về ăn tết
+    # không", 18 : 1), subletting (15 : 1), a contract broken off by one side (9 : 0) or sold on (12 : 0)
+    # or "registered" (26 : 0), what the state supports (42 : 0).
+    "conscript-life": r"di nghia vu (quan su )?co duoc",
+    "sublet": r"cho thue lai|thue lai phong",
+    "contract-dealing": r"don phuong (huy|cham dut)|nhuong hop dong|dang ky hop dong",
+    "state-support": r"nha nuoc (co )?ho tro",
     # Goods, trades and venues: the matter of a business, and of no other procedure.
     "goods": r"hang hoa|(?<!di )xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
              r"|quan (nhau|bia)|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"

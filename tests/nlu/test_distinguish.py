@@ -747,6 +747,12 @@ def test_look_alikes_of_the_s21_families(question, family):
         ("lao động tự do mất việc có được hỗ trợ không", "self-employed"),
         ("đẻ ở nhà có được hỗ trợ tiền sinh không", "birth-support"),
         ("xin đất chôn cất trong nghĩa trang xã", "land-grant"),
+        ("người giám hộ có được bán đất của cháu không", "rights"),
+        ("đi nghĩa vụ quân sự có được về quê ăn tết không", "conscript-life"),
+        ("có được cho thuê lại phòng trọ không", "sublet"),
+        ("bên mua chưa trả tiền, em đơn phương hủy hợp đồng được không", "contract-dealing"),
+        ("chuyển nhượng hợp đồng mua căn hộ", "contract-dealing"),
+        ("lũ cuốn mất nhà, nhà nước có hỗ trợ không", "state-support"),
     ],
 )
 def test_families_found_on_the_s22_tuning_sets(question, family):
@@ -763,6 +769,8 @@ def test_families_found_on_the_s22_tuning_sets(question, family):
         ("xin bản sao trích lục khai tử", "archive-extract"),
         ("xin giấy xác nhận đang cư trú tại địa phương", "income-proof"),
         ("khai báo tạm vắng khi đi làm xa", "military-absence"),
+        ("đăng ký nghĩa vụ quân sự lần đầu cần gì", "conscript-life"),
+        ("chứng thực hợp đồng thuê nhà ở xã", "contract-dealing"),
     ],
 )
 def test_look_alikes_of_the_s22_families(question, family):
