@@ -29,6 +29,9 @@ with those weights. With the s21 sets too (336,543 rows, 6,771 originals) the ru
 originals are asked back (0.37%), 11 at 0.84, while the left-out look-alikes answered rise from 4.29% at
 0.79 to 4.77% at 0.84. Those weights are not shipped: the new sets teach the model to doubt originals, and
 trading more wrong answers for fewer questions asked back is the wrong way round (see docs/deploy.md).
+With the s22 sets too (379,172 rows, 150 sets, 6,769 originals) the rule picks 0.82: 24 originals asked back
+at 0.79 (0.35%), 17 at 0.82; the left-out look-alikes answered stay at 4.29% at 0.79 (3.63% clean, 4.41%
+phone-typed), no better than with the s21 data, so those weights are not shipped either.
 
 Usage: python benchmarks/train_lookalike.py [--out assistant/nlu/data/lookalike.json] [--check]
   --check: exit 1 when the shipped weights differ from what the data trains (CI can use it).
