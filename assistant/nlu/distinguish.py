@@ -317,15 +317,16 @@ FAMILIES: dict[str, str] = {
     "probation": r"thu viec",
     "plate-change": r"^(?!.*\bsang ten\b).*\bdoi bien so",  # a transfer may change it ("sang tên đổi biển")
     "force-id": r"(chung minh|can cuoc|the) (cong an nhan dan|quan doi|quan nhan|si quan)|chung minh (quan doi|si quan|quan nhan)",
-    # Found on the s22 sets: who has a right to something, an inheritance above all, is legal advice
-    # (56 : 1); whether a call or an offer is a scam (47 : 0); extracts of an archive's file, the
-    # land office's or the army's (57 : 0); a violation (112 : 0).
+    # Found on the s22 sets: who has a right to something, an inheritance above all, or may sell a ward's
+    # land, is legal advice (63 : 1); whether a call or an offer is a scam, or a caller claims to be an
+    # official (68 : 0); extracts of an archive's file, the land office's or the army's (57 : 0); a
+    # violation (112 : 0).
     # (Never "có quyền" alone: vouched as a pair, it would pull a slipped "tặng cho quyền sử dụng" to it.)
     "rights": r"(?<!uy )quyen (gi|(huong )?thua ke)|co duoc (huong )?thua ke|co duoc ban (dat|nha|xe)",
     "scam-check": r"(bi|phai) lua( dao)? khong|co phai lua|co nguoi goi|nguoi (la )?goi (dien )?(bao|noi|xung|yeu cau|doi)",
     "archive-extract": r"trich luc ho so",
     "violation": r"vi pham",
-    # ... the house next door (84 : 0), changing what is grown on rice land (46 : 0), a barn (12 : 0); a call claiming to be an official (21 : 0).
+    # ... the house next door (84 : 0), changing what is grown on rice land (46 : 0), a barn (12 : 0).
     "next-door": r"nha ben( canh)?",
     "crop-change": r"(lua|ruong) sang trong|sang trong (cay|bap|ngo|lua|rau|hoa|mau)|chuyen doi (co cau )?cay trong",
     "barn": r"chuong (trai|bo|trau|heo|lon|ga|vit|de|cho|nuoi)|xay chuong",
