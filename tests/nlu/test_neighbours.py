@@ -195,3 +195,27 @@ def test_a_bank_loan_alone_is_no_marital_status_question(assistant, question):
 def test_the_paper_for_a_loan_or_a_sale_is_still_the_marital_status(assistant, question):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", "marriage-status-certification"), reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["xin phép sửa nhà cần giấy tờ gì", "sua nha co can xin phep ko", "nâng tầng nhà cũ có phải xin phép không",
+     "coi noi them phong cho con xin phep o dau"],
+)
+def test_repairing_a_house_is_not_the_new_build_permit(assistant, question):
+    # The permit to repair or enlarge a house asks other papers than a new build's: the catalogue
+    # does not cover it (procedures_catalog/elsewhere/xay-dung.yaml), so the reply names it and where to ask.
+    reply = ask(assistant, question)
+    assert reply["status"] == "not_found" and reply["procedure_id"] is None, reply
+    assert "sửa chữa, cải tạo" in reply["data"]["named"]
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [("ngân hàng đòi giấy xác nhận cư trú thì xin ở đâu", "residence-information-confirmation"),
+     ("văn phòng công chứng đòi giấy xác nhận độc thân, xin mất bao lâu", "marriage-status-certification"),
+     ("xin giấy phép xây dựng nhà ở đâu", "construction-permit-house")],
+)
+def test_a_paper_someone_demands_is_answered_as_that_paper(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
