@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.catalog.schema import Procedure
-from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS
+from assistant.nlu.distinguish import DISTINGUISHING_PAIRS, DISTINGUISHING_WORDS, read_marks
 from assistant.nlu.facets import FACET_PAIRS, FACET_WORDS, facet_spans
 from assistant.nlu.facets import facet_spans as _facet_spans
 from assistant.text.lexicon import Lexicon
@@ -365,7 +365,8 @@ class Matcher:
         normalised = corrected.text
         query = Query(text=text, normalised=normalised,
                       content=content_tokens(normalised, self.pairs, facet_spans))
-        query.masked = _mask(normalised, facet_spans if facet_spans is not None else _facet_spans(normalised))
+        query.masked = read_marks(text, _mask(normalised, facet_spans if facet_spans is not None
+                                             else _facet_spans(normalised)))
         query.foreign = contradicted(text, self.forms)
         best_words = []
         for token in query.content:

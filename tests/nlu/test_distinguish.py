@@ -824,3 +824,32 @@ def test_getting_the_health_insurance_card_is_no_hospital_bill(question):
 )
 def test_a_loss_already_reported_is_the_story_not_the_matter(question, kind):
     assert referral(normalize(question)) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "renew"),
+    [
+        ("trường mầm non đòi giấy xác nhận cư trú của bé, xin ở đâu", False),  # demanded, not exchanged
+        ("ngân hàng đòi sổ đỏ bản gốc", False),
+        ("đổi giấy phép lái xe ở đâu", True),
+        ("doi giay phep lai xe o dau", True),             # no marks: either reading stays possible
+        ("ngân hàng đòi sổ đỏ mới, đổi sổ đỏ ở đâu", True),  # one of them is an exchange
+        ("đôi giấy phép lái xe ở đâu", True),            # a slip of "đổi"
+    ],
+)
+def test_a_paper_typed_as_demanded_is_no_renewal(assistant, question, renew):
+    masked = assistant.brain.matcher.parse(question).masked
+    assert ("renew" in Distinguisher.present(masked)) is renew
+
+
+@pytest.mark.parametrize(
+    ("question", "present"),
+    [
+        ("khai tử cho mẹ mất do sạt lở đất cần giấy gì", False),   # the cause of a death
+        ("căn cước bị mất sau sạt lở, làm lại ở đâu", False),
+        ("đất bị sạt lở mất một phần, sổ đỏ có phải chỉnh lại không", True),
+        ("nhà trong vùng sạt lở có được cấp đất tái định cư không", True),
+    ],
+)
+def test_a_landslide_told_as_the_cause_is_no_land_matter(question, present):
+    assert ("disaster-land" in Distinguisher.present(normalize(question))) is present
