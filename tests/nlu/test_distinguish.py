@@ -853,3 +853,16 @@ def test_a_paper_typed_as_demanded_is_no_renewal(assistant, question, renew):
 )
 def test_a_landslide_told_as_the_cause_is_no_land_matter(question, present):
     assert ("disaster-land" in Distinguisher.present(normalize(question))) is present
+
+
+@pytest.mark.parametrize(
+    ("question", "present"),
+    [
+        ("trường mầm non yêu cầu giấy xác nhận cư trú của bé để nhập học", False),  # the paper is the matter
+        ("cô giáo mầm non nghỉ việc muốn rút bhxh một lần", False),
+        ("mở nhóm trẻ tại nhà cần giấy phép gì", True),
+        ("xin giấy phép thành lập trường mầm non tư thục", True),
+    ],
+)
+def test_a_kindergarten_is_a_permit_matter_only_when_it_is_opened(question, present):
+    assert ("permit" in Distinguisher.present(normalize(question))) is present
