@@ -19,18 +19,21 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.catalog.schema import Procedure
+from assistant.text.marks import spelled
 from assistant.text.normalize import normalize
 
 # Who a foreign person is to the citizen asking: "chồng người Hàn", "bạn trai người Nhật".
 _PARTNER = "nguoi|chong|vo|ban gai|ban trai|nguoi yeu"
 # Abroad, as citizens name it: a passport lost there, a worker back from there.
 _ABROAD = "nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan"
+
+# Papers a citizen exchanges for new ones ("đổi giấy", "đổi thẻ", "đổi bằng"): see also `read_marks`.
+_EXCHANGED = "giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd|ca vet|cavet"
 
 # Families of distinguishing words. A procedure explains a family when one of its own
 # names, aliases or keywords contains a word of the family.
@@ -72,7 +75,7 @@ FAMILIES: dict[str, str] = {
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
-    "renew": r"cap doi|doi (lai )?(giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd|ca vet|cavet)|doi sang (the|mau) moi|doi (mau|the) moi",
+    "renew": rf"cap doi|doi (lai )?({_EXCHANGED})|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het (thoi )?han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
@@ -572,8 +575,7 @@ _present_cached = lru_cache(maxsize=20_000)(_present)
 # two apart, so a paper a citizen wrote was "đòi"-ed reads "đòi hỏi" (demanded) in the masked text;
 # a "doi" typed without marks, or one that may be "đổi" ("đôi", "đối" are slips of it), stays as typed.
 _DEMAND_FORMS = frozenset({"đòi", "đời", "đồi", "đói", "dời", "dọi"})
-_PAPER_AFTER_DOI = re.compile(r"\bdoi(?= (?:lai )?(?:giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd|ca vet|cavet)\b)")
-_DOI_WORD = re.compile(r"(?<!\w)[dđ][oòóỏõọôồốổỗộơờớởỡợ]i(?!\w)")
+_PAPER_AFTER_DOI = re.compile(rf"\bdoi(?= (?:lai )?(?:{_EXCHANGED})\b)")
 
 
 def read_marks(text: str, masked: str) -> str:
@@ -581,7 +583,7 @@ def read_marks(text: str, masked: str) -> str:
     to "doi" was typed as a word other than "đổi"."""
     if text.isascii() or "doi" not in masked:
         return masked
-    typed = _DOI_WORD.findall(unicodedata.normalize("NFC", text.lower()))
+    typed = [written for folded, written in spelled(text) if folded == "doi"]
     if not typed or any(w not in _DEMAND_FORMS for w in typed):
         return masked
     return _PAPER_AFTER_DOI.sub("doi hoi", masked)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,8 +27,8 @@ import numpy as np
 
 from assistant.catalog.schema import Elsewhere, Procedure
 from assistant.nlu.matcher import PHRASE_STOPWORDS, Matcher, Query, Scored, correct_text
-from assistant.text.marks import compatible, kept_words
-from assistant.text.normalize import clean, fold, normalize, tokens
+from assistant.text.marks import compatible, kept_words, spelled
+from assistant.text.normalize import normalize, tokens
 from assistant.text.spelling import Speller, pairs_of
 
 # A name counts as named in the question when the question carries this share of its words'
@@ -45,14 +44,6 @@ COVER_MIN = 0.8
 # Syllables that say little about which procedure on their own: a name is never reached through
 # them alone, and one of them may stand between two words of a name in a question.
 GENERAL = frozenset("dang ky thu tuc giay to xin cap lam viec nguoi dan moi lan dau doi truong hop thuc hien".split())
-
-
-_LETTERS = re.compile(r"[^\W\d_]+")
-
-
-def _spelled(text: str) -> list[tuple[str, str]]:
-    """(folded, as written in lower case) for each word of `text`."""
-    return [(fold(w), w) for w in _LETTERS.findall(clean(text).lower())]
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -143,7 +134,7 @@ class ElsewhereIndex:
             if len(set(toks)) < 2:
                 continue  # one word ("visa") is a referral's business, not a name's
             pairs = frozenset(itertools.pairwise(toks))
-            spelling = {folded: written for folded, written in _spelled(text) if folded in toks}
+            spelling = {folded: written for folded, written in spelled(text) if folded in toks}
             weights = tuple((t, self._weight(t)) for t in dict.fromkeys(toks))
             self.phrases.append(_Phrase(index, toks, pairs, weights, sum(w for _, w in weights),
                                         sum(w for t, w in weights if t in GENERAL), spelling))
@@ -192,7 +183,7 @@ class ElsewhereIndex:
         at: dict[str, list[int]] = {}
         for i, word in enumerate(typed):
             at.setdefault(word, []).append(i)
-        return _Reading(typed, _near(typed), at, _spelled(text) if not text.isascii() else [])
+        return _Reading(typed, _near(typed), at, spelled(text) if not text.isascii() else [])
 
     def _weight(self, word: str) -> float:
         return self.weight.get(word, self.unknown_weight)

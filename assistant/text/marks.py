@@ -52,6 +52,12 @@ def compatible(typed: str, known: str) -> bool:
     return all(not t or t == k for t, k in zip(t_shapes, k_shapes, strict=True))
 
 
+def spelled(text: str) -> list[tuple[str, str]]:
+    """(folded, as written in lower case) for each word of `text`: where the marks a citizen
+    typed tell apart words that fold alike ("đòi" and "đổi", "công" and "cổng")."""
+    return [(fold(w), w) for w in _WORD.findall(clean(text).lower())]
+
+
 def marked_words(text: str) -> list[str]:
     """The lower-case words of a message that carry diacritics, in catalogue tone style.
     Cached for question-sized messages (each message is parsed several times)."""
