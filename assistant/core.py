@@ -34,7 +34,7 @@ from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
-from assistant.nlu.distinguish import Distinguisher, referral
+from assistant.nlu.distinguish import Distinguisher, referral, telling
 from assistant.nlu.elsewhere import ElsewhereIndex
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
 from assistant.nlu.lookalike import LookalikeCheck, Model, load_model
@@ -470,7 +470,7 @@ class Assistant:
             # something that tells neighbours apart ("bố cháu quốc tịch Hàn, ...").
             # (the story is read corrected: "ly hôm ở hsn quốc" still names a country)
             head = normalised[:c_start]
-            if not brain.distinguisher.present(head):
+            if not telling(brain.distinguisher.present(head)):
                 c_corrected = brain.matcher.correct(c_normalised, clause)
                 c_spans = [*scan_facets(c_corrected.text)[1], *hit.spans]
                 c_query = brain.matcher.parse(clause, c_spans, c_corrected)
@@ -613,7 +613,7 @@ class Assistant:
             near = [] if claim.handled_by else _suggestions(ranked)
             return brain.composer.not_in_catalogue(query.text, _cands(near), named=claim.name,
                                                    handled_by=claim.handled_by)
-        if top is None or top.score < CLARIFY_MIN or not present:
+        if top is None or top.score < CLARIFY_MIN or not telling(present):
             return None
         missing = brain.distinguisher.unexplained(top.id, present)
         if not missing:
@@ -875,7 +875,7 @@ def _only_one_explains(brain: Brain, ranked: list[Scored], query: Query) -> bool
     runner-up does."""
     d = brain.distinguisher
     present = d.present(query.masked)
-    if not present or d.unexplained(ranked[0].id, present) or d.lacks_defining(ranked[0].id, present):
+    if not telling(present) or d.unexplained(ranked[0].id, present) or d.lacks_defining(ranked[0].id, present):
         return False
     rivals = [s for s in ranked[1:] if s.score >= CLARIFY_MIN * 0.8]
     return all(d.unexplained(s.id, present) for s in rivals)

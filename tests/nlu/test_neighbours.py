@@ -219,3 +219,26 @@ def test_repairing_a_house_is_not_the_new_build_permit(assistant, question):
 def test_a_paper_someone_demands_is_answered_as_that_paper(assistant, question, procedure):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        # An inheritance, a sale or a gift talked about without the change of title is a matter of
+        # rights, tax, a notary or a court: not the land transfer.
+        ("e muon tu choi thua ke", None),
+        ("thời hiệu chia di sản thừa kế là bao nhiêu năm", None),
+        ("con riêng của bố có được chia đất thừa kế không", None),
+        # ... asked for, it is ("sang tên", "đăng ký", "đứng tên").
+        ("bố mất để lại đất, anh em sang tên sổ đỏ thừa kế thế nào", "land-transfer-registration"),
+        ("nhận thừa kế đất của bố thì đăng ký ở đâu", "land-transfer-registration"),
+        # With the land transfer out of the way, the contract's own procedure is the one meant.
+        ("hợp đồng mua bán đất chứng thực ở xã nơi mình ở hay xã nơi có đất", "contract-authentication"),
+    ],
+)
+def test_a_transfer_of_title_is_meant_only_when_the_change_is_asked_for(assistant, question, procedure):
+    reply = ask(assistant, question)
+    if procedure is None:
+        assert reply["status"] != "answer", reply
+    else:
+        assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
