@@ -15,7 +15,7 @@ from tests.nlu.helpers import ask
         # Losing the paper is asking for it again.
         ("mất giấy khai sinh bản chính, xã cũng không còn sổ gốc", "birth-re-registration"),
         # A look-alike that only applies once someone died is not asked about.
-        ("trợ cấp người già làm ở đâu", "social-allowance-monthly"),
+        ("trợ cấp người già neo đơn làm ở đâu", "social-allowance-monthly"),
     ],
 )
 def test_the_distinguishing_words_decide(assistant, question, procedure):
@@ -242,3 +242,23 @@ def test_a_transfer_of_title_is_meant_only_when_the_change_is_asked_for(assistan
         assert reply["status"] != "answer", reply
     else:
         assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "procedures"),
+    [
+        # Since 1/7/2025 people 75 and over without a pension get the social pension, with its own form.
+        ("tiền già", "answer", ["social-pension"]),
+        ("bố tôi 76 tuổi không có lương hưu làm tiền già cần giấy tờ gì", "answer", ["social-pension"]),
+        ("ba noi 80 tuoi ko co luong huu co duoc tro cap hang thang ko", "answer", ["social-pension"]),
+        # ... the monthly social allowance stays for the other groups,
+        ("con em khuyet tat nang xin tro cap hang thang the nao", "answer", ["social-allowance-monthly"]),
+        # ... and an old person's money with nothing to tell them apart is asked back between the two.
+        ("trợ cấp người già làm ở đâu", "clarify", ["social-allowance-monthly", "social-pension"]),
+    ],
+)
+def test_the_social_pension_and_the_social_allowance_are_told_apart(assistant, question, status, procedures):
+    reply = ask(assistant, question)
+    assert reply["status"] == status, reply
+    got = [reply["procedure_id"]] if status == "answer" else sorted(c["id"] for c in reply["candidates"])
+    assert got == procedures, reply
