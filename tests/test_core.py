@@ -213,7 +213,7 @@ def test_a_broken_identity_card_gets_the_reissue_not_the_exchange(shipped_catalo
 
 
 @pytest.mark.parametrize(("question", "procedure"), [
-    ("huy dang ky xe may da ban", "vehicle-ownership-transfer"),  # the seller's part of the transfer
+    ("ban xe giu lai bien so", "vehicle-ownership-transfer"),  # the transfer tells the seller what to do first
     ("chứng thực bản sao giấy tờ tiếng nước ngoài ở phòng tư pháp", "certified-copy"),
     ("đăng ký tạm trú quy định ở văn bản nào", "temporary-residence-registration"),
     ("xin xác nhận hộ nghèo thì lên đâu làm", "poor-household-recognition"),

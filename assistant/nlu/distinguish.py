@@ -377,6 +377,11 @@ ACTS: dict[str, str] = {
     # Acts on a company (its own registration office), not on a household business.
     "company-act": r"(sap nhap|hop nhat|chia|tach|giai the|doi ten|doi|thay doi|chuyen|tang|giam|bo sung|dieu chinh)"
                    r"( [\w|]+){0,4} (cua )?(cong ty|doanh nghiep)",
+    # Amending or correcting a contract already certified is a certification procedure of its own
+    # (its papers are the certified contract and the amendment; its fee is not the contract's): 25
+    # tuning look-alikes : 0 in-scope once the catalogue stopped claiming it (session 24).
+    "amend-certified": r"(sua|sua doi|sua lai|sua loi|bo sung|dieu chinh)( [\w|]+){0,5} (hop dong|hd|giao dich)( [\w|]+){0,6} (da|duoc) (chung thuc|cong chung)"
+                       r"|(hop dong|hd|giao dich)( [\w|]+){0,6} (da|duoc) (chung thuc|cong chung)( [\w|]+){0,8} (sua|bo sung|dieu chinh)",
     # Whatever is done to the social-insurance book is the insurer's own procedure.
     "si-book-act": r"(tach|gop|sua|dieu chinh|thay doi|cap lai|lam lai|mat|doi|chot) (\w+ ){0,3}so (bhxh|bao hiem)",
     "population-db": r"(co so du lieu|csdl)( quoc gia)?( ve)? (cu tru|dan cu)",

@@ -275,7 +275,7 @@ def test_a_digit_still_answers_a_clarification(real):
     ("xác nhận hộ khẩu mất bao lâu", "residence-information-confirmation"),
     ("đổi chứng minh nhân dân nộp ở đâu", "id-card-renewal"),
     ("phiếu lý lịch", "criminal-record-certificate"),
-    ("tiền già nộp ở đâu", "social-allowance-monthly"),
+    ("tiền già nộp ở đâu", "social-pension"),
     ("làm giấy đỏ lần đầu nộp ở đâu", "land-use-certificate-first"),
     ("đăng ký xe điện", "vehicle-registration"),
     ("sửa năm sinh", "civil-status-change-correction"),

@@ -262,3 +262,25 @@ def test_the_social_pension_and_the_social_allowance_are_told_apart(assistant, q
     assert reply["status"] == status, reply
     got = [reply["procedure_id"]] if status == "answer" else sorted(c["id"] for c in reply["candidates"])
     assert got == procedures, reply
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        # Procedures of their own that the catalogue used to claim (docs/catalog.md: one procedure, one file).
+        ("chứng thực văn bản thỏa thuận phân chia di sản ở xã cần giấy tờ gì", "phân chia di sản"),
+        ("sửa lỗi đánh máy trong hợp đồng đã chứng thực ở xã hết bao nhiêu tiền", "Sửa lỗi sai sót"),
+        ("hủy hợp đồng tặng cho đã chứng thực ở xã thì làm sao", ""),  # an act of its own: not ours
+    ],
+)
+def test_amending_or_sharing_out_under_certification_is_named_not_answered(assistant, question, named):
+    reply = ask(assistant, question)
+    assert reply["status"] == "not_found" and reply["procedure_id"] is None, reply
+    assert named in reply["reply"], reply["reply"]
+
+
+def test_a_lost_passport_is_told_its_own_fee_and_the_report_first(assistant):
+    fee = ask(assistant, "mất hộ chiếu làm lại hết bao nhiêu tiền")
+    assert fee["procedure_id"] == "passport-issuance" and "400.000" in fee["reply"], fee["reply"]
+    overview = ask(assistant, "mất hộ chiếu")
+    assert overview["procedure_id"] == "passport-issuance" and "48 giờ" in overview["reply"], overview["reply"]
