@@ -377,9 +377,9 @@ ACTS: dict[str, str] = {
     # Acts on a company (its own registration office), not on a household business.
     "company-act": r"(sap nhap|hop nhat|chia|tach|giai the|doi ten|doi|thay doi|chuyen|tang|giam|bo sung|dieu chinh)"
                    r"( [\w|]+){0,4} (cua )?(cong ty|doanh nghiep)",
-    # Amending or correcting a contract already certified is a certification procedure of its own
-    # (its papers are the certified contract and the amendment; its fee is not the contract's): 25
-    # tuning look-alikes : 0 in-scope once the catalogue stopped claiming it (session 24).
+    # Amending, correcting or cancelling a contract already certified is a certification of its own
+    # (its papers are the certified contract and the amendment; its fee is not the contract's):
+    # only the procedure that names it explains it, never the contract certification (session 24).
     "amend-certified": r"(sua|sua doi|sua lai|sua loi|bo sung|dieu chinh)( [\w|]+){0,5} (hop dong|hd|giao dich)( [\w|]+){0,6} (da|duoc) (chung thuc|cong chung)"
                        r"|(hop dong|hd|giao dich)( [\w|]+){0,6} (da|duoc) (chung thuc|cong chung)( [\w|]+){0,8} (sua|bo sung|dieu chinh)",
     # Whatever is done to the social-insurance book is the insurer's own procedure.

@@ -97,6 +97,7 @@ def test_the_procedures_that_name_an_act_or_paper_explain_it(dist):
     assert "health-card" in dist.explained["health-insurance-child"]
     assert "cancel" in dist.explained["foreign-divorce-recording"]         # "hủy việc kết hôn"
     assert "cancel" not in dist.explained["contract-authentication"]       # amending one is its own procedure
+    assert "cancel" in dist.explained["contract-amendment-authentication"]
     assert "cancel" not in dist.explained["birth-registration"]
     assert "building-permit" not in dist.explained["temporary-residence-extension"]
 
@@ -131,9 +132,7 @@ def test_the_procedures_that_name_an_act_or_paper_explain_it(dist):
         # a copy of a paper from its archive, a taxpayer's details
         "xin cấp bản sao giấy phép xây dựng",
         "thay đổi thông tin đăng ký thuế của người nộp thuế",
-        # amending or cancelling a certified contract, the seller's deregistration: procedures of their own
-        "sửa đổi hợp đồng đã chứng thực ở xã",
-        "hủy hợp đồng tặng cho đã chứng thực ở xã thì làm sao",
+        # the seller's deregistration: a procedure of its own, not in the catalogue
         "bán xe rồi thu hồi đăng ký biển số thế nào",
     ],
 )
@@ -145,6 +144,8 @@ def test_an_act_or_paper_the_best_match_does_not_name_gets_no_procedure(assistan
 @pytest.mark.parametrize(
     ("question", "procedure"),
     [
+        ("sửa đổi hợp đồng đã chứng thực ở xã", "contract-amendment-authentication"),
+        ("hủy hợp đồng tặng cho đã chứng thực ở xã thì làm sao", "contract-amendment-authentication"),
         ("rút sổ bảo hiểm xã hội một lần", "social-insurance-lump-sum"),
         ("làm thẻ bhyt cho bé 3 tuổi", "health-insurance-child"),
         ("xin gpxd nhà ở", "construction-permit-house"),

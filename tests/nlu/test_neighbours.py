@@ -270,10 +270,9 @@ def test_the_social_pension_and_the_social_allowance_are_told_apart(assistant, q
         # Procedures of their own that the catalogue used to claim (docs/catalog.md: one procedure, one file).
         ("chứng thực văn bản thỏa thuận phân chia di sản ở xã cần giấy tờ gì", "phân chia di sản"),
         ("sửa lỗi đánh máy trong hợp đồng đã chứng thực ở xã hết bao nhiêu tiền", "Sửa lỗi sai sót"),
-        ("hủy hợp đồng tặng cho đã chứng thực ở xã thì làm sao", ""),  # an act of its own: not ours
     ],
 )
-def test_amending_or_sharing_out_under_certification_is_named_not_answered(assistant, question, named):
+def test_sharing_out_or_correcting_under_certification_is_named_not_answered(assistant, question, named):
     reply = ask(assistant, question)
     assert reply["status"] == "not_found" and reply["procedure_id"] is None, reply
     assert named in reply["reply"], reply["reply"]

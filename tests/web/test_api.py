@@ -208,7 +208,7 @@ def test_config_for_the_page(client):
     assert config["locality"] == "Tỉnh Khánh Hòa"
     assert "giấy độc thân mất bao lâu?" in config["suggestions"]
     assert config["demo_codes"] and all(code.startswith("000.00.10.H32-") for code in config["demo_codes"])
-    assert config["procedures"] == 56
+    assert config["procedures"] == 57
     assert config["contact"]["office"] == "Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa"
 
 
