@@ -275,6 +275,15 @@ def _amounts(text: str) -> set[int]:
     return {int(re.sub(r"[.,\s]", "", m.group(1))) for m in _MONEY.finditer(text)}
 
 
+# A benefit's fee note also tells citizens what they receive, after "Về tiền trợ cấp:" (the fee answer
+# is where "được bao nhiêu tiền" lands): those amounts are money paid out, not a fee to check.
+_RECEIVED = re.compile(r"\bVề (?:tiền|mức) (?:trợ cấp|hỗ trợ)\b.*", re.DOTALL)
+
+
+def _fee_amounts(text: str) -> set[int]:
+    return _amounts(_RECEIVED.sub("", text))
+
+
 def _numbers(pattern: re.Pattern[str], text: str) -> set[float]:
     return {float(m.group(1).replace(",", ".")) for m in pattern.finditer(text)}
 
@@ -290,7 +299,7 @@ def _number_contradictions(proc: Procedure, doc: SourceDoc) -> Iterator[Problem]
     # The summary is a sentence citizens read: a contradiction there is an error. A note may
     # legitimately name other figures (a history, another fee), so there it is a warning.
     for loc, text, severity in ((("summary",), proc.summary, "error"), (("fees", "note"), fees.note, "warning")):
-        said = _amounts(text or "")
+        said = _amounts(text or "") if severity == "error" else _fee_amounts(text or "")
         kind = "" if severity == "error" else W_NOTE_NUMBERS
         if said and known and not (said & known):
             shown = ", ".join(f"{a:,}".replace(",", ".") for a in sorted(said))

@@ -216,3 +216,15 @@ def test_alias_warnings_weigh_distinguishing_words_as_the_core_does():
     matcher = Assistant(load_catalog(DEFAULT_CATALOG_DIR, DEFAULT_LOCALITY), Settings()).brain.matcher
     own, ranked = matcher.score_without_phrase("driving-license-reissue", "mất bằng lái")
     assert any(s.id == "driving-license-test" and s.score > own for s in ranked)
+
+
+def test_what_a_benefit_pays_out_is_not_read_as_a_fee(tmp_path):
+    """The fee answer is where "được bao nhiêu tiền" lands, so a free benefit's fee note tells the
+    amount paid out after "Về tiền trợ cấp:"; a fee figure before it is still checked."""
+    paid = procedure("social-allowance-monthly", "Trợ cấp xã hội hằng tháng",
+                     fees={"set_by": "none", "note": "Không mất phí. Về tiền trợ cấp: 540.000 đồng/tháng."})
+    charged = procedure("funeral-allowance", "Hỗ trợ chi phí mai táng",
+                        fees={"set_by": "none", "note": "Lệ phí 20.000 đồng. Về tiền hỗ trợ: 10.800.000 đồng."})
+    root = write_catalog(tmp_path, [paid, charged])
+    flagged = {p.path.stem for p in check_directory(root, TODAY) if "fees" in p.message or "lệ phí" in p.message}
+    assert flagged == {"funeral-allowance"}
