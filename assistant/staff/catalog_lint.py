@@ -298,8 +298,9 @@ def _number_contradictions(proc: Procedure, doc: SourceDoc) -> Iterator[Problem]
         known |= {fees.province_range.min, fees.province_range.max}
     # The summary is a sentence citizens read: a contradiction there is an error. A note may
     # legitimately name other figures (a history, another fee), so there it is a warning.
-    for loc, text, severity in ((("summary",), proc.summary, "error"), (("fees", "note"), fees.note, "warning")):
-        said = _amounts(text or "") if severity == "error" else _fee_amounts(text or "")
+    for loc, text, read, severity in ((("summary",), proc.summary, _amounts, "error"),
+                                      (("fees", "note"), fees.note, _fee_amounts, "warning")):
+        said = read(text or "")
         kind = "" if severity == "error" else W_NOTE_NUMBERS
         if said and known and not (said & known):
             shown = ", ".join(f"{a:,}".replace(",", ".") for a in sorted(said))
