@@ -148,6 +148,22 @@ class FeeWindow(Strict):
         return self.online if self.online is not None else self.in_person
 
 
+class FeeCase(FeeWindow):
+    """An amount that applies only in a named case ("Cấp lại do hộ chiếu bị mất hoặc hư hỏng").
+
+    Why: a note that says "... thu 400.000 đồng" after the general amount is read last, if at
+    all, and the checker cannot tell its figure from a typo. A case is its own line under the
+    general amount, and its figure counts as a known fee."""
+
+    when: NonEmpty  # the case, as a citizen reads it before the amount
+
+    @model_validator(mode="after")
+    def _has_amount(self) -> FeeCase:
+        if self.in_person is None:
+            raise ValueError("trường hợp riêng phải có mức thu 'in_person'")
+        return self
+
+
 class Range(Strict):
     min: int = Field(ge=0)
     max: int = Field(ge=0)
@@ -176,19 +192,24 @@ class Fee(Strict):
     basis: str | None = None  # instrument number (must exist in the registry)
     windows: list[FeeWindow] = Field(default_factory=list)
     province_range: Range | None = None
+    cases: list[FeeCase] = Field(default_factory=list)  # amounts for named cases, beside the general one
     exemptions: list[NonEmpty] = Field(default_factory=list)
     note: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Fee:
-        if self.set_by == FeeSetter.none and self.windows:
-            raise ValueError("set_by 'none' (không có phí) thì không ghi 'windows'")
+        if self.set_by == FeeSetter.none and (self.windows or self.cases):
+            raise ValueError("set_by 'none' (không có phí) thì không ghi 'windows' hay 'cases'")
         if self.province_range and self.set_by != FeeSetter.province:
             raise ValueError("'province_range' chỉ dùng khi set_by là 'province'")
         overlap = windows_overlap(self.windows)
         if overlap:
             raise ValueError(f"các khoảng thời gian áp dụng số {overlap[0] + 1} và {overlap[1] + 1} chồng lên nhau")
         return self
+
+    def cases_on(self, day: dt.date) -> list[FeeCase]:
+        """The named cases whose amounts are in force on `day`."""
+        return [case for case in self.cases if case.covers(day)]
 
     def window_on(self, day: dt.date) -> FeeWindow | None:
         """The amounts in force on `day` (None when no window covers it)."""

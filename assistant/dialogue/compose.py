@@ -9,7 +9,14 @@ from collections.abc import Callable
 from assistant.catalog.loader import Catalog
 from assistant.catalog.schema import Commune, Document, DocumentKind, Level, OnlineLevel, Procedure
 from assistant.dialogue.actions import candidate_action, checklist_action, facet_action
-from assistant.dialogue.facts import fee_short, fee_text, legal_text, time_limit_text, unverified_sentence
+from assistant.dialogue.facts import (
+    fee_cases_text,
+    fee_short,
+    fee_text,
+    legal_text,
+    time_limit_text,
+    unverified_sentence,
+)
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.nlu.facets import FACET_LABELS, Facet
 from assistant.nlu.smalltalk import SmallTalk
@@ -247,7 +254,7 @@ class Composer:
     def _fee(self, proc: Procedure, now: dt.datetime) -> str:
         fee = proc.fees
         unverified = any(k.split(".")[0] == "fees" for k in proc.unverified)
-        lines = [fee_text(fee, now.date(), unverified)]
+        lines = [fee_text(fee, now.date(), unverified), *fee_cases_text(fee, now.date())]
         if fee.exemptions:
             lines.append("Miễn, giảm: " + "; ".join(fee.exemptions) + ".")
         if fee.note:

@@ -97,6 +97,19 @@ def fee_text(fee: Fee, day: dt.date, unverified: bool = False) -> str:
     return f"Lệ phí: danh mục chưa có mức áp dụng cho ngày {day:%d/%m/%Y}. {UNVERIFIED_FEE}."
 
 
+def fee_cases_text(fee: Fee, day: dt.date) -> list[str]:
+    """One line per named case in force on `day` ("Cấp lại do hộ chiếu bị mất hoặc hư hỏng:
+    400.000 đồng/lần cấp."), shown under the general amount."""
+    lines = []
+    for case in fee.cases_on(day):
+        text = f"{case.when}: {_with_per(case.in_person or 0, fee)}"
+        online = case.online_amount
+        if online is not None and online != case.in_person:
+            text += f" khi nộp trực tiếp; nộp trực tuyến {_with_per(online, fee)}"
+        lines.append(text + ".")
+    return lines
+
+
 def fee_short(fee: Fee, day: dt.date) -> str:
     """A few words for the overview line."""
     if fee.set_by == FeeSetter.none:
@@ -107,6 +120,8 @@ def fee_short(fee: Fee, day: dt.date) -> str:
         online = window.online_amount
         if online is not None and online != window.in_person:
             text += f" (trực tuyến {_with_per(online, fee)})"
+        for case in fee.cases_on(day):
+            text += f"; {case.when[:1].lower()}{case.when[1:]}: {_with_per(case.in_person or 0, fee)}"
         return text
     if fee.set_by == FeeSetter.province and fee.province_range:
         low, high = fee.province_range.min, fee.province_range.max

@@ -292,7 +292,7 @@ def _number_contradictions(proc: Procedure, doc: SourceDoc) -> Iterator[Problem]
     """A sentence that states a fee or a time limit must agree with the numbers."""
     fees = proc.fees
     known = {0} if fees.set_by == FeeSetter.none else set()
-    for window in fees.windows:
+    for window in [*fees.windows, *fees.cases]:
         known |= {a for a in (window.in_person, window.online) if a is not None}
     if fees.province_range:
         known |= {fees.province_range.min, fees.province_range.max}

@@ -11,7 +11,7 @@ from assistant.catalog.schema import Fee, TimeLimit
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.conversation import Conversation
-from assistant.dialogue.facts import UNVERIFIED_FEE, fee_text, time_limit_text
+from assistant.dialogue.facts import UNVERIFIED_FEE, fee_cases_text, fee_short, fee_text, time_limit_text
 from tests.factories import INSTRUMENTS, procedure, write_catalog
 
 # The 50% identity-card fee cut (Thông tư 64/2025/TT-BTC) ran to 31/12/2025; online = in person since.
@@ -126,6 +126,29 @@ def test_renderers_directly():
     assert fee_text(free, dt.date(2026, 1, 1)) == "Không mất phí, lệ phí."
     gap = Fee(set_by="national", windows=[{"until": "2025-12-31", "in_person": 1000}])
     assert "chưa có mức áp dụng cho ngày 01/01/2026" in fee_text(gap, dt.date(2026, 1, 1))
+
+
+def test_a_named_case_has_its_own_amount_under_the_general_one(tmp_path):
+    """A lost passport costs twice a new one: the fee answer and the overview say both, each with
+    its case, and a case whose dates have passed is not shown."""
+    fees = {"set_by": "national", "per": "lần cấp", "windows": [{"in_person": 200000}],
+            "cases": [{"when": "Cấp lại do hộ chiếu bị mất hoặc hư hỏng", "in_person": 400000},
+                      {"when": "Cấp gấp", "until": "2025-12-31", "in_person": 900000}]}
+    proc = procedure("passport-issuance", "Cấp hộ chiếu", aliases=["làm hộ chiếu"],
+                     keywords=["hộ chiếu"], fees=fees)
+    assistant = _assistant(tmp_path, [proc], dt.datetime(2026, 11, 30, 9))
+    text = assistant.handle("làm hộ chiếu hết bao nhiêu tiền", Conversation()).text
+    assert "Lệ phí: 200.000 đồng/lần cấp.\nCấp lại do hộ chiếu bị mất hoặc hư hỏng: 400.000 đồng/lần cấp." in text
+    assert "900.000" not in text
+    overview = assistant.handle("làm hộ chiếu", Conversation()).text
+    assert "200.000 đồng/lần cấp; cấp lại do hộ chiếu bị mất hoặc hư hỏng: 400.000 đồng/lần cấp" in overview
+    fee = Fee(**fees)
+    assert fee_cases_text(fee, dt.date(2025, 6, 1))[1] == "Cấp gấp: 900.000 đồng/lần cấp."
+    assert "900.000" in fee_short(fee, dt.date(2025, 6, 1))
+    with pytest.raises(ValueError, match="mức thu"):
+        Fee(set_by="national", windows=[{"in_person": 1}], cases=[{"when": "Cấp lại"}])
+    with pytest.raises(ValueError, match="không có phí"):
+        Fee(set_by="none", cases=[{"when": "Cấp lại", "in_person": 1}])
 
 
 def test_papers_shown_first_do_not_shift_the_numbers(tmp_path):

@@ -228,3 +228,14 @@ def test_what_a_benefit_pays_out_is_not_read_as_a_fee(tmp_path):
     root = write_catalog(tmp_path, [paid, charged])
     flagged = {p.path.stem for p in check_directory(root, TODAY) if "fees" in p.message or "lệ phí" in p.message}
     assert flagged == {"funeral-allowance"}
+
+
+def test_a_named_case_amount_is_a_known_fee(tmp_path):
+    """A note may repeat a case's amount ("thu 400.000 đồng khi mất"): it is one of the numbers."""
+    fees = {"set_by": "national", "windows": [{"in_person": 200000}],
+            "cases": [{"when": "Cấp lại do bị mất", "in_person": 400000}]}
+    named = procedure("passport-issuance", "Cấp hộ chiếu", fees={**fees, "note": "Mất hộ chiếu thì thu 400.000 đồng."})
+    other = procedure("birth-registration", "Đăng ký khai sinh", fees={**fees, "note": "Thu 500.000 đồng."})
+    root = write_catalog(tmp_path, [named, other])
+    flagged = {p.path.stem for p in check_directory(root, TODAY) if p.kind == "Ghi chú nêu con số khác với số liệu"}
+    assert flagged == {"birth-registration"}
