@@ -34,7 +34,7 @@ from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
-from assistant.nlu.distinguish import Distinguisher, referral, telling
+from assistant.nlu.distinguish import ACTS_ON_ANY_PAPER, Distinguisher, referral, telling
 from assistant.nlu.elsewhere import ElsewhereIndex
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
 from assistant.nlu.lookalike import LookalikeCheck, Model, load_model
@@ -635,6 +635,11 @@ class Assistant:
             sure = [s for s in ranked[1:] if s.score >= SUGGEST_MIN and not d.unexplained(s.id, present)
                     and not d.lacks_defining(s.id, present)
                     and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
+        if not sure and missing <= ACTS_ON_ANY_PAPER:
+            # An act done to the best one's paper ("sao y giấy khai sinh"): the paper is the act's
+            # object, so the one procedure that does the act is meant, whatever it scores.
+            sure = [s for s in ranked[1:] if s.score >= SUGGEST_MIN and not d.unexplained(s.id, present)
+                    and not d.lacks_defining(s.id, present)]
         if len(sure) == 1:
             # The only close candidate that explains the distinguishing words, and every word the
             # best one explains: it is the one meant ("khai sinh cho con có bố là người Hàn

@@ -16,6 +16,12 @@ from tests.nlu.helpers import ask
         ("mất giấy khai sinh bản chính, xã cũng không còn sổ gốc", "birth-re-registration"),
         # A look-alike that only applies once someone died is not asked about.
         ("trợ cấp người già neo đơn làm ở đâu", "social-allowance-monthly"),
+        # A birth paper lost before the birth is registered: a witness's statement replaces it.
+        ("mat giay chung sinh roi, khai sinh cho con the nao", "birth-registration"),
+        # Certifying a copy is done to any paper, which names no procedure of its own there.
+        ("sao y giay khai sinh de nop truong", "certified-copy"),
+        ("sao y ho chieu o dau", "certified-copy"),
+        ("cưới vợ xong cần công chứng bản sao giấy đăng ký kết hôn nộp cty", "certified-copy"),
     ],
 )
 def test_the_distinguishing_words_decide(assistant, question, procedure):
@@ -40,6 +46,10 @@ def test_the_distinguishing_words_decide(assistant, question, procedure):
         "thôi làm người giám hộ cho em trai thì cần giấy tờ gì",
         "có bằng lái Hàn Quốc muốn đổi sang gplx việt nam cần gì",
         "chuyển đăng ký nghĩa vụ quân sự khi đi học đại học ở tỉnh khác",
+        "đã có việc mới rồi có phải báo dừng nhận trợ cấp thất nghiệp không",
+        "ho chieu bi cong ty giu",                                # a paper held back: not its issuing
+        "hộ chiếu còn hạn 5 tháng có bay sang Nhật được không",   # the airline's and the country's rule
+        "mất giấy chứng sinh trước khi đi khai sinh, bệnh viện cấp lại mất mấy ngày",
     ],
 )
 def test_neighbours_outside_the_catalogue_get_no_procedure(assistant, question):
@@ -67,6 +77,9 @@ def test_in_catalogue_near_neighbours_keep_their_procedure(assistant, question, 
 def test_a_common_word_is_not_corrected_into_a_distinguishing_one(assistant):
     reply = ask(assistant, "mo tiem tap hoa co can dang ky kinh doanh khong")
     assert (reply["status"], reply["procedure_id"]) == ("answer", "household-business-registration"), reply
+    # A family's word pairs teach the corrector: "hãng bay" once read "ngân hàng bắt" as "ngân hàng bay".
+    masked = assistant.brain.matcher.parse("ngan hang bat nop xac nhan cu tru ct07 de vay").masked
+    assert "ngan hang bat" in masked, masked
 
 
 @pytest.mark.parametrize(
