@@ -39,7 +39,10 @@ _EXCHANGED = "giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd|ca vet|cavet"
 # names, aliases or keywords contains a word of the family.
 FAMILIES: dict[str, str] = {
     "foreign": r"nuoc ngoai|ngoai quoc|viet kieu|quoc tich|yeu to nuoc ngoai|con lai"
-               r"|(?<!dong )(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben|cua|ban trai|ban gai|nguoi yeu) (han|nhat|dai loan|trung quoc|my|uc"
+               # (never a Vietnamese working there: "chồng đi làm ở Hàn, vợ đi khai sinh cho con" is ours, and
+               # "sinh con bên đó" still names the birth abroad; s25: 24 such questions missed)
+               r"|(?<!dong )(?<!lam )(?<!viec )(?<!xkld )(?<!lam an )(?<!lam thue )"
+               r"(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben|cua|ban trai|ban gai|nguoi yeu) (han|nhat|dai loan|trung quoc|my|uc"
                r"|phap|duc|nga|lao(?! dong)|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|philippines|philipin"
                r"|thai lan|indonesia|an do|trung(?! (nien|gian|tuoi|thanh|tam|uong|lap|binh|hoc|cap|thu|ta)\b))"
                r"|(nguoi|chong|vo|lay chong|lay vo|ban trai|ban gai|nguoi yeu) tay"
@@ -73,7 +76,10 @@ FAMILIES: dict[str, str] = {
     "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe|viec|tien|nguon|thu nhap)\b)|mat roi"
             r"|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",
     # ... or the three papers named together, whatever joins them ("khai sinh, hộ khẩu với thẻ bhyt 1 lần").
-    "bundle": r"lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)|cho con mot lan"
+    # ... never a bundle declined ("lúc khai sinh không chọn liên thông, giờ làm thẻ bhyt": s25, 13 such
+    # questions about the child's card were all answered with the bundle).
+    "bundle": r"(?<!khong )(?<!chua )(?<!quen )(?<!khong chon )(?<!chua chon )(?<!quen chon )(?<!khong lam )(?<!chua lam )"
+              r"(?<!quen lam )(?<!khong dang ky )lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)|cho con mot lan"
               r"|^(?=.*\b(khai sinh|ks)\b)(?=.*\b(thuong tru|ho khau|nhap khau|hk)\b)(?=.*\b(bao hiem|the bh)\b)",
     "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",

@@ -22,6 +22,10 @@ from tests.nlu.helpers import ask
         ("sao y giay khai sinh de nop truong", "certified-copy"),
         ("sao y ho chieu o dau", "certified-copy"),
         ("cưới vợ xong cần công chứng bản sao giấy đăng ký kết hôn nộp cty", "certified-copy"),
+        # A bundle declined at the birth is no bundle: the child's card is asked for on its own.
+        ("con 5 tuổi nhà em lúc khai sinh chưa làm liên thông, giờ làm thẻ bhyt thế nào", "health-insurance-child"),
+        # A parent working abroad is no foreign element; a child born there is.
+        ("chồng đi xklđ ở hàn, vợ ở nhà một mình đi khai sinh cho con được ko", "birth-registration"),
     ],
 )
 def test_the_distinguishing_words_decide(assistant, question, procedure):
