@@ -628,18 +628,19 @@ class Assistant:
         sure = [s for s in window if s.score >= LONE_MIN and not brain.distinguisher.lacks_defining(s.id, present)
                 and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query),
                             generic_names=s.score > beaten)]
+        # Candidates further down that explain every distinguishing word and lack no defining one.
+        explaining = [s for s in ranked[1:] if s.score >= SUGGEST_MIN and not d.unexplained(s.id, present)
+                      and not d.lacks_defining(s.id, present)]
         if not window:
             # The qualifier's own words may be missing from every phrase of the procedure that
             # covers it ("người Lào" and "có yếu tố nước ngoài"), which then scores far below: it
             # still is the one meant when its name carries the best one's and nothing else fits.
-            sure = [s for s in ranked[1:] if s.score >= SUGGEST_MIN and not d.unexplained(s.id, present)
-                    and not d.lacks_defining(s.id, present)
-                    and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
+            sure = [s for s in explaining
+                    if _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
         if not sure and missing <= ACTS_ON_ANY_PAPER:
             # An act done to the best one's paper ("sao y giấy khai sinh"): the paper is the act's
             # object, so the one procedure that does the act is meant, whatever it scores.
-            sure = [s for s in ranked[1:] if s.score >= SUGGEST_MIN and not d.unexplained(s.id, present)
-                    and not d.lacks_defining(s.id, present)]
+            sure = explaining
         if len(sure) == 1:
             # The only close candidate that explains the distinguishing words, and every word the
             # best one explains: it is the one meant ("khai sinh cho con có bố là người Hàn

@@ -12,6 +12,7 @@ from assistant.catalog.schema import (
     Extension,
     Fee,
     FeeSetter,
+    FeeWindow,
     Instrument,
     LegalRef,
     Procedure,
@@ -72,17 +73,22 @@ def _with_per(amount: int, fee: Fee) -> str:
     return vnd(amount) + (f"/{fee.per}" if fee.per else "")
 
 
+def _amounts(amounts: FeeWindow, fee: Fee) -> str:
+    """The amount in person, and online when it differs."""
+    text = _with_per(amounts.in_person or 0, fee)
+    online = amounts.online_amount
+    if online is not None and online != amounts.in_person:
+        text += f" khi nộp trực tiếp; nộp trực tuyến {_with_per(online, fee)}"
+    return text
+
+
 def fee_text(fee: Fee, day: dt.date, unverified: bool = False) -> str:
     """The fee in force on `day`, as one sentence (never repeating the province caveat)."""
     if fee.set_by == FeeSetter.none:
         return "Không mất phí, lệ phí."
     window = fee.window_on(day)
     if window is not None and window.in_person is not None:
-        text = f"Lệ phí: {_with_per(window.in_person, fee)}"
-        online = window.online_amount
-        if online is not None and online != window.in_person:
-            text += f" khi nộp trực tiếp; nộp trực tuyến {_with_per(online, fee)}"
-        text += "."
+        text = f"Lệ phí: {_amounts(window, fee)}."
         if fee.set_by == FeeSetter.province:
             text += " Đây là mức của tỉnh; mức phí có thể khác theo tỉnh."
         elif unverified:
@@ -100,14 +106,7 @@ def fee_text(fee: Fee, day: dt.date, unverified: bool = False) -> str:
 def fee_cases_text(fee: Fee, day: dt.date) -> list[str]:
     """One line per named case in force on `day` ("Cấp lại do hộ chiếu bị mất hoặc hư hỏng:
     400.000 đồng/lần cấp."), shown under the general amount."""
-    lines = []
-    for case in fee.cases_on(day):
-        text = f"{case.when}: {_with_per(case.in_person or 0, fee)}"
-        online = case.online_amount
-        if online is not None and online != case.in_person:
-            text += f" khi nộp trực tiếp; nộp trực tuyến {_with_per(online, fee)}"
-        lines.append(text + ".")
-    return lines
+    return [f"{case.when}: {_amounts(case, fee)}." for case in fee.cases_on(day)]
 
 
 def fee_short(fee: Fee, day: dt.date) -> str:

@@ -363,14 +363,14 @@ FAMILIES: dict[str, str] = {
     "sublet": r"cho thue lai|thue lai phong",
     "contract-dealing": r"don phuong (huy|cham dut)|nhuong hop dong|dang ky hop dong",
     "state-support": r"nha nuoc (co )?ho tro",
-    # Goods, trades and venues: the matter of a business, and of no other procedure.
     # Found on the s25 sets: a paper someone else holds back (a landlord, an employer, a bank, a
-    # spouse: 182 look-alikes, 3 of them answered, : 1 already asked back), and whether a passport still valid lets one
-    # fly or enter a country, the airline's and the destination's rule (12 : 0).
+    # spouse: 182 look-alikes, 3 of them answered, : 1 already asked back), and whether a passport
+    # still valid lets one fly or enter a country, the airline's and the destination's rule (12 : 0).
     "held": r"giu (ho chieu|passport|cccd|can cuoc|the can cuoc|bang lai|gplx|so do|giay to)"
             r"|(ho chieu|passport|cccd|can cuoc|bang lai|so do)( \w+){0,3} bi( \w+){0,2} giu",
     "travel-validity": r"(ho chieu|passport)( \w+){0,3} con han( [\w|]+){0,8} (bay|xuat canh|nhap canh|cho len|visa|thi thuc)"
                        r"|(bay|xuat canh|nhap canh|visa)( [\w|]+){0,6} (ho chieu|passport)( \w+){0,2} con han",
+    # Goods, trades and venues: the matter of a business, and of no other procedure.
     "goods": r"hang hoa|(?<!di )xuat khau(?! lao dong)|xuat nhap khau|hai quan|khoang san|khai thac (khoang|cat|da|mo|go|than)"
              r"|quan (nhau|bia)|may moc|thiet bi|linh kien|phe lieu|my pham|phan bon"
              r"|nhap khau (hang|xe|o to|thuoc|thuc pham|go)",
