@@ -541,6 +541,14 @@ class Assistant:
             proc = brain.catalog.get(meant.id)
             if proc is not None:
                 return self._answer_matched(brain, proc, hit, meant.score, ranked, conv, now, whole)
+        if query is not None and story and (rivals := _story_rivals(brain, ranked, query, story)):
+            # The story names what the best one does not explain ("mẹ em 82 tuổi, không có lương hưu,
+            # xin trợ cấp xã hội hằng tháng ở đâu"), and another candidate does, though its name is not
+            # the one asked: neither answer is sure, both are worth a tap.
+            candidates = [ranked[0], *rivals[:3]]
+            conv.pending_candidates = [s.id for s in candidates]
+            conv.last_facet = hit.facet.value
+            return brain.composer.clarify(_cands(candidates), hit.facet)
         if query is not None:
             honest = self._honest_limits(brain, ranked, hit, conv, query, now, whole)
             if honest is not None:
@@ -874,6 +882,18 @@ def _story_qualified(brain: Brain, ranked: list[Scored], query: Query, story: fr
             and not d.unexplained(s.id, whole) and not d.lacks_defining(s.id, whole)
             and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
     return fits[0] if len(fits) == 1 else None
+
+
+def _story_rivals(brain: Brain, ranked: list[Scored], query: Query, story: frozenset[str]) -> list[Scored]:
+    """The candidates that explain what the story names and the best one does not."""
+    if not ranked or ranked[0].score < CLARIFY_MIN:
+        return []
+    d = brain.distinguisher
+    whole = d.present(query.masked) | story
+    if not d.unexplained(ranked[0].id, whole) & story:
+        return []
+    return [s for s in ranked[1:] if s.score >= SUGGEST_MIN and not d.unexplained(s.id, whole)
+            and not d.lacks_defining(s.id, whole)]
 
 
 def _only_one_explains(brain: Brain, ranked: list[Scored], query: Query) -> bool:

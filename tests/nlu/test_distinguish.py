@@ -152,6 +152,20 @@ def test_an_old_person_without_a_pension_is_not_asking_about_pensions():
     assert "pension" not in Distinguisher.present(normalize("trợ cấp hưu trí xã hội"))
 
 
+@pytest.mark.parametrize("question", ["mẹ em 82 tuổi không có lương hưu xin trợ cấp", "trợ cấp hằng tháng cho bà 80t"])
+def test_an_old_person_without_a_pension_asking_for_money(question):
+    assert "no-pension" in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", [
+    "ông 85 tuổi đang hưởng trợ cấp hằng tháng vừa mất, xin tiền mai táng",  # the funeral allowance's matter
+    "mẹ 80 tuổi không có lương hưu mua bhyt hộ gia đình ở đâu",  # health insurance
+    "nhẫn cưới vàng 18k giá bao nhiêu",  # no "không" hides in "18k"
+])
+def test_no_pension_words_about_other_matters(question):
+    assert "no-pension" not in Distinguisher.present(normalize(question))
+
+
 def test_no_bare_word_that_a_common_one_would_be_corrected_into():
     # "tạp hóa" must stay "tap hoa": a bare "tau" among the distinguishing words would pull it.
     assert not Distinguisher.present(normalize("mở tiệm tạp hóa")) & {"other-vehicle"}

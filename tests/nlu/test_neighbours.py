@@ -277,6 +277,11 @@ def test_a_procedure_that_changes_a_record_is_meant_only_when_the_record_or_chan
         ("tiền già", "answer", ["social-pension"]),
         ("bố tôi 76 tuổi không có lương hưu làm tiền già cần giấy tờ gì", "answer", ["social-pension"]),
         ("ba noi 80 tuoi ko co luong huu co duoc tro cap hang thang ko", "answer", ["social-pension"]),
+        # ... also when the citizen calls it by the allowance's name: that allowance is for other groups.
+        ("xin trợ cấp xã hội cho cụ 80 tuổi", "answer", ["social-pension"]),
+        ("bà em 82 tuổi không có lương hưu, xin trợ cấp người cao tuổi ở đâu", "answer", ["social-pension"]),
+        ("mẹ em 82 tuổi, không có lương hưu, xin trợ cấp xã hội hằng tháng ở đâu", "clarify",
+         ["social-allowance-monthly", "social-pension"]),
         # ... the monthly social allowance stays for the other groups,
         ("con em khuyet tat nang xin tro cap hang thang the nao", "answer", ["social-allowance-monthly"]),
         # ... and an old person's money with nothing to tell them apart is asked back between the two.
