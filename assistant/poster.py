@@ -46,7 +46,7 @@ def fonts() -> tuple[str, str]:
 
 
 def poster_for(proc: Procedure, url: str, locality: str | None) -> Poster:
-    from assistant.dialogue.compose import short_label
+    from assistant.dialogue.wording import short_label
 
     papers = [short_label(d.name, 70) for _, d in proc.checklist if d.required]
     listed = papers if len(papers) <= MAX_PAPERS + 1 else papers[:MAX_PAPERS]

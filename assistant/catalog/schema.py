@@ -273,7 +273,7 @@ class Review(Strict):
 # Top-level keys a `supports:` / `unverified:` entry may name (checked in the checker).
 PROCEDURE_FACT_KEYS = frozenset({
     "code", "name", "level", "agency", "applicants", "summary", "documents", "nothing_to_submit", "time_limit",
-    "fees", "where", "channels", "steps", "result", "legal_basis", "notes",
+    "fees", "where", "channels", "steps", "result", "validity", "legal_basis", "notes",
 })
 
 
@@ -297,6 +297,9 @@ class Procedure(Strict):
     channels: Channels
     steps: list[NonEmpty] = Field(min_length=1)
     result: NonEmpty
+    # How long the result stays valid and when it must be renewed, as the citizen reads it (sourced like
+    # every fact); None: not known, and the reply says so instead of giving the processing time.
+    validity: str | None = None
     legal_basis: list[LegalRef] = Field(default_factory=list)
     notes: list[NonEmpty] = Field(default_factory=list)
     related: list[Slug] = Field(default_factory=list)

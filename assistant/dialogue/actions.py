@@ -18,6 +18,7 @@ from assistant.nlu.facets import Facet
 FACET_CODES = {
     Facet.overview: "o", Facet.documents: "d", Facet.time: "t", Facet.fee: "p", Facet.where: "w",
     Facet.online: "n", Facet.steps: "s", Facet.eta: "e", Facet.legal: "l",
+    Facet.validity: "v",
 }
 CODE_FACETS = {code: facet for facet, code in FACET_CODES.items()}
 

@@ -105,6 +105,7 @@ FACET_KEYS: dict[Facet, tuple[str, ...]] = {
     Facet.online: ("channels",),
     Facet.steps: ("steps",),
     Facet.legal: ("legal_basis",),
+    Facet.validity: ("validity", "result"),
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 
 from assistant.catalog.loader import Catalog
@@ -18,9 +17,9 @@ from assistant.dialogue.facts import (
     unverified_sentence,
 )
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
+from assistant.dialogue.wording import clean_note, said_once, short_label, without_repeats
 from assistant.nlu.facets import FACET_LABELS, Facet
 from assistant.nlu.smalltalk import SmallTalk
-from assistant.text.normalize import fold
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 KIND_LABELS = {
@@ -66,49 +65,11 @@ def _more_hint() -> str:
     return "Bạn có thể hỏi thêm về giấy tờ, thời hạn, lệ phí, nơi nộp, nộp trực tuyến hoặc các bước."
 
 
-def _sentence_key(sentence: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(sentence)).split())
-
-
-def without_repeats(text: str) -> str:
-    """The text without any sentence said a second time (catalogue notes often restate the
-    summary: "Mức thu do HĐND tỉnh quy định." twice reads as a broken bot). Short fragments
-    (under three words) and list items, where repeating is legitimate, are never dropped."""
-    seen: set[str] = set()
-    lines = []
-    for line in text.split("\n"):
-        if line[:1] in ("•", " ", "-", "⬜", "✅") or line[:1].isdigit():
-            lines.append(line)  # list items (two offices may share opening hours) are kept as written
-            continue
-        kept = []
-        for sentence in re.split(r"(?<=[.!?])\s+", line):
-            key = _sentence_key(sentence)
-            if len(key.split()) >= 3 and key in seen:
-                continue
-            seen.add(key)
-            kept.append(sentence)
-        if kept or not line.strip():
-            lines.append(" ".join(kept))
-    return "\n".join(lines)
-
-
 def shown_order(proc: Procedure) -> list[tuple[int, Document]]:
     """(catalogue index, document) of the papers handed in, in the order a documents answer shows
     them: required first, then the conditional ones."""
     bring = proc.checklist
     return [x for x in bring if x[1].required] + [x for x in bring if not x[1].required]
-
-
-def short_label(text: str, limit: int = 44) -> str:
-    """A button label that ends on a whole word, with "…" when shortened (Telegram and Zalo
-    buttons have little room; a label cut mid-word, "…cần điều ch", reads as a bug)."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rstrip()
-    if " " in cut and not text[limit - 1].isspace():
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:(—-") + "…"
 
 
 class Composer:
@@ -149,8 +110,9 @@ class Composer:
             Facet.steps: self._steps,
             Facet.eta: lambda p, n: self._eta(p, n, where),
             Facet.legal: self._legal,
+            Facet.validity: self._validity,
         }[facet](proc, now)
-        body = without_repeats(_once(body))
+        body = without_repeats(said_once(body))
         title = f"{proc.display_name}"
         return Reply(
             status=Status.answer,
@@ -177,6 +139,8 @@ class Composer:
             lines.append(f"• Giấy tờ: {proc.nothing_to_submit}")
         lines.append(f"• Nộp trực tuyến: {self._online_short(proc)}")
         lines.append(f"• Kết quả: {proc.result}")
+        if proc.validity:
+            lines.append(f"• Giá trị sử dụng: {proc.validity}")
         lines.append(_more_hint())
         return "\n".join(lines)
 
@@ -207,7 +171,7 @@ class Composer:
         if shown:
             lines.append("Mang theo để xuất trình (không phải nộp):")
             lines += [f"• {d.name}" + (f" — {d.condition}" if d.condition else "") for d in shown]
-        notes = [f"Lưu ý: {_clean_note(d.note)}" for _, _, d in required if d.note][:2]
+        notes = [f"Lưu ý: {clean_note(d.note)}" for _, _, d in required if d.note][:2]
         lines += notes
         sentence = unverified_sentence(proc, "documents")
         if sentence:
@@ -240,12 +204,27 @@ class Composer:
         if tl.cutoff:
             lines.append(f"Hồ sơ nộp sau {tl.cutoff} được tính từ ngày làm việc tiếp theo.")
         if tl.note:
-            lines.append(_clean_note(tl.note))
+            lines.append(clean_note(tl.note))
         sentence = unverified_sentence(proc, "time_limit")
         if sentence:
             lines.append(sentence)
         lines.append("Muốn biết ngày hẹn trả cụ thể, hãy hỏi: \"nếu nộp hôm nay thì khi nào có?\"")
         return "\n".join(lines)
+
+    def _validity(self, proc: Procedure, now: dt.datetime) -> str:
+        """How long the result stays valid. Without a sourced answer the reply says so plainly:
+        the processing time, which the time facet gives, would read as an answer and be wrong."""
+        if proc.validity:
+            lines = [f"Kết quả: {proc.result}.", f"Giá trị sử dụng: {proc.validity}"]
+            sentence = unverified_sentence(proc, "validity")
+            if sentence:
+                lines.append(sentence)
+            return "\n".join(lines)
+        return "\n".join([
+            f"Mình chưa có thông tin đã kiểm chứng về thời hạn sử dụng của kết quả ({proc.result}). "
+            "Bạn hỏi Bộ phận một cửa nơi nộp hồ sơ, hoặc cơ quan sẽ nhận giấy này, để biết chắc.",
+            f"Thời gian giải quyết hồ sơ (khác với thời hạn sử dụng): {time_limit_text(proc.time_limit)}.",
+        ])
 
     def _has_local_rule(self, proc: Procedure) -> bool:
         locality = self.catalog.locality
@@ -258,7 +237,7 @@ class Composer:
         if fee.exemptions:
             lines.append("Miễn, giảm: " + "; ".join(fee.exemptions) + ".")
         if fee.note:
-            lines.append(_clean_note(fee.note))
+            lines.append(clean_note(fee.note))
         if fee.basis:
             inst = self.catalog.instruments.get(fee.basis)
             lines.append(f"Căn cứ mức thu: {inst.label if inst else fee.basis}.")
@@ -283,7 +262,7 @@ class Composer:
             if place.phone:
                 lines.append(f"  Điện thoại: {place.phone}")
             if place.note:
-                lines.append(f"  {_clean_note(place.note)}")
+                lines.append(f"  {clean_note(place.note)}")
         extra = []
         if proc.channels.postal:
             extra.append("qua dịch vụ bưu chính công ích")
@@ -318,7 +297,7 @@ class Composer:
             lines = ["Hiện thủ tục này chưa nộp trực tuyến được; bạn nộp trực tiếp"
                      + (" hoặc qua bưu chính." if ch.postal else ".")]
         if ch.note:
-            lines.append(_clean_note(ch.note))
+            lines.append(clean_note(ch.note))
         if ch.online != OnlineLevel.none:
             lines.append("Bạn cần tài khoản định danh điện tử (VNeID) mức 2 để đăng nhập.")
         return "\n".join(lines)
@@ -480,21 +459,3 @@ REFERRAL_TEXT: dict[str, str] = {
                "ở Ủy ban nhân dân xã, phường trước khi khởi kiện.",
     "other": "Việc này không phải thủ tục hành chính ở bộ phận một cửa.",
 }
-
-
-def _once(text: str) -> str:
-    """Never the same sentence twice (e.g. a note repeating the sentence rendered from the numbers)."""
-    seen: set[str] = set()
-    kept = []
-    for line in text.split("\n"):
-        key = " ".join(line.split()).rstrip(".").casefold()
-        if key and key in seen:
-            continue
-        seen.add(key)
-        kept.append(line)
-    return "\n".join(kept)
-
-
-def _clean_note(note: str) -> str:
-    """Internal markers never reach citizens (the checker reports them to staff)."""
-    return re.sub(r"\s*\((?:verify|\?)\)\s*", " ", note).strip()

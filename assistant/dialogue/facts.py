@@ -27,6 +27,8 @@ UNVERIFIED_SENTENCE = {
     "documents": "Danh sách giấy tờ chưa được đối chiếu với văn bản công bố; hãy hỏi Bộ phận một cửa trước khi đi.",
     "where": "Địa chỉ nơi nộp chưa được đối chiếu; hãy gọi hỏi trước khi đến.",
     "agency": "Cơ quan giải quyết chưa được đối chiếu với văn bản công bố; hãy kiểm tra trên Cổng Dịch vụ công.",
+    "validity": "Thời hạn sử dụng này chưa được đối chiếu với văn bản hiện hành; hãy hỏi nơi cấp hoặc nơi nhận giấy "
+                "trước khi dựa vào.",
 }
 GENERIC_UNVERIFIED = "Thông tin này chưa được đối chiếu với văn bản công bố; hãy kiểm tra trên Cổng Dịch vụ công."
 

@@ -23,6 +23,7 @@ class Facet(StrEnum):
     steps = "steps"
     eta = "eta"
     legal = "legal"
+    validity = "validity"  # how long the result stays valid ("hộ chiếu dùng được mấy năm"), not processing time
 
 
 # Vietnamese labels for buttons and headings.
@@ -36,6 +37,7 @@ FACET_LABELS: dict[Facet, str] = {
     Facet.steps: "Các bước",
     Facet.eta: "Ngày có kết quả",
     Facet.legal: "Căn cứ pháp lý",
+    Facet.validity: "Giá trị sử dụng",
 }
 
 # Phrases on the folded, teencode-expanded text. Order in FACET_ORDER decides ties.
@@ -69,6 +71,19 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bcan (?:co |mang |nop |them |phai co )?(?:anh|hinh|giay(?! phep)|ban (?:chinh|sao|ve|goc)|so (?:ho khau|goc)"
         r"|don|phieu|bang (?:tot|dai)|hop dong|chung tu)\b.*\b(?:khong|gi|chua)\s*$",
         r"\b(mang|nop|kem) theo (anh|hinh|giay(?! phep)|ban (chinh|sao|goc))\b",
+    ],
+    # How long the paper received stays valid: "có thời hạn bao lâu", "dùng được mấy năm", "bao lâu phải
+    # đổi". Never a bare "thời hạn": "thời hạn làm hộ chiếu" asks how long the processing takes.
+    Facet.validity: [
+        r"\bco (?:thoi han|gia tri|han)(?: su dung)? (?:bao lau|trong bao lau|may nam|may thang|bao nhieu (?:nam|thang)"
+        r"|den khi nao|den bao gio|vinh vien)\b",
+        r"\b(?:thoi han|gia tri|han) su dung\b",
+        r"\bdung (?:duoc )?(?:bao lau|trong bao lau|may nam|may thang|bao nhieu nam|den khi nao|den bao gio)\b",
+        r"\bhet han (?:khi nao|luc nao|sau bao lau|sau may nam|bao gio|nam nao)\b",
+        r"\bco (?:thoi han|han|bi het han) (?:khong|ko|k|hok|hong|kg)\s*$",
+        # ... never a deadline to apply ("nghỉ việc bao lâu thì hết hạn nộp hồ sơ thất nghiệp")
+        r"\b(?:bao lau|may nam|bao nhieu nam) (?:thi )?(?:phai )?(?:doi|het han|lam lai|cap lai)(?: lai)?\b"
+        r"(?! (?:nop|dang ky|lam ho so|xin))",
     ],
     Facet.time: [
         r"\bbao lau\b", r"\bmay ngay\b", r"\bbao nhieu ngay\b", r"\bthoi gian\b", r"\bthoi han\b", r"\blau khong\b",
@@ -109,7 +124,7 @@ _PATTERNS: dict[Facet, list[str]] = {
     ],
 }
 
-FACET_ORDER = [Facet.eta, Facet.fee, Facet.documents, Facet.time, Facet.where, Facet.online, Facet.steps, Facet.legal]
+FACET_ORDER = [Facet.eta, Facet.validity, Facet.fee, Facet.documents, Facet.time, Facet.where, Facet.online, Facet.steps, Facet.legal]
 
 def _literal_words(patterns: list[str]) -> list[list[str]]:
     """Plain word runs of the patterns ("bao nhieu ngay"), for the spelling corrector.

@@ -40,7 +40,7 @@ _REPLY = {
         "status": {"type": "string", "enum": ["answer", "clarify", "not_found", "smalltalk", "dossier", "handoff"]},
         "procedure_id": {"type": ["string", "null"], "description": "Set only when status is `answer`."},
         "facet": {"type": ["string", "null"], "enum": ["overview", "documents", "time", "fee", "where", "online",
-                                                        "steps", "eta", "legal", None]},
+                                                        "steps", "eta", "legal", "validity", None]},
         "score": {"type": "number", "minimum": 0, "maximum": 100},
         "candidates": {"type": "array", "items": {
             "type": "object", "required": ["id", "name", "score"],

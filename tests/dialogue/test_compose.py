@@ -165,3 +165,21 @@ def test_papers_shown_first_do_not_shift_the_numbers(tmp_path):
         f"k:1:{proc['id']}", f"k:2:{proc['id']}"]  # actions keep the document's own index
     ticked = assistant.handle_action(f"k:1:{proc['id']}", conv)
     assert "✅ 1. Tờ khai" in ticked.text and "đã có đủ giấy tờ bắt buộc" in ticked.text
+
+
+def test_how_long_the_result_stays_valid_is_not_the_processing_time(tmp_path):
+    valid = "Thẻ căn cước có giá trị đến mốc tuổi phải đổi tiếp theo (đủ 14, 25, 40 và 60 tuổi)."
+    assistant = _assistant(tmp_path, [_renewal(validity=valid, unverified=["validity"])], dt.datetime(2026, 12, 3, 9))
+    reply = assistant.handle("căn cước dùng được mấy năm")
+    assert reply.procedure_id == "id-card-renewal" and reply.facet == "validity"
+    assert valid in reply.text and reply.text.count("chưa được đối chiếu") == 1
+    assert "Thời hạn giải quyết" not in reply.text
+    assert valid in assistant.handle("đổi căn cước").text  # the overview shows it too
+
+
+def test_an_unknown_validity_is_said_plainly(tmp_path):
+    assistant = _assistant(tmp_path, [_renewal()], dt.datetime(2026, 12, 3, 9))
+    reply = assistant.handle("thẻ căn cước mới có thời hạn bao lâu")
+    assert reply.facet == "validity"
+    assert "chưa có thông tin đã kiểm chứng về thời hạn sử dụng" in reply.text
+    assert "khác với thời hạn sử dụng" in reply.text  # the processing time is never given as the answer

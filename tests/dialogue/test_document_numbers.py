@@ -7,7 +7,7 @@ import re
 
 from assistant.config import Settings
 from assistant.core import Assistant
-from assistant.dialogue.compose import short_label
+from assistant.dialogue.wording import short_label
 from assistant.nlu.facets import Facet
 
 NUMBERED = re.compile(r"^(?:[✅⬜] )?(\d+)\. (.*)$")
@@ -49,14 +49,14 @@ def test_short_labels_end_on_a_whole_word():
 def test_no_answer_says_the_same_sentence_twice(shipped_catalog):
     import datetime as dt
 
-    from assistant.dialogue.compose import _sentence_key, without_repeats
+    from assistant.dialogue.wording import sentence_key, without_repeats
 
     composer = Assistant(shipped_catalog, Settings()).brain.composer
     for proc in shipped_catalog.procedures.values():
         for facet in Facet:
             text = composer.answer(proc, facet, 100.0, [], dt.datetime(2026, 11, 30, 9)).text
             keys = [k for line in text.splitlines() for s in re.split(r"(?<=[.!?])\s+", line)
-                    if len((k := _sentence_key(s)).split()) >= 3]
+                    if len((k := sentence_key(s)).split()) >= 3]
             assert len(keys) == len(set(keys)), (proc.id, facet)
     repeated = "Lệ phí: 8.000 đồng.\nMức thu do HĐND tỉnh quy định. Mức thu do HĐND tỉnh quy định.\n• a\n• a"
     assert without_repeats(repeated) == "Lệ phí: 8.000 đồng.\nMức thu do HĐND tỉnh quy định.\n• a\n• a"

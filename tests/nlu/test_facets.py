@@ -28,6 +28,14 @@ from assistant.text.normalize import normalize
         ("căn cứ pháp lý của thủ tục này", Facet.legal),
         ("đăng ký tạm trú quy định ở văn bản nào", Facet.legal),  # "quy định ở" is part of the ask
         ("đăng ký khai sinh", Facet.overview),
+        # How long the paper received stays valid, not how long it takes to get it.
+        ("hộ chiếu có thời hạn bao lâu", Facet.validity),
+        ("giay doc than co gia tri may thang", Facet.validity),
+        ("căn cước dùng được mấy năm", Facet.validity),
+        ("bằng lái A1 có thời hạn không", Facet.validity),
+        ("bao lâu thì phải đổi lại căn cước", Facet.validity),
+        ("thời hạn làm hộ chiếu bao lâu", Facet.time),
+        ("nghỉ việc bao lâu thì hết hạn nộp hồ sơ thất nghiệp", Facet.time),
     ],
 )
 def test_detect_facet(question, facet):

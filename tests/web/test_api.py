@@ -36,6 +36,12 @@ def test_question_without_diacritics_gets_the_contract(chat):
     assert [b["action"] for b in reply["feedback"]] == [f"fb:+1:{PROC}", f"fb:-1:{PROC}"]
 
 
+def test_how_long_a_paper_stays_valid_is_its_own_answer(chat):
+    reply = chat.say("giay doc than co gia tri bao lau")
+    assert (reply["status"], reply["procedure_id"], reply["facet"]) == ("answer", PROC, "validity")
+    assert "06 tháng" in reply["reply"] and "03 ngày làm việc" not in reply["reply"]
+
+
 def test_state_is_kept_in_the_database_across_requests(chat, sqlite_engine):
     chat.say("giấy xác nhận tình trạng hôn nhân nộp ở đâu")
     follow_up = chat.say("còn lệ phí thì sao?")
