@@ -39,6 +39,7 @@ from assistant.nlu.elsewhere import ElsewhereIndex
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
 from assistant.nlu.lookalike import LookalikeCheck, Model, load_model
 from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored, phrase_tokens
+from assistant.nlu.prerequisite import prior_step_question
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.text.lexicon import Lexicon, load_lexicon
 from assistant.text.normalize import MAX_INPUT_CHARS, clean, normalize
@@ -512,7 +513,18 @@ class Assistant:
 
         story = (brain.distinguisher.present(whole.masked) - brain.distinguisher.present(query.masked)
                  if query is not whole else frozenset())
-        return self._decide(brain, ranked, hit, conv, now, query, story, whole)
+        reply = self._decide(brain, ranked, hit, conv, now, query, story, whole)
+        if reply.status == Status.answer and (head := prior_step_question(normalised)) is not None:
+            # "... có phải cắt khẩu trước không": the step asked about matched; the matter told
+            # before it may be another procedure, which is then offered beside it.
+            own = self._handle(head, normalize(head), Conversation(), None, now, brain)
+            if own.status == Status.answer and own.procedure_id != reply.procedure_id:
+                pair = [Candidate(r.procedure_id, brain.catalog.get(r.procedure_id).name, r.score)
+                        for r in (own, reply) if brain.catalog.get(r.procedure_id) is not None]
+                conv.pending_candidates = [c.id for c in pair]
+                conv.last_facet = hit.facet.value
+                return brain.composer.clarify(pair, hit.facet)
+        return reply
 
     def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
                   conv: Conversation, follow_up: bool = False) -> Reply | None:

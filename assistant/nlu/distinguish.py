@@ -63,7 +63,9 @@ FAMILIES: dict[str, str] = {
     # Never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"; never a bare "ghe" (a boat):
     # "ghế" (a chair) and "ghé" (drop by) fold the same.
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"
-                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh|ca no|mo to nuoc"
+                     r"|lai tau|xe may chuyen dung|cong nong|may cay|may gat|ba gac|xe tu che|ba banh|mo to nuoc"
+                     # ("cả, nó cần" folds to "ca no" too: the canoe only when no verb follows)
+                     r"|cano|ca no(?! (can|phai|muon|noi|bao|la|thi|co|khong|chua|da|se|dang|di|lam|hoi|duoc)\b)"
                      r"|(chiec|cai|may chiec) ghe|ghe (may|boc|danh ca|danh bat|nan|bau|xuong)|dang ky ghe",
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep|a1|a2|b1|b2|b)|hoc lai",

@@ -314,3 +314,13 @@ def test_a_lost_passport_is_told_its_own_fee_and_the_report_first(assistant):
     assert fee["procedure_id"] == "passport-issuance" and "400.000" in fee["reply"], fee["reply"]
     overview = ask(assistant, "mất hộ chiếu")
     assert overview["procedure_id"] == "passport-issuance" and "48 giờ" in overview["reply"], overview["reply"]
+
+
+def test_a_step_asked_about_before_another_matter_is_asked_back(assistant):
+    # "Must I have my registration deleted first?": the move is the matter, the deletion the step
+    # asked about; both answers say no separate deletion is needed, neither is sure to be meant.
+    reply = ask(assistant, "chuyển khẩu về nhà chồng có phải cắt khẩu bên nhà mẹ đẻ trước không")
+    assert reply["status"] == "clarify", reply
+    assert [c["id"] for c in reply["candidates"]] == ["permanent-residence-registration", "permanent-residence-deletion"]
+    # ... while the deletion asked on its own is answered.
+    assert ask(assistant, "cắt khẩu cho người đã mất ở đâu")["procedure_id"] == "permanent-residence-deletion"

@@ -1,0 +1,24 @@
+"""Questions whether one step must come before another."""
+
+import pytest
+
+from assistant.nlu.prerequisite import prior_step_question
+from assistant.text.normalize import normalize
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("chuyển khẩu về nhà chồng có phải cắt khẩu bên nhà mẹ đẻ trước không", "chuyen khau ve nha chong"),
+    ("dang ky thuong tru o noi moi co phai cat khau o que truoc ko", "dang ky thuong tru o noi moi"),
+    ("sổ đỏ vẫn ghi xã cũ thì sang tên cho con được không hay phải đổi sổ trước", "so do van ghi xa cu thi sang ten cho con"),
+])
+def test_the_matter_before_the_prior_step(question, head):
+    assert prior_step_question(normalize(question)) == head
+
+
+@pytest.mark.parametrize("question", [
+    "cắt khẩu cho người đã mất ở đâu",
+    "có phải làm trước không",  # no matter of its own before the question
+    "căn cước có cần trước không",  # "cần" of "căn cước" is no question word
+])
+def test_no_prior_step(question):
+    assert prior_step_question(normalize(question)) is None
