@@ -34,6 +34,7 @@ from assistant.dialogue.conversation import Conversation, Requester
 from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_intent
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
+from assistant.nlu.asking import asks_yes_no
 from assistant.nlu.distinguish import ACTS_ON_ANY_PAPER, Distinguisher, referral, telling
 from assistant.nlu.elsewhere import ElsewhereIndex
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
@@ -687,10 +688,11 @@ class Assistant:
             conv.pending_candidates = [proc.id]
             conv.last_facet = hit.facet.value
             return brain.composer.confirm(Candidate(proc.id, proc.name, score), hit.facet)
-        return self._answer(brain, proc, hit.facet, score, _cands(ranked), conv, now)
+        yes_no = whole is not None and hit.facet == Facet.overview and asks_yes_no(normalize(whole.text))
+        return self._answer(brain, proc, hit.facet, score, _cands(ranked), conv, now, yes_no=yes_no)
 
     def _answer(self, brain: Brain, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
-                conv: Conversation, now: dt.datetime) -> Reply:
+                conv: Conversation, now: dt.datetime, yes_no: bool = False) -> Reply:
         conv.last_procedure = proc.id
         conv.last_facet = facet.value
         conv.pending_candidates = []
@@ -702,7 +704,7 @@ class Assistant:
             reply = brain.composer.checklist(local, conv.checklist[proc.id], commune)
         else:
             reply = brain.composer.answer(local, facet, score, candidates, now, commune=commune,
-                                          local_rule=local is not proc)
+                                          local_rule=local is not proc, yes_no=yes_no)
         if conv.commune is None and not conv.commune_asked:
             question = commune_question(catalog, proc, facet)
             if question:

@@ -33,6 +33,10 @@ LEVEL_LABELS = {"commune": "cấp xã", "province": "cấp tỉnh", "central": "
 FOLLOW_FACETS = [Facet.documents, Facet.time, Facet.fee, Facet.where, Facet.online, Facet.steps, Facet.eta]
 
 
+YES_NO_LEAD = ("Mình chưa thể trả lời có hay không cho trường hợp riêng của bạn. Dưới đây là quy định chung "
+               "của thủ tục để bạn đối chiếu; trường hợp cụ thể, bạn hỏi thêm Bộ phận một cửa nơi nộp hồ sơ.")
+
+
 def vn_date(day: dt.date) -> str:
     return f"{WEEKDAYS[day.weekday()]}, {day:%d/%m/%Y}"
 
@@ -95,9 +99,11 @@ class Composer:
 
     def answer(self, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
                now: dt.datetime, ticked: list[int] | None = None, commune: Commune | None = None,
-               local_rule: bool = False) -> Reply:
+               local_rule: bool = False, yes_no: bool = False) -> Reply:
         """`proc` is already the commune's variant; `local_rule` says it differs from the
-        province-wide rule (so the reply names the commune)."""
+        province-wide rule (so the reply names the commune). `yes_no`: the citizen asked whether
+        their own case is allowed (assistant.nlu.asking); an overview then says first that it
+        gives the general rules, not a yes or a no."""
         where = commune.name if (commune and local_rule) else (
             self.place_name if self._has_local_rule(proc) else None)
         body = {
@@ -112,6 +118,8 @@ class Composer:
             Facet.legal: self._legal,
             Facet.validity: self._validity,
         }[facet](proc, now)
+        if yes_no and facet == Facet.overview:
+            body = YES_NO_LEAD + "\n" + body
         body = without_repeats(said_once(body))
         title = f"{proc.display_name}"
         return Reply(

@@ -183,3 +183,14 @@ def test_an_unknown_validity_is_said_plainly(tmp_path):
     assert reply.facet == "validity"
     assert "chưa có thông tin đã kiểm chứng về thời hạn sử dụng" in reply.text
     assert "khác với thời hạn sử dụng" in reply.text  # the processing time is never given as the answer
+
+
+def test_a_yes_or_no_about_ones_own_case_is_not_answered_by_an_overview_as_if_yes(tmp_path):
+    from assistant.dialogue.compose import YES_NO_LEAD
+
+    assistant = _assistant(tmp_path, [_renewal()], dt.datetime(2026, 12, 3, 9))
+    asked = assistant.handle("người 13 tuổi có được đổi căn cước không")
+    assert asked.procedure_id == "id-card-renewal" and asked.facet == "overview"
+    assert asked.text.splitlines()[1] == YES_NO_LEAD
+    assert YES_NO_LEAD not in assistant.handle("đổi căn cước").text
+    assert YES_NO_LEAD not in assistant.handle("đổi căn cước online được không").text  # a part asked: answered
