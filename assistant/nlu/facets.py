@@ -79,8 +79,8 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"|den khi nao|den bao gio|vinh vien)\b",
         r"\b(?:thoi han|gia tri|han) su dung\b",
         r"\bdung (?:duoc )?(?:bao lau|trong bao lau|may nam|may thang|bao nhieu nam|den khi nao|den bao gio)\b",
-        r"\bhet han (?:khi nao|luc nao|sau bao lau|sau may nam|bao gio|nam nao)\b",
-        r"\bco (?:thoi han|han|bi het han) (?:khong|ko|k|hok|hong|kg)\s*$",
+        r"\bhet han (?:khi nao|luc nao|bao gio|nam nao)\b",
+        r"\bco (?:thoi han|han|bi het han) (?:khong|ko|hok|hong|kg)\s*$",  # (no bare "k": the corrector reads these words)
         # ... never a deadline to apply ("nghỉ việc bao lâu thì hết hạn nộp hồ sơ thất nghiệp")
         r"\b(?:bao lau|may nam|bao nhieu nam) (?:thi )?(?:phai )?(?:doi|het han|lam lai|cap lai)(?: lai)?\b"
         r"(?! (?:nop|dang ky|lam ho so|xin))",
