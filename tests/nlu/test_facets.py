@@ -218,3 +218,11 @@ def test_a_changed_letter_in_a_known_word_mid_question_is_no_slip():
 
     # "ở đại sứ quán": "đại" is one key from "đâu", but only a dropped letter reads as a slip.
     assert fuzzy_facet("ket hon o dai su quan tai seoul", KNOWN | {"dai", "ket", "hon"}, PAIRS) is None
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("nhẫn cưới vàng 18k giá bao nhiêu", "18k"),
+                                             ("thi gplx a1 sai bao nhiêu câu thì trượt", "sai")])
+def test_facet_words_pull_no_slip_towards_them(assistant, typed, kept):
+    # Every facet word feeds the spelling corrector: a bare "k" read "18k" as "18 không", and a
+    # vouched "sau bao lâu" read "sai bao nhiêu" as "sau bao nhiêu".
+    assert kept in assistant.brain.matcher.correct(normalize(typed), typed).text.split()
