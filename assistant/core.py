@@ -550,11 +550,12 @@ class Assistant:
                 now: dt.datetime, query: Query | None = None, story: frozenset[str] = frozenset(),
                 whole: Query | None = None) -> Reply:
         whole = whole or query
-        if query is not None and story and (meant := _story_qualified(brain, ranked, query, story)) is not None:
+        rivals = _story_rivals(brain, ranked, query, story) if query is not None and story else []
+        if rivals and (meant := _story_qualified(brain, ranked, query, rivals)) is not None:
             proc = brain.catalog.get(meant.id)
             if proc is not None:
                 return self._answer_matched(brain, proc, hit, meant.score, ranked, conv, now, whole)
-        if query is not None and story and (rivals := _story_rivals(brain, ranked, query, story)):
+        if rivals:
             # The story names what the best one does not explain ("mẹ em 82 tuổi, không có lương hưu,
             # xin trợ cấp xã hội hằng tháng ở đâu"), and another candidate does, though its name is not
             # the one asked: neither answer is sure, both are worth a tap.
@@ -688,7 +689,7 @@ class Assistant:
             conv.pending_candidates = [proc.id]
             conv.last_facet = hit.facet.value
             return brain.composer.confirm(Candidate(proc.id, proc.name, score), hit.facet)
-        yes_no = whole is not None and hit.facet == Facet.overview and asks_yes_no(normalize(whole.text))
+        yes_no = whole is not None and hit.facet == Facet.overview and asks_yes_no(whole.normalised)
         return self._answer(brain, proc, hit.facet, score, _cands(ranked), conv, now, yes_no=yes_no)
 
     def _answer(self, brain: Brain, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
@@ -878,23 +879,16 @@ def _covers(brain: Brain, top_id: str, other_id: str, top_words: set[str], words
     return sum(idf.get(w, 0.0) for w in missed) <= top / 3 and sum(idf.get(w, 0.0) for w in words) >= top
 
 
-def _story_qualified(brain: Brain, ranked: list[Scored], query: Query, story: frozenset[str]) -> Scored | None:
+def _story_qualified(brain: Brain, ranked: list[Scored], query: Query, rivals: list[Scored]) -> Scored | None:
     """A qualifier told in the story before the question ("chồng em là người Hàn Quốc ... giờ
-    muốn đăng ký kết hôn"): the one close candidate that explains it, and the best one's words,
-    is the procedure meant. Story words never push a question towards "not found"."""
-    if not ranked or ranked[0].score < CLARIFY_MIN:
-        return None
-    d = brain.distinguisher
+    muốn đăng ký kết hôn"): the one close candidate that explains it (of `_story_rivals`), and the
+    best one's words, is the procedure meant. Story words never push a question towards "not found"."""
     top = ranked[0]
-    whole = d.present(query.masked) | story
-    if not d.unexplained(top.id, whole) & story:
-        return None
     top_words = brain.matcher.explained_words(top.id, query)
     # The question part names only the plain procedure, so the qualified one may score far
     # below it: its name must carry the best one's name words (as in `_honest_limits`).
-    fits = [s for s in ranked[1:] if s.score >= SUGGEST_MIN
-            and not d.unexplained(s.id, whole) and not d.lacks_defining(s.id, whole)
-            and _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
+    fits = [s for s in rivals
+            if _covers(brain, top.id, s.id, top_words, brain.matcher.explained_words(s.id, query), strict=False)]
     return fits[0] if len(fits) == 1 else None
 
 
