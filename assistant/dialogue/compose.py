@@ -147,8 +147,6 @@ class Composer:
             lines.append(f"• Giấy tờ: {proc.nothing_to_submit}")
         lines.append(f"• Nộp trực tuyến: {self._online_short(proc)}")
         lines.append(f"• Kết quả: {proc.result}")
-        if proc.validity:
-            lines.append(f"• Giá trị sử dụng: {proc.validity}")
         lines.append(_more_hint())
         return "\n".join(lines)
 
