@@ -520,11 +520,9 @@ class Assistant:
             # before it may be another procedure, which is then offered beside it.
             own = self._handle(head, normalize(head), Conversation(), None, now, brain)
             if own.status == Status.answer and own.procedure_id != reply.procedure_id:
-                pair = [Candidate(r.procedure_id, brain.catalog.get(r.procedure_id).name, r.score)
-                        for r in (own, reply) if brain.catalog.get(r.procedure_id) is not None]
-                conv.pending_candidates = [c.id for c in pair]
-                conv.last_facet = hit.facet.value
-                return brain.composer.clarify(pair, hit.facet)
+                pair = [Candidate(proc.id, proc.name, r.score)
+                        for r in (own, reply) if (proc := brain.catalog.get(r.procedure_id)) is not None]
+                return _ask_back(brain, conv, hit, pair)
         return reply
 
     def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
@@ -560,9 +558,7 @@ class Assistant:
             # xin trợ cấp xã hội hằng tháng ở đâu"), and another candidate does, though its name is not
             # the one asked: neither answer is sure, both are worth a tap.
             candidates = [ranked[0], *rivals[:3]]
-            conv.pending_candidates = [s.id for s in candidates]
-            conv.last_facet = hit.facet.value
-            return brain.composer.clarify(_cands(candidates), hit.facet)
+            return _ask_back(brain, conv, hit, _cands(candidates))
         if query is not None:
             honest = self._honest_limits(brain, ranked, hit, conv, query, now, whole)
             if honest is not None:
@@ -573,9 +569,7 @@ class Assistant:
             covering = [s for s in brain.matcher.covering(query, ranked) if s.score >= ranked[0].score - CLARIFY_WINDOW]
             broad = (covering if len(covering) >= 2 else []) or _field_named(brain, ranked, query)
             if broad:
-                conv.pending_candidates = [s.id for s in broad[:4]]
-                conv.last_facet = hit.facet.value
-                return brain.composer.clarify(_cands(broad[:4]), hit.facet)
+                return _ask_back(brain, conv, hit, _cands(broad[:4]))
         top = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
         if query is not None and top >= CLARIFY_MIN and _only_one_explains(brain, ranked, query):
@@ -597,9 +591,7 @@ class Assistant:
             window = [s for s in ranked if s.score >= max(CLARIFY_MIN * 0.8, top - CLARIFY_WINDOW)][:4]
             if len(window) < 2:
                 window = ranked[:2]
-            conv.pending_candidates = [s.id for s in window]
-            conv.last_facet = hit.facet.value
-            return brain.composer.clarify(_cands(window), hit.facet)
+            return _ask_back(brain, conv, hit, _cands(window))
         if top >= CLARIFY_MIN and ranked:
             proc = brain.catalog.get(ranked[0].id)
             if proc:
@@ -672,9 +664,7 @@ class Assistant:
                 return self._answer_matched(brain, proc, hit, sure[0].score, ranked, conv, now, whole)
         if window:
             candidates = [*window[:3], top]
-            conv.pending_candidates = [s.id for s in candidates]
-            conv.last_facet = hit.facet.value
-            return brain.composer.clarify(_cands(candidates), hit.facet)
+            return _ask_back(brain, conv, hit, _cands(candidates))
         conv.pending_candidates = []
         return brain.composer.not_in_catalogue(query.text, _cands(_suggestions(ranked)))
 
@@ -718,6 +708,14 @@ class Assistant:
     def _commune(brain: Brain, conv: Conversation) -> Commune | None:
         locality = brain.catalog.locality
         return locality.commune(conv.commune) if locality else None
+
+
+def _ask_back(brain: Brain, conv: Conversation, hit: FacetHit, candidates: list[Candidate]) -> Reply:
+    """A question back between candidates; a number or a later message picks among them, and the
+    part asked (`hit`) is kept for the answer."""
+    conv.pending_candidates = [c.id for c in candidates]
+    conv.last_facet = hit.facet.value
+    return brain.composer.clarify(candidates, hit.facet)
 
 
 def _suggestions(ranked: list[Scored]) -> list[Scored]:
