@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.nlu.facets import Facet
 from assistant.web.limits import MAX_TEXT_CHARS, SESSION_PATTERN
 
 _ERROR = {
@@ -39,8 +40,7 @@ _REPLY = {
     "properties": {
         "status": {"type": "string", "enum": ["answer", "clarify", "not_found", "smalltalk", "dossier", "handoff"]},
         "procedure_id": {"type": ["string", "null"], "description": "Set only when status is `answer`."},
-        "facet": {"type": ["string", "null"], "enum": ["overview", "documents", "time", "fee", "where", "online",
-                                                        "steps", "eta", "legal", "validity", None]},
+        "facet": {"type": ["string", "null"], "enum": [*(f.value for f in Facet), None]},
         "score": {"type": "number", "minimum": 0, "maximum": 100},
         "candidates": {"type": "array", "items": {
             "type": "object", "required": ["id", "name", "score"],
