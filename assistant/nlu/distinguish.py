@@ -68,7 +68,8 @@ FAMILIES: dict[str, str] = {
                      r"|cano|ca no(?! (can|phai|muon|noi|bao|la|thi|co|khong|chua|da|se|dang|di|lam|hoi|duoc)\b)"
                      r"|(chiec|cai|may chiec) ghe|ghe (may|boc|danh ca|danh bat|nan|bau|xuong)|dang ky ghe",
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
-    "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep|a1|a2|b1|b2|b)|hoc lai",
+    # "đi học lại" is going back to school; "đi học lái xe" is the driving course.
+    "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep|a1|a2|b1|b2|b)|hoc lai xe|(?<!di )hoc lai",
     # A birth paper lost before the birth is registered is no lost registration: birth registration
     # takes a witness's statement instead (s25: 12 of its 53 questions were lost to it, 4 answered
     # with the re-registration).
@@ -579,6 +580,9 @@ _ANY_PAPER = re.compile(r"\bchung thuc\b")
 # does the act is meant although its names never say the paper (assistant.core, `_honest_limits`).
 ACTS_ON_ANY_PAPER = frozenset({"certify-copy"})
 _TRADE = re.compile(r"\b(kinh doanh|doanh nghiep)\b")
+# An inheritance follows a death: a procedure whose applicants include heirs explains the death
+# they tell of ("nhận thừa kế đất của bố đã mất thì sang tên ở đâu", "sang tên xe của bố đã mất").
+_INHERITS = re.compile(r"\bthua ke\b")
 
 # A family in a question that also answers a procedure's defining qualifier: whoever lost a
 # paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh"), and so does whoever broke one.
@@ -606,6 +610,8 @@ class Distinguisher:
                 explained |= OBJECT_FAMILIES
             if _TRADE.search(name):
                 explained |= {"goods"}  # what a business sells is its own matter
+            if any(_INHERITS.search(normalize(a)) for a in proc.applicants):
+                explained |= {"died"}
             self.explained[proc.id] = explained
             self.defining[proc.id] = frozenset(f for f in DEFINING if _FAMILY_RE[f].search(name)) | frozenset(
                 kind for kind, rx in _CHANGE_NAME_RE.items() if rx.search(name))

@@ -360,7 +360,15 @@ class Speller:
                     found = key
         if found is None:
             return Correction(token, token, 1.0)
+        # A word in everyday pairs only stays as typed when it stands in as many as the slip would
+        # form: "em đi học lại" is not "em du học lại", though "du học" is ours and "đi học" only
+        # everyday; "làm giấy khi sinh" still reads "khai sinh" (two pairs to one).
+        if not paired and self._pair_count(prev, token, nxt) >= self._pair_count(prev, found[3], nxt):
+            return Correction(token, token, 1.0)
         return Correction(token, found[3], max(0.5, 0.9 - 0.14 * found[0]))
+
+    def _pair_count(self, prev: str | None, word: str, nxt: str | None) -> int:
+        return ((prev, word) in self._known_pairs) + ((word, nxt) in self._known_pairs)
 
     def split(self, token: str) -> list[str] | None:
         """A run of two known words typed without the space ("khaisinh")."""
