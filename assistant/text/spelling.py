@@ -56,6 +56,10 @@ QUESTION_WORDS = frozenset("sao nao gi dau chua bao may nhieu lau gio ai".split(
 # never read as another word ("ở tp hcm" is no "ở ô tô").
 PLACE_ABBREVIATIONS = frozenset("hn hcm tphcm tp sg".split())
 _AS_TYPED = PLACE_ABBREVIATIONS - {"hn"}
+# An hour of the day ("4h", "9g", "14h30") is no VNI keystroke: "4h chiều" is four in the afternoon.
+_CLOCK = re.compile(r"\d{1,2}(?:h|g|gio)(?:\d{2})?")
+# "thứ 2".."thứ 7", "thứ hai"..: a weekday, never "nộp thuế 2" ("nộp thứ 2 thì bao giờ lấy").
+_WEEKDAY_AFTER_THU = frozenset({"2", "3", "4", "5", "6", "7", "hai", "ba", "tu", "nam", "sau", "bay", "may"})
 # Everyday time phrases ("từ hồi nhỏ", "hồi trước", "lúc nhỏ"): pairs a citizen's story uses far
 # more often than the catalogue phrases one slip away from them ("từ hồi" is not "thu hồi").
 # Known to the corrector, they keep their words from being taken for a slip.
@@ -175,7 +179,7 @@ class Speller:
 
     def _options(self, token: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary words `token` may stand for, best first, with the edit cost."""
-        if token in self.vocabulary or (not token.isalpha() and not token.isalnum()):
+        if token in self.vocabulary or (not token.isalpha() and not token.isalnum()) or _CLOCK.fullmatch(token):
             return ((token, 0.0),)
         decoded = [w for w in decode_keystrokes(token) if w in self.vocabulary]
         # Only "w", a leading "dd" or a VNI digit are sure signs of keystrokes. A doubled vowel or
@@ -295,10 +299,10 @@ class Speller:
         dựng", "hon nay" for "hôm nay"). Changed only when it forms no known pair with either
         neighbour while the other word forms one with a neighbour that is not a particle."""
         token = tokens[i]
-        if token in keep or token in _AS_TYPED:
-            return Correction(token, token, 1.0)
         prev = best[i - 1] if i > 0 else None
         nxt = best[i + 1] if i + 1 < len(tokens) else None
+        if token in keep or token in _AS_TYPED or (token == "thu" and i + 1 < len(tokens) and tokens[i + 1] in _WEEKDAY_AFTER_THU):
+            return Correction(token, token, 1.0)
         if token in PARTICLES or token in QUESTION_WORDS:
             return self._particle_cached(prev, token, nxt)
         return self._real_word_cached(prev, token, nxt)

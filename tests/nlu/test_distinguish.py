@@ -873,3 +873,16 @@ def test_a_paper_typed_as_demanded_is_no_renewal(assistant, question, renew):
 )
 def test_a_family_word_in_the_story_is_not_the_matter(question, family, present):
     assert (family in Distinguisher.present(normalize(question))) is present
+
+
+def test_going_back_to_school_is_no_driving_course():
+    assert "test" not in Distinguisher.present(normalize("em đi học lại nên muốn tạm ngừng hộ kinh doanh"))
+    assert "test" in Distinguisher.present(normalize("đi học lái xe máy ở đâu"))
+
+
+def test_heirs_explain_the_death_they_tell_of(dist):
+    present = Distinguisher.present(normalize("nhận thừa kế đất của bố đã mất thì sang tên ở đâu"))
+    assert "died" in present
+    assert "died" not in dist.unexplained("land-transfer-registration", present)
+    assert "died" not in dist.unexplained("vehicle-ownership-transfer", present)
+    assert "died" in dist.unexplained("id-card-renewal", present)

@@ -226,3 +226,44 @@ def test_facet_words_pull_no_slip_towards_them(assistant, typed, kept):
     # Every facet word feeds the spelling corrector: a bare "k" read "18k" as "18 không", and a
     # vouched "sau bao lâu" read "sai bao nhiêu" as "sau bao nhiêu".
     assert kept in assistant.brain.matcher.correct(normalize(typed), typed).text.split()
+
+
+@pytest.mark.parametrize(("question", "facet"), [
+    # the day a dossier goes in, and the day (or part of it) the result is asked for
+    ("thứ 2 nộp xin giấy độc thân thì thứ mấy lấy được", Facet.eta),
+    ("nop doi so do thu 2 thi chung nao lay", Facet.eta),
+    ("sáng xin ct07 chiều lấy được ko", Facet.eta),
+    # how long the paper stays valid, asked in everyday words
+    ("giay doc than xin hoi thang 3 gio con xai duoc ko", Facet.validity),
+    ("thẻ bhyt của bé xài tới mấy tuổi", Facet.validity),
+    ("vừa đổi căn cước năm 38 tuổi thì đến bao giờ phải đổi tiếp", Facet.validity),
+    ("đăng ký tạm trú 1 lần được bao lâu", Facet.validity),
+    ("giay phep xay dung bao lau thi co", Facet.time),                  # "xây dựng bao lâu" is no "dùng bao lâu"
+    # the place as a choice
+    ("chuyển khẩu thì lên công an phường mới hay phường cũ", Facet.where),
+    ("dang ky ket hon o xa nha trai hay nha gai", Facet.where),
+    ("đổi căn cước ở nơi tạm trú được không hay về quê", Facet.where),
+    ("chung thuc chu ky o xa duoc ko", Facet.overview),                 # the held-out sets' own label
+    # the price per copy, a reduction
+    ("trích lục khai sinh bao nhiêu 1 bản", Facet.fee),
+    ("mua bhyt cho cả nhà 4 người có được giảm ko", Facet.fee),
+    ("sang tên sổ đỏ cho con có phải đóng thuế ko", Facet.overview),    # taxes are mostly another matter
+    # which papers, one paper or form named
+    ("làm giấy phép kd hộ cá thể có cần photo cccd ko", Facet.documents),
+    ("tam ngung ho kinh doanh can mau don gi", Facet.documents),
+    ("mua xe may dien cho con co phai dang ky bien ko", Facet.overview),  # "đăng ký" is no signature asked for
+    ("lam tam tru can hop dong thue nha ko", Facet.documents),          # a lease, not a tax
+    ("manh vuon khai hoang chua co giay to gi, lam so duoc ko", Facet.overview),
+    ("sao y giấy tờ có lấy ngay trong ngày không", Facet.time),        # the papers to certify are no papers to bring
+    # the order of the steps
+    ("sang ten xe may cu thi ben ban lam truoc hay ben mua lam truoc", Facet.steps),
+    ("thủ tục sang tên sổ đỏ gồm mấy bước", Facet.steps),
+    # "ở nhà" is where people are; "bán hàng online" is a trade, not a way to file
+    ("ba noi 75 tuoi o nha lam ruong co duoc nhan tro cap nguoi gia ko", Facet.overview),
+    ("bán hàng online tại nhà có cần đăng ký hộ kinh doanh ko", Facet.overview),
+    ("ngồi nhà làm được không hay phải lên công an", Facet.online),
+    # money that is the thing, not a price
+    ("ong noi dang lanh tien gia moi mat, co tien mai tang ko", Facet.overview),
+])
+def test_everyday_ways_to_ask_a_part(question, facet):
+    assert detect_facet(normalize(question)).facet == facet

@@ -285,3 +285,16 @@ def test_an_abbreviated_place_is_left_as_typed():
     """"tp hcm" after "ở" is a city, not the "ô tô" that "o to" would make of it."""
     speller = Speller({"o", "to", "lam", *PLACE_ABBREVIATIONS}, pairs=[("o", "to")])
     assert [c.word for c in speller.correct(["o", "tp", "hcm", "lam"])] == ["o", "tp", "hcm", "lam"]
+
+
+def test_a_real_word_in_everyday_pairs_is_no_slip_for_a_catalogue_pair():
+    # "du học" is the catalogue's, "đi học" only everyday: "em đi học lại" keeps its "đi".
+    speller = Speller(["em", "di", "du", "hoc", "lai"], [("du", "hoc"), ("hoc", "lai")],
+                      weak_pairs=[("em", "di"), ("di", "hoc")])
+    assert words(speller, "em di hoc lai") == ["em", "di", "hoc", "lai"]
+
+
+def test_an_hour_and_a_weekday_are_kept():
+    speller = Speller(["nop", "thu", "thue", "chieu", "a", "ha"], [("nop", "thue")])
+    assert words(speller, "nop thu 2") == ["nop", "thu", "2"]
+    assert words(speller, "4h chieu") == ["4h", "chieu"]
