@@ -42,6 +42,7 @@ from assistant.nlu.lookalike import LookalikeCheck, Model, load_model
 from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored, phrase_tokens
 from assistant.nlu.prerequisite import prior_step_question
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
+from assistant.nlu.when import Filing, filing_moment
 from assistant.text.lexicon import Lexicon, load_lexicon
 from assistant.text.normalize import MAX_INPUT_CHARS, clean, normalize
 from assistant.text.spelling import pattern_words
@@ -496,21 +497,22 @@ class Assistant:
             proc = None if conv.pending_candidates else brain.catalog.get(conv.last_procedure or "")
             if proc is not None:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
-                return self._answer(brain, proc, facet, 100.0, [], conv, now)
+                return self._answer(brain, proc, facet, 100.0, [], conv, now, filed=_filed(normalised, now, facet))
             return brain.composer.commune_noted(brain.catalog.locality.commune(place.slug))
 
         # A follow-up ("còn lệ phí thì sao?") about the procedure we just discussed.
         if conv.last_procedure and hit.explicit and (query.empty or top < CLARIFY_MIN):
             proc = brain.catalog.get(conv.last_procedure)
             if proc:
-                return self._answer(brain, proc, hit.facet, 100.0, _cands(ranked), conv, now)
+                return self._answer(brain, proc, hit.facet, 100.0, _cands(ranked), conv, now,
+                                    filed=_filed(normalised, now, hit.facet))
 
         # Narrowing a clarification: the best match is one of the procedures we offered.
         if conv.pending_candidates and ranked and ranked[0].id in conv.pending_candidates and top >= CLARIFY_MIN:
             proc = brain.catalog.get(ranked[0].id)
             if proc:
                 facet = hit.facet if hit.explicit else Facet(conv.last_facet or "overview")
-                return self._answer(brain, proc, facet, top, _cands(ranked), conv, now)
+                return self._answer(brain, proc, facet, top, _cands(ranked), conv, now, filed=_filed(normalised, now, facet))
 
         story = (brain.distinguisher.present(whole.masked) - brain.distinguisher.present(query.masked)
                  if query is not whole else frozenset())
@@ -680,10 +682,11 @@ class Assistant:
             conv.last_facet = hit.facet.value
             return brain.composer.confirm(Candidate(proc.id, proc.name, score), hit.facet)
         yes_no = whole is not None and hit.facet == Facet.overview and asks_yes_no(whole.normalised)
-        return self._answer(brain, proc, hit.facet, score, _cands(ranked), conv, now, yes_no=yes_no)
+        filed = _filed(whole.normalised, now, hit.facet) if whole is not None else None
+        return self._answer(brain, proc, hit.facet, score, _cands(ranked), conv, now, yes_no=yes_no, filed=filed)
 
     def _answer(self, brain: Brain, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
-                conv: Conversation, now: dt.datetime, yes_no: bool = False) -> Reply:
+                conv: Conversation, now: dt.datetime, yes_no: bool = False, filed: Filing | None = None) -> Reply:
         conv.last_procedure = proc.id
         conv.last_facet = facet.value
         conv.pending_candidates = []
@@ -695,7 +698,8 @@ class Assistant:
             reply = brain.composer.checklist(local, conv.checklist[proc.id], commune)
         else:
             reply = brain.composer.answer(local, facet, score, candidates, now, commune=commune,
-                                          local_rule=local is not proc, yes_no=yes_no)
+                                          local_rule=local is not proc, yes_no=yes_no,
+                                          filed=filed)
         if conv.commune is None and not conv.commune_asked:
             question = commune_question(catalog, proc, facet)
             if question:
@@ -708,6 +712,11 @@ class Assistant:
     def _commune(brain: Brain, conv: Conversation) -> Commune | None:
         locality = brain.catalog.locality
         return locality.commune(conv.commune) if locality else None
+
+
+def _filed(normalised: str, now: dt.datetime, facet: Facet) -> Filing | None:
+    """When an appointment date is asked, the moment the question says the dossier goes in."""
+    return filing_moment(normalised, now) if facet == Facet.eta else None
 
 
 def _ask_back(brain: Brain, conv: Conversation, hit: FacetHit, candidates: list[Candidate]) -> Reply:

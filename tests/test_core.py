@@ -96,6 +96,23 @@ def test_eta_uses_locality_time_limit_and_cutoff(assistant):
     assert "/11/2026" in reply.text
 
 
+def test_eta_counts_from_the_day_the_citizen_says_they_file(assistant):
+    # Friday 20/11 afternoon; "thứ 2" is Monday 23/11, before the cut-off since no hour is said.
+    reply = assistant.handle("thứ 2 nộp giấy độc thân thì thứ mấy lấy được")
+    assert reply.facet == "eta"
+    assert "Nếu nộp Thứ Hai, 23/11/2026, trước 15:00:" in reply.text
+    assert "Sau 15:00" not in reply.text
+    # Already filed, with the appointment gone by: say so, and how to look the dossier up.
+    past = assistant.handle("thứ 2 tuần trước em nộp giấy độc thân rồi khi nào lấy")
+    assert "Nếu đã nộp Thứ Hai, 09/11/2026" in past.text and "Ngày này đã qua" in past.text
+    # A follow-up about the procedure under discussion reads the day too.
+    conv = Conversation()
+    assistant.handle("giấy độc thân", conv)
+    follow = assistant.handle("chủ nhật nộp online thì bao giờ có", conv)
+    assert follow.facet == "eta" and "Nếu nộp Chủ nhật, 22/11/2026:" in follow.text
+    assert "Thứ Bảy, Chủ nhật Bộ phận một cửa thường không nhận hồ sơ" in follow.text
+
+
 def test_checklist_toggles_and_reports_missing(assistant):
     conv = Conversation()
     docs = assistant.handle("giấy độc thân cần giấy tờ gì", conv)

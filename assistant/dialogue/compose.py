@@ -20,6 +20,7 @@ from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dialogue.wording import clean_note, said_once, short_label, without_repeats
 from assistant.nlu.facets import FACET_LABELS, Facet
 from assistant.nlu.smalltalk import SmallTalk
+from assistant.nlu.when import Filing
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 KIND_LABELS = {
@@ -99,11 +100,12 @@ class Composer:
 
     def answer(self, proc: Procedure, facet: Facet, score: float, candidates: list[Candidate],
                now: dt.datetime, ticked: list[int] | None = None, commune: Commune | None = None,
-               local_rule: bool = False, yes_no: bool = False) -> Reply:
+               local_rule: bool = False, yes_no: bool = False, filed: Filing | None = None) -> Reply:
         """`proc` is already the commune's variant; `local_rule` says it differs from the
         province-wide rule (so the reply names the commune). `yes_no`: the citizen asked whether
         their own case is allowed (assistant.nlu.asking); an overview then says first that it
-        gives the general rules, not a yes or a no."""
+        gives the general rules, not a yes or a no. `filed`: when the citizen says the dossier goes
+        (or went) in (assistant.nlu.when), the appointment date counts from then, not from now."""
         where = commune.name if (commune and local_rule) else (
             self.place_name if self._has_local_rule(proc) else None)
         body = {
@@ -114,7 +116,7 @@ class Composer:
             Facet.where: lambda p, n: self._where(p, n, commune),
             Facet.online: self._online,
             Facet.steps: self._steps,
-            Facet.eta: lambda p, n: self._eta(p, n, where),
+            Facet.eta: lambda p, n: self._eta(p, n, where, filed),
             Facet.legal: self._legal,
             Facet.validity: self._validity,
         }[facet](proc, now)
@@ -320,20 +322,36 @@ class Composer:
         registry = self.catalog.instruments
         return "Căn cứ pháp lý:\n" + "\n".join(f"• {legal_text(ref, registry)}" for ref in proc.legal_basis)
 
-    def _eta(self, proc: Procedure, now: dt.datetime, where: str | None = None) -> str:
+    def _eta(self, proc: Procedure, now: dt.datetime, where: str | None = None, filed: Filing | None = None) -> str:
         tl = proc.time_limit
-        due = self.due_date(now, proc)
+        moment = filed.moment if filed is not None else now
+        due = self.due_date(moment, proc)
         span = time_limit_text(tl)
         if due is None:
             return (
                 f"Thời hạn của thủ tục này là: {span}, chưa quy ra được số ngày làm việc cụ thể "
                 "nên mình chưa tính được ngày hẹn. Ngày hẹn chính xác ghi trên phiếu tiếp nhận hồ sơ."
             )
-        lines = [f"Nếu nộp hôm nay ({vn_date(now.date())}, lúc {now:%H:%M}):"]
-        late = tl.cutoff is not None and now.time() > dt.time.fromisoformat(tl.cutoff)
+        cutoff = dt.time.fromisoformat(tl.cutoff) if tl.cutoff is not None else None
+        if filed is None or (moment.date() == now.date() and not filed.hour_said):
+            lines = [f"Nếu nộp hôm nay ({vn_date(now.date())}, lúc {now:%H:%M}):"]
+            late = cutoff is not None and now.time() > cutoff
+        else:
+            verb = "Nếu đã nộp" if moment.date() < now.date() else "Nếu nộp"
+            weekend = moment.weekday() >= 5
+            at = f", lúc {moment:%H:%M}" if filed.hour_said else (
+                f", trước {tl.cutoff}" if tl.cutoff and not weekend else "")
+            lines = [f"{verb} {vn_date(moment.date())}{at}:"]
+            late = filed.hour_said and cutoff is not None and moment.time() > cutoff
+            if weekend:
+                lines.append("Thứ Bảy, Chủ nhật Bộ phận một cửa thường không nhận hồ sơ (trừ nơi có lịch làm việc "
+                             "sáng thứ Bảy); hồ sơ được tính từ ngày làm việc tiếp theo.")
         if late:
             lines.append(f"Sau {tl.cutoff} nên hồ sơ được tính từ ngày làm việc tiếp theo.")
         lines.append(f"Ngày hẹn trả dự kiến: {vn_date(due)}.")
+        if due < now.date():
+            lines.append("Ngày này đã qua: nếu chưa nhận được kết quả, bạn nhắn mã hồ sơ (in trên phiếu tiếp nhận "
+                         "và hẹn trả kết quả) để mình tra cứu, hoặc hỏi Bộ phận một cửa nơi đã nộp.")
         lines.append(f"Thời hạn giải quyết{f' tại {where}' if where else ''}: {span}.")
         lines.append("Đã trừ thứ Bảy, Chủ nhật và ngày lễ, Tết. Ngày chính thức ghi trên phiếu tiếp nhận.")
         return "\n".join(lines)

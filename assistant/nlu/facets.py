@@ -49,7 +49,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         # "thứ 2 nộp thì thứ mấy lấy", "4h chiều nộp thì mai mới có hả", "sáng xin chiều lấy được không":
         # a day or an hour the dossier goes in, and the day or part of it the result is asked for.
         r"\b(thu (?:hai|ba|tu|nam|sau|bay|[2-7])|\d{1,2} ?(?:h|gio)(?: (?:sang|chieu|trua|toi))?|sang mai|chieu mai"
-        r"|dau thang|cuoi thang|dau tuan|cuoi tuan|hom nay|ngay mai|sang nay|chieu nay)\b.*"
+        r"|dau thang|cuoi thang|dau tuan|cuoi tuan|hom nay|ngay mai|sang nay|chieu nay|hom qua|hom kia|tuan truoc)\b.*"
         r"\b(thu may|chung nao|ngay may|tuan nao|khi nao|bao gio|ngay nao|luc nao|may gio"
         r"|(?:thi )?(?:mai|ngay mai|chieu|hom sau|tuan sau) (?:moi )?(?:co|lay|nhan|xong))\b",
         r"\bsang (?:nop|xin|lam|gui|mang|ra|den|di)\b.*\b(chieu (?:lay|co|nhan|tra|xong))\b",
