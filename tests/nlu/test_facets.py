@@ -242,6 +242,9 @@ def test_facet_words_pull_no_slip_towards_them(assistant, typed, kept):
     # the place as a choice
     ("chuyển khẩu thì lên công an phường mới hay phường cũ", Facet.where),
     ("dang ky ket hon o xa nha trai hay nha gai", Facet.where),
+    ("lý lịch tư pháp giờ nộp sở tư pháp hay công an", Facet.where),
+    ("gia hạn bhyt hộ gia đình qua vssid được ko", Facet.online),
+    ("ho chieu con han bao nhieu nam", Facet.validity),
     ("đổi căn cước ở nơi tạm trú được không hay về quê", Facet.where),
     ("chung thuc chu ky o xa duoc ko", Facet.overview),                 # the held-out sets' own label
     # the price per copy, a reduction
