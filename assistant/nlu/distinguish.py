@@ -42,7 +42,8 @@ FAMILIES: dict[str, str] = {
                # (never a Vietnamese working there: "chồng đi làm ở Hàn, vợ đi khai sinh cho con" is ours, and
                # "sinh con bên đó" still names the birth abroad; s25: 24 such questions missed)
                r"|(?<!dong )(?<!lam )(?<!viec )(?<!xkld )(?<!lam an )(?<!lam thue )"
-               r"(nguoi|chong|vo|lay|o|ben|sinh o|sinh ben|cua|ban trai|ban gai|nguoi yeu) (han|nhat|dai loan|trung quoc|my|uc"
+               # ("về quê ở hẳn" folds like "ở Hàn")
+               r"(nguoi|chong|vo|lay|(?<!que )(?<!ve )o|ben|sinh o|sinh ben|cua|ban trai|ban gai|nguoi yeu) (han|nhat|dai loan|trung quoc|my|uc"
                r"|phap|duc|nga|lao(?! dong)|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|philippines|philipin"
                r"|thai lan|indonesia|an do|trung(?! (nien|gian|tuoi|thanh|tam|uong|lap|binh|hoc|cap|thu|ta)\b))"
                r"|(nguoi|chong|vo|lay chong|lay vo|ban trai|ban gai|nguoi yeu) tay"
@@ -73,7 +74,7 @@ FAMILIES: dict[str, str] = {
     # A birth paper lost before the birth is registered is no lost registration: birth registration
     # takes a witness's statement instead (s25: 12 of its 53 questions were lost to it, 4 answered
     # with the re-registration).
-    "lost": r"^(?!.*\bgiay chung sinh\b).*\b(bi mat|lam mat|danh mat|mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang|giay|ban|can cuoc|cccd"
+    "lost": r"^(?!.*\bgiay chung sinh\b).*\b(bi mat|lam mat|danh mat|(?<!thue )mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang(?! (?:kinh doanh|ban hang|buon ban))|giay|ban|can cuoc|cccd"
             r"|cmnd|gplx|ho chieu|passport|phieu|bia|hop dong|bien)|that lac|danh roi|moc tui|bi trom|bi chay)",
     # "đã mất bản gốc" lost a paper; "bà đã mất" died.
     "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe|viec|tien|nguon|thu nhap)\b)|mat roi"
@@ -84,10 +85,13 @@ FAMILIES: dict[str, str] = {
     "bundle": r"(?<!khong )(?<!chua )(?<!quen )(?<!khong chon )(?<!chua chon )(?<!quen chon )(?<!khong lam )(?<!chua lam )"
               r"(?<!quen lam )(?<!khong dang ky )lien thong|cung luc|cung mot luc|mot lan (lam|ca)|kem (thuong tru|nhap khau|bao hiem)|cho con mot lan"
               r"|^(?=.*\b(khai sinh|ks)\b)(?=.*\b(thuong tru|ho khau|nhap khau|hk)\b)(?=.*\b(bao hiem|the bh)\b)",
-    "again": r"cap lai|lam lai|xin lai|dang ky lai|khai sinh lai",
+    # ("đi làm lại" is going back to work, unless a paper follows: "đi làm lại căn cước")
+    "again": r"cap lai|(?<!di )lam lai|(?<=di )lam lai(?= (?:giay|the|so|bang|can cuoc|cccd|cmnd|gplx|ho chieu|passport"
+             r"|khai sinh|bia))|xin lai|dang ky lai|khai sinh lai",
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
-    "renew": rf"cap doi|doi (lai )?({_EXCHANGED})|doi sang (the|mau) moi|doi (mau|the) moi",
+    # ("ngân hàng đòi giấy" demands a paper; it folds like "đổi giấy")
+    "renew": rf"cap doi|(?<!hang )(?<!ta )(?<!ty )(?<!truong )(?<!bat )(?<!mua )(?<!ban )doi (lai )?({_EXCHANGED})|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het (thoi )?han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
@@ -221,7 +225,7 @@ FAMILIES: dict[str, str] = {
            r"|^(?!.*\b(sang ten|kinh doanh|hkd)\b).*\bthue (tncn|thu nhap ca nhan)",  # (182 look-alikes : 4 a procedure's)
     "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
-    "integrate": r"tich hop",
+    "integrate": r"(?<!dien )tich hop",  # not "diện tích hợp đồng"
     "dna": r"adn|dna|giam dinh gen",
     # The birth paper the hospital or clinic issues (giấy chứng sinh): asking for it, again, or
     # for its errors is the hospital's matter; birth registration only takes it as a paper.
@@ -423,7 +427,9 @@ ACTS: dict[str, str] = {
     "complaint": r"khieu nai|phan anh|kien nghi|phuc khao",  # never "kháng": a slipped "không" would become it
     "guarantee": r"bao lanh",
     "enforcement": r"thi hanh an|cuong che|ke bien|tam giu|tich thu",
-    "relocate": r"di doi|giai toa",
+    # ("đi đổi căn cước" folds like "di dời": only a relocation of something is one)
+    "relocate": r"di doi(?= (?:nha|can nha|mo|dan|ca nha|cho o|ra|den|khoi|di|vi|do|tai dinh cu|gia dinh|ho)\b)|giai toa"
+                r"|(?:(?<=bi )|(?<=tro )|(?<=bat )|(?<=cau )|(?<=tien ))di doi",  # "bị, hỗ trợ, bắt, yêu cầu, tiền di dời"
     "legalise": r"hop phap hoa",
     # Asking for a copy of a paper: its issuer's archive or an authentication, not the paper's procedure
     # ("cần bản sao sổ đỏ" in a documents question names no act).

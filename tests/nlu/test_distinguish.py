@@ -886,3 +886,27 @@ def test_heirs_explain_the_death_they_tell_of(dist):
     assert "died" not in dist.unexplained("land-transfer-registration", present)
     assert "died" not in dist.unexplained("vehicle-ownership-transfer", present)
     assert "died" in dist.unexplained("id-card-renewal", present)
+
+
+@pytest.mark.parametrize(("question", "absent"), [
+    ("đi đổi căn cước cần mang theo những gì", "relocate"),       # "đi đổi", not "di dời"
+    ("về quê ở hẳn, chuyển hộ khẩu về nộp ở đâu", "foreign"),       # "ở hẳn", not "ở Hàn"
+    ("xin lý lịch tư pháp để đi làm lại sau sinh", "again"),       # back to work, no paper again
+    ("ngân hàng đòi giấy xác nhận cư trú thì xin sao", "renew"),    # "đòi", not "đổi"
+    ("hợp đồng thuê mặt bằng có chứng thực ở xã được không", "lost"),  # premises, nothing lost
+    ("ký phụ lục sửa diện tích hợp đồng đã chứng thực", "integrate"),
+])
+def test_words_that_fold_like_a_family_but_are_not(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(("question", "family"), [
+    ("nhà bị sạt lở, xã yêu cầu di dời", "relocate"),
+    ("di dời mộ ông bà", "relocate"),
+    ("chồng em ở Hàn, vợ ở nhà", "foreign"),
+    ("đi làm lại căn cước bị mất", "again"),
+    ("đổi giấy phép lái xe", "renew"),
+    ("mất bằng lái xe máy", "lost"),
+])
+def test_the_same_families_still_found(question, family):
+    assert family in Distinguisher.present(normalize(question))
