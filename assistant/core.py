@@ -596,6 +596,12 @@ class Assistant:
             return _ask_back(brain, conv, hit, _cands(window))
         if top >= CLARIFY_MIN and ranked:
             proc = brain.catalog.get(ranked[0].id)
+            if proc and top < LONE_MIN:
+                # A weak lone candidate ("chiếu" of "tối nay chiếu phim gì" and "hộ chiếu") is asked
+                # about, not answered: with a rival as close it would have been a question back too.
+                conv.pending_candidates = [proc.id]
+                conv.last_facet = hit.facet.value
+                return brain.composer.confirm(Candidate(proc.id, proc.name, top), hit.facet)
             if proc:
                 return self._answer_matched(brain, proc, hit, top, ranked, conv, now, whole)
         conv.pending_candidates = []

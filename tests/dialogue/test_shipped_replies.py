@@ -10,6 +10,7 @@ import pytest
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.dialogue.conversation import Conversation
+from assistant.dialogue.reply import Status
 from assistant.nlu.facets import Facet
 from tests.conftest import SHIPPED_CATALOG
 
@@ -36,3 +37,10 @@ def test_no_marker_and_no_repeated_sentence(assistant):
                 assert len(lines) == len(set(lines)), (proc_id, facet, reply.text)
                 checked += 1
     assert checked >= 37 * len(Facet)
+
+
+def test_a_weak_lone_candidate_is_asked_about_not_answered(assistant):
+    # "chiếu" (tonight's film) is the only word shared with "hộ chiếu": no fee of a passport.
+    reply = assistant.handle("tối nay chiếu phim gì hay ko ad", Conversation())
+    assert reply.status == Status.clarify and reply.procedure_id is None
+    assert "Có phải bạn hỏi về thủ tục" in reply.text and "Lệ phí" not in reply.text
