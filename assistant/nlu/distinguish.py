@@ -466,7 +466,9 @@ FAMILIES.update(PAPERS)
 # kind -> (pattern, unless): `unless` marks the catalogue procedure that shares the words.
 REFERRALS: dict[str, tuple[str, str | None]] = {
     "divorce": (r"\b(ly hon|ly di|bo nhau|don phuong ly|thuan tinh ly)\b",
-                r"\b(ghi chu|nuoc ngoai|o (han|nhat|dai loan|my|uc|duc|phap|trung quoc|canh)|ben (han|nhat|dai loan|my|uc|duc|phap|trung quoc|tay)|toa an nuoc ngoai)\b"),
+                r"\b(ghi chu|nuoc ngoai|o (han|nhat|dai loan|my|uc|duc|phap|trung quoc|canh)|ben (han|nhat|dai loan|my|uc|duc|phap|trung quoc|tay)|toa an nuoc ngoai"
+                # a divorce already behind them is the story before another matter ("đã ly hôn rồi, xin giấy độc thân")
+                r"|(?:da|tung) ly hon|ly hon (?:roi|xong)|sau (?:khi )?ly hon)\b"),
     "visa": (r"\b(visa|thi thuc)\b", None),
     # A loss already reported to the police is the story before the question ("mất sổ hồng, đã trình báo
     # công an rồi, giờ xin cấp lại ở đâu"): the reissue is then the matter, not the report.

@@ -910,3 +910,17 @@ def test_words_that_fold_like_a_family_but_are_not(question, absent):
 ])
 def test_the_same_families_still_found(question, family):
     assert family in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", [
+    "đã ly hôn rồi xin giấy độc thân thì cần giấy gì",
+    "ly hôn xong em về nhà mẹ, chuyển hộ khẩu về thế nào",
+    "đổi tên con sau khi ly hôn cần giấy gì",
+])
+def test_a_divorce_behind_them_is_the_story_not_the_matter(question):
+    assert referral(normalize(question)) is None
+
+
+@pytest.mark.parametrize("question", ["muốn ly hôn thì nộp đơn ở đâu", "chồng không chịu ký đơn ly hôn"])
+def test_a_divorce_to_come_is_still_the_courts(question):
+    assert referral(normalize(question)) == "divorce"
