@@ -91,7 +91,9 @@ FAMILIES: dict[str, str] = {
     "split": r"tach|hop thua|gop thua|gop so|(gop|hop nhat|nhap) (hai |2 |cac |may )?(thua|so do|manh dat)",
     # Exchanging a paper for a new one (cấp đổi): the land title, licence and ID card renewals.
     # ("ngân hàng đòi giấy" demands a paper; it folds like "đổi giấy")
-    "renew": rf"cap doi|(?<!hang )(?<!ta )(?<!ty )(?<!truong )(?<!bat )(?<!mua )(?<!ban )doi (lai )?({_EXCHANGED})|doi sang (the|mau) moi|doi (mau|the) moi",
+    # ("đổi giấy hộ kinh doanh" is a change of the business's registration, not an exchanged paper)
+    "renew": rf"cap doi|(?<!hang )(?<!ta )(?<!ty )(?<!truong )(?<!bat )(?<!mua )(?<!ban )(?<!ho )doi (lai )?({_EXCHANGED})"
+             r"(?! (?:phep |chung nhan )?(?:dang ky )?(?:ho )?(?:kinh doanh|kd)\b)|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het (thoi )?han",
     "delete": r"xoa|cat khau|cat ho khau",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
@@ -529,7 +531,13 @@ _PAST_DIVORCE = re.compile(r"\b(?:tung|da) ly hon(?: \w+){0,2} toa(?: an)?(?: (?
 # động do sạt lở"): with no word of land in the question, the whole of it is that story.
 _SLIDE_CAUSE = re.compile(r"^(?!.*\b(?:thua|so do|so hong|bia do|dien tich|bien dong|tai dinh cu|dat (?:bi|vuon|o|ven|bo))\b)"
                           r"(?=.*\b(?:do|vi|sau|sau khi|trong) (?:vu |tran |dot )?(?:sat lo|sut lun)\b).*$")
-_CONTEXT = {"commerce": _PURPOSE, "foreign": _RETURNEE, "died": _PAPER_GONE, "court": _PAST_DIVORCE,
+# A widow or widower asking for a marriage matter ("vợ mất rồi, muốn đăng ký kết hôn", "chồng mất rồi, người
+# ta đòi giấy xác nhận tình trạng hôn nhân"): the spouse's death is why, not the matter.
+_WIDOWED = re.compile(
+    r"\b(?:vo|chong)(?: (?:em|toi|minh|cu|ong|ba))? (?:da |moi |vua )?(?:mat|qua doi)(?: roi| lau roi| \d+ nam)?\b"
+    r"(?=.*\b(?:ket hon|tinh trang hon nhan|doc than|dkkh|cuoi)\b)")
+_DIED_CONTEXT = re.compile(f"{_PAPER_GONE.pattern}|{_WIDOWED.pattern}")
+_CONTEXT = {"commerce": _PURPOSE, "foreign": _RETURNEE, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE,
             "disaster-land": _SLIDE_CAUSE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 

@@ -924,3 +924,17 @@ def test_a_divorce_behind_them_is_the_story_not_the_matter(question):
 @pytest.mark.parametrize("question", ["muốn ly hôn thì nộp đơn ở đâu", "chồng không chịu ký đơn ly hôn"])
 def test_a_divorce_to_come_is_still_the_courts(question):
     assert referral(normalize(question)) == "divorce"
+
+
+@pytest.mark.parametrize(("question", "absent"), [
+    ("ông 70 tuổi vợ mất rồi muốn đăng ký kết hôn với bà hàng xóm", "died"),   # why, not the matter
+    ("chồng mất rồi, người ta đòi giấy xác nhận tình trạng hôn nhân", "died"),
+    ("vay ngân hàng họ đòi giấy độc thân", "renew"),
+    ("chuyển tiệm sang căn bên cạnh có phải đổi giấy hộ kinh doanh không", "renew"),
+])
+def test_stories_and_words_that_are_not_the_family(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))
+
+
+def test_a_death_is_still_a_death_without_a_marriage_matter():
+    assert "died" in Distinguisher.present(normalize("chồng mất rồi, xin hỗ trợ mai táng ở đâu"))
