@@ -96,6 +96,10 @@ FAMILIES: dict[str, str] = {
              r"(?! (?:phep |chung nhan )?(?:dang ky )?(?:ho )?(?:kinh doanh|kd)\b)|doi sang (the|mau) moi|doi (mau|the) moi",
     "extend": r"gia han|keo dai|het (thoi )?han",
     "delete": r"xoa|cat khau|cat ho khau",
+    # Moving, renaming or widening a business that exists ("chuyển quán sang xã khác", "đổi tên tiệm",
+    # "thêm ngành bán đồ uống"): its registration changes; it is not registered anew.
+    "biz-change": r"(?:chuyen|doi|don|dua) (?:quan|tiem|cua hang|cho ban|dia diem kinh doanh)(?: \w+){0,3} (?:sang|qua|ve|den|toi)\b"
+                  r"|doi (?:ten|chu|chu ho) (?:tiem|quan|cua hang|ho kinh doanh)|(?:them|bo sung|doi) nganh",
     "dissolve": r"giai the|cham dut|tam ngung|tam nghi|dong cua|nghi ban|(dung|ngung|thoi) dong",
     "change": r"thay doi|dieu chinh|doi ten|doi dia chi",
     "correct": r"cai chinh|dinh chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"

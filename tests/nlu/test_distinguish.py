@@ -938,3 +938,15 @@ def test_stories_and_words_that_are_not_the_family(question, absent):
 
 def test_a_death_is_still_a_death_without_a_marriage_matter():
     assert "died" in Distinguisher.present(normalize("chồng mất rồi, xin hỗ trợ mai táng ở đâu"))
+
+
+@pytest.mark.parametrize("question", [
+    "chuyển quán cà phê sang phường khác thì giấy phép kd làm sao",
+    "đổi tên tiệm trên giấy chứng nhận hộ kinh doanh",
+    "muốn thêm ngành bán đồ uống vào giấy phép hộ kinh doanh",
+])
+def test_a_business_that_moves_or_widens_changes_its_registration(dist, question):
+    present = Distinguisher.present(normalize(question))
+    assert "biz-change" in present
+    assert "biz-change" not in dist.unexplained("household-business-change", present)
+    assert "biz-change" in dist.unexplained("household-business-registration", present)
