@@ -105,7 +105,8 @@ FAMILIES: dict[str, str] = {
     "correct": r"cai chinh|dinh chinh|sua sai|bo sung (thong tin|ten|ho ten|ngay|dan toc|que)|sua (ten|ho ten|ngay|thong tin|que|dan toc)"
                r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
     "official": r"cong vu|ngoai giao",
-    "postpone": r"(?<!hoa )hoan|mien(?! phi| le phi| tay| bac| nam| trung| dong| nui| que)",  # not "hỏa hoạn", "miền Tây"
+    # not "hỏa hoạn", "miền Tây", nor a fee waived ("người già có được miễn không", "được miễn giảm tiền")
+    "postpone": r"(?<!hoa )hoan|mien(?! phi| le phi| tay| bac| nam| trung| dong| nui| que| khong\b| giam\b| tien\b)(?!\s*$)",
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
     "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )(?<!khong )(?<!chua )(?<!khong huong )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
     # Someone old with no pension: since 1/7/2025 the social pension (Luật Bảo hiểm xã hội 2024, from 75,

@@ -950,3 +950,8 @@ def test_a_business_that_moves_or_widens_changes_its_registration(dist, question
     assert "biz-change" in present
     assert "biz-change" not in dist.unexplained("household-business-change", present)
     assert "biz-change" in dist.unexplained("household-business-registration", present)
+
+
+def test_a_fee_waived_is_no_postponement():
+    assert "postpone" not in Distinguisher.present(normalize("làm lại cccd bị mất hết bao nhiêu tiền, người già có được miễn ko"))
+    assert "postpone" in Distinguisher.present(normalize("con một có được miễn nghĩa vụ quân sự không"))
