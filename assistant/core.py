@@ -57,6 +57,9 @@ CLARIFY_MIN = 45.0
 CLARIFY_WINDOW = 16.0
 SUGGEST_MIN = 25.0
 LONE_MIN = 60.0  # a lower score still answers when nothing else comes close ...
+# Families that are mostly the reason a paper is needed; a best candidate this clear outweighs them.
+STORY_ONLY = frozenset({"commerce", "student", "diploma", "maternity", "planning", "utility", "exam-other", "reorganise"})
+STORY_SURE_MIN, STORY_SURE_MARGIN = 80.0, 15.0
 LONE_MARGIN = 30.0  # ... (typos lower every score; they do not bring a rival closer)
 EXPLAIN_WINDOW = 20.0  # candidates this close to the best may be offered when they explain the question better
 DISTINGUISH_PENALTY = 10.0  # per distinguishing word a runner-up does not explain
@@ -673,6 +676,12 @@ class Assistant:
         if window:
             candidates = [*window[:3], top]
             return _ask_back(brain, conv, hit, _cands(candidates))
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if (missing <= STORY_ONLY and top.score >= STORY_SURE_MIN and top.score - second >= STORY_SURE_MARGIN
+                and not explaining and not d.lacks_defining(top.id, present)):
+            # The bank is why the paper is needed ("ngân hàng không nhận thẻ gãy chip, làm lại thẻ hết bao
+            # nhiêu"), not the matter, when the question names its procedure this clearly.
+            return None
         conv.pending_candidates = []
         return brain.composer.not_in_catalogue(query.text, _cands(_suggestions(ranked)))
 

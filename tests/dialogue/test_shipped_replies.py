@@ -44,3 +44,17 @@ def test_a_weak_lone_candidate_is_asked_about_not_answered(assistant):
     reply = assistant.handle("tối nay chiếu phim gì hay ko ad", Conversation())
     assert reply.status == Status.clarify and reply.procedure_id is None
     assert "Có phải bạn hỏi về thủ tục" in reply.text and "Lệ phí" not in reply.text
+
+
+@pytest.mark.parametrize(("question", "procedure"), [
+    ("căn cước bị gãy, ngân hàng không quét được chip, làm lại thẻ tốn bao nhiêu", "id-card-reissue"),
+    ("dk thi bang lai a1 cho e trai sinh vien o dau", "driving-license-test"),
+])
+def test_why_a_paper_is_needed_does_not_outweigh_a_procedure_named_in_full(assistant, question, procedure):
+    reply = assistant.handle(question, Conversation())
+    assert (reply.status, reply.procedure_id) == (Status.answer, procedure)
+
+
+@pytest.mark.parametrize("question", ["mở tài khoản ngân hàng cần giấy gì", "vay vốn ngân hàng lãi suất bao nhiêu"])
+def test_the_bank_as_the_matter_still_gets_no_procedure(assistant, question):
+    assert assistant.handle(question, Conversation()).status != Status.answer
