@@ -542,7 +542,10 @@ _WIDOWED = re.compile(
     r"\b(?:vo|chong)(?: (?:em|toi|minh|cu|ong|ba))? (?:da |moi |vua )?(?:mat|qua doi)(?: roi| lau roi| \d+ nam)?\b"
     r"(?=.*\b(?:ket hon|tinh trang hon nhan|doc than|dkkh|cuoi)\b)")
 _DIED_CONTEXT = re.compile(f"{_PAPER_GONE.pattern}|{_WIDOWED.pattern}")
-_CONTEXT = {"commerce": _PURPOSE, "foreign": _RETURNEE, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE,
+# A district or commune dissolved in the 2025 reorganisation ("huyện giải thể rồi thì nộp đâu") is no
+# business closing.
+_UNIT_DISSOLVED = re.compile(r"\b(?:huyen|quan|xa|phuong|tinh|thi xa|cap huyen)(?: \w+){0,2} (?:giai the|cham dut hoat dong)\b")
+_CONTEXT = {"dissolve": _UNIT_DISSOLVED, "commerce": _PURPOSE, "foreign": _RETURNEE, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE,
             "disaster-land": _SLIDE_CAUSE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 

@@ -955,3 +955,8 @@ def test_a_business_that_moves_or_widens_changes_its_registration(dist, question
 def test_a_fee_waived_is_no_postponement():
     assert "postpone" not in Distinguisher.present(normalize("làm lại cccd bị mất hết bao nhiêu tiền, người già có được miễn ko"))
     assert "postpone" in Distinguisher.present(normalize("con một có được miễn nghĩa vụ quân sự không"))
+
+
+def test_a_district_dissolved_in_the_reorganisation_is_no_business_closing():
+    assert "dissolve" not in Distinguisher.present(normalize("bhxh huyện giải thể rồi, giờ gia hạn bhyt hộ gia đình ở đâu"))
+    assert "dissolve" in Distinguisher.present(normalize("giải thể hộ kinh doanh ở đâu"))
