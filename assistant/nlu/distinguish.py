@@ -135,6 +135,9 @@ FAMILIES: dict[str, str] = {
     "company": r"(thanh lap|mo|dang ky|giai the|tam ngung|ngung|dong cua|doi ten|thay doi|kinh doanh|hoat dong) (cua )?"
                r"(cong ty|doanh nghiep)|dinh danh (dien tu )?(cho|cua) (doanh nghiep|to chuc)|cong ty (tnhh|co phan)|tnhh"
                r"|hop tac xa|doanh nghiep tu nhan|dinh danh (dien tu )?(doanh nghiep|to chuc)"
+               # ... the company named first, then its head office or name changed ("cty đổi địa chỉ trụ sở"); a
+               # worker's story ("công ty đổi địa chỉ nên em đổi tạm trú") is ours
+               r"|(cong ty|doanh nghiep)( \w+){0,5} (doi|thay doi|chuyen) ((dia chi )?tru so|ten)|tru so (chinh )?(cong ty|doanh nghiep)"
                # ... the company named first, asking how it does so ("công ty làm ăn lỗ, giải thể sao"), not
                # a worker's story ("công ty giải thể, em lãnh thất nghiệp được không").
                r"|(cong ty|doanh nghiep)( \w+){0,5} ((muon|can|dinh|sap|xin) (giai the|tam ngung)(?! (quan|tiem|cua hang|sap|ho|hkd))"

@@ -40,6 +40,9 @@ FACET_LABELS: dict[Facet, str] = {
     Facet.validity: "Giá trị sử dụng",
 }
 
+# A question that names filing online anywhere: its "hay phải lên công an" is the other choice.
+_NOT_ONLINE = r"^(?!.*\b(?:online|truc tuyen|qua mang|tren mang|dich vu cong|vneid|tai nha|o nha|ngoi nha|tren dien thoai|qua app)\b)"
+
 # Phrases on the folded, teencode-expanded text. Order in FACET_ORDER decides ties.
 _PATTERNS: dict[Facet, list[str]] = {
     Facet.eta: [
@@ -57,7 +60,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bhen tra\b",
     ],
     Facet.fee: [
-        r"\ble phi\b", r"\b(mat |ton |het )?phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
+        r"\ble phi\b", r"\b(mat |ton |het )?(?<!hoc )(?<!vien )phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
         r"\btien\b(?! (?:an|su|gia)\b)", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
         r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b", r"\btien su dung dat\b",
         r"\b(dong|nop|tra) tien\b(?! (an|su|gia)\b)",
@@ -65,7 +68,8 @@ _PATTERNS: dict[Facet, list[str]] = {
         # "bao nhiêu 1 bản", "tốn đồng nào không", "có được giảm không" (groups: only the asking words
         # are spans). Never "có phải đóng thuế không": taxes are mostly another matter (s27 tuning: 20
         # look-alikes answered for 3 fee questions found).
-        r"\b(bao nhieu) (?:1|mot) (?:ban|trang|to|lan|bo)\b",
+        r"\b(bao nhieu) (?:1|mot) (?:ban|trang|to|lan|bo|nguoi)\b", r"\b(?:1|mot) (?:ban|trang|nguoi) (bao nhieu)\b",
+        r"\b(?:het|mat|ton) (?:may|bao nhieu) (?:nghin|ngan|tram|chuc|xu)\b",
         r"\bton (?:dong nao|xu nao|nhieu)\b", r"\b(co duoc) giam\b", r"\b(duoc) giam (?:khong|gi|bao nhieu)\b",
     ],
     Facet.documents: [
@@ -76,12 +80,16 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\b(co|nop|mang|dem) (nhung )?giay (gi|nao)\b",
         r"\bcan nhung\b", r"\bmang theo\b", r"\bchuan bi (gi|nhung)\b", r"\bho so gi\b", r"\bcan co gi\b",
         r"\bmau to khai\b", r"\bto khai\b",
+        # "hồ sơ xin phép xây nhà" (a question that is only the papers' name), "cần giấy chứng sinh với gì nữa".
+        r"^(?:(?:cho )?(?:em|minh|toi|chau) hoi |ad oi |chi oi |anh oi )?(ho so) (?:xin(?! viec)|lam|dang ky|de nghi|huong|cap|doi|nhan)\b"
+        r"(?!.*\b(?:bao|may|dau|nao|khong|chua|roi|sao|duoc|gi)\b)",
+        r"\bcan\b.*\b(voi (?:gi|nhung gi|cai gi) nua)\b",
         # A question naming one paper ("có cần ảnh thẻ không", "cần giấy khám sức khỏe không")
         # is about the documents, not about the procedure as a whole; "cần giấy phép không"
         # asks whether a permit is needed at all, so it is not one of them.
         # The whole phrase is the facet's, so the paper's name is not read as the procedure
         # ("đăng ký kết hôn có cần giấy xác nhận độc thân không" is about marriage registration).
-        r"\bcan (?:co |mang |nop |them |phai co )?(?:anh|hinh|giay(?! phep)|ban (?:chinh|sao|ve|goc)|so (?:ho khau|goc)"
+        r"\bcan (?:co |mang |nop |them |phai co )?(?:anh|hinh|giay(?! phep)|ban (?:chinh|sao|ve|goc|dich|an)|so (?:ho khau|goc)"
         r"|don|phieu|bang (?:tot|dai)|hop dong|chung tu)\b.*\b(?:khong|gi|chua)\s*$",
         r"\b(mang|nop|kem) theo (anh|hinh|giay(?! phep)|ban (chinh|sao|goc))\b",
         # "có phải photo căn cước không", "có cần chủ hộ ký không", "điền mẫu đơn nào", "cần khám sức khỏe
@@ -103,6 +111,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bduoc (?:them )?(?:bao lau|may nam|may thang|bao nhieu nam)(?: (?:thi|la) het)?\b(?! (?:roi|thi co|thi lay|moi co|ma chua))",
         r"\b(?<!xay )dung (?:duoc )?(?:bao lau|trong bao lau|may nam|may thang|bao nhieu nam|den khi nao|den bao gio)\b",
         r"\bhet han (?:khi nao|luc nao|bao gio|nam nao)\b",
+        r"\b(?:thi|co|con) han (?:may nam|bao nhieu nam|den may tuoi)\b",
         r"\bco (?:thoi han|han|bi het han) (?:khong|ko|hok|hong|kg)\s*$",  # (no bare "k": the corrector reads these words)
         # ... never a deadline to apply ("nghỉ việc bao lâu thì hết hạn nộp hồ sơ thất nghiệp")
         r"\b(?:bao lau|may nam|bao nhieu nam) (?:thi )?(?:phai )?(?:doi|het han|lam lai|cap lai)(?: lai)?\b"
@@ -120,8 +129,8 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bo dau\b", r"\bcho nao\b", r"\bnoi nop\b", r"\bnop o\b", r"\blam o\b", r"\b(phuong|xa|huyen|quan) nao\b",
         r"\bco quan nao\b",
         # "địa chỉ" asks where, unless it is the thing being changed ("chuyển sang địa chỉ mới").
-        r"\bdia chi\b(?! (?:moi|cu|khac|thuong tru|tam tru)\b)", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b",
-        r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b", r"\bra dau\b", r"\bdau lam\b", r"\blam tai dau\b",
+        r"\b(?<!doi )(?<!sua )(?<!chuyen )(?<!thay doi )dia chi\b(?! (?:moi|cu|khac|thuong tru|tam tru)\b)", r"\bden dau\b", r"\bnoi nao\b", r"\bdon vi nao\b",
+        r"\bnop tai\b", r"\bdau nop\b", r"\bdi dau\b", r"\bra dau\b", r"\b(?<!lan )dau lam\b", r"\blam tai dau\b",
         # "lên đâu", "ở công an nào", "nộp ở xã hay tỉnh": the place, asked in other words.
         r"\blen dau\b", r"\bve dau\b", r"\b(cong an|uy ban|ubnd|so|phong|bo phan|ben|cho|noi) nao\b",
         # "ở nơi sinh hay nơi thường trú": which of two places.
@@ -135,6 +144,18 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\b(?:len|ra|ve|o) (?:xa|phuong|cong an|ubnd|uy ban) hay (?:len |ra |ve |o )?(?:xa|phuong|cong an|ubnd|uy ban|tinh)\b",
         r"\b(hay) (?:phai )?ve que\b",
         r"\b(?:nop|xin) dau\b",
+        # "có phải về quê không", "hay phải lên tỉnh", "ở xã bên nam hay bên nữ", "nơi ở của bố hay của
+        # mẹ", "ở sở GTVT hay công an", "xin ở xã thường trú hay tạm trú": where to go, asked as a choice.
+        # (unless filing online is the other choice: "online được không hay phải lên công an")
+        _NOT_ONLINE + r".*?\b((?:co )?phai (?:ve|len|ra|quay ve) (?:lai )?(?:que|tinh|xa|phuong|huyen|thanh pho"
+        r"|noi (?:thuong tru|cu tru|tam tru|dang ky|sinh|o)))\b",
+        _NOT_ONLINE + r".*?\b(hay (?:phai )?(?:len|ve|ra) (?:tinh|que|xa|phuong|huyen|thanh pho|so|cong an))\b",
+        r"\bben (?:nam|nu|chong|vo|trai|gai|noi|ngoai|nha trai|nha gai) hay (?:o |ve )?ben\b",
+        r"\bnoi (?:o|cu tru|thuong tru|tam tru|sinh)(?: cua)? (?:bo|me|cha|chong|vo|nam|nu)(?: [a-z]+)? hay\b",
+        r"\bo (?:so|phong|ban) [a-z]+(?: [a-z]+)? hay (?:o )?(?:cong an|so|phong|xa|phuong|ubnd|uy ban)\b",
+        r"\b(?:o|nop|xin|lam) (?:xa|phuong|noi) (?:thuong tru|tam tru) hay (?:noi )?(?:thuong tru|tam tru|noi o)\b",
+        # "làm đâu", "ở công an đâu" at the end (never "lần đầu").
+        r"\b(?:lam|xin|nop|khai|cong an|ubnd|xa|phuong) (dau)(?: (?:a|ha|vay|nhi|z|ta))?\s*$",
     ],
     Facet.online: [
         r"\btruc tuyen\b", r"\b(?<!ban hang )(?<!ban )online\b", r"\bqua mang\b", r"\btren mang\b", r"\bdich vu cong\b", r"\bqua (app|ung dung)\b",
@@ -152,7 +173,7 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bthe nao\b", r"\bra sao\b", r"\b(?<!ban )(?<!sao y )sao(?= *(a|nhi|vay|day|ha|nhe)? *$)", r"\bnhung buoc\b",
         r"\bbuoc nao\b", r"\b(?:may|bao nhieu) buoc\b", r"\btheo thu tu\b", r"\bthu tu nao\b",
         # "bên bán làm trước hay bên mua", "phải báo mất trước rồi mới làm lại hả": the order of things.
-        r"\b(truoc) hay\b", r"\b(truoc) roi moi\b", r"\bphai [a-z]+(?: [a-z]+){0,3} (truoc) (?:ha|a|khong|roi)\b",
+        r"\b(truoc) hay\b", r"\blam gi truoc\b", r"\b(truoc) roi moi\b", r"\bphai [a-z]+(?: [a-z]+){0,3} (truoc) (?:ha|a|khong|roi)\b",
     ],
     Facet.legal: [
         r"\bcan cu\b", r"\bphap ly\b", r"\bnghi dinh\b", r"\bthong tu\b", r"\bvan ban\b", r"\bquy dinh (nao|o dau)\b",
@@ -372,8 +393,9 @@ def fuzzy_facet(normalised: str, known: frozenset[str] = frozenset(),
 
 
 # Everyday words one slip from a facet expression, written as themselves: "trợ cấp ốm đau" (sick
-# pay) asks nothing about where; the catalogue's own pairs are known to the matcher already.
-_NOT_SLIPS: frozenset[tuple[str, str]] = frozenset({("om", "dau")})
+# pay) asks nothing about where, "địa chỉ thì" nothing about a fee; the catalogue's own pairs are known
+# to the matcher already.
+_NOT_SLIPS: frozenset[tuple[str, str]] = frozenset({("om", "dau"), ("chi", "thi")})
 
 
 def _meant(word: str, expected: str, j: int, words: list[str], i: int, k: int, known: frozenset[str],

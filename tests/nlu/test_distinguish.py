@@ -642,6 +642,8 @@ def test_the_hospitals_birth_paper_is_its_own_matter(question, present):
         ("kết hôn ở Hàn rồi ghi chú vào sổ hộ tịch VN", "record-other"),
         ("công ty làm ăn thua lỗ muốn giải thể thì thủ tục thế nào", "company"),
         ("công ty làm ăn lỗ, giải thể sao", "company"),
+        ("cty đổi địa chỉ trụ sở", "company"),   # named first, then the change (s28)
+        ("cong ty thu mua nong san doi dia chi tru so thi lam gi", "company"),
         ("cán bộ xã có tới nhà làm đăng ký kết hôn được không", "mobile"),
         ("nhà ở xa, cán bộ tư pháp có xuống tận nhà làm khai sinh cho bé không", "mobile"),
         ("nhà có mấy chiếc ghe đánh cá, đăng ký ghe ở đâu", "other-vehicle"),
@@ -663,6 +665,8 @@ def test_a_time_word_masked_inside_has_papers_still_counts():
         ("công ty giải thể, em lãnh trợ cấp thất nghiệp được không", "company"),   # the worker's benefit is ours
         ("công ty phá sản cho tôi nghỉ việc, có được lãnh thất nghiệp không", "company"),
         ("đi làm công ty lại nên muốn tạm ngừng quán 6 tháng, báo ở đâu", "company"),   # the household business
+        ("hkd doi dia chi cua hang sang pho khac", "company"),
+        ("công ty đổi địa chỉ nên em phải đổi tạm trú à", "company"),   # (no "trụ sở" nor the change of its name)
         ("kết hôn ở Hàn rồi ly hôn bên đó, giờ ghi chú vào sổ hộ tịch", "record-other"),   # the divorce recording
         ("ghé ủy ban xã làm khai sinh cho con", "other-vehicle"),   # "ghé" is no boat
         ("làm đăng ký kết hôn ở ủy ban xã nơi nhà gái", "mobile"),

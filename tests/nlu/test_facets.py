@@ -267,6 +267,31 @@ def test_facet_words_pull_no_slip_towards_them(assistant, typed, kept):
     ("ngồi nhà làm được không hay phải lên công an", Facet.online),
     # money that is the thing, not a price
     ("ong noi dang lanh tien gia moi mat, co tien mai tang ko", Facet.overview),
+    # where, as a choice or a trip home; unless filing online is the other choice
+    ("lam ho chieu co phai ve que ko", Facet.where),
+    ("sao y có phải về xã nơi thường trú không", Facet.where),
+    ("doi the can cuoc o cong an xa duoc ko hay phai len tinh", Facet.where),
+    ("đkkh ở xã bên nam hay bên nữ", Facet.where),
+    ("khai sinh o xa noi o cua bo hay cua me", Facet.where),
+    ("mat bang lai thi cap lai o so gtvt hay cong an", Facet.where),
+    ("giay doc than xin o xa thuong tru hay tam tru", Facet.where),
+    ("khai tạm vắng ở công an đâu", Facet.where),
+    ("con 14 tuoi lam can cuoc lan dau", Facet.overview),              # "lần đầu" is no "đâu"
+    ("cat khau nop online hay phai len cong an", Facet.online),
+    # an address changed is no question about where; a school fee is no fee of ours
+    ("ho kinh doanh tang von, doi dia chi thi co phai dang ky lai k", Facet.overview),
+    ("xin giấy hộ cận nghèo để con được giảm học phí", Facet.overview),
+    # the price per person or copy, in thousands
+    ("mua bhyt ho gia dinh nam nay bao nhieu 1 nguoi", Facet.fee),
+    ("trich luc khai sinh 1 ban bao nhieu", Facet.fee),
+    ("dang ky tam tru tren vneid het may nghin", Facet.fee),
+    # the papers, named as a file or asked "with what else"; the order of things; how long it lasts
+    ("hồ sơ xin phép xây nhà", Facet.documents),
+    ("hồ sơ xin sổ đỏ nộp ở xã rồi, bao nhiêu ngày thì có kết quả", Facet.time),
+    ("lam lien thong khai sinh nhap khau cho be can giay chung sinh voi j nua", Facet.documents),
+    ("ghi chú ly hôn cần bản án dịch ra tiếng Việt ko", Facet.documents),
+    ("xin phép xây nhà làm gì trước làm gì sau", Facet.steps),
+    ("ho chieu cap cho con 10 tuoi thi han may nam", Facet.validity),
 ])
 def test_everyday_ways_to_ask_a_part(question, facet):
     assert detect_facet(normalize(question)).facet == facet
