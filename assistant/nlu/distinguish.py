@@ -227,6 +227,11 @@ FAMILIES: dict[str, str] = {
     "mobile": r"luu dong|(toi|den|xuong|ve|qua) (tan )?nha( \w+){0,2} (lam |dang ky )+(khai sinh|ket hon|khai tu)",
     "exchange": r"giua (hai|2|cac) ho|doi cho nhau|don dien",
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
+    # Land or a house whose title is transferred ("mua ruộng hàng xóm sang tên", "bán nhà ... bên mua sang
+    # tên"), which the vehicle transfer never names; never when a vehicle is in the question.
+    "land-title": r"^(?!.*\b(xe|o to|oto|bien so|ca vet|cavet|gplx)\b).*\b((ruong|vuon|nha|dat|thua|can ho|chung cu)"
+                  r"( \w+){0,8} sang ten|sang ten (\w+ ){0,2}(ruong|vuon|nha|dat|thua|so|can ho|chung cu)"
+                  r"|sang ten( [\w|]+){0,6} (nhan|lay|co|ra) so\b)",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
     "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue|nguoi nop thue|dang ky thue"
@@ -610,6 +615,10 @@ _TRADE = re.compile(r"\b(kinh doanh|doanh nghiep)\b")
 # An inheritance follows a death: a procedure whose applicants include heirs explains the death
 # they tell of ("nhận thừa kế đất của bố đã mất thì sang tên ở đâu", "sang tên xe của bố đã mất").
 _INHERITS = re.compile(r"\bthua ke\b")
+# Families that speak only against the procedures whose short name matches: land or a house whose
+# title is transferred tells against the vehicle transfer ("mua ruộng hàng xóm sang tên cần giấy gì"),
+# and against nothing else it is told beside ("mới sang tên đất xong, xin giấy phép xây dựng ở đâu").
+ONLY_AGAINST: dict[str, re.Pattern[str]] = {"land-title": re.compile(r"\bxe\b")}
 
 # A family in a question that also answers a procedure's defining qualifier: whoever lost a
 # paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh"), and so does whoever broke one.
@@ -639,6 +648,7 @@ class Distinguisher:
                 explained |= {"goods"}  # what a business sells is its own matter
             if any(_INHERITS.search(normalize(a)) for a in proc.applicants):
                 explained |= {"died"}
+            explained |= {family for family, against in ONLY_AGAINST.items() if not against.search(name)}
             self.explained[proc.id] = explained
             self.defining[proc.id] = frozenset(f for f in DEFINING if _FAMILY_RE[f].search(name)) | frozenset(
                 kind for kind, rx in _CHANGE_NAME_RE.items() if rx.search(name))

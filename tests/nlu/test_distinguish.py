@@ -964,3 +964,20 @@ def test_a_fee_waived_is_no_postponement():
 def test_a_district_dissolved_in_the_reorganisation_is_no_business_closing():
     assert "dissolve" not in Distinguisher.present(normalize("bhxh huyện giải thể rồi, giờ gia hạn bhyt hộ gia đình ở đâu"))
     assert "dissolve" in Distinguisher.present(normalize("giải thể hộ kinh doanh ở đâu"))
+
+
+@pytest.mark.parametrize("question", [
+    "mua ruộng hàng xóm sang tên cần giấy gì",
+    "bán nhà ở quê để lên thành phố, bên mua sang tên hết bao lâu",
+    "sang tên sổ đỏ cho con",
+])
+def test_land_whose_title_is_transferred_speaks_against_the_vehicle_transfer_only(dist, question):
+    present = Distinguisher.present(normalize(question))
+    assert "land-title" in dist.unexplained("vehicle-ownership-transfer", present)
+    assert "land-title" not in dist.unexplained("land-transfer-registration", present)
+    assert "land-title" not in dist.unexplained("construction-permit-house", present)   # told beside it, no objection
+
+
+@pytest.mark.parametrize("question", ["mua xe của nhà hàng xóm sang tên sao", "sang tên xe máy cho con"])
+def test_a_vehicle_in_the_question_is_no_land_title(question):
+    assert "land-title" not in Distinguisher.present(normalize(question))
