@@ -981,3 +981,18 @@ def test_land_whose_title_is_transferred_speaks_against_the_vehicle_transfer_onl
 @pytest.mark.parametrize("question", ["mua xe của nhà hàng xóm sang tên sao", "sang tên xe máy cho con"])
 def test_a_vehicle_in_the_question_is_no_land_title(question):
     assert "land-title" not in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", [
+    "chua dkkh, gio chong muon nhan con",
+    "Hai đứa sống chung có bé rồi mới đi đăng ký kết hôn, giấy khai sinh bé bỏ trống tên bố, giờ thêm tên bố vào thế nào",
+])
+def test_a_child_acknowledged_is_the_matter_the_marriage_or_birth_the_story(dist, question):
+    present = Distinguisher.present(normalize(question))
+    assert "acknowledge" in dist.unexplained("marriage-registration", present)
+    assert "acknowledge" in dist.unexplained("birth-registration", present)
+    assert "acknowledge" not in dist.unexplained("parentage-recognition", present)
+
+
+def test_an_adoption_is_no_acknowledgement():
+    assert "acknowledge" not in Distinguisher.present(normalize("thủ tục nhận con nuôi"))
