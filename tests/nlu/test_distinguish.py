@@ -996,3 +996,4 @@ def test_a_child_acknowledged_is_the_matter_the_marriage_or_birth_the_story(dist
 
 def test_an_adoption_is_no_acknowledgement():
     assert "acknowledge" not in Distinguisher.present(normalize("thủ tục nhận con nuôi"))
+    assert "acknowledge" not in Distinguisher.present(normalize("nhận con đỡ đầu ở nhà thờ có phải lên xã đăng ký hông"))
