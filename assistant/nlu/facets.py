@@ -119,7 +119,7 @@ _PATTERNS: dict[Facet, list[str]] = {
     ],
     Facet.time: [
         r"\bbao lau\b", r"\bmay ngay\b", r"\bbao nhieu ngay\b", r"\bthoi gian\b", r"\bthoi han\b", r"\blau khong\b",
-        r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\b(mat|het|ton) (may|bao nhieu) (ngay|hom|tuan|thang)\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
+        r"\bmay hom\b", r"\bmay tuan\b", r"\bmat bao\b", r"\bhet bao lau\b", r"\b(mat|het|ton) (may|bao nhieu) (ngay|hom|tuan|thang)\b", r"\bnhanh khong\b", r"\bbao nhieu lau\b",
         r"\b(khi nao|bao gio) (thi )?(xong|co ket qua)\b",
         # "bao giờ thì có": how long, unless a date anchors it (then it is the appointment, eta).
         r"\b(khi nao|bao gio|ngay nao|hom nao|luc nao)\s+(thi\s+)?(co|lay|nhan|tra)\b", r"\bmay thang\b", r"\b(mat|het|ton) (bao )?nhieu (ngay|hom|tuan|thang)\b",

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.dialogue.conversation import Conversation
 from assistant.nlu.distinguish import DISTINGUISHING_WORDS, Distinguisher, referral
 from assistant.text.normalize import normalize
 
@@ -997,3 +998,26 @@ def test_a_child_acknowledged_is_the_matter_the_marriage_or_birth_the_story(dist
 def test_an_adoption_is_no_acknowledgement():
     assert "acknowledge" not in Distinguisher.present(normalize("thủ tục nhận con nuôi"))
     assert "acknowledge" not in Distinguisher.present(normalize("nhận con đỡ đầu ở nhà thờ có phải lên xã đăng ký hông"))
+
+
+@pytest.mark.parametrize(("question", "absent"), [
+    ("chứng thực chữ ký sơ yếu lý lịch bao nhiêu tiền", "digital-signature"),   # "sơ yếu" is no digital signature
+    ("rut bhxh mot lan lam online tren vssid dc ko", "bundle"),                 # the lump sum's own name
+    ("vneid muc 1 muon nang len muc 2 thi lam gi", "level1"),                   # upgrading is the level-2 account
+    ("chuyen quan sang xa khac thi giay phep kinh doanh ho lam sao", "test"),   # "thì giấy phép kinh doanh"
+    ("cccd bi lu cuon mat roi lam lai sao ad", "died"),                         # a paper swept away is lost
+    ("dam cuoi hoan vi lu, dkkh truoc duoc ko", "postpone"),                    # a wedding put off is the story
+    ("nha bi lu cuon sap hoan toan", "postpone"),
+])
+def test_story_words_that_only_look_like_a_family(question, absent):
+    assert absent not in Distinguisher.present(normalize(question))
+
+
+def test_a_date_after_a_masked_phrase_is_no_gift():
+    assert "gifts" not in Distinguisher.present("nop ly lich tu phap | mung 3 thi | | duoc")
+    assert "gifts" in Distinguisher.present("di dam cuoi | mung bao nhieu")
+
+
+def test_how_long_it_takes_is_no_land_term(assistant):
+    reply = assistant.handle("làm sổ đỏ lần đầu hết bao lâu", Conversation())
+    assert reply.procedure_id == "land-use-certificate-first"
