@@ -633,6 +633,8 @@ class Assistant:
             conv.pending_candidates = []
             return brain.composer.referral(kind)
         claim = brain.elsewhere.claim(query, ranked)
+        if claim is not None and top is not None and _claimed_only_as_purpose(brain, query, top.id):
+            claim = None
         if claim is not None:
             # The question names a procedure we know we do not have, and nothing of ours says it all.
             conv.pending_candidates = []
@@ -768,6 +770,22 @@ def _explained_first(brain: Brain, ranked: list[Scored], query: Query) -> list[S
 
 
 _DOUBLED = re.compile(r"([a-z])\1+")
+# What a paper is for, up to the end of its clause: "xin CT07 để nộp hồ sơ mua nhà ở xã hội", "trích lục
+# khai sinh nộp hồ sơ tuyển sinh lớp 6", "căn cước gãy, đang cần để làm hồ sơ hưởng lương hưu". ("để lại"
+# is what was left behind.)
+_PURPOSE_CLAUSE = re.compile(r"\b(?:de(?! lai\b)|(?:nop|lam|bo sung|hoan thien) (?:ho so|giay to)|nop cho|nop vao)\b[^,.;?!|]*")
+
+
+def _claimed_only_as_purpose(brain: Brain, query: Query, best: str) -> bool:
+    """The uncovered procedure the question names is only what the paper is for: without that
+    clause the question names none, and our best candidate is still best and sure."""
+    stripped = _PURPOSE_CLAUSE.sub(" ", query.normalised)
+    if stripped == query.normalised:
+        return False
+    rest = brain.matcher.parse(stripped)
+    ranked = brain.matcher.rank(rest, limit=6)
+    return bool(ranked) and ranked[0].id == best and ranked[0].score >= ANSWER_MIN \
+        and brain.elsewhere.claim(rest, ranked) is None
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 STORY_MIN_WORDS = 16  # shorter messages are read whole
 

@@ -246,3 +246,19 @@ def test_the_three_papers_of_a_newborn_together_are_the_bundle(shipped_catalog, 
     # Not the child's health-insurance card alone, which the words "bhyt cho bé" would suggest.
     reply = Assistant(shipped_catalog, Settings()).handle(question, Conversation())
     assert (reply.status, reply.procedure_id) == (Status.answer, "birth-residence-insurance-bundle")
+
+
+@pytest.mark.parametrize(("question", "procedure"), [
+    ("xin ct07 tren vneid de nop ho so mua nha o xa hoi", "residence-information-confirmation"),
+    ("xin CT07 để nộp hồ sơ tuyển sinh lớp 1 cho con", "residence-information-confirmation"),
+])
+def test_what_the_paper_is_for_is_no_uncovered_procedure(shipped_catalog, question, procedure):
+    # Social housing and school enrolment are not in the catalogue, but here they are only the
+    # purpose: the paper asked for is ours.
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(question)
+    assert (reply.status, reply.procedure_id) == (Status.answer, procedure)
+
+
+def test_an_uncovered_procedure_asked_about_through_its_purpose_is_still_not_ours(shipped_catalog):
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle("xin giấy gì để mua nhà ở xã hội")
+    assert reply.status != Status.answer
