@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import math
 import re
 import threading
 from collections.abc import Callable
@@ -917,8 +918,10 @@ def _covers(brain: Brain, top_id: str, other_id: str, top_words: set[str], words
     if not strict:  # only the name matters, and it must name more than "đăng ký"
         return len(named - _GENERIC) >= 2
     missed = top_words - words - (_GENERIC if generic_names else set())
-    top = sum(idf.get(w, 0.0) for w in top_words)
-    return sum(idf.get(w, 0.0) for w in missed) <= top / 3 and sum(idf.get(w, 0.0) for w in words) >= top
+    # (math.fsum: a sum over a set must not depend on the order the hash seed gives it, or a
+    # comparison at equality decides differently in another process)
+    top = math.fsum(idf.get(w, 0.0) for w in top_words)
+    return math.fsum(idf.get(w, 0.0) for w in missed) <= top / 3 and math.fsum(idf.get(w, 0.0) for w in words) >= top
 
 
 def _story_qualified(brain: Brain, ranked: list[Scored], query: Query, rivals: list[Scored]) -> Scored | None:

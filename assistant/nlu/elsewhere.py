@@ -167,7 +167,7 @@ class ElsewhereIndex:
                             break
                 following[i] = run
                 if len(run) > 1:
-                    weight = sum(self._weight(t) for t in set(run))
+                    weight = math.fsum(self._weight(t) for t in set(run))
                     if weight > best[0]:
                         best = (weight, frozenset(run))
             ends = following
@@ -214,12 +214,12 @@ class ElsewhereIndex:
                if s.score >= OWN_MIN and s.id in self.matcher.index_of]
         # The question's words our best candidate's own names explain (see COVER_MIN).
         top_names = self.matcher.explained_words(ranked[0].id, query) if own and ranked[0].score >= OWN_MIN else set()
-        ours = sum(self._weight(t) for t in top_names if t in reading.at)
+        ours = math.fsum(self._weight(t) for t in top_names if t in reading.at)  # (fsum: order-free)
         for _, phrase, words in sorted(hits, key=lambda hit: -hit[0]):
             together = {pair for pair in phrase.pairs if pair in reading.near and pair[0] in words and pair[1] in words}
             if any(words <= self.said[i] and together <= self.said_pairs[i] for i in own):
                 continue  # one of ours says all of it, in the same order ("ghi chú" + "kết hôn" is not "ghi chú kết hôn")
-            if not (words & top_names) - GENERAL and sum(self._weight(t) for t in words) < ours * COVER_MIN:
+            if not (words & top_names) - GENERAL and math.fsum(self._weight(t) for t in words) < ours * COVER_MIN:
                 continue  # not a sibling of our best candidate, and a smaller part of the question
             entry = self.entries[phrase.entry]
             return Claim(entry.name, entry.handled_by)

@@ -91,7 +91,7 @@ class Model:
     meta: dict[str, object] = field(default_factory=dict)
 
     def probability(self, feats: Iterable[str]) -> float:
-        z = self.bias + sum(self.weights.get(f, 0.0) for f in feats)
+        z = self.bias + math.fsum(self.weights.get(f, 0.0) for f in feats)  # (fsum: a set's order varies by process)
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
     def to_json(self) -> dict[str, object]:

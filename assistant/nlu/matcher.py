@@ -473,7 +473,7 @@ class Matcher:
                 best = recall
         if not covered or query_weight <= 0:
             return 0.0
-        precision = min(1.0, sum(self.idf[t] * s for t, s in covered.items()) / query_weight)
+        precision = min(1.0, math.fsum(self.idf[t] * s for t, s in covered.items()) / query_weight)
         return 100.0 * (0.7 * best + 0.3 * precision) * (0.6 + 0.4 * best)
 
     def explained_words(self, procedure_id: str, query: Query) -> set[str]:
