@@ -109,7 +109,9 @@ FAMILIES: dict[str, str] = {
                r"|xac dinh lai dan toc|(ghi|bi) sai|sai thong tin",
     "official": r"cong vu|ngoai giao",
     # not "hỏa hoạn", "miền Tây", nor a fee waived ("người già có được miễn không", "được miễn giảm tiền")
-    "postpone": r"(?<!hoa )(?<!cuoi )hoan(?! (thanh|tat|thien|canh|tien|thue|tra|toan|hao|my|chinh))|mien(?! phi| le phi| tay| bac| nam| trung| dong| nui| que| khong\b| giam\b| tien\b)(?!\s*$)",
+    # (a fee waived reaches here masked: "có được miễn | không"; "miễn học phí" is the school's)
+    "postpone": r"(?<!hoa )(?<!cuoi )hoan(?! (thanh|tat|thien|canh|tien|thue|tra|toan|hao|my|chinh|nan))"
+                r"|mien(?! phi| le phi| hoc phi| thue| truoc ba| tay| bac| nam| trung| dong| nui| que| khong\b| giam\b| tien\b| \|)(?!\s*$)",
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
     "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )(?<!khong )(?<!chua )(?<!khong huong )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
     # Someone old with no pension: since 1/7/2025 the social pension (Luật Bảo hiểm xã hội 2024, from 75,
@@ -232,8 +234,8 @@ FAMILIES: dict[str, str] = {
     "diploma": r"tot nghiep|van bang|hoc ba|bang (dai hoc|cao dang|trung cap|cap [123]|thpt)",
     # Land or a house whose title is transferred ("mua ruộng hàng xóm sang tên", "bán nhà ... bên mua sang
     # tên"), which the vehicle transfer never names; never when a vehicle is in the question.
-    "land-title": r"^(?!.*\b(xe|o to|oto|bien so|ca vet|cavet|gplx)\b).*\b((ruong|vuon|nha|dat|thua|can ho|chung cu)"
-                  r"( \w+){0,8} sang ten|sang ten (\w+ ){0,2}(ruong|vuon|nha|dat|thua|so|can ho|chung cu)"
+    "land-title": r"^(?!.*\b(xe|o to|oto|bien so|ca vet|cavet|gplx)\b).*\b((ruong|vuon|ray|nuong|nha|dat|thua|can ho|chung cu)"
+                  r"( \w+){0,8} sang ten|sang ten (\w+ ){0,2}(ruong|vuon|ray|nuong|nha|dat|thua|so|can ho|chung cu)"
                   r"|sang ten( [\w|]+){0,6} (nhan|lay|co|ra) so\b)",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",

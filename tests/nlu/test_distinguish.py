@@ -971,6 +971,7 @@ def test_a_district_dissolved_in_the_reorganisation_is_no_business_closing():
     "mua ruộng hàng xóm sang tên cần giấy gì",
     "bán nhà ở quê để lên thành phố, bên mua sang tên hết bao lâu",
     "sang tên sổ đỏ cho con",
+    "ông để lại mảnh rẫy điều cho cháu nội, sang tên có được miễn thuế không",
 ])
 def test_land_whose_title_is_transferred_speaks_against_the_vehicle_transfer_only(dist, question):
     present = Distinguisher.present(normalize(question))
@@ -1008,6 +1009,9 @@ def test_an_adoption_is_no_acknowledgement():
     ("cccd bi lu cuon mat roi lam lai sao ad", "died"),                         # a paper swept away is lost
     ("dam cuoi hoan vi lu, dkkh truoc duoc ko", "postpone"),                    # a wedding put off is the story
     ("nha bi lu cuon sap hoan toan", "postpone"),
+    ("xin giay chung nhan ho ngheo de con duoc mien hoc phi", "postpone"),         # the school's fee waiver
+    ("ho trong thon moi gap hoan nan muon vao ho can ngheo", "postpone"),
+    ("nguoi cao tuoi doi the can cuoc co duoc mien | khong", "postpone"),          # a fee waived, masked
 ])
 def test_story_words_that_only_look_like_a_family(question, absent):
     assert absent not in Distinguisher.present(normalize(question))
