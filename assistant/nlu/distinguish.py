@@ -77,8 +77,12 @@ FAMILIES: dict[str, str] = {
     # A birth paper lost before the birth is registered is no lost registration: birth registration
     # takes a witness's statement instead (s25: 12 of its 53 questions were lost to it, 4 answered
     # with the re-registration).
-    "lost": r"^(?!.*\bgiay chung sinh\b).*\b(bi mat|lam mat|danh mat|(?<!thue )mat (so|the (bhyt|bao|can|cccd|atm|ngan)|bang(?! (?:kinh doanh|ban hang|buon ban))|giay|ban|can cuoc|cccd"
-            r"|cmnd|gplx|ho chieu|passport|phieu|bia|hop dong|bien)|that lac|danh roi|moc tui|bi trom|bi chay)",
+    # (never "bị mất năng lực/mùa/việc/ngón tay", premises "mặt bằng" rented, moved or returned, nor a house
+    # burned: "nhà bị cháy hết, xin xét hộ nghèo")
+    "lost": r"^(?!.*\bgiay chung sinh\b).*\b((bi|lam|danh) mat(?! (?:\d+ )?(nang luc|mua|viec|suc|ngon|tay|chan|kha nang|tri nho|lien lac)\b)"
+            r"|(?<!thue )(?<!ban )(?<!tra )(?<!sua )(?<!chuyen )(?<!sang )(?<!tim )mat (?:het |ca )?(so|the (bhyt|bao|can|cccd|atm|ngan)"
+            r"|bang(?! (?:kinh doanh|ban hang|buon ban|moi|khac|cu|thue|rong|tai|sang)\b)|giay|ban|can cuoc|cccd"
+            r"|cmnd|gplx|ho chieu|passport|phieu|bia|hop dong|bien)|that lac|danh roi|moc tui|bi trom|(?<!nha )(?<!quan )(?<!cua hang )(?<!tiem )bi chay)",
     # "đã mất bản gốc" lost a paper; "bà đã mất" died.
     "died": r"(vua|da|moi) mat(?! (so|the|bang|giay|ban|can cuoc|cccd|cmnd|gplx|ho chieu|phieu|bia|vi|tui|xe|viec|tien|nguon|thu nhap)\b)|mat roi"
             r"|qua doi|tu tran|chet|nguoi mat(?! nang luc)|mai tang|ma chay|chon cat|hoa tang",

@@ -69,6 +69,8 @@ EVERYDAY_PAIRS: frozenset[tuple[str, str]] = frozenset(
         "hoi nho", "hoi truoc", "luc nho", "luc truoc",
         # People and thanks ("bán cho người ta", "cho em gái, cảm ơn"): not "người Tây", "em gia cầm".
         "nguoi ta", "cam on", "em gai", "con gai", "chi gai", "em trai", "con trai", "anh trai",
+        # "đánh máy sai tên" (typed wrong): not "đánh mất".
+        "danh may",
     ))  # never "... đó": "đỏ" must stay the word "bìa"/"sổ" vouch for ("ba do" -> "bìa đỏ")
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 NEIGHBOUR_KEYS: dict[str, str] = {

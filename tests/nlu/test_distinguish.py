@@ -1011,6 +1011,11 @@ def test_an_adoption_is_no_acknowledgement():
     ("nha bi lu cuon sap hoan toan", "postpone"),
     ("xin giay chung nhan ho ngheo de con duoc mien hoc phi", "postpone"),         # the school's fee waiver
     ("ho trong thon moi gap hoan nan muon vao ho can ngheo", "postpone"),
+    ("chuyển quán bún sang mặt bằng mới ở phường khác thì đổi giấy phép hộ kinh doanh", "lost"),   # premises
+    ("trả mặt bằng thuê rồi nghỉ bán luôn, đóng hộ kinh doanh thế nào", "lost"),
+    ("nha bi chay het, xin cong nhan ho ngheo phat sinh trong nam o dau", "lost"),        # a house burned
+    ("dang ky giam ho cho em trai bi mat nang luc hanh vi dan su", "lost"),
+    ("sau tai nạn lao động e bị mất 2 ngón tay thì có làm giấy khuyết tật đc ko", "lost"),
     ("nguoi cao tuoi doi the can cuoc co duoc mien | khong", "postpone"),          # a fee waived, masked
 ])
 def test_story_words_that_only_look_like_a_family(question, absent):
@@ -1025,3 +1030,9 @@ def test_a_date_after_a_masked_phrase_is_no_gift():
 def test_how_long_it_takes_is_no_land_term(assistant):
     reply = assistant.handle("làm sổ đỏ lần đầu hết bao lâu", Conversation())
     assert reply.procedure_id == "land-use-certificate-first"
+
+
+@pytest.mark.parametrize("question", ["mất bằng rồi chỉ còn bản photo", "mất bằng ô tô mà bằng đã hết hạn", "sổ đỏ bị cháy rồi",
+                                      "nhà bị cháy mất hết giấy tờ"])
+def test_a_paper_lost_or_burned_is_still_lost(question):
+    assert "lost" in Distinguisher.present(normalize(question))
