@@ -290,3 +290,9 @@ def test_the_same_question_gets_the_same_reply_whatever_the_hash_seed():
                               capture_output=True, text=True, timeout=120, check=True)
         replies.add(done.stdout.strip())
     assert replies == {"answer driving-license-reissue"}
+
+
+def test_a_death_told_before_another_matter_is_its_story(shipped_catalog):
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
+        "bố mẹ cháu đều mất rồi, bà ngoại đăng ký giám hộ cho cháu ở đâu")
+    assert (reply.status, reply.procedure_id) == (Status.answer, "guardianship-registration")
