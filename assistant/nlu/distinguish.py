@@ -562,7 +562,11 @@ _DIED_CONTEXT = re.compile(f"{_PAPER_GONE.pattern}|{_WIDOWED.pattern}")
 # A district or commune dissolved in the 2025 reorganisation ("huyện giải thể rồi thì nộp đâu") is no
 # business closing.
 _UNIT_DISSOLVED = re.compile(r"\b(?:huyen|quan|xa|phuong|tinh|thi xa|cap huyen)(?: \w+){0,2} (?:giai the|cham dut hoat dong)\b")
-_CONTEXT = {"dissolve": _UNIT_DISSOLVED, "commerce": _PURPOSE, "foreign": _RETURNEE, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE,
+# A trip the paper is for ("làm căn cước cho bé để đi máy bay", "đổi bằng lái để chạy xe công nghệ"), or
+# whom a worker drives for ("tài xế xe khách mất bằng lái"): no vehicle to register.
+_TRIP = re.compile(r"\b(?:de|cho be|cho con)(?: \w+){0,2} (?:di|len|chay|ve|bay)(?: \w+){0,2} (?:may bay|xe khach|tau|xe cong nghe|taxi)\b"
+                   r"|\btai xe (?:xe khach|taxi|xe cong nghe|cong ty|van tai)\b|\bxe khach\b(?= .*\b(?:moc tui|bi trom|danh roi)\b)")
+_CONTEXT = {"dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE, "foreign": _RETURNEE, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE,
             "disaster-land": _SLIDE_CAUSE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 

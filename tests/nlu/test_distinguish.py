@@ -1015,6 +1015,9 @@ def test_an_adoption_is_no_acknowledgement():
     ("trả mặt bằng thuê rồi nghỉ bán luôn, đóng hộ kinh doanh thế nào", "lost"),
     ("nha bi chay het, xin cong nhan ho ngheo phat sinh trong nam o dau", "lost"),        # a house burned
     ("dang ky giam ho cho em trai bi mat nang luc hanh vi dan su", "lost"),
+    ("lam can cuoc cho be 3 tuoi de di may bay dc ko", "other-vehicle"),                # the trip it is for
+    ("tai xe xe khach lam mat bang lai con han thi lam lai o dau", "other-vehicle"),    # whom the driver drives for
+    ("đi xe khách bị móc túi mất cccd, giờ làm lại ở đâu", "other-vehicle"),
     ("sau tai nạn lao động e bị mất 2 ngón tay thì có làm giấy khuyết tật đc ko", "lost"),
     ("nguoi cao tuoi doi the can cuoc co duoc mien | khong", "postpone"),          # a fee waived, masked
 ])
@@ -1036,3 +1039,8 @@ def test_how_long_it_takes_is_no_land_term(assistant):
                                       "nhà bị cháy mất hết giấy tờ"])
 def test_a_paper_lost_or_burned_is_still_lost(question):
     assert "lost" in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["trẻ em đi máy bay cần giấy tờ gì", "đăng ký tàu cá ở đâu", "xe khách chở quá tải bị phạt bao nhiêu"])
+def test_a_vehicle_that_is_the_matter_still_counts(question):
+    assert "other-vehicle" in Distinguisher.present(normalize(question))
