@@ -60,7 +60,11 @@ FAMILIES: dict[str, str] = {
                     # ... the event told first ("khai tử ở bên đó rồi, giờ ghi chú vào sổ ở quê"), unless a divorce is told too
                     r"|^(?!.*\b(ly hon|ly di|huy (viec )?ket hon)\b).*\b(khai tu|khai sinh|ket hon)( \w+){0,8} (ghi chu|ghi vao so)",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
-    "student": r"hoc sinh|sinh vien|truong hoc",
+    # A student's own matters (their card, insurance, loan, grant, school papers); never a student who only
+    # applies for one of ours ("sinh viên ở ký túc xá gia hạn tạm trú", "sinh viên xin lý lịch tư pháp").
+    "student": r"(the|bhyt|bao hiem y te|bao hiem|vay von|vay|hoc bong|mien giam|hoc phi|giay xac nhan|xac nhan|ho so)"
+               r"( \w+){0,2} (cho |cua |danh cho )?(hoc sinh|sinh vien)|(hoc sinh|sinh vien) (vay|xin hoc bong|xin xac nhan)"
+               r"|truong hoc|(hoc sinh|sinh vien) ngheo",
     # Never a bare "tau": the corrector would read "tạp hóa" as "tàu hỏa"; never a bare "ghe" (a boat):
     # "ghế" (a chair) and "ghé" (drop by) fold the same.
     "other-vehicle": r"tau thuyen|tau ca|thuyen|may bay|van tai|xe khach|taxi|xe cong|xe nang|xe cau|may xuc|may cong trinh"

@@ -1044,3 +1044,15 @@ def test_a_paper_lost_or_burned_is_still_lost(question):
 @pytest.mark.parametrize("question", ["trẻ em đi máy bay cần giấy tờ gì", "đăng ký tàu cá ở đâu", "xe khách chở quá tải bị phạt bao nhiêu"])
 def test_a_vehicle_that_is_the_matter_still_counts(question):
     assert "other-vehicle" in Distinguisher.present(normalize(question))
+
+
+@pytest.mark.parametrize(("question", "present"), [
+    ("sinh vien o ky tuc xa gia han tam tru", False),          # a student applying for one of ours
+    ("sinh viên xin lý lịch tư pháp có được miễn phí không", False),
+    ("làm căn cước lần đầu cho học sinh lớp 8 ở đâu", False),
+    ("mua bhyt học sinh ở đâu", True),                        # the student's own matters
+    ("thủ tục vay vốn cho sinh viên", True),
+    ("sinh viên xin học bổng cần giấy gì", True),
+])
+def test_a_student_is_a_family_only_with_a_students_own_matter(question, present):
+    assert ("student" in Distinguisher.present(normalize(question))) is present
