@@ -205,10 +205,13 @@ FAMILIES: dict[str, str] = {
     "gifts": r"phung vieng|tien (mung|phung)|(?<=\| )(mung|phung)(?! \d)",  # ("hôm nay mùng 3" is a date)
     "liability": r"lien doi|chiu trach nhiem",
     "missing": r"mat tich",
+    # ... a trade a household business may carry on ("mở tiệm sửa xe", "tiệm áo cưới"): only the business
+    # procedures explain it (see `Distinguisher`).
+    "trade-service": r"sua (xe|o to|dien thoai|may)|thay (nhot|lop|dau nhot)|rua xe|bao duong xe|va xe"
+                     r"|vay cuoi|ao cuoi|thiep cuoi|anh cuoi|chup anh cuoi",
     # Everyday services and work matters that share a word with a procedure ("xe", "cưới",
     # "công ty", "nghỉ việc") but are no procedure at all.
-    "service": r"sua (xe|o to|dien thoai|may)|thay (nhot|lop|dau nhot)|rua xe|(cho |bai )?gui xe|bao duong xe|va xe|uy tin"
-               r"|vay cuoi|ao cuoi|tiec cuoi|thiep cuoi|anh cuoi|chup anh cuoi|xe cuoi|xem tuoi|mo nhac|tieng on|on ao"
+    "service": r"(cho |bai )?gui xe|uy tin|tiec cuoi|xe cuoi|xem tuoi|mo nhac|tieng on|on ao"
                r"|thue tho|tho (xay|dien|nuoc|sua)"
                r"|thue nguoi lam|dich vu lam|lam ho (thu tuc|ho so)|xem ngay|ngay dep"  # (s21: 115 : 0)
                # A DNA test asked about for itself (where, price, results), not as a paper of a procedure.
@@ -662,7 +665,7 @@ class Distinguisher:
             if _ANY_PAPER.search(name):
                 explained |= OBJECT_FAMILIES
             if _TRADE.search(name):
-                explained |= {"goods"}  # what a business sells is its own matter
+                explained |= {"goods", "trade-service"}  # what a business sells or does is its own matter ("mở tiệm sửa xe")
             if any(_INHERITS.search(normalize(a)) for a in proc.applicants):
                 explained |= {"died"}
             explained |= {family for family, against in ONLY_AGAINST.items() if not against.search(name)}

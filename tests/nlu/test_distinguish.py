@@ -315,8 +315,8 @@ def test_families_of_social_services_next_to_the_allowances(question, family):
         ("định danh điện tử tổ chức", "company"),
         ("đóng tiền rác hàng tháng", "utility"),
         ("mua bảo hiểm xe máy bắt buộc", "commerce"),
-        ("thay nhớt xe máy bao nhiêu tiền", "service"),
-        ("thuê váy cưới ở đâu đẹp", "service"),
+        ("thay nhớt xe máy bao nhiêu tiền", "trade-service"),
+        ("thuê váy cưới ở đâu đẹp", "trade-service"),
         ("công ty nợ lương thì làm sao", "employment"),
         ("mẫu đơn xin nghỉ việc", "employment"),
         ("làm khai sinh mà đồng thời nhận cha luôn", "combined"),
@@ -1056,3 +1056,10 @@ def test_a_vehicle_that_is_the_matter_still_counts(question):
 ])
 def test_a_student_is_a_family_only_with_a_students_own_matter(question, present):
     assert ("student" in Distinguisher.present(normalize(question))) is present
+
+
+def test_a_trade_is_the_business_procedures_own_matter(dist):
+    present = Distinguisher.present(normalize("mở tiệm sửa xe máy nhỏ ở nhà thì đăng ký hộ kinh doanh ở đâu"))
+    assert "trade-service" in present
+    assert "trade-service" not in dist.unexplained("household-business-registration", present)
+    assert "trade-service" in dist.unexplained("vehicle-registration", present)
