@@ -121,7 +121,8 @@ FAMILIES: dict[str, str] = {
     "postpone": r"(?<!hoa )(?<!cuoi )hoan(?! (thanh|tat|thien|canh|tien|thue|tra|toan|hao|my|chinh|nan))"
                 r"|mien(?! phi| le phi| hoc phi| thue| truoc ba| tay| bac| nam| trung| dong| nui| que| khong\b| giam\b| tien\b| \|)(?!\s*$)",
     "maternity": r"thai san|sinh con (duoc|huong)|om dau|tai nan lao dong|benh nghe nghiep",
-    "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )(?<!khong )(?<!chua )(?<!khong huong )luong huu|ve huu",  # "trợ cấp hưu trí xã hội" is the social allowance
+    "pension": r"huu tri(?! xa hoi)|(?<!khong co )(?<!chua co )(?<!khong )(?<!chua )(?<!khong huong )luong huu"
+               r"|(?<!da )(?<!moi )(?<!vua )(?<!toi )ve huu(?! (roi|muon|mo|chuyen|xong|o que|co the)\b)",  # "trợ cấp hưu trí xã hội" is the social allowance
     # Someone old with no pension: since 1/7/2025 the social pension (Luật Bảo hiểm xã hội 2024, from 75,
     # from 70 in a poor household), not the protection allowance whose name "trợ cấp xã hội hằng tháng"
     # citizens still use for it (tuning sets: 38 such questions answered with the allowance, 0 meant it).
@@ -623,7 +624,7 @@ def telling(present: frozenset[str]) -> frozenset[str]:
 # Families that name *which paper or matter* a question is about. Authentication procedures
 # (certified copies, signatures, contracts) take any paper, so they explain every one of them:
 # "chứng thực bản sao giấy đăng ký xe" is a certified copy, not a vehicle procedure.
-OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "company", "veteran", "insured", "mortgage",
+OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "company", "veteran", "insured", "mortgage", "pension",
                              "land-other", "non-house", "animal", "fire", "permit", "foreigner", "for-foreigner",
                              "other-vehicle", "nationality", "commerce", "goods", "copy-request"})
 _ANY_PAPER = re.compile(r"\bchung thuc\b")

@@ -1063,3 +1063,20 @@ def test_a_trade_is_the_business_procedures_own_matter(dist):
     assert "trade-service" in present
     assert "trade-service" not in dist.unexplained("household-business-registration", present)
     assert "trade-service" in dist.unexplained("vehicle-registration", present)
+
+
+def test_a_pension_is_the_object_of_an_authenticated_power_of_attorney(dist):
+    present = Distinguisher.present(normalize("làm giấy ủy quyền cho con gái nhận lương hưu thay, chứng thực chữ ký ở đâu"))
+    assert "pension" in present
+    assert "pension" not in dist.unexplained("signature-authentication", present)
+    assert "pension" in dist.unexplained("permanent-residence-registration", present)
+
+
+@pytest.mark.parametrize(("question", "present"), [
+    ("về hưu rồi muốn chuyển hộ khẩu từ hà nội về quê thì làm ở đâu", False),   # retired is who
+    ("tôi đã về hưu muốn mở công ty tư vấn nhỏ", False),
+    ("thủ tục về hưu cho giáo viên", True),
+    ("làm sổ hưu cho giáo viên sắp về hưu", True),
+])
+def test_retired_is_who_unless_retiring_is_the_matter(question, present):
+    assert ("pension" in Distinguisher.present(normalize(question))) is present
