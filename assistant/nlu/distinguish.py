@@ -75,7 +75,7 @@ FAMILIES: dict[str, str] = {
     "adoption": r"con nuoi|nhan nuoi|cha me nuoi",
     # A child acknowledged by a parent ("chưa đăng ký kết hôn, giờ chồng muốn nhận con", "thêm tên bố vào giấy
     # khai sinh"): the marriage or the birth told beside it is the story.
-    "acknowledge": r"nhan (con|cha|me)(?! (nuoi|do dau))|(them|bo sung|ghi) ten (bo|cha)( \w+){0,4} vao|cong nhan cha con",
+    "acknowledge": r"(?<!xac )(?<!chung )nhan (con|cha|me)(?! (nuoi|do dau))|(them|bo sung|ghi) ten (bo|cha)( \w+){0,4} vao|cong nhan cha con",
     # "đi học lại" is going back to school; "đi học lái xe" is the driving course.
     "test": r"sat hach|thi ban lai|thi (bang|lay bang|sa hinh|ly thuyet|thuc hanh|gplx|giay phep(?! (kinh doanh|xay dung|ho kinh doanh|hkd))|a1|a2|b1|b2|b)|hoc lai xe|(?<!di )hoc lai",
     # A birth paper lost before the birth is registered is no lost registration: birth registration

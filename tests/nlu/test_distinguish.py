@@ -1080,3 +1080,8 @@ def test_a_pension_is_the_object_of_an_authenticated_power_of_attorney(dist):
 ])
 def test_retired_is_who_unless_retiring_is_the_matter(question, present):
     assert ("pension" in Distinguisher.present(normalize(question))) is present
+
+
+def test_a_certificate_that_one_is_still_single_is_no_child_acknowledged():
+    # "xác nhận còn độc thân" folds to "xac nhan con doc than".
+    assert "acknowledge" not in Distinguisher.present(normalize("cần giấy xác nhận còn độc thân để mua nhà trả góp"))
