@@ -789,6 +789,8 @@ def _claimed_only_as_purpose(brain: Brain, query: Query, best: str) -> bool:
     ranked = brain.matcher.rank(rest, limit=6)
     return bool(ranked) and ranked[0].id == best and ranked[0].score >= ANSWER_MIN \
         and brain.elsewhere.claim(rest, ranked) is None
+
+
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 STORY_MIN_WORDS = 16  # shorter messages are read whole
 

@@ -206,8 +206,8 @@ FAMILIES: dict[str, str] = {
     "gifts": r"phung vieng|tien (mung|phung)|(?<=\| )(mung|phung)(?! \d)",  # ("hôm nay mùng 3" is a date)
     "liability": r"lien doi|chiu trach nhiem",
     "missing": r"mat tich",
-    # ... a trade a household business may carry on ("mở tiệm sửa xe", "tiệm áo cưới"): only the business
-    # procedures explain it (see `Distinguisher`).
+    # A trade a household business may carry on ("mở tiệm sửa xe", "tiệm áo cưới"): only the business
+    # procedures explain it (see `Distinguisher`); the everyday services below are no procedure's.
     "trade-service": r"sua (xe|o to|dien thoai|may)|thay (nhot|lop|dau nhot)|rua xe|bao duong xe|va xe"
                      r"|vay cuoi|ao cuoi|thiep cuoi|anh cuoi|chup anh cuoi",
     # Everyday services and work matters that share a word with a procedure ("xe", "cưới",
