@@ -60,6 +60,12 @@ FAMILIES: dict[str, str] = {
                     # ... the event told first ("khai tử ở bên đó rồi, giờ ghi chú vào sổ ở quê"), unless a divorce is told too
                     r"|^(?!.*\b(ly hon|ly di|huy (viec )?ket hon)\b).*\b(khai tu|khai sinh|ket hon)( \w+){0,8} (ghi chu|ghi vao so)",
     "consulate": r"lanh su|dai su quan|co quan dai dien",
+    # A passport that expired, was lost or broke while its holder is abroad is renewed by the embassy,
+    # not by the province's immigration office ("em đang ở Hàn, hộ chiếu sắp hết hạn thì gia hạn ở đâu bên
+    # này"). Session 29, tuning: 57 such questions, all look-alikes, 7 answered with the passport; none
+    # in scope. A passport for a parent going to visit ("làm hộ chiếu thăm con đang ở Hàn") says no expiry.
+    "passport-abroad": rf"^(?=.*\b(ho chieu|passport)\b)(?=.*\b(het han|gia han|bi mat|lam mat|mat|hong|rach|cap lai|lam lai)\b)"
+                       rf".*\b(dang|hien|van) (o|song|lam viec|lam|hoc|du hoc|dinh cu|xkld)( ben| tai)? ({_ABROAD})",
     # A student's own matters (their card, insurance, loan, grant, school papers); never a student who only
     # applies for one of ours ("sinh viên ở ký túc xá gia hạn tạm trú", "sinh viên xin lý lịch tư pháp").
     "student": r"(the|bhyt|bao hiem y te|bao hiem|vay von|vay|hoc bong|mien giam|hoc phi|giay xac nhan|xac nhan|ho so)"
