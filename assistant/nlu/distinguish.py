@@ -555,6 +555,20 @@ _RETURNEE = re.compile(
     r"\b(?:em|e|toi|minh|mk|anh|chi|chong|vo|con|bo|me|ong|ba)(?: (?:em|toi|minh|chong))? (?:vua|moi|da)"
     r" (?:di xuat khau lao dong|di xkld|di du hoc|di lam|lam viec o|lam o|lam ben|xuat khau lao dong|xkld|du hoc|o|tu|di)(?: o| ben| tai)?"
     rf" (?:{_ABROAD})(?: \w+){{0,3}}? ve(?: nuoc| vn| viet nam| que| phep)?\b")
+# Where a Vietnamese works or studies is no foreign element of a matter at home ("lý lịch tư pháp số 2 đi
+# xuất khẩu lao động Hàn Quốc", "chồng đi xklđ Đài Loan, mua bhyt hộ gia đình cho vợ"); one who settled
+# there ("định cư") is, and so is one who is only "đang ở" there.
+_WORK_ABROAD = rf"(?:xkld|xuat khau lao dong|lam viec|di lam|lam thue|di hoc|du hoc)(?: (?:o|ben|tai|sang|qua))? (?:{_ABROAD})"
+_WORKING_ABROAD = re.compile(
+    # ... told of someone ("chồng đi xklđ", "để đi du học", "trước khi đi"), or as where the money or the
+    # person came back from; a question about the work abroad itself ("đi xklđ Hàn Quốc cần hồ sơ gì", "phí
+    # đi xklđ") keeps it. Never a child born there ("đi xklđ ở Đài Loan sinh con bên đó").
+    r"(?!.*\bsinh (?:con |be |chau )?(?:ben do|o do|tai do|ben ay)\b)"
+    r"\b(?:de|cho|khi|chong|vo|con|bo|me|ban|em|anh|chi|chau|e|toi|minh|dang|da|tung)(?: \w+){0,3}? (?:di )?"
+    rf"{_WORK_ABROAD}\b|(?:di )?{_WORK_ABROAD}(?: \w+){{0,3}}? ve\b")
+# "người Tày" (an ethnic group) folds like "người Tây" (a Westerner): beside "dân tộc" it is the former
+# ("bố là người Tày nhưng giấy khai sinh ghi dân tộc Kinh, xác định lại dân tộc").
+_ETHNIC_TAY = re.compile(r"\b(?:nguoi|bo|me|ong|ba) tay\b(?=.*\bdan toc\b)|\bdan toc\b.*\b(?:nguoi|bo|me|ong|ba) tay\b")
 # A paper that "mất rồi" was lost, not a person who died ("sổ đỏ bị lũ cuốn trôi mất rồi").
 _PAPER_GONE = re.compile(
     r"\b(?:so do|so hong|so|giay to|giay|the|bang lai|bang|gplx|cccd|can cuoc|ho chieu|passport|ban chinh|ban goc"
@@ -580,7 +594,7 @@ _UNIT_DISSOLVED = re.compile(r"\b(?:huyen|quan|xa|phuong|tinh|thi xa|cap huyen)(
 # whom a worker drives for ("tài xế xe khách mất bằng lái"): no vehicle to register.
 _TRIP = re.compile(r"\b(?:de|cho be|cho con)(?: \w+){0,2} (?:di|len|chay|ve|bay)(?: \w+){0,2} (?:may bay|xe khach|tau|xe cong nghe|taxi)\b"
                    r"|\btai xe (?:xe khach|taxi|xe cong nghe|cong ty|van tai)\b|\bxe khach\b(?= .*\b(?:moc tui|bi trom|danh roi)\b)")
-_CONTEXT = {"dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE, "foreign": _RETURNEE, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE,
+_CONTEXT = {"dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE, "foreign": re.compile(f"{_RETURNEE.pattern}|{_WORKING_ABROAD.pattern}|{_ETHNIC_TAY.pattern}"), "died": _DIED_CONTEXT, "court": _PAST_DIVORCE,
             "disaster-land": _SLIDE_CAUSE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 
