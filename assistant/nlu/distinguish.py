@@ -594,8 +594,9 @@ _UNIT_DISSOLVED = re.compile(r"\b(?:huyen|quan|xa|phuong|tinh|thi xa|cap huyen)(
 # whom a worker drives for ("tài xế xe khách mất bằng lái"): no vehicle to register.
 _TRIP = re.compile(r"\b(?:de|cho be|cho con)(?: \w+){0,2} (?:di|len|chay|ve|bay)(?: \w+){0,2} (?:may bay|xe khach|tau|xe cong nghe|taxi)\b"
                    r"|\btai xe (?:xe khach|taxi|xe cong nghe|cong ty|van tai)\b|\bxe khach\b(?= .*\b(?:moc tui|bi trom|danh roi)\b)")
-_CONTEXT = {"dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE, "foreign": re.compile(f"{_RETURNEE.pattern}|{_WORKING_ABROAD.pattern}|{_ETHNIC_TAY.pattern}"), "died": _DIED_CONTEXT, "court": _PAST_DIVORCE,
-            "disaster-land": _SLIDE_CAUSE}
+_CONTEXT = {"dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE,
+            "foreign": re.compile(f"{_RETURNEE.pattern}|{_WORKING_ABROAD.pattern}|{_ETHNIC_TAY.pattern}"),
+            "foreigner": _ETHNIC_TAY, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE, "disaster-land": _SLIDE_CAUSE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 
 
