@@ -66,6 +66,11 @@ LONE_MARGIN = 30.0  # ... (typos lower every score; they do not bring a rival cl
 # each a survivor's claim on the deceased's social insurance).
 STORY_ONLY = frozenset({"commerce", "student", "diploma", "maternity", "planning", "utility", "exam-other", "reorganise", "died"})
 STORY_SURE_MIN, STORY_SURE_MARGIN = 80.0, 15.0
+# A weak match needs less doubt to be asked about rather than answered: below WEAK_SCORE the look-alike
+# check's threshold is at most WEAK_DOUBT. Session 29, on the tuning sets the check was never trained on
+# (s21-s28, 44,866 rows): clean, 120 look-alikes and 8 wrong answers become "is it this procedure?", and
+# so do 64 right answers (one tap away); phone-typed, 148 and 9 against 83.
+WEAK_SCORE, WEAK_DOUBT = 70.0, 0.5
 EXPLAIN_WINDOW = 20.0  # candidates this close to the best may be offered when they explain the question better
 DISTINGUISH_PENALTY = 10.0  # per distinguishing word a runner-up does not explain
 
@@ -699,6 +704,8 @@ class Assistant:
         way to ask about anything else (after a story, its last sentence is weighed: see
         `lookalike_doubt`)."""
         check, threshold = brain.lookalike, brain.lookalike.model.threshold
+        if score < WEAK_SCORE:
+            threshold = min(threshold, WEAK_DOUBT)
         if whole is not None and check.enabled and lookalike_doubt(brain, whole, proc.id) >= threshold:
             conv.pending_candidates = [proc.id]
             conv.last_facet = hit.facet.value
