@@ -292,6 +292,12 @@ def test_the_same_question_gets_the_same_reply_whatever_the_hash_seed():
     assert replies == {"answer driving-license-reissue"}
 
 
+def test_a_paper_already_held_is_not_the_matter(shipped_catalog):
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
+        "ông em bị liệt hai chân đã có giấy xác nhận khuyết tật nặng, giờ làm hồ sơ nhận trợ cấp hằng tháng ở đâu")
+    assert (reply.status, reply.procedure_id, reply.facet) == (Status.answer, "social-allowance-monthly", "where")
+
+
 def test_a_death_told_before_another_matter_is_its_story(shipped_catalog):
     reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
         "bố mẹ cháu đều mất rồi, bà ngoại đăng ký giám hộ cho cháu ở đâu")

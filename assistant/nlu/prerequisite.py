@@ -28,3 +28,22 @@ def prior_step_question(normalised: str) -> str | None:
         return None
     head = _TRAILING.sub("", m["head"]).strip()
     return head if len(head.split()) >= 2 else None
+
+
+# "<someone> đã có <paper> (rồi), giờ <matter>": the paper is held, the matter comes after it.
+# Only a paper ("đã có con chung" is no paper held), and never a question about using it ("giờ dùng nộp hồ sơ
+# kết hôn"); nor a deed or a notarised statement, which is what the transfer after it registers.
+_HELD = re.compile(
+    r"\b(?:da|vua|moi) (?:co|duoc cap|lam xong|xin duoc|nhan duoc) (?:\S+ )?(?:giay|the|so|bang|quyet dinh)\b(?:\s+\S+){0,7}?"
+    r"\s+(?:roi\s+)?(?:gio|bay gio|nay|thi gio)\s+(?!(?:dung|su dung|nop|mang|lay)\b)(?P<rest>(?:\S+\s+){2,}\S+)\s*$")
+
+
+def after_held_paper(normalised: str) -> str | None:
+    """What is asked after a paper the citizen says they already hold ("con em đã có giấy khuyết tật
+    nặng, giờ làm hồ sơ nhận trợ cấp hằng tháng"), or None.
+
+    Why: the held paper's name matches its own procedure best, while the matter is what comes next
+    (s29 tuning, clean: 21 questions about the monthly allowance answered with the disability
+    certificate they already had)."""
+    m = _HELD.search(normalised.strip())
+    return m["rest"] if m else None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.nlu.prerequisite import prior_step_question
+from assistant.nlu.prerequisite import after_held_paper, prior_step_question
 from assistant.text.normalize import normalize
 
 
@@ -22,3 +22,21 @@ def test_the_matter_before_the_prior_step(question, head):
 ])
 def test_no_prior_step(question):
     assert prior_step_question(normalize(question)) is None
+
+
+@pytest.mark.parametrize(("question", "rest"), [
+    ("con em đã có giấy khuyết tật nặng, giờ làm hồ sơ nhận tiền trợ cấp hàng tháng",
+     "lam ho so nhan tien tro cap hang thang"),
+    ("da co giay khai sinh roi gio lam can cuoc cho con", "lam can cuoc cho con"),
+])
+def test_the_matter_after_a_paper_held(question, rest):
+    assert after_held_paper(normalize(question)) == rest
+
+
+@pytest.mark.parametrize("question", [
+    "e đã có con chung với bạn trai người Nhật, giờ đăng ký kết hôn thì sao",  # a child is no paper
+    "đã có giấy độc thân xin để vay ngân hàng, giờ dùng nộp hồ sơ kết hôn được không",  # the paper is used
+    "xin trợ cấp hàng tháng cho con khuyết tật nặng",
+])
+def test_no_paper_held(question):
+    assert after_held_paper(normalize(question)) is None
