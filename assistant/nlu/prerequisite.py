@@ -30,11 +30,13 @@ def prior_step_question(normalised: str) -> str | None:
     return head if len(head.split()) >= 2 else None
 
 
-# "<someone> đã có <paper> (rồi), giờ <matter>": the paper is held, the matter comes after it.
+# "<someone> đã có <paper> (rồi), giờ <matter>": the paper is held, the matter comes after it; so is a
+# residence already deleted ("bị xóa hộ khẩu rồi, giờ nhập lại").
 # Only a paper ("đã có con chung" is no paper held), and never a question about using it ("giờ dùng nộp hồ sơ
 # kết hôn"); nor a deed or a notarised statement, which is what the transfer after it registers.
 _HELD = re.compile(
-    r"\b(?:da|vua|moi) (?:co|duoc cap|lam xong|xin duoc|nhan duoc) (?:\S+ )?(?:giay|the|so|bang|quyet dinh)\b(?:\s+\S+){0,7}?"
+    r"\b(?:(?:da|vua|moi) (?:co|duoc cap|lam xong|xin duoc|nhan duoc) (?:\S+ )?(?:giay|the|so|bang|quyet dinh)"
+    r"|(?:bi|da) (?:xoa|cat) (?:dang ky )?(?:ho khau|khau|thuong tru))\b(?:\s+\S+){0,7}?"
     r"\s+(?:roi\s+)?(?:gio|bay gio|nay|thi gio)\s+(?!(?:dung|su dung|nop|mang|lay)\b)(?P<rest>(?:\S+\s+){2,}\S+)\s*$")
 
 

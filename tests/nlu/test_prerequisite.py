@@ -28,6 +28,7 @@ def test_no_prior_step(question):
     ("con em đã có giấy khuyết tật nặng, giờ làm hồ sơ nhận tiền trợ cấp hàng tháng",
      "lam ho so nhan tien tro cap hang thang"),
     ("da co giay khai sinh roi gio lam can cuoc cho con", "lam can cuoc cho con"),
+    ("bị xóa thường trú vì nhà đã bán, giờ đk thường trú ở nhà con gái dc k", "dang ky thuong tru o nha con gai duoc khong"),
 ])
 def test_the_matter_after_a_paper_held(question, rest):
     assert after_held_paper(normalize(question)) == rest
