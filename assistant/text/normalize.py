@@ -60,7 +60,10 @@ _HONG_LITERAL = frozenset({"hỏng", "hồng"})
 # Abbreviations that mean something else before these words: "dkkh" is "đăng ký kết hôn", but
 # "dkkh thường trú" is "đăng ký hộ khẩu thường trú" and "dkkh tạm trú" a temporary residence.
 _BEFORE: dict[str, dict[str, str]] = {"dkkh": {"thuong": "dang ky ho khau", "tam": "dang ky"},
-                                      "xn": {"adn": "xet nghiem"}}  # "xn" is "xác nhận", but "xn adn" a DNA test
+                                      "xn": {"adn": "xet nghiem"},  # "xn" is "xác nhận", but "xn adn" a DNA test
+                                      # "hd" is "hợp đồng" before the kind of contract ("hđ chuyển nhượng đất
+                                      # chứng thực ở phường"), otherwise it may be "hướng dẫn"
+                                      "hd": dict.fromkeys(("chuyen", "tang", "mua", "uy", "thue", "vay", "lao"), "hop dong")}
 _RUNS = re.compile(r"(.)\1+")
 _NOT_DOUBLED = frozenset({"ok", "thi", "mai"})  # "okk", "thii" are these words, not abbreviations
 

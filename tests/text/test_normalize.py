@@ -28,6 +28,8 @@ def test_teencode_and_abbreviations_expand():
     assert normalize("xoá hk cho con") == "xoa ho khau cho con"
     assert normalize("xin xn tthn") == "xin xac nhan tinh trang hon nhan"
     assert normalize("xn adn cha con") == "xet nghiem adn cha con"  # before "adn", a DNA test
+    assert normalize("hđ thuê nhà chứng thực") == "hop dong thue nha chung thuc"  # before its kind, a contract
+    assert normalize("hd cho em voi") == "hd cho em voi"  # maybe "hướng dẫn": left as typed
 
 
 def test_telex_double_d_is_folded():
