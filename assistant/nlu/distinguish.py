@@ -254,7 +254,10 @@ FAMILIES: dict[str, str] = {
     # tên"), which the vehicle transfer never names; never when a vehicle is in the question.
     "land-title": r"^(?!.*\b(xe|o to|oto|bien so|ca vet|cavet|gplx)\b).*\b((ruong|vuon|ray|nuong|nha|dat|thua|can ho|chung cu)"
                   r"( \w+){0,8} sang ten|sang ten (\w+ ){0,2}(ruong|vuon|ray|nuong|nha|dat|thua|so|can ho|chung cu)"
-                  r"|sang ten( [\w|]+){0,6} (nhan|lay|co|ra) so\b)",
+                  r"|sang ten( [\w|]+){0,6} (nhan|lay|co|ra) so\b"
+                  # ... or a title or a plot named anywhere before ("mua một lô đất ở Phú Quốc đã có sổ đỏ và ký
+                  # công chứng xong, gửi hồ sơ sang tên qua bưu điện được không")
+                  r"|(so do|so hong|bia do|manh dat|lo dat|thua dat|nha dat|can nha|ngoi nha|manh vuon)\b.*\bsang ten)",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
     "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue|nguoi nop thue|dang ky thue"
