@@ -47,7 +47,12 @@ FAMILIES: dict[str, str] = {
                r"|phap|duc|nga|lao(?! dong)|campuchia|singapore|malaysia|han quoc|nhat ban|canada|hoa ky|philippines|philipin"
                r"|thai lan|indonesia|an do|trung(?! (nien|gian|tuoi|thanh|tam|uong|lap|binh|hoc|cap|thu|ta)\b))"
                r"|(nguoi|chong|vo|lay chong|lay vo|ban trai|ban gai|nguoi yeu) tay"
-               r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky|philippines",
+               r"|dai loan|han quoc|trung quoc|nhat ban|campuchia|singapore|malaysia|hoa ky|philippines"
+               # a parent of that country ("khai sinh cho con bố Hàn", "mẹ người TQ"), a child born there
+               # ("đi xklđ ở Nhật sinh con bên đó")
+               r"|(bo|me|cha)( la)?( nguoi)? (han|han quoc|nhat ban|dai loan|trung quoc|tq|an do|phap|duc|nga|uc|canada"
+               r"|hoa ky|philippines|thai lan|singapore|malaysia|campuchia)"
+               rf"|({_ABROAD}|tq)( \w+){{0,4}} sinh (con |be |chau )?(ben do|o do|tai do|ben ay|o ben do)",
     "international": r"quoc te",
     # A divorce granted abroad is what "ghi chú ly hôn" records, whatever the citizen calls it.
     "record": r"ghi chu|ghi vao so|ly (hon|di) (o |ben |tai )?(nuoc ngoai|ngoai quoc|han|nhat|dai loan|trung quoc|my|uc"
