@@ -41,7 +41,7 @@ from assistant.nlu.elsewhere import ElsewhereIndex
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
 from assistant.nlu.lookalike import LookalikeCheck, Model, load_model
 from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored, phrase_tokens
-from assistant.nlu.prerequisite import after_held_paper, prior_step_question
+from assistant.nlu.prerequisite import after_held_paper, paper_needed_for, prior_step_question
 from assistant.nlu.smalltalk import SmallTalk, detect_smalltalk
 from assistant.nlu.when import Filing, filing_moment
 from assistant.text.lexicon import Lexicon, load_lexicon
@@ -538,6 +538,14 @@ class Assistant:
                 pair = [Candidate(proc.id, proc.name, r.score)
                         for r in (own, reply) if (proc := brain.catalog.get(r.procedure_id)) is not None]
                 return _ask_back(brain, conv, hit, pair)
+        if reply.status == Status.answer and (head := paper_needed_for(normalised)) is not None:
+            # "đkkh có cần giấy độc thân không": the paper asked about matched; the matter is the head,
+            # and what is asked is its papers.
+            own = self._handle(head, normalize(head), Conversation(), None, now, brain)
+            if own.status == Status.answer and own.procedure_id != reply.procedure_id:
+                proc = brain.catalog.get(own.procedure_id)
+                if proc is not None:
+                    return self._answer(brain, proc, Facet.documents, own.score or 0.0, reply.candidates, conv, now)
         if reply.status == Status.answer and (rest := after_held_paper(normalised)) is not None:
             # "đã có giấy khuyết tật rồi, giờ xin trợ cấp": the paper held matched; the matter is the rest.
             own = self._handle(rest, normalize(rest), Conversation(), None, now, brain)

@@ -298,6 +298,12 @@ def test_a_paper_already_held_is_not_the_matter(shipped_catalog):
     assert (reply.status, reply.procedure_id, reply.facet) == (Status.answer, "social-allowance-monthly", "where")
 
 
+def test_a_paper_asked_about_is_one_of_the_matters_papers(shipped_catalog):
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
+        "dkkh có cần giấy xác nhận độc thân ko ạ")
+    assert (reply.status, reply.procedure_id, reply.facet) == (Status.answer, "marriage-registration", "documents")
+
+
 def test_a_death_told_before_another_matter_is_its_story(shipped_catalog):
     reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
         "bố mẹ cháu đều mất rồi, bà ngoại đăng ký giám hộ cho cháu ở đâu")

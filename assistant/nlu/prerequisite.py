@@ -49,3 +49,20 @@ def after_held_paper(normalised: str) -> str | None:
     certificate they already had)."""
     m = _HELD.search(normalised.strip())
     return m["rest"] if m else None
+
+
+# "<matter> (có) cần <paper> không": whether a paper is among the matter's papers ("dkkh có cần giấy
+# xác nhận độc thân không", "hưởng tctn cần sổ bhxh không").
+_PAPER_NEEDED = re.compile(
+    r"^(?P<head>(?:\S+\s+){1,5}?\S+)\s+(?:thi\s+)?(?:co\s+)?(?:can|phai co|phai nop|phai mang|can co|can nop|can mang)\s+(?:them\s+)?"
+    r"(?:giay|ban|trich luc|phieu|so|the|to khai|quyet dinh)\b(?:\s+\S+){0,6}?\s+(?:khong|ko|k|hok)(?:\s+(?:a|ad|mn|vay|nhi|ha))?\s*$")
+
+
+def paper_needed_for(normalised: str) -> str | None:
+    """The matter of a short question whether it needs a paper, or None.
+
+    Why: the paper's name matches the procedure that issues it, while the citizen asks about the
+    papers of the matter named first (s29 tuning: "đăng ký kết hôn có cần giấy xác nhận độc thân
+    không" answered with the marital status certificate)."""
+    m = _PAPER_NEEDED.match(normalised.strip())
+    return m["head"] if m else None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.nlu.prerequisite import after_held_paper, prior_step_question
+from assistant.nlu.prerequisite import after_held_paper, paper_needed_for, prior_step_question
 from assistant.text.normalize import normalize
 
 
@@ -41,3 +41,19 @@ def test_the_matter_after_a_paper_held(question, rest):
 ])
 def test_no_paper_held(question):
     assert after_held_paper(normalize(question)) is None
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("dkkh có cần giấy xác nhận độc thân ko ạ", "dang ky ket hon"),
+    ("hưởng tctn cần sổ bhxh ko", "huong tro cap that nghiep"),
+])
+def test_the_matter_whose_paper_is_asked(question, head):
+    assert paper_needed_for(normalize(question)) == head
+
+
+@pytest.mark.parametrize("question", [
+    "giấy xác nhận độc thân cần mang gì",  # the paper's own papers
+    "làm hồ sơ nhận con nuôi cần phiếu lý lịch tư pháp, em xin trên VNeID được không",  # asks how to get it
+])
+def test_no_paper_needed_question(question):
+    assert paper_needed_for(normalize(question)) is None
