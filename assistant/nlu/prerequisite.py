@@ -54,7 +54,7 @@ def after_held_paper(normalised: str) -> str | None:
 # "<matter> (có) cần <paper> không": whether a paper is among the matter's papers ("dkkh có cần giấy
 # xác nhận độc thân không", "hưởng tctn cần sổ bhxh không").
 _PAPER_NEEDED = re.compile(
-    r"^(?P<head>(?:\S+\s+){1,5}?\S+)\s+(?:thi\s+)?(?:co\s+)?(?:can|phai co|phai nop|phai mang|can co|can nop|can mang)\s+(?:them\s+)?"
+    r"^(?P<head>(?:\S+\s+){0,5}?\S+)\s+(?:thi\s+)?(?:co\s+)?(?:can|phai co|phai nop|phai mang|can co|can nop|can mang)\s+(?:them\s+)?"
     r"(?:giay|ban|trich luc|phieu|so|the|to khai|quyet dinh)\b(?:\s+\S+){0,6}?\s+(?:khong|ko|k|hok)(?:\s+(?:a|ad|mn|vay|nhi|ha))?\s*$")
 
 
