@@ -574,6 +574,15 @@ _WORKING_ABROAD = re.compile(
     r"(?!.*\bsinh (?:con |be |chau )?(?:ben do|o do|tai do|ben ay)\b)"
     r"\b(?:de|cho|khi|chong|vo|con|bo|me|ban|em|anh|chi|chau|e|toi|minh|dang|da|tung)(?: \w+){0,3}? (?:di )?"
     rf"{_WORK_ABROAD}\b|(?:di )?{_WORK_ABROAD}(?: \w+){{0,3}}? ve\b")
+# Someone abroad whose matter is done at home, by a proxy or on a trip back ("sổ đỏ bị mất, em đang ở Nhật,
+# nhờ mẹ xin cấp lại được không", "CCCD hết hạn lúc em đang ở Nhật, giờ về nước đổi thẻ ở đâu").
+_PROXY = (r"uy quyen|nho (?:me|bo|chi|anh|em|ba|ong|co|chu|cau|di)|(?:me|bo|ba|ong|chi|anh|em|con) o (?:que|nha|vn|viet nam)"
+          r"|o nha|ve nuoc|ve phep|ve vn")
+_STAYING_ABROAD = rf"\b(?:dang|hien|van|con) (?:o|song|lam viec|lam|hoc|du hoc|xkld)(?: ben| tai)? (?:{_ABROAD})\b"
+# (never a paper signed or certified there: "đang ở Mỹ, ủy quyền cho em gái bán nhà, ký và chứng thực ở đâu")
+_SIGNED_THERE = r"(?!.*\b(?:ky|chung thuc|ben do|ben nay)\b)"
+_ABROAD_BY_PROXY = re.compile(rf"{_SIGNED_THERE}{_STAYING_ABROAD}(?=.*\b(?:{_PROXY})\b)"
+                              rf"|^(?!.*\b(?:ky|chung thuc|ben do|ben nay)\b).*?\b(?:{_PROXY})\b.*?{_STAYING_ABROAD}")
 # "người Tày" (an ethnic group) folds like "người Tây" (a Westerner): beside "dân tộc" it is the former
 # ("bố là người Tày nhưng giấy khai sinh ghi dân tộc Kinh, xác định lại dân tộc").
 _ETHNIC_TAY = re.compile(r"\b(?:nguoi|bo|me|ong|ba) tay\b(?=.*\bdan toc\b)|\bdan toc\b.*\b(?:nguoi|bo|me|ong|ba) tay\b")
@@ -603,7 +612,7 @@ _UNIT_DISSOLVED = re.compile(r"\b(?:huyen|quan|xa|phuong|tinh|thi xa|cap huyen)(
 _TRIP = re.compile(r"\b(?:de|cho be|cho con)(?: \w+){0,2} (?:di|len|chay|ve|bay)(?: \w+){0,2} (?:may bay|xe khach|tau|xe cong nghe|taxi)\b"
                    r"|\btai xe (?:xe khach|taxi|xe cong nghe|cong ty|van tai)\b|\bxe khach\b(?= .*\b(?:moc tui|bi trom|danh roi)\b)")
 _CONTEXT = {"dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE,
-            "foreign": re.compile(f"{_RETURNEE.pattern}|{_WORKING_ABROAD.pattern}|{_ETHNIC_TAY.pattern}"),
+            "foreign": re.compile(f"{_RETURNEE.pattern}|{_WORKING_ABROAD.pattern}|{_ETHNIC_TAY.pattern}|{_ABROAD_BY_PROXY.pattern}"),
             "foreigner": _ETHNIC_TAY, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE, "disaster-land": _SLIDE_CAUSE}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 
