@@ -36,8 +36,8 @@ from assistant.dialogue.intents import EverydayDesk, Intent, IntentHit, detect_i
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dossiers.codes import find_dossier_code, looks_like_code_attempt
 from assistant.nlu.asking import asks_yes_no
-from assistant.nlu.distinguish import ACTS_ON_ANY_PAPER, Distinguisher, referral, telling
-from assistant.nlu.elsewhere import ElsewhereIndex
+from assistant.nlu.distinguish import ACTS_ON_ANY_PAPER, ELSEWHERE_BY_FAMILY, Distinguisher, referral, telling
+from assistant.nlu.elsewhere import Claim, ElsewhereIndex
 from assistant.nlu.facets import Facet, FacetHit, fuzzy_facet, scan_facets
 from assistant.nlu.lookalike import LookalikeCheck, Model, load_model
 from assistant.nlu.matcher import STOPWORDS, Matcher, Query, Scored, phrase_tokens
@@ -657,6 +657,8 @@ class Assistant:
         claim = brain.elsewhere.claim(query, ranked)
         if claim is not None and top is not None and _claimed_only_as_purpose(brain, query, top.id):
             claim = None
+        if claim is None:
+            claim = _family_claim(brain, present)
         if claim is not None:
             # The question names a procedure we know we do not have, and nothing of ours says it all.
             conv.pending_candidates = []
@@ -798,6 +800,16 @@ _DOUBLED = re.compile(r"([a-z])\1+")
 # khai sinh nộp hồ sơ tuyển sinh lớp 6", "căn cước gãy, đang cần để làm hồ sơ hưởng lương hưu". ("để lại"
 # is what was left behind.)
 _PURPOSE_CLAUSE = re.compile(r"\b(?:de(?! lai\b)|(?:nop|lam|bo sung|hoan thien) (?:ho so|giay to)|nop cho|nop vao)\b[^,.;?!|]*")
+
+
+def _family_claim(brain: Brain, present: frozenset[str]) -> Claim | None:
+    """The uncovered matter a family names when no procedure of ours explains it ("đang ở Hàn, hộ chiếu
+    sắp hết hạn": the passport issued abroad), if the uncovered list still has it."""
+    names = {entry.name for entry in brain.catalog.elsewhere}
+    for family in sorted(present & ELSEWHERE_BY_FAMILY.keys()):
+        if ELSEWHERE_BY_FAMILY[family] in names:
+            return Claim(ELSEWHERE_BY_FAMILY[family], None)
+    return None
 
 
 def _claimed_only_as_purpose(brain: Brain, query: Query, best: str) -> bool:

@@ -304,6 +304,14 @@ def test_a_paper_asked_about_is_one_of_the_matters_papers(shipped_catalog):
     assert (reply.status, reply.procedure_id, reply.facet) == (Status.answer, "marriage-registration", "documents")
 
 
+def test_a_passport_renewed_abroad_is_named_as_not_ours(shipped_catalog):
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
+        "em dang o Han, ho chieu sap het han thi gia han o dau ben nay")
+    assert reply.status == Status.not_found and reply.procedure_id is None
+    assert reply.data["named"] == "Cấp hộ chiếu phổ thông ở nước ngoài"
+    assert "Cấp hộ chiếu phổ thông ở nước ngoài" in reply.text
+
+
 def test_a_death_told_before_another_matter_is_its_story(shipped_catalog):
     reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
         "bố mẹ cháu đều mất rồi, bà ngoại đăng ký giám hộ cho cháu ở đâu")

@@ -679,6 +679,11 @@ _INHERITS = re.compile(r"\bthua ke\b")
 # and against nothing else it is told beside ("mới sang tên đất xong, xin giấy phép xây dựng ở đâu").
 ONLY_AGAINST: dict[str, re.Pattern[str]] = {"land-title": re.compile(r"\bxe\b")}
 
+# Families that no procedure of ours explains and whose matter the uncovered list names
+# (procedures_catalog/elsewhere/): the "not in the catalogue" reply then names it, so the citizen
+# searches for the right phrase and knows where it is done.
+ELSEWHERE_BY_FAMILY: dict[str, str] = {"passport-abroad": "Cấp hộ chiếu phổ thông ở nước ngoài"}
+
 # A family in a question that also answers a procedure's defining qualifier: whoever lost a
 # paper asks for it again ("mất giấy khai sinh" is "đăng ký lại khai sinh"), and so does whoever broke one.
 IMPLIES: dict[str, frozenset[str]] = {"lost": frozenset({"again"}), "damaged": frozenset({"again"})}

@@ -24,6 +24,8 @@ def dist(shipped_catalog):
         ("tách thửa", "split"),
         ("gia hạn tạm trú", "extend"),
         ("nhận con nuôi", "adoption"),
+        ("em đang ở Nhật, hộ chiếu sắp hết hạn thì gia hạn ở đâu", "passport-abroad"),
+        ("chồng đi xklđ Đài Loan, vợ con ở nhà khai sinh cho bé mẹ người TQ", "foreign"),  # the mother, not the work
     ],
 )
 def test_families_are_found_in_questions(question, family):
@@ -41,6 +43,24 @@ def test_families_are_found_in_questions(question, family):
 def test_look_alike_words_are_not_families(question):
     present = Distinguisher.present(normalize(question))
     assert not present & {"lost", "foreign", "test"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "chồng đi xklđ Đài Loan, mua bhyt hộ gia đình cho vợ con",  # where he works is not the matter's
+        "bố là người Tày nhưng giấy khai sinh ghi dân tộc Kinh",  # an ethnic group, not a Westerner
+        "sổ đỏ bị mất, em đang ở Nhật, nhờ mẹ xin cấp lại được không",  # done at home by a proxy
+    ],
+)
+def test_a_country_in_the_story_is_no_foreign_element(question):
+    present = Distinguisher.present(normalize(question))
+    assert not present & {"foreign", "foreigner", "passport-abroad"}
+
+
+def test_a_passport_for_a_visit_is_not_renewed_abroad():
+    # no expiry, loss or damage: the holder goes to visit ("đang ở Hàn" is the child)
+    assert "passport-abroad" not in Distinguisher.present(normalize("mẹ em 65 tuổi làm hộ chiếu sang thăm con đang ở Hàn"))
 
 
 def test_what_a_procedure_explains_and_what_defines_it(dist):
