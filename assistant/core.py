@@ -530,29 +530,31 @@ class Assistant:
         story = (brain.distinguisher.present(whole.masked) - brain.distinguisher.present(query.masked)
                  if query is not whole else frozenset())
         reply = self._decide(brain, ranked, hit, conv, now, query, story, whole)
-        if reply.status == Status.answer and (head := prior_step_question(normalised)) is not None:
-            # "... có phải cắt khẩu trước không": the step asked about matched; the matter told
-            # before it may be another procedure, which is then offered beside it.
-            own = self._handle(head, normalize(head), Conversation(), None, now, brain)
-            if own.status == Status.answer and own.procedure_id != reply.procedure_id:
-                pair = [Candidate(proc.id, proc.name, r.score)
-                        for r in (own, reply) if (proc := brain.catalog.get(r.procedure_id)) is not None]
-                return _ask_back(brain, conv, hit, pair)
-        if reply.status == Status.answer and (head := paper_needed_for(normalised)) is not None:
-            # "đkkh có cần giấy độc thân không": the paper asked about matched; the matter is the head,
-            # and what is asked is its papers.
-            own = self._handle(head, normalize(head), Conversation(), None, now, brain)
-            if own.status == Status.answer and own.procedure_id != reply.procedure_id:
-                proc = brain.catalog.get(own.procedure_id)
-                if proc is not None:
-                    return self._answer(brain, proc, Facet.documents, own.score or 0.0, reply.candidates, conv, now)
-        if reply.status == Status.answer and (rest := after_held_paper(normalised)) is not None:
-            # "đã có giấy khuyết tật rồi, giờ xin trợ cấp": the paper held matched; the matter is the rest.
-            own = self._handle(rest, normalize(rest), Conversation(), None, now, brain)
-            if own.status == Status.answer and own.procedure_id != reply.procedure_id:
-                conv.last_procedure = own.procedure_id
-                return own
+        # "... có phải cắt khẩu trước không": the step asked about matched; the matter told before it
+        # may be another procedure, which is then offered beside it.
+        if reply.status == Status.answer and (head := prior_step_question(normalised)) is not None \
+                and (own := self._another_alone(head, reply, now, brain)) is not None:
+            pair = [Candidate(proc.id, proc.name, r.score)
+                    for r in (own, reply) if (proc := brain.catalog.get(r.procedure_id)) is not None]
+            return _ask_back(brain, conv, hit, pair)
+        # "đkkh có cần giấy độc thân không": the paper asked about matched; the matter is the head, and
+        # what is asked is its papers.
+        if reply.status == Status.answer and (head := paper_needed_for(normalised)) is not None \
+                and (own := self._another_alone(head, reply, now, brain)) is not None \
+                and (proc := brain.catalog.get(own.procedure_id)) is not None:
+            return self._answer(brain, proc, Facet.documents, own.score or 0.0, reply.candidates, conv, now)
+        # "đã có giấy khuyết tật rồi, giờ xin trợ cấp": the paper held matched; the matter is the rest.
+        if reply.status == Status.answer and (rest := after_held_paper(normalised)) is not None \
+                and (own := self._another_alone(rest, reply, now, brain)) is not None:
+            conv.last_procedure = own.procedure_id
+            return own
         return reply
+
+    def _another_alone(self, part: str, reply: Reply, now: dt.datetime, brain: Brain) -> Reply | None:
+        """The answer a part of the message gets read on its own, when it names another procedure than
+        the whole message's `reply` (the matter told beside a prior step, a paper asked about or held)."""
+        own = self._handle(part, normalize(part), Conversation(), None, now, brain)
+        return own if own.status == Status.answer and own.procedure_id != reply.procedure_id else None
 
     def _everyday(self, brain: Brain, text: str, intent: IntentHit, spans: list[tuple[int, int]],
                   conv: Conversation, follow_up: bool = False) -> Reply | None:
@@ -805,11 +807,11 @@ _PURPOSE_CLAUSE = re.compile(r"\b(?:de(?! lai\b)|(?:nop|lam|bo sung|hoan thien) 
 def _family_claim(brain: Brain, present: frozenset[str]) -> Claim | None:
     """The uncovered matter a family names when no procedure of ours explains it ("đang ở Hàn, hộ chiếu
     sắp hết hạn": the passport issued abroad), if the uncovered list still has it."""
+    families = sorted(present & ELSEWHERE_BY_FAMILY.keys())
+    if not families:  # (most messages: no need to list the uncovered names)
+        return None
     names = {entry.name for entry in brain.catalog.elsewhere}
-    for family in sorted(present & ELSEWHERE_BY_FAMILY.keys()):
-        if ELSEWHERE_BY_FAMILY[family] in names:
-            return Claim(ELSEWHERE_BY_FAMILY[family], None)
-    return None
+    return next((Claim(ELSEWHERE_BY_FAMILY[f], None) for f in families if ELSEWHERE_BY_FAMILY[f] in names), None)
 
 
 def _claimed_only_as_purpose(brain: Brain, query: Query, best: str) -> bool:

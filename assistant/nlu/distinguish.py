@@ -582,7 +582,7 @@ _STAYING_ABROAD = rf"\b(?:dang|hien|van|con) (?:o|song|lam viec|lam|hoc|du hoc|x
 # (never a paper signed or certified there: "đang ở Mỹ, ủy quyền cho em gái bán nhà, ký và chứng thực ở đâu")
 _SIGNED_THERE = r"(?!.*\b(?:ky|chung thuc|ben do|ben nay)\b)"
 _ABROAD_BY_PROXY = re.compile(rf"{_SIGNED_THERE}{_STAYING_ABROAD}(?=.*\b(?:{_PROXY})\b)"
-                              rf"|^(?!.*\b(?:ky|chung thuc|ben do|ben nay)\b).*?\b(?:{_PROXY})\b.*?{_STAYING_ABROAD}")
+                              rf"|^{_SIGNED_THERE}.*?\b(?:{_PROXY})\b.*?{_STAYING_ABROAD}")
 # "người Tày" (an ethnic group) folds like "người Tây" (a Westerner): beside "dân tộc" it is the former
 # ("bố là người Tày nhưng giấy khai sinh ghi dân tộc Kinh, xác định lại dân tộc").
 _ETHNIC_TAY = re.compile(r"\b(?:nguoi|bo|me|ong|ba) tay\b(?=.*\bdan toc\b)|\bdan toc\b.*\b(?:nguoi|bo|me|ong|ba) tay\b")
