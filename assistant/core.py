@@ -529,6 +529,7 @@ class Assistant:
 
         story = (brain.distinguisher.present(whole.masked) - brain.distinguisher.present(query.masked)
                  if query is not whole else frozenset())
+        before = _ReplyState.of(conv)
         reply = self._decide(brain, ranked, hit, conv, now, query, story, whole)
         # "... có phải cắt khẩu trước không": the step asked about matched; the matter told before it
         # may be another procedure, which is then offered beside it.
@@ -536,18 +537,27 @@ class Assistant:
                 and (own := self._another_alone(head, reply, now, brain)) is not None:
             pair = [Candidate(proc.id, proc.name, r.score)
                     for r in (own, reply) if (proc := brain.catalog.get(r.procedure_id)) is not None]
+            before.restore(conv)
             return _ask_back(brain, conv, hit, pair)
         # "đkkh có cần giấy độc thân không": the paper asked about matched; the matter is the head, and
         # what is asked is its papers.
         if reply.status == Status.answer and (head := paper_needed_for(normalised)) is not None \
                 and (own := self._another_alone(head, reply, now, brain)) is not None \
                 and (proc := brain.catalog.get(own.procedure_id)) is not None:
+            before.restore(conv)
             return self._answer(brain, proc, Facet.documents, own.score or 0.0, reply.candidates, conv, now)
         # "đã có giấy khuyết tật rồi, giờ xin trợ cấp": the paper held matched; the matter is the rest.
+        # Answered through the conversation, so the commune's own rule, the commune question and the
+        # part asked are kept as for any answer.
         if reply.status == Status.answer and (rest := after_held_paper(normalised)) is not None \
-                and (own := self._another_alone(rest, reply, now, brain)) is not None:
-            conv.last_procedure = own.procedure_id
-            return own
+                and (own := self._another_alone(rest, reply, now, brain)) is not None \
+                and (proc := brain.catalog.get(own.procedure_id)) is not None:
+            facet = Facet(own.facet or Facet.overview.value)
+            part = normalize(rest)
+            yes_no = facet == Facet.overview and asks_yes_no(part)
+            before.restore(conv)
+            return self._answer(brain, proc, facet, own.score, own.candidates, conv, now, yes_no=yes_no,
+                                filed=_filed(part, now, facet))
         return reply
 
     def _another_alone(self, part: str, reply: Reply, now: dt.datetime, brain: Brain) -> Reply | None:
@@ -759,6 +769,28 @@ class Assistant:
     def _commune(brain: Brain, conv: Conversation) -> Commune | None:
         locality = brain.catalog.locality
         return locality.commune(conv.commune) if locality else None
+
+
+@dataclass(frozen=True)
+class _ReplyState:
+    """What answering changes in a conversation, kept so a decision replaced by a re-reading of
+    part of the message (a paper asked about or held, a prior step) leaves no trace: the
+    superseded procedure must not be rateable, nor use up the one commune question."""
+
+    last_procedure: str | None
+    last_facet: str | None
+    pending_candidates: tuple[str, ...]
+    rateable: tuple[str, ...]
+    commune_asked: bool
+
+    @classmethod
+    def of(cls, conv: Conversation) -> _ReplyState:
+        return cls(conv.last_procedure, conv.last_facet, tuple(conv.pending_candidates), tuple(conv.rateable),
+                   conv.commune_asked)
+
+    def restore(self, conv: Conversation) -> None:
+        conv.last_procedure, conv.last_facet, conv.commune_asked = self.last_procedure, self.last_facet, self.commune_asked
+        conv.pending_candidates, conv.rateable = list(self.pending_candidates), list(self.rateable)
 
 
 def _filed(normalised: str, now: dt.datetime, facet: Facet) -> Filing | None:

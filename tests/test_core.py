@@ -316,3 +316,13 @@ def test_a_death_told_before_another_matter_is_its_story(shipped_catalog):
     reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
         "bố mẹ cháu đều mất rồi, bà ngoại đăng ký giám hộ cho cháu ở đâu")
     assert (reply.status, reply.procedure_id) == (Status.answer, "guardianship-registration")
+
+
+def test_a_question_back_after_a_prior_step_leaves_nothing_to_rate(shipped_catalog):
+    # The step asked about matched first and was answered inside the decision; the citizen only
+    # sees the question back, so no rating may count for the step (session 30).
+    conv = Conversation()
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
+        "chuyển khẩu về nhà chồng có phải cắt khẩu bên nhà mẹ đẻ trước không", conv)
+    assert reply.status == Status.clarify and len(conv.pending_candidates) == 2
+    assert conv.rateable == [] and conv.last_procedure is None

@@ -146,3 +146,34 @@ def test_without_successors_a_district_word_reads_as_the_commune(assistant):
     conv = Conversation()
     assistant.handle("em ở huyện Khánh Vĩnh", conv)  # the localities here say nothing of districts
     assert conv.commune == "khanh-vinh"
+
+
+
+@pytest.fixture
+def quicker_marriage(tmp_path):
+    """The communes of the former district also register marriages in 1 day instead of 3."""
+    sets = {"former-khanh-vinh": {**LOCALITY["override_sets"]["former-khanh-vinh"], "procedures": {
+        **LOCALITY["override_sets"]["former-khanh-vinh"]["procedures"],
+        "marriage-registration": {"time_limit": {"value": 1, "unit": "working_days"}}}}}
+    root = write_catalog(tmp_path / "catalog", SMALL, localities={"khanh-hoa": {**LOCALITY, "override_sets": sets}})
+    return Assistant(load_catalog(root, "khanh-hoa"), Settings(catalog_dir=root, locality="khanh-hoa"),
+                     clock=lambda: MONDAY)
+
+
+def test_the_matter_after_a_paper_held_gets_the_communes_rule(quicker_marriage):
+    # The held paper's name matches its own procedure best; the matter told after "giờ" is
+    # answered through the conversation, so the commune's 1 day applies (session 30).
+    conv = Conversation()
+    quicker_marriage.handle("em ở xã Bắc Khánh Vĩnh", conv)
+    reply = quicker_marriage.handle("đã xin được giấy xác nhận tình trạng hôn nhân, giờ làm giấy kết hôn bao lâu", conv)
+    assert (reply.procedure_id, reply.facet) == ("marriage-registration", "time")
+    assert "Thời hạn giải quyết tại Xã Bắc Khánh Vĩnh: 01 ngày làm việc." in reply.text
+    assert (conv.last_procedure, conv.last_facet) == ("marriage-registration", "time")
+    assert conv.rateable == ["marriage-registration"]  # the held paper's answer was never shown
+
+
+def test_the_commune_question_is_asked_for_the_matter_after_a_paper_held(quicker_marriage):
+    conv = Conversation()
+    reply = quicker_marriage.handle("đã xin được giấy xác nhận tình trạng hôn nhân, giờ làm giấy kết hôn bao lâu", conv)
+    assert reply.procedure_id == "marriage-registration" and reply.data["ask_commune"] is True
+    assert "Bạn ở xã, phường nào?" in reply.text and conv.commune_asked
