@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.catalog.loader import INSTRUMENTS_DIR, LOCALITIES_DIR, Catalog, check_catalog, load_catalog
+from assistant.catalog.loader import (
+    ELSEWHERE_DIR,
+    INSTRUMENTS_DIR,
+    LOCALITIES_DIR,
+    Catalog,
+    check_catalog,
+    load_catalog,
+)
 from assistant.catalog.messages import label_of, suggest
 from assistant.catalog.schema import PROCEDURE_FACT_KEYS, FeeSetter, Procedure, TimeUnit
 from assistant.catalog.yamlsource import Problem, SourceDoc, YamlSyntaxError, read_yaml
@@ -42,6 +49,7 @@ W_LEGAL = "Căn cứ pháp lý"
 W_FEE = "Phí, lệ phí"
 W_LOCALITY = "Địa bàn"
 W_NOTE_NUMBERS = "Ghi chú nêu con số khác với số liệu"
+W_ELSEWHERE = "Danh sách ngoài danh mục"
 
 # A district-level body named as current. "cũ"/"trước đây" mark a former name, which is allowed.
 _DISTRICT = re.compile(r"\b(cấp huyện|huyện|quận|thị xã|bhxh huyện|công an huyện)\b", re.IGNORECASE)
@@ -100,7 +108,22 @@ def lint_catalog(catalog: Catalog, today: dt.date | None = None) -> list[Problem
         problems.extend(_example_errors(assistant, proc, doc))
     problems.extend(_oldest_reviews(catalog))
     problems.extend(_registry_warnings(catalog))
+    problems.extend(_named_by_the_bot(catalog))
     return problems
+
+
+def _named_by_the_bot(catalog: Catalog) -> Iterator[Problem]:
+    """Entries of elsewhere/ that the bot names by their exact text (assistant.nlu.distinguish.
+    ELSEWHERE_BY_FAMILY): renamed, the reply silently loses the name the citizen should search for."""
+    from assistant.nlu.distinguish import ELSEWHERE_BY_FAMILY
+
+    names = {entry.name for entry in catalog.elsewhere}
+    for name in sorted(set(ELSEWHERE_BY_FAMILY.values()) - names) if names else []:  # (none kept: nothing renamed)
+        yield Problem(catalog.directory / ELSEWHERE_DIR, 1,
+                      f"không còn mục '{name}' trong thư mục ngoài danh mục: trợ lý dùng đúng tên này để nói cho người "
+                      "dân việc họ cần tìm (ví dụ làm hộ chiếu khi đang ở nước ngoài); thiếu nó, trợ lý chỉ còn từ chối "
+                      "chung. Hãy giữ lại mục với đúng tên này, hoặc báo nhóm phát triển khi cần đổi tên",
+                      "warning", W_ELSEWHERE)
 
 
 def _registry_warnings(catalog: Catalog) -> Iterator[Problem]:

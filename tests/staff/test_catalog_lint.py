@@ -239,3 +239,22 @@ def test_a_named_case_amount_is_a_known_fee(tmp_path):
     root = write_catalog(tmp_path, [named, other])
     flagged = {p.path.stem for p in check_directory(root, TODAY) if p.kind == "Ghi chú nêu con số khác với số liệu"}
     assert flagged == {"birth-registration"}
+
+
+def test_an_uncovered_name_the_bot_relies_on_must_not_be_renamed(tmp_path):
+    # The reply to a passport renewed abroad names this entry by its exact text (session 30).
+    renamed = write_catalog(tmp_path / "renamed", elsewhere={"xuat-nhap-canh": [
+        {"name": "Cấp hộ chiếu cho công dân ở nước ngoài"}]})
+    (warning,) = [p for p in check_directory(renamed, TODAY) if p.kind == "Danh sách ngoài danh mục"]
+    assert warning.severity == "warning" and warning.path == renamed / "elsewhere"
+    assert "'Cấp hộ chiếu phổ thông ở nước ngoài'" in warning.message and "đổi tên" in warning.message
+    kept = write_catalog(tmp_path / "kept", elsewhere={"xuat-nhap-canh": [
+        {"name": "Cấp hộ chiếu phổ thông ở nước ngoài"}]})
+    assert not [p for p in check_directory(kept, TODAY) if p.kind == "Danh sách ngoài danh mục"]
+
+
+def test_the_shipped_catalogue_keeps_every_name_the_bot_relies_on():
+    from assistant.config import DEFAULT_CATALOG_DIR
+    from assistant.staff.catalog_lint import _named_by_the_bot
+
+    assert list(_named_by_the_bot(load_catalog(DEFAULT_CATALOG_DIR))) == []
