@@ -326,3 +326,10 @@ def test_a_question_back_after_a_prior_step_leaves_nothing_to_rate(shipped_catal
         "chuyển khẩu về nhà chồng có phải cắt khẩu bên nhà mẹ đẻ trước không", conv)
     assert reply.status == Status.clarify and len(conv.pending_candidates) == 2
     assert conv.rateable == [] and conv.last_procedure is None
+
+
+def test_a_residence_already_deleted_is_not_the_matter(shipped_catalog):
+    reply = Assistant(shipped_catalog, Settings(), clock=lambda: FRIDAY_AFTERNOON).handle(
+        "ra tù về hộ khẩu cũ bị xóa rồi, giờ nhập lại hộ khẩu nhà mẹ cần những gì")
+    assert reply.status == Status.clarify and reply.procedure_id is None
+    assert reply.candidates[0].id == "permanent-residence-registration"

@@ -263,6 +263,11 @@ FAMILIES: dict[str, str] = {
                   # ... or a title or a plot named anywhere before ("mua một lô đất ở Phú Quốc đã có sổ đỏ và ký
                   # công chứng xong, gửi hồ sơ sang tên qua bưu điện được không")
                   r"|(so do|so hong|bia do|manh dat|lo dat|thua dat|nha dat|can nha|ngoi nha|manh vuon)\b.*\bsang ten)",
+    # A residence already deleted ("hộ khẩu cũ bị xóa rồi, giờ đăng ký thường trú lại ở nhà bố mẹ"): the deletion is
+    # done, what is asked comes after it; never a question whether it will be ("có bị xóa không"). Speaks only
+    # against the deletion (ONLY_AGAINST). Session 30, tuning: 4 in-scope questions answered with the deletion.
+    "residence-deleted": r"(ho khau|khau|thuong tru)( cu)?( \w+){0,2} (da )?bi (xoa|cat)"
+                         r"|(da )?bi (xoa|cat) (dang ky )?(ho khau|khau|thuong tru)( \w+){0,3} roi",
     # The vehicle's own papers, which land and licence procedures never name.
     "vehicle-papers": r"dang ky xe|giay dang ky xe|ca vet|cavet|bien so xe|bien so",
     "tax": r"danh sach thue|hoan thue|chi cuc thue|quyet toan thue thu nhap|ma so thue|thue khoan|(ke )?khai thue|nguoi nop thue|dang ky thue"
@@ -611,9 +616,15 @@ _UNIT_DISSOLVED = re.compile(r"\b(?:huyen|quan|xa|phuong|tinh|thi xa|cap huyen)(
 # whom a worker drives for ("tài xế xe khách mất bằng lái"): no vehicle to register.
 _TRIP = re.compile(r"\b(?:de|cho be|cho con)(?: \w+){0,2} (?:di|len|chay|ve|bay)(?: \w+){0,2} (?:may bay|xe khach|tau|xe cong nghe|taxi)\b"
                    r"|\btai xe (?:xe khach|taxi|xe cong nghe|cong ty|van tai)\b|\bxe khach\b(?= .*\b(?:moc tui|bi trom|danh roi)\b)")
+# Whether a residence will be deleted is asked, not told as done ("nhà bán rồi, có bị xóa thường trú không"):
+# no residence already deleted. Kept out of FAMILIES so its question words never reach the spelling corrector.
+_DELETION_ASKED = re.compile(r"\bbi (xoa|cat)( \w+){0,3} (khong|ko|k|hok|chua)\b")
+# A deletion already done is no deletion asked for ("hộ khẩu cũ bị xóa rồi, giờ nhập lại hộ khẩu nhà mẹ").
+_DELETED_ALREADY = re.compile(rf"\b(?:{FAMILIES['residence-deleted']})\b(?!( \w+){{0,3}} (khong|ko|k|hok|chua)\b)")
 _CONTEXT = {"dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE,
             "foreign": re.compile(f"{_RETURNEE.pattern}|{_WORKING_ABROAD.pattern}|{_ETHNIC_TAY.pattern}|{_ABROAD_BY_PROXY.pattern}"),
-            "foreigner": _ETHNIC_TAY, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE, "disaster-land": _SLIDE_CAUSE}
+            "foreigner": _ETHNIC_TAY, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE, "disaster-land": _SLIDE_CAUSE,
+            "residence-deleted": _DELETION_ASKED, "delete": _DELETED_ALREADY}
 _REFERRAL_RE = {kind: (re.compile(p), re.compile(u) if u else None) for kind, (p, u) in REFERRALS.items()}
 
 
@@ -677,7 +688,7 @@ _INHERITS = re.compile(r"\bthua ke\b")
 # Families that speak only against the procedures whose short name matches: land or a house whose
 # title is transferred tells against the vehicle transfer ("mua ruộng hàng xóm sang tên cần giấy gì"),
 # and against nothing else it is told beside ("mới sang tên đất xong, xin giấy phép xây dựng ở đâu").
-ONLY_AGAINST: dict[str, re.Pattern[str]] = {"land-title": re.compile(r"\bxe\b")}
+ONLY_AGAINST: dict[str, re.Pattern[str]] = {"land-title": re.compile(r"\bxe\b"), "residence-deleted": re.compile(r"\bxoa\b")}
 
 # Families that no procedure of ours explains and whose matter the uncovered list names
 # (procedures_catalog/elsewhere/): the "not in the catalogue" reply then names it, so the citizen

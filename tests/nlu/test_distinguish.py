@@ -1105,3 +1105,25 @@ def test_retired_is_who_unless_retiring_is_the_matter(question, present):
 def test_a_certificate_that_one_is_still_single_is_no_child_acknowledged():
     # "xác nhận còn độc thân" folds to "xac nhan con doc than".
     assert "acknowledge" not in Distinguisher.present(normalize("cần giấy xác nhận còn độc thân để mua nhà trả góp"))
+
+
+@pytest.mark.parametrize("question", [
+    "ra tù về hộ khẩu cũ bị xóa rồi, giờ nhập lại hộ khẩu nhà mẹ cần những gì",
+    "em xuat ngu ve, luc di bo doi ho khau bi xoa roi, gio dang ky thuong tru lai vao nha bo me can gi",
+    "di Nhat 4 nam ve bi xoa thuong tru roi, gio dang ky lai o nha bo me can gi",
+])
+def test_a_residence_already_deleted_speaks_against_the_deletion_only(dist, question):
+    present = Distinguisher.present(normalize(question))
+    assert "delete" not in present  # done, not asked for
+    assert "residence-deleted" in dist.unexplained("permanent-residence-deletion", present)
+    assert "residence-deleted" not in dist.unexplained("permanent-residence-registration", present)
+
+
+@pytest.mark.parametrize("question", [
+    "đi nước ngoài 3 năm hộ khẩu có bị xóa không",
+    "nhà đã bán rồi mà cả nhà vẫn còn thường trú ở đó, có bị xóa ko",
+    "xóa hộ khẩu cho bố đã mất ở đâu",
+])
+def test_a_deletion_asked_about_is_still_a_deletion(question):
+    present = Distinguisher.present(normalize(question))
+    assert "delete" in present and "residence-deleted" not in present
