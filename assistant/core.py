@@ -677,7 +677,7 @@ class Assistant:
             # An everyday matter (electricity, a bank card) gets who handles it, no look-alike buttons.
             near = [] if claim.handled_by else _suggestions(ranked)
             return brain.composer.not_in_catalogue(query.text, _cands(near), named=claim.name,
-                                                   handled_by=claim.handled_by)
+                                                   handled_by=claim.handled_by, done_at=claim.done_at)
         if top is None or top.score < CLARIFY_MIN or not telling(present):
             return None
         missing = brain.distinguisher.unexplained(top.id, present)
@@ -842,8 +842,9 @@ def _family_claim(brain: Brain, present: frozenset[str]) -> Claim | None:
     families = sorted(present & ELSEWHERE_BY_FAMILY.keys())
     if not families:  # (most messages: no need to list the uncovered names)
         return None
-    names = {entry.name for entry in brain.catalog.elsewhere}
-    return next((Claim(ELSEWHERE_BY_FAMILY[f], None) for f in families if ELSEWHERE_BY_FAMILY[f] in names), None)
+    entries = {entry.name: entry for entry in brain.catalog.elsewhere}
+    return next((Claim(entry.name, entry.handled_by, entry.done_at) for f in families
+                 if (entry := entries.get(ELSEWHERE_BY_FAMILY[f])) is not None), None)
 
 
 def _claimed_only_as_purpose(brain: Brain, query: Query, best: str) -> bool:

@@ -358,6 +358,17 @@ class Elsewhere(Strict):
     # For an everyday matter that is no administrative procedure at all: who handles it
     # ("công ty điện lực nơi bạn ở"), said instead of sending the citizen to the portal.
     handled_by: NonEmpty | None = None
+    # For a procedure of another body that no one-stop here does: where it is done ("cơ quan đại
+    # diện Việt Nam ở nước ngoài"), said instead of sending the citizen to the commune. A fact the
+    # citizen acts on, so it needs a source.
+    done_at: NonEmpty | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _done_at_is_sourced(self) -> Elsewhere:
+        if self.done_at and not any("done_at" in s.supports for s in self.sources):
+            raise ValueError("'done_at' (nơi làm thủ tục) cần một nguồn kiểm chứng: thêm 'sources' có 'supports: [done_at]'")
+        return self
 
 
 class OverrideSet(Strict):

@@ -421,16 +421,21 @@ class Composer:
                      data={"referral": kind})
 
     def not_in_catalogue(self, question: str, suggestions: list[Candidate], named: str | None = None,
-                         handled_by: str | None = None) -> Reply:
+                         handled_by: str | None = None, done_at: str | None = None) -> Reply:
         """The question names a procedure we do not have: say so plainly and where to ask,
         rather than answering with a look-alike. `named`: the uncovered procedure or matter the
         question names (procedures_catalog/elsewhere/), also the better phrase to search for;
-        `handled_by`: who handles it when it is no administrative procedure at all."""
+        `handled_by`: who handles it when it is no administrative procedure at all; `done_at`: where
+        it is done when it is another body's procedure (no commune one-stop or hotline can do it)."""
         phrase = (named or " ".join(question.split()))[:80]
         if named and handled_by:
             lines = [f"Việc bạn hỏi có vẻ là \"{named}\": đây không phải thủ tục hành chính ở bộ phận một cửa, "
                      "nên mình không hướng dẫn.",
                      f"Bạn liên hệ {handled_by}."]
+        elif named and done_at:
+            lines = [f"Việc bạn hỏi có vẻ là \"{named}\", làm tại {done_at}. Thủ tục này không có trong danh mục "
+                     "của mình, nên mình không hướng dẫn chi tiết để tránh nhầm.",
+                     f"Bạn hỏi trực tiếp nơi đó, hoặc tìm \"{phrase}\" trên {self.portal_url}."]
         else:
             opening = (f"Việc bạn hỏi có vẻ là \"{named}\", hiện chưa có trong danh mục thủ tục của mình"
                        if named else "Thủ tục bạn hỏi hiện chưa có trong danh mục của mình")
@@ -446,6 +451,8 @@ class Composer:
             data["named"] = named
         if named and handled_by:
             data["handled_by"] = handled_by
+        elif named and done_at:
+            data["done_at"] = done_at
         return Reply(
             status=Status.not_found,
             text="\n".join(lines),

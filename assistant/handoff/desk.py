@@ -211,4 +211,4 @@ __all__ = ["BACK_ACTION", "OPEN_ACTION", "HandoffDesk", "attach_handoff", "offic
 def _says_who_handles_it(reply: Reply) -> bool:
     """A matter outside the one-stop answered with who handles it (a court, an embassy, the power
     company) was helped: a civil servant at the one-stop has nothing to add to that."""
-    return "referral" in reply.data or "handled_by" in reply.data
+    return "referral" in reply.data or "handled_by" in reply.data or "done_at" in reply.data

@@ -64,6 +64,7 @@ class Claim:
 
     name: str
     handled_by: str | None  # who handles it, when it is no administrative procedure
+    done_at: str | None = None  # where it is done, when it is another body's procedure
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +223,7 @@ class ElsewhereIndex:
             if not (words & top_names) - GENERAL and math.fsum(self._weight(t) for t in words) < ours * COVER_MIN:
                 continue  # not a sibling of our best candidate, and a smaller part of the question
             entry = self.entries[phrase.entry]
-            return Claim(entry.name, entry.handled_by)
+            return Claim(entry.name, entry.handled_by, entry.done_at)
         return None
 
 

@@ -87,12 +87,14 @@ def test_two_unhelpful_turns_offer_a_person_once(server):
 
 
 def test_being_told_who_handles_a_matter_is_no_unhelpful_turn(server):
-    """Divorce goes to the court, a new electricity meter to the power company: no person is offered."""
+    """Divorce goes to the court, a new electricity meter to the power company, a passport renewed abroad
+    to the embassy: no person is offered."""
     session = new_session()
     with httpx.Client(base_url=server.url, timeout=15.0) as citizen:
-        replies = [chat(citizen, session, text) for text in ("thủ tục ly hôn", "đăng ký lắp điện mới cho nhà",
-                                                             "xin visa đi nhật")]
-        assert [r["status"] for r in replies] == ["not_found"] * 3
+        replies = [chat(citizen, session, text) for text in (
+            "thủ tục ly hôn", "đăng ký lắp điện mới cho nhà", "xin visa đi nhật",
+            "em đang ở Hàn, hộ chiếu sắp hết hạn thì gia hạn ở đâu bên này")]
+        assert [r["status"] for r in replies] == ["not_found"] * 4
         assert all("ho:open" not in [b["action"] for b in r["buttons"]] for r in replies), replies
         first = chat(citizen, session, "xyzzy qwerty plugh")
         assert "ho:open" not in [b["action"] for b in first["buttons"]]  # the count started again

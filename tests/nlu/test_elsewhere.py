@@ -102,3 +102,33 @@ def test_a_broken_edit_of_the_list_keeps_the_last_good_one(tmp_path):
     listing.write_text(good + "- name: Đăng ký khai sinh cho trẻ bị bỏ rơi\n", encoding="utf-8")
     assert bot.reload(root) == []
     assert ask(bot, "đăng ký khai sinh cho trẻ bị bỏ rơi")["data"]["named"] == "Đăng ký khai sinh cho trẻ bị bỏ rơi"
+
+
+_EMBASSY = "cơ quan đại diện Việt Nam ở nước ngoài nơi bạn đang ở"
+
+
+def test_another_bodys_procedure_is_sent_where_it_is_done(tmp_path):
+    # Not to the commune one-stop or the province's hotline, which cannot do it (session 30).
+    entry = {"name": "Cấp hộ chiếu phổ thông ở nước ngoài", "aliases": ["gia hạn hộ chiếu ở nước ngoài"],
+             "done_at": _EMBASSY,
+             "sources": [{"supports": ["done_at"], "title": "Luật Xuất cảnh, nhập cảnh của công dân Việt Nam",
+                          "checked": "2026-12-03"}]}
+    assistant = Assistant(load_catalog(write_catalog(tmp_path / "catalog", elsewhere={"xnc": [entry]})), Settings())
+    reply = ask(assistant, "gia hạn hộ chiếu ở nước ngoài cần gì")
+    assert reply["status"] == "not_found" and reply["data"]["done_at"] == _EMBASSY
+    assert f"làm tại {_EMBASSY}" in reply["reply"] and "Cấp hộ chiếu phổ thông ở nước ngoài" in reply["reply"]
+    assert "một cửa" not in reply["reply"] and "tổng đài" not in reply["reply"]
+
+
+def test_where_another_bodys_procedure_is_done_needs_a_source(tmp_path):
+    root = write_catalog(tmp_path / "catalog", elsewhere={"xnc": [
+        {"name": "Đăng ký khai sinh lưu động"},
+        {"name": "Cấp hộ chiếu phổ thông ở nước ngoài", "done_at": _EMBASSY}]})
+    (error,) = [p for p in check_catalog(root) if p.severity == "error"]
+    assert (error.path.name, error.line) == ("xnc.yaml", 2) and "nguồn" in error.message, error
+
+
+def test_the_shipped_passport_abroad_reply_names_the_embassy(shipped_catalog):
+    reply = ask(Assistant(shipped_catalog, Settings()), "em dang o Han, ho chieu sap het han thi gia han o dau ben nay")
+    assert reply["status"] == "not_found" and "đại sứ quán" in reply["reply"]
+    assert "bộ phận một cửa" not in reply["reply"]
