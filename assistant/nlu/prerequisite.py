@@ -34,10 +34,15 @@ def prior_step_question(normalised: str) -> str | None:
 # residence already deleted ("bị xóa hộ khẩu rồi, giờ nhập lại").
 # Only a paper ("đã có con chung" is no paper held), and never a question about using it ("giờ dùng nộp hồ sơ
 # kết hôn"); nor a deed or a notarised statement, which is what the transfer after it registers.
+_PAPER_HELD = (r"(?:(?:co|duoc cap|duoc xac nhan|lam xong|xin duoc|nhan duoc) (?:\S+ )?(?:giay|the|so|bang|quyet dinh)"
+               r"|duoc xac nhan (?:muc do )?khuyet tat)")
+_NOT_USING = r"(?!(?:dung|su dung|nop|mang|lay)\b)"
 _HELD = re.compile(
-    r"\b(?:(?:da|vua|moi) (?:co|duoc cap|lam xong|xin duoc|nhan duoc) (?:\S+ )?(?:giay|the|so|bang|quyet dinh)"
-    r"|(?:bi|da) (?:xoa|cat) (?:dang ky )?(?:ho khau|khau|thuong tru))\b(?:\s+\S+){0,7}?"
-    r"\s+(?:roi\s+)?(?:gio|bay gio|nay|thi gio)\s+(?!(?:dung|su dung|nop|mang|lay)\b)(?P<rest>(?:\S+\s+){2,}\S+)\s*$")
+    rf"\b(?:(?:da|vua|moi) {_PAPER_HELD}"
+    r"|(?:bi|da) (?:xoa|cat) (?:dang ky )?(?:ho khau|khau|thuong tru))\b(?:\s+\S+){0,10}?"
+    rf"\s+(?:roi\s+)?(?:gio|bay gio|nay|thi gio)\s+{_NOT_USING}(?P<rest>(?:\S+\s+){{2,}}\S+)\s*$"
+    # ... or held without "đã", told by "rồi" ("con có giấy xác nhận khuyết tật nặng rồi, xin trợ cấp hằng tháng ở đâu")
+    rf"|\b{_PAPER_HELD}\b(?:\s+\S+){{0,8}}?\s+roi\s+(?:thi\s+|gio\s+|nay\s+)?{_NOT_USING}(?P<rest2>(?:\S+\s+){{2,}}\S+)\s*$")
 
 
 def after_held_paper(normalised: str) -> str | None:
@@ -48,7 +53,7 @@ def after_held_paper(normalised: str) -> str | None:
     (s29 tuning, clean: 21 questions about the monthly allowance answered with the disability
     certificate they already had)."""
     m = _HELD.search(normalised.strip())
-    return m["rest"] if m else None
+    return (m["rest"] or m["rest2"]) if m else None
 
 
 # "<matter> (có) cần <paper> không": whether a paper is among the matter's papers ("dkkh có cần giấy

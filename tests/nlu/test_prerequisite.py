@@ -29,6 +29,12 @@ def test_no_prior_step(question):
      "lam ho so nhan tien tro cap hang thang"),
     ("da co giay khai sinh roi gio lam can cuoc cho con", "lam can cuoc cho con"),
     ("bị xóa thường trú vì nhà đã bán, giờ đk thường trú ở nhà con gái dc k", "dang ky thuong tru o nha con gai duoc khong"),
+    # held without "đã", told by "rồi"; a longer story before "giờ"; a certified disability (session 30)
+    ("con có giấy xác nhận khuyết tật đặc biệt nặng rồi, xin trợ cấp hàng tháng ở đâu", "xin tro cap hang thang o dau"),
+    ("da co giay xac nhan khuyet tat dac biet nang cho con roi, gio lam ho so huong tro cap hang thang o dau",
+     "lam ho so huong tro cap hang thang o dau"),
+    ("Con em được xác nhận khuyết tật đặc biệt nặng rồi, giờ làm hồ sơ nhận trợ cấp hằng tháng ở đâu?",
+     "lam ho so nhan tro cap hang thang o dau"),
 ])
 def test_the_matter_after_a_paper_held(question, rest):
     assert after_held_paper(normalize(question)) == rest
@@ -38,6 +44,8 @@ def test_the_matter_after_a_paper_held(question, rest):
     "e đã có con chung với bạn trai người Nhật, giờ đăng ký kết hôn thì sao",  # a child is no paper
     "đã có giấy độc thân xin để vay ngân hàng, giờ dùng nộp hồ sơ kết hôn được không",  # the paper is used
     "xin trợ cấp hàng tháng cho con khuyết tật nặng",
+    "có giấy xác nhận độc thân rồi, dùng nộp hồ sơ kết hôn được không",  # the paper is used
+    "giấy khuyết tật có rồi",  # nothing asked after it
 ])
 def test_no_paper_held(question):
     assert after_held_paper(normalize(question)) is None
