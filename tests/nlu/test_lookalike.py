@@ -61,6 +61,17 @@ def test_a_doubtful_match_is_asked_back_and_one_tap_answers_it(shipped_catalog):
     assert pressed.status == Status.answer and pressed.procedure_id == "id-card-renewal"
 
 
+def test_a_weak_match_is_asked_about_at_less_doubt(shipped_catalog):
+    # A doubt of 0.4 (weight 2.6 with bias -3) is below the model's threshold but above WEAK_DOUBT:
+    # a strong match is answered, a weak one (score < WEAK_SCORE) is asked about (session 30: 0.5 -> 0.3).
+    assistant = with_model(shipped_catalog, {"u:phat": 2.6})
+    strong = assistant.handle("nhà trọ tạm trú phạt ko", Conversation())
+    assert strong.status == Status.answer and strong.score >= 70
+    weak = assistant.handle("tạm trú phạt", Conversation())
+    assert weak.status == Status.clarify and weak.data["confirm"] is True and weak.score < 70
+    assert [c.id for c in weak.candidates] == ["temporary-residence-registration"]
+
+
 def test_without_the_doubtful_word_the_question_is_answered(shipped_catalog):
     assistant = with_model(shipped_catalog, {"u:phat": 6.0})
     reply = ask(assistant, "căn cước hết hạn đổi ở đâu")

@@ -139,7 +139,7 @@ def test_a_referral_made_up_by_spelling_correction_does_not_beat_a_fitting_proce
     # "tor cao" is a slip for "trợ cấp"; read as "tố cáo" it would send the citizen to the police.
     reply = ask(assistant, "huong tor cao thar nghiep")
     assert reply.get("data", {}).get("referral") is None
-    assert reply["procedure_id"] == "unemployment-benefit"
+    assert _offered(reply) == "unemployment-benefit"  # (so garbled a message may be asked about first)
 
 
 def test_the_storys_facet_words_are_not_the_questions(assistant):
@@ -222,8 +222,14 @@ def test_a_qualifier_explained_only_by_a_procedure_of_another_name_is_not_answer
     ["muốn nhập hai thửa đất cạnh nhau làm một", "gộp 2 thửa của bố mẹ cho thành một sổ đỏ"],
 )
 def test_merging_parcels_is_split_and_merge_not_transfer(assistant, question):
-    reply = ask(assistant, question)
-    assert (reply["status"], reply["procedure_id"]) == ("answer", "land-parcel-split-merge")
+    assert _offered(ask(assistant, question)) == "land-parcel-split-merge"
+
+
+def _offered(reply: dict) -> str | None:
+    """The procedure answered, or the only one a weak match asks about ("Có phải bạn hỏi về thủ tục …?")."""
+    if reply["status"] == "clarify" and len(reply["candidates"]) == 1:
+        return reply["candidates"][0]["id"]
+    return reply["procedure_id"] if reply["status"] == "answer" else None
 
 
 def test_the_typing_generator_abbreviates_words_not_letter_strings():
