@@ -1127,3 +1127,23 @@ def test_a_residence_already_deleted_speaks_against_the_deletion_only(dist, ques
 def test_a_deletion_asked_about_is_still_a_deletion(question):
     present = Distinguisher.present(normalize(question))
     assert "delete" in present and "residence-deleted" not in present
+
+
+@pytest.mark.parametrize("question", [
+    "con đang học lớp 2 chưa có thẻ bhyt thì mua ở đâu",
+    "thẻ bhyt cho con học cấp 3 mua ở trường hay ra xã mua",
+    "bé 7 tuổi đi học mua bhyt ở đâu",
+])
+def test_a_child_of_school_age_speaks_against_the_under_six_and_household_cards(dist, question):
+    present = Distinguisher.present(normalize(question))
+    assert "school-age" in dist.unexplained("health-insurance-child", present)
+    assert "school-age" in dist.unexplained("health-insurance-household", present)
+
+
+@pytest.mark.parametrize("question", [
+    "làm thẻ bảo hiểm y tế cho bé dưới 6 tuổi",
+    "con 9 tuổi không còn bảo hiểm, mẹ mua bhyt hộ gia đình cho hai mẹ con được không",  # the household card named
+    "con học lớp 3 cần giấy khai sinh bản sao",  # no health card
+])
+def test_no_school_age_family(question):
+    assert "school-age" not in Distinguisher.present(normalize(question))
