@@ -1107,16 +1107,28 @@ def test_a_certificate_that_one_is_still_single_is_no_child_acknowledged():
     assert "acknowledge" not in Distinguisher.present(normalize("cần giấy xác nhận còn độc thân để mua nhà trả góp"))
 
 
-@pytest.mark.parametrize("question", [
-    "ra tù về hộ khẩu cũ bị xóa rồi, giờ nhập lại hộ khẩu nhà mẹ cần những gì",
-    "em xuat ngu ve, luc di bo doi ho khau bi xoa roi, gio dang ky thuong tru lai vao nha bo me can gi",
-    "di Nhat 4 nam ve bi xoa thuong tru roi, gio dang ky lai o nha bo me can gi",
+_DELETION = ("permanent-residence-deletion",)
+_UNDER_SIX_AND_HOUSEHOLD = ("health-insurance-child", "health-insurance-household")
+
+
+@pytest.mark.parametrize(("question", "family", "against", "spared"), [
+    # a residence already deleted: the deletion is done, what is asked comes after it (session 30)
+    ("ra tù về hộ khẩu cũ bị xóa rồi, giờ nhập lại hộ khẩu nhà mẹ cần những gì", "residence-deleted", _DELETION,
+     "permanent-residence-registration"),
+    ("em xuat ngu ve, luc di bo doi ho khau bi xoa roi, gio dang ky thuong tru lai vao nha bo me can gi",
+     "residence-deleted", _DELETION, "permanent-residence-registration"),
+    ("di Nhat 4 nam ve bi xoa thuong tru roi, gio dang ky lai o nha bo me can gi", "residence-deleted", _DELETION,
+     "permanent-residence-registration"),
+    # a child of school age: pupils buy their health card at school (session 30)
+    ("con đang học lớp 2 chưa có thẻ bhyt thì mua ở đâu", "school-age", _UNDER_SIX_AND_HOUSEHOLD, "certified-copy"),
+    ("thẻ bhyt cho con học cấp 3 mua ở trường hay ra xã mua", "school-age", _UNDER_SIX_AND_HOUSEHOLD, "certified-copy"),
+    ("bé 7 tuổi đi học mua bhyt ở đâu", "school-age", _UNDER_SIX_AND_HOUSEHOLD, "certified-copy"),
 ])
-def test_a_residence_already_deleted_speaks_against_the_deletion_only(dist, question):
+def test_a_family_speaks_against_these_procedures_only(dist, question, family, against, spared):
     present = Distinguisher.present(normalize(question))
-    assert "delete" not in present  # done, not asked for
-    assert "residence-deleted" in dist.unexplained("permanent-residence-deletion", present)
-    assert "residence-deleted" not in dist.unexplained("permanent-residence-registration", present)
+    assert all(family in dist.unexplained(proc, present) for proc in against)
+    assert family not in dist.unexplained(spared, present)
+    assert "delete" not in present  # a deletion told as done is no deletion word
 
 
 @pytest.mark.parametrize("question", [
@@ -1127,17 +1139,6 @@ def test_a_residence_already_deleted_speaks_against_the_deletion_only(dist, ques
 def test_a_deletion_asked_about_is_still_a_deletion(question):
     present = Distinguisher.present(normalize(question))
     assert "delete" in present and "residence-deleted" not in present
-
-
-@pytest.mark.parametrize("question", [
-    "con đang học lớp 2 chưa có thẻ bhyt thì mua ở đâu",
-    "thẻ bhyt cho con học cấp 3 mua ở trường hay ra xã mua",
-    "bé 7 tuổi đi học mua bhyt ở đâu",
-])
-def test_a_child_of_school_age_speaks_against_the_under_six_and_household_cards(dist, question):
-    present = Distinguisher.present(normalize(question))
-    assert "school-age" in dist.unexplained("health-insurance-child", present)
-    assert "school-age" in dist.unexplained("health-insurance-household", present)
 
 
 @pytest.mark.parametrize("question", [
