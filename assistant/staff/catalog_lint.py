@@ -28,7 +28,7 @@ from assistant.catalog.loader import (
     load_catalog,
 )
 from assistant.catalog.messages import label_of, suggest
-from assistant.catalog.schema import PROCEDURE_FACT_KEYS, FeeSetter, Procedure, TimeUnit
+from assistant.catalog.schema import PROCEDURE_FACT_KEYS, Elsewhere, FeeSetter, Procedure, TimeUnit
 from assistant.catalog.yamlsource import Problem, SourceDoc, YamlSyntaxError, read_yaml
 from assistant.config import Settings
 from assistant.text.normalize import normalize
@@ -109,7 +109,20 @@ def lint_catalog(catalog: Catalog, today: dt.date | None = None) -> list[Problem
     problems.extend(_oldest_reviews(catalog))
     problems.extend(_registry_warnings(catalog))
     problems.extend(_named_by_the_bot(catalog))
+    problems.extend(_elsewhere_source_age(catalog, today))
     return problems
+
+
+def _elsewhere_source_age(catalog: Catalog, today: dt.date) -> Iterator[Problem]:
+    """Where another body's procedure is done (elsewhere/, `done_at`) is a fact citizens act on: its
+    sources age like a procedure's."""
+    folder = catalog.directory / ELSEWHERE_DIR
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        doc = read_yaml(path)
+        for index, item in enumerate(doc.data if isinstance(doc.data, list) else []):
+            if isinstance(item, dict) and item.get("sources"):
+                entry = Elsewhere.model_validate(item)  # (the loader already refused an invalid one)
+                yield from _source_age(entry.sources, doc, today, at=(index,))
 
 
 def _named_by_the_bot(catalog: Catalog) -> Iterator[Problem]:
@@ -224,14 +237,14 @@ def _source_problems(proc: Procedure, doc: SourceDoc, today: dt.date) -> Iterato
     yield from _source_age(proc.sources, doc, today)
 
 
-def _source_age(sources: list, doc: SourceDoc, today: dt.date) -> Iterator[Problem]:
+def _source_age(sources: list, doc: SourceDoc, today: dt.date, at: tuple = ()) -> Iterator[Problem]:
     for index, source in enumerate(sources):
         if source.checked > today:
-            yield _problem(doc, ("sources", index, "checked"),
+            yield _problem(doc, (*at, "sources", index, "checked"),
                            f"ngày kiểm tra nguồn {source.checked:%d/%m/%Y} nằm sau ngày kiểm tra {today:%d/%m/%Y}",
                            "warning", W_SOURCE_FUTURE)
         elif today - source.checked > STALE_AFTER:
-            yield _problem(doc, ("sources", index, "checked"),
+            yield _problem(doc, (*at, "sources", index, "checked"),
                            f"nguồn \"{source.title}\" kiểm tra lần cuối ngày {source.checked:%d/%m/%Y}, "
                            "đã hơn một năm; hãy kiểm tra lại", "warning", W_SOURCE_OLD)
 

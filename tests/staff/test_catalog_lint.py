@@ -258,3 +258,12 @@ def test_the_shipped_catalogue_keeps_every_name_the_bot_relies_on():
     from assistant.staff.catalog_lint import _named_by_the_bot
 
     assert list(_named_by_the_bot(load_catalog(DEFAULT_CATALOG_DIR))) == []
+
+
+def test_where_another_bodys_procedure_is_done_ages_like_any_source(tmp_path):
+    entry = {"name": "Cấp hộ chiếu phổ thông ở nước ngoài", "done_at": "cơ quan đại diện Việt Nam ở nước ngoài",
+             "sources": [{"supports": ["done_at"], "title": "Luật Xuất cảnh, nhập cảnh", "checked": "2024-06-01"}]}
+    root = write_catalog(tmp_path, elsewhere={"xnc": [{"name": "Đăng ký khai sinh lưu động"}, entry]})
+    (old,) = [p for p in check_directory(root, TODAY) if p.kind == "Nguồn kiểm chứng đã cũ (hơn một năm)"]
+    path = root / "elsewhere" / "xnc.yaml"
+    assert (old.path, old.line) == (path, _line_of(path, "2024-06-01")) and "Luật Xuất cảnh" in old.message
