@@ -114,8 +114,7 @@ def lint_catalog(catalog: Catalog, today: dt.date | None = None) -> list[Problem
 
 
 def _elsewhere_source_age(catalog: Catalog, today: dt.date) -> Iterator[Problem]:
-    """Where another body's procedure is done (elsewhere/, `done_at`) is a fact citizens act on: its
-    sources age like a procedure's."""
+    """Where another body's procedure is done (`done_at`) is a fact citizens act on: sources age alike."""
     folder = catalog.directory / ELSEWHERE_DIR
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         doc = read_yaml(path)
