@@ -677,8 +677,9 @@ class Assistant:
         if claim is not None:
             # The question names a procedure we know we do not have, and nothing of ours says it all.
             conv.pending_candidates = []
-            # An everyday matter (electricity, a bank card) gets who handles it, no look-alike buttons.
-            near = [] if claim.handled_by else _suggestions(ranked)
+            # An everyday matter (electricity, a bank card) gets who handles it, and another body's procedure
+            # where it is done (a passport abroad: the embassy), without look-alike buttons.
+            near = [] if claim.handled_by or claim.done_at else _suggestions(ranked)
             return brain.composer.not_in_catalogue(query.text, _cands(near), named=claim.name,
                                                    handled_by=claim.handled_by, done_at=claim.done_at)
         if top is None or top.score < CLARIFY_MIN or not telling(present):

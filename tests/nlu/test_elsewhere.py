@@ -118,6 +118,7 @@ def test_another_bodys_procedure_is_sent_where_it_is_done(tmp_path):
     assert reply["status"] == "not_found" and reply["data"]["done_at"] == _EMBASSY
     assert f"làm tại {_EMBASSY}" in reply["reply"] and "Cấp hộ chiếu phổ thông ở nước ngoài" in reply["reply"]
     assert "một cửa" not in reply["reply"] and "tổng đài" not in reply["reply"]
+    assert reply["candidates"] == [] and reply["buttons"] == []  # no look-alike done here to tap instead
 
 
 def test_where_another_bodys_procedure_is_done_needs_a_source(tmp_path):
@@ -132,3 +133,4 @@ def test_the_shipped_passport_abroad_reply_names_the_embassy(shipped_catalog):
     reply = ask(Assistant(shipped_catalog, Settings()), "em dang o Han, ho chieu sap het han thi gia han o dau ben nay")
     assert reply["status"] == "not_found" and "đại sứ quán" in reply["reply"]
     assert "bộ phận một cửa" not in reply["reply"]
+    assert reply["buttons"] == []  # not the passport issued here, nor other look-alikes
