@@ -555,12 +555,11 @@ class Assistant:
         if reply.status == Status.answer and (rest := after_held_paper(normalised)) is not None \
                 and (own := self._another_alone(rest, reply, now, brain)) is not None \
                 and (proc := brain.catalog.get(own.procedure_id)) is not None:
-            facet = Facet(own.facet or Facet.overview.value)
-            part = normalize(rest)
-            yes_no = facet == Facet.overview and asks_yes_no(part)
+            facet = Facet(own.facet or Facet.overview.value)  # (`rest` is already normalised text)
+            yes_no = facet == Facet.overview and asks_yes_no(rest)
             before.restore(conv)
             return self._answer(brain, proc, facet, own.score, own.candidates, conv, now, yes_no=yes_no,
-                                filed=_filed(part, now, facet))
+                                filed=_filed(rest, now, facet))
         return reply
 
     def _another_alone(self, part: str, reply: Reply, now: dt.datetime, brain: Brain) -> Reply | None:
