@@ -16,6 +16,7 @@ from assistant.dialogue.facts import (
     time_limit_text,
     unverified_sentence,
 )
+from assistant.dialogue.referrals import REFERRAL_INSTEAD, REFERRAL_TEXT
 from assistant.dialogue.reply import Button, Candidate, Reply, Status
 from assistant.dialogue.wording import clean_note, said_once, short_label, without_repeats
 from assistant.nlu.facets import FACET_LABELS, Facet
@@ -417,7 +418,10 @@ class Composer:
     def referral(self, kind: str) -> Reply:
         """A matter that is not a one-stop procedure: say who handles it, in two sentences."""
         text = REFERRAL_TEXT.get(kind, REFERRAL_TEXT["other"])
+        # What the citizen can do instead, when it is a procedure of ours (a guardianship for a grandchild).
+        then = self.catalog.procedures.get(REFERRAL_INSTEAD.get(kind, ""))
         return Reply(status=Status.not_found, text=text + f"\nNếu cần hỏi thêm, bạn gọi tổng đài {self.hotline}.",
+                     buttons=[Button(then.name[:60], candidate_action(then.id, Facet.overview))] if then else [],
                      data={"referral": kind})
 
     def not_in_catalogue(self, question: str, suggestions: list[Candidate], named: str | None = None,
@@ -475,18 +479,3 @@ class Composer:
         }[kind]
         return Reply(status=Status.smalltalk, text=text, data={"smalltalk": kind.value})
 
-
-# Who handles matters that are not administrative procedures at a one-stop.
-REFERRAL_TEXT: dict[str, str] = {
-    "divorce": "Ly hôn không phải thủ tục hành chính ở bộ phận một cửa: từ 1/7/2025 đơn ly hôn nộp tại Tòa án "
-               "nhân dân khu vực (đơn phương: nơi người kia cư trú; thuận tình: nơi vợ hoặc chồng cư trú). "
-               "Chỉ khi đã ly hôn ở nước ngoài thì mới làm thủ tục ghi chú ly hôn ở xã, phường.",
-    "visa": "Thị thực (visa) đi nước khác do đại sứ quán hoặc lãnh sự quán của nước đó cấp, không làm ở xã, phường. "
-            "Người nước ngoài ở Việt Nam cần gia hạn thị thực thì liên hệ cơ quan quản lý xuất nhập cảnh "
-            "(Công an tỉnh hoặc Cục Quản lý xuất nhập cảnh).",
-    "crime": "Tố giác, trình báo tội phạm hay mất trộm không phải thủ tục hành chính: bạn báo ngay cho Công an xã, "
-             "phường nơi xảy ra việc (hoặc gọi 113 khi khẩn cấp); công an sẽ tiếp nhận và giải quyết.",
-    "lawsuit": "Tranh chấp và khởi kiện do Tòa án nhân dân giải quyết; riêng tranh chấp đất đai phải hòa giải "
-               "ở Ủy ban nhân dân xã, phường trước khi khởi kiện.",
-    "other": "Việc này không phải thủ tục hành chính ở bộ phận một cửa.",
-}

@@ -61,7 +61,8 @@ _PATTERNS: dict[Facet, list[str]] = {
     ],
     Facet.fee: [
         r"\ble phi\b", r"\b(mat |ton |het )?(?<!hoc )(?<!vien )phi\b", r"\bmat (tien|bao nhieu(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))|nhieu(?! (ngay|thoi gian)))\b", r"\bbao nhieu tien\b", r"\bton tien\b", r"\bmat tien\b", r"\bton phi\b",
-        r"\btien\b(?! (?:an|su|gia)\b)", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
+        # (never "tiện": "cho tiện đi học", "để tiện giấy tờ", "thuận tiện", "phương tiện" fold alike)
+        r"(?<!cho )(?<!de )(?<!thuan )(?<!phuong )(?<!bat )\btien\b(?! (?:an|su|gia|loi)\b)", r"\bchi phi\b", r"\bmien phi\b", r"\bgia bao nhieu\b", r"\bhet bao nhieu\b",
         r"\bnop bao nhieu\b", r"\bdong bao nhieu\b", r"\bthu phi\b", r"\btien su dung dat\b",
         r"\b(dong|nop|tra) tien\b(?! (an|su|gia)\b)",
         r"\bton bao nhieu\b(?! (ngay|hom|tuan|thang|lau|gio|thoi gian))",

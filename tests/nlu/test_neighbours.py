@@ -324,3 +324,58 @@ def test_a_step_asked_about_before_another_matter_is_asked_back(assistant):
     assert [c["id"] for c in reply["candidates"]] == ["permanent-residence-registration", "permanent-residence-deletion"]
     # ... while the deletion asked on its own is answered.
     assert ask(assistant, "cắt khẩu cho người đã mất ở đâu")["procedure_id"] == "permanent-residence-deletion"
+
+
+@pytest.mark.parametrize("question", [
+    "ông bà nội muốn nhận cháu làm con nuôi cho tiện đi học có được không",
+    "ba ngoai 58 tuoi muon nhan chau ngoai lam con nuoi",
+    "anh trai nhận em gái út làm con nuôi vì bố mẹ mất hết",
+    "anh em ruột có được nhận nhau làm con nuôi không",
+])
+def test_an_adoption_the_law_forbids_is_said_so_with_the_guardianship_instead(assistant, question):
+    # Luật Nuôi con nuôi, Điều 13: grandparents may not adopt a grandchild, nor siblings each other;
+    # answering with the adoption procedure's papers and fee would send them to file what is refused.
+    reply = ask(assistant, question)
+    assert reply["status"] == "not_found" and reply["data"]["referral"] == "kin-adoption", reply
+    assert "Điều 13" in reply["reply"] and "giám hộ" in reply["reply"]
+    assert [b["action"] for b in reply["buttons"]] == ["p:o:guardianship-registration"]
+
+
+@pytest.mark.parametrize("question", [
+    "chú em muốn nhận em họ mồ côi làm con nuôi thì đăng ký ở xã nào",   # an uncle may adopt
+    "cô ruột nhận cháu làm con nuôi cần giấy tờ gì",
+    "bố dượng nhận con riêng của vợ làm con nuôi cần gì",
+    "vợ chồng em nhận em bé bị bỏ rơi làm con nuôi thủ tục thế nào",       # "em bé" is a baby, not a sibling
+])
+def test_an_adoption_the_law_allows_keeps_its_procedure(assistant, question):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", "adoption-domestic"), reply
+
+
+def test_for_convenience_is_no_question_about_money(assistant):
+    # "cho tiện", "để tiện" fold like "tiền": the fee is not what is asked.
+    reply = ask(assistant, "cô ruột nhận cháu làm con nuôi để tiện lo giấy tờ đi học có được không")
+    assert reply["procedure_id"] == "adoption-domestic" and reply["facet"] != "fee", reply
+    assert ask(assistant, "làm căn cước cho con có mất tiền không")["facet"] == "fee"
+
+
+@pytest.mark.parametrize("question", [
+    "thuế cho thuê phòng trọ khai ở đâu",
+    "chủ trọ cho thuê phòng công nhân có phải đóng thuế không",
+    "bằng B2 có lái được xe tải 5 tấn ko",          # what a licence class allows: the traffic law's rule
+    "bằng lái hạng A1 có được chạy xe SH 150 không",
+])
+def test_a_rule_around_a_procedure_is_not_answered_with_it(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] in ("not_found", "clarify") and not reply["procedure_id"], reply
+
+
+@pytest.mark.parametrize(("question", "procedure"), [
+    ("cho thuê nhà 3 năm, hai bên muốn chứng thực hợp đồng thuê nhà ở phường thì cần mang gì", "contract-authentication"),
+    ("chủ trọ có phải khai báo tạm trú cho người thuê không", "temporary-residence-registration"),
+    ("thi bằng B lái ô tô chở hàng phải học ở trung tâm trước không", "driving-license-test"),
+    ("bằng C lái xe tải sắp hết hạn đổi ở đâu", "driving-license-renewal"),
+])
+def test_the_procedure_beside_such_a_rule_keeps_its_answer(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply

@@ -11,6 +11,7 @@ import pytest
     ("thủ tục ly hôn", "divorce", "Tòa án"),
     ("xin visa đi nhật", "visa", "đại sứ quán"),
     ("bị lừa đảo qua mạng trình báo ở đâu", "crime", "Công an"),
+    ("ông bà nội muốn nhận cháu làm con nuôi được không", "kin-adoption", "giám hộ"),
 ])
 def test_matters_outside_the_one_stop_name_who_handles_them(chat, text, kind, who):
     reply = chat.say(text)
