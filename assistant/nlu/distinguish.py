@@ -290,6 +290,14 @@ FAMILIES: dict[str, str] = {
     # (The class as a character range: single letters would enter the spelling corrector, "ccc" become "c".)
     "licence-scope": r"(bang|gplx)( lai)?( xe)?( hang)? [a-e][12]?( cu| moi| so tu dong| so san)?( \w+){0,2}"
                      r" (co )?(duoc |dc )?(lai|chay|dieu khien)( duoc| dc)? (xe|o to|oto|duoc|dc)",
+    # Insurance paid abroad (Japan's nenkin, Korea's departure insurance): the foreign fund's,
+    # never Vietnamese social insurance (session 31, tuning: 4 look-alikes answered with the lump sum; 0 in scope).
+    # (never "lao bảo": "cấp lai bao lâu" slipped would keep it)
+    "foreign-insurance": r"nenkin|bao hiem (xuat canh|hoi huong|huu tri quoc dan)"
+                         r"|(bhxh|bao hiem|tien bao hiem)( \w+){0,3} (o|ben|tai) (han|nhat|dai loan|han quoc|nhat ban)\b",
+    # A business's registration certificate, which only the business procedures (and certifying a copy) name:
+    # "mất giấy chứng nhận đăng ký hkd xin cấp lại" was answered with the land title's reissue (session 31).
+    "biz-paper": r"(giay chung nhan|gcn|giay phep|giay)( dang ky)? (ho kinh doanh|hkd|kinh doanh|ho ca the)",
     "revoked": r"bi tuoc|tuoc (bang|gplx|giay phep)|thu hoi (bang|gplx|giay phep lai)|tru diem|phuc hoi diem|khoi phuc diem",
     "branch": r"chi nhanh|van phong dai dien|dia diem kinh doanh (cua|cho) (cong ty|doanh nghiep)",
     "integrate": r"(?<!dien )tich hop",  # not "diện tích hợp đồng"
@@ -331,8 +339,9 @@ FAMILIES: dict[str, str] = {
     # Lifting a temporary (not permanent) registration is its own procedure.
     "temp-deletion": r"xoa (dang ky )?tam tru|xoa ten (khoi|o) (so )?tam tru",
     # Changing the holder's details on a land title, not transferring it.
+    # (never "giấy chứng nhận đăng ký ...": a business's or a vehicle's certificate, not a land title)
     "land-info-change": r"(thay doi|doi|cap nhat|dieu chinh) (thong tin|ten|dia chi|so cccd|so can cuoc)( \w+){0,3}"
-                        r" (tren|trong) (so do|so hong|giay chung nhan|bia do)|bien dong (do|vi) (doi|thay doi)"
+                        r" (tren|trong) (so do|so hong|giay chung nhan(?! dang ky)|bia do)|bien dong (do|vi) (doi|thay doi)"
                         r"|(so can cuoc|so cccd|can cuoc)( \w+){0,2} (len|vao) (so do|so hong|giay chung nhan)",
     "planning": r"quy hoach|ban do (dia )?chinh|(ho so|so) dia chinh|trich luc (\w+ ){0,2}(thua dat|ban do|dia chinh)",
     "disaster-land": r"sat lo|sut lun|bien lan",
@@ -380,7 +389,7 @@ FAMILIES: dict[str, str] = {
                 rf"|((lam|lam viec|hoc|du hoc|xkld|song) (o|tai|ben)|di \|) ({_ABROAD})( \w+){{0,8}} (bi )?(mat|lam mat|het han|hong) (ho chieu|passport)"
                 rf"|(lam|xin|cap) (lai )?(ho chieu|passport) (o|tai|ben) ({_ABROAD})"
                 r"|(mat|bi mat|lam mat)( \w+){0,2} (ho chieu|passport)( \w+){0,6} (quang chau|bac kinh|thuong hai|seoul|tokyo|osaka|dai bac)"
-                r"|ho chieu nuoc ngoai",
+                r"|(lam|xin|cap|gia han|doi)( \w+){0,2} ho chieu nuoc ngoai|ho chieu nuoc ngoai cho (con|be|chau)",
     # Reissuing a certificate or permit that was lost or torn, which the registering and
     # amending procedures do not do ("đăng ký lại hộ kinh doanh khi chuyển địa điểm" is an amendment).
     "reissue-paper": r"(cap lai|lam lai|xin lai) (\w+ ){0,2}(giay chung nhan|giay phep|gcn)"
@@ -712,7 +721,7 @@ def telling(present: frozenset[str]) -> frozenset[str]:
 # "chứng thực bản sao giấy đăng ký xe" is a certified copy, not a vehicle procedure.
 OBJECT_FAMILIES = frozenset({"vehicle-papers", "diploma", "tax", "military", "company", "veteran", "insured", "mortgage", "pension",
                              "land-other", "non-house", "animal", "fire", "permit", "foreigner", "for-foreigner",
-                             "other-vehicle", "nationality", "commerce", "goods", "copy-request"})
+                             "other-vehicle", "nationality", "commerce", "goods", "copy-request", "biz-paper"})
 _ANY_PAPER = re.compile(r"\bchung thuc\b")
 # Acts done to any paper: the paper named is their object, never their procedure ("sao y giấy khai
 # sinh" certifies a copy; "giấy khai sinh" names no procedure of its own there). The procedure that
