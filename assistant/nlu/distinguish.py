@@ -116,7 +116,7 @@ FAMILIES: dict[str, str] = {
     # ("đổi giấy hộ kinh doanh" is a change of the business's registration, not an exchanged paper)
     "renew": rf"cap doi|(?<!hang )(?<!ta )(?<!ty )(?<!truong )(?<!bat )(?<!mua )(?<!ban )(?<!ho )doi (lai )?({_EXCHANGED})"
              r"(?! (?:phep |chung nhan )?(?:dang ky )?(?:ho )?(?:kinh doanh|kd)\b)|doi sang (the|mau) moi|doi (mau|the) moi",
-    "extend": r"gia han|keo dai|het (thoi )?han",
+    "extend": r"gia han|keo dai|het (thoi )?han|toi han|den han",
     "delete": r"xoa|cat khau|cat ho khau",
     # Moving, renaming or widening a business that exists ("chuyển quán sang xã khác", "đổi tên tiệm",
     # "thêm ngành bán đồ uống"): its registration changes; it is not registered anew.
@@ -268,6 +268,26 @@ FAMILIES: dict[str, str] = {
     # against the deletion (ONLY_AGAINST). Session 30, tuning: 4 in-scope questions answered with the deletion.
     "residence-deleted": r"(ho khau|khau|thuong tru)( cu)?( \w+){0,2} (da )?bi (xoa|cat)"
                          r"|(da )?bi (xoa|cat) (dang ky )?(ho khau|khau|thuong tru)( \w+){0,3} roi",
+    # Session 31, the tuning sets' wrong answers between sibling procedures, each family speaking only against
+    # the one procedure wrongly chosen (ONLY_AGAINST):
+    # ... whether the old residence must be deleted before moving it ("chuyển hộ khẩu về quê có phải cắt khẩu ở
+    # nơi cũ không"): registering at the new place deletes the old one, so the registration answers (11 such
+    # questions answered with the deletion);
+    "move-first": r"(phai|can|bat buoc)( \w+){0,4} cat khau|cat khau( \w+){0,3} truoc"
+                  r"|cat khau( [\w|]+){0,2} (roi )?moi (duoc )?(nhap|dang ky|chuyen)",
+    # ... a birth or marriage registered where the family rents ("khai sinh cho con ở phường nơi tạm trú được
+    # không"): the registration is asked, the residence is where (7 answered with temporary residence);
+    "registered-where": r"(khai sinh|ket hon|khai tu)( \w+){0,8} (o|tai|\|) (\w+ ){0,2}noi (tam tru|o tro|thue tro)"
+                        r"|(noi )?(tam tru|o tro|thue tro)( \w+){0,6} (lam|dang ky|di) (giay )?(khai sinh|ket hon|khai tu)",
+    # ... the extract a registration just done issues ("khai tử xong bao lâu có trích lục"): the registration's
+    # result, not a copy asked of the register later (7 answered with the copy);
+    "extract-after": r"(khai tu|khai sinh|ket hon)( [\w|]+){0,6} (xong|roi|online|tren vneid|\|)( [\w|]+){0,6}"
+                     r" (co|lay|nhan|tra|cap)( \w+){0,2} trich luc",
+    # ... someone moved away who is still registered in the household ("người thuê đã chuyển đi mà vẫn còn hộ
+    # khẩu ở nhà em"): deleting that registration is asked, not registering anyone (6 answered with registration).
+    "still-listed": r"(van con|van de|van o|van nam)( trong| ten trong| ten o| o)? (ho khau|so ho khau|khau)( \w+){0,2} (o |trong )?(nha|cua) (em|toi|minh|tui|e|chung toi)"
+                    r"|(van con|van de|van nam)( ten)? trong (ho khau|so ho khau) (nha|cua)"
+                    r"|(khong chiu|chiu|khong|chang) (chuyen|cat|tach) (ho khau|khau)( \w+){0,3} di",
     # A child of school age with a health insurance card ("bhyt cho con học lớp 3", "bé 7 tuổi mua bhyt ở đâu"):
     # pupils buy theirs at school, so it speaks against the cards for children under six and for households
     # (ONLY_AGAINST), unless the household card is what is named.
@@ -603,7 +623,8 @@ _RETURNEE = re.compile(
 # Where a Vietnamese works or studies is no foreign element of a matter at home ("lý lịch tư pháp số 2 đi
 # xuất khẩu lao động Hàn Quốc", "chồng đi xklđ Đài Loan, mua bhyt hộ gia đình cho vợ"); one who settled
 # there ("định cư") is, and so is one who is only "đang ở" there.
-_WORK_ABROAD = rf"(?:xkld|xuat khau lao dong|lam viec|di lam|lam thue|di hoc|du hoc)(?: (?:o|ben|tai|sang|qua))? (?:{_ABROAD})"
+_WORK_ABROAD = (rf"(?:(?:(?:xkld|xuat khau lao dong|lam viec|di lam|lam thue|di hoc|du hoc)(?: (?:o|ben|tai|sang|qua))?"
+                rf"|(?:(?<=dang )|(?<=dang di ))(?:lam (?:o|ben|tai)|\|)) (?:{_ABROAD})|di (?:{_ABROAD}) (?:lam viec|lam an|lam|xkld))")
 _WORKING_ABROAD = re.compile(
     # ... told of someone ("chồng đi xklđ", "để đi du học", "trước khi đi"), or as where the money or the
     # person came back from; a question about the work abroad itself ("đi xklđ Hàn Quốc cần hồ sơ gì", "phí
@@ -655,10 +676,16 @@ _DELETION_ASKED = re.compile(r"\bbi (xoa|cat)( \w+){0,3} (khong|ko|k|hok|chua)\b
 _DELETED_ALREADY = re.compile(rf"\b(?:{FAMILIES['residence-deleted']})\b(?!( \w+){{0,3}} (khong|ko|k|hok|chua)\b)")
 # A licence class named while a procedure is asked ("thi bằng B lái ô tô", "bằng C lái xe tải hết hạn đổi ở đâu").
 _LICENCE_PROCEDURE = re.compile(r"^(?=.*\b(?:thi|hoc|sat hach|doi|cap|het han|mat|nang|gia han|lam lai|dang ky|ho so|thu tuc)\b).*$")
-_CONTEXT = {"licence-scope": _LICENCE_PROCEDURE, "dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE,
+# A deletion asked about as a step is one before a move at home ("chuyển khẩu", "nhập khẩu", "nhà mới"); settling
+# abroad is itself a case for the deletion ("đi nước ngoài định cư có phải cắt khẩu không").
+_NO_MOVE = re.compile(r"^(?!.*\b(?:chuyen|nhap|dang ky thuong tru|noi moi|nha moi|cho moi)\b).*$")
+_CONTEXT = {"licence-scope": _LICENCE_PROCEDURE, "move-first": _NO_MOVE, "dissolve": _UNIT_DISSOLVED, "other-vehicle": _TRIP, "commerce": _PURPOSE,
             "foreign": re.compile(f"{_RETURNEE.pattern}|{_WORKING_ABROAD.pattern}|{_ETHNIC_TAY.pattern}|{_ABROAD_BY_PROXY.pattern}"),
             "foreigner": _ETHNIC_TAY, "died": _DIED_CONTEXT, "court": _PAST_DIVORCE, "disaster-land": _SLIDE_CAUSE,
-            "residence-deleted": _DELETION_ASKED, "delete": _DELETED_ALREADY}
+            "residence-deleted": _DELETION_ASKED,
+            # (a deletion asked about only as a step before moving is the registration's: "move-first")
+            "delete": re.compile(rf"{_DELETED_ALREADY.pattern}|^(?=.*\b(?:chuyen|nhap|dang ky thuong tru|noi moi|nha moi|cho moi)\b)"
+                                 rf"(?=.*\b(?:{FAMILIES['move-first']})\b).*$")}
 # Grandparents adopting a grandchild, siblings adopting each other: forbidden (Luật Nuôi con nuôi, Điều 13),
 # whatever the adoption procedure's words say; an uncle or aunt, a step-parent may adopt. Session 31:
 # 25 tuning look-alikes answered with the adoption (judged misleading), 7 tuning rows labelled it.
@@ -735,7 +762,10 @@ _INHERITS = re.compile(r"\bthua ke\b")
 # title is transferred tells against the vehicle transfer ("mua ruộng hàng xóm sang tên cần giấy gì"),
 # and against nothing else it is told beside ("mới sang tên đất xong, xin giấy phép xây dựng ở đâu").
 ONLY_AGAINST: dict[str, re.Pattern[str]] = {"land-title": re.compile(r"\bxe\b"), "residence-deleted": re.compile(r"\bxoa\b"),
-                                             "school-age": re.compile(r"\bduoi 6\b|\bho gia dinh\b")}
+                                             "school-age": re.compile(r"\bduoi 6\b|\bho gia dinh\b"),
+                                             "move-first": re.compile(r"\bxoa\b"), "registered-where": re.compile(r"\btam tru\b"),
+                                             "extract-after": re.compile(r"\bban sao\b"),
+                                             "still-listed": re.compile(r"^dang ky (thuong|tam) tru\b")}
 
 # Families that no procedure of ours explains and whose matter the uncovered list names
 # (procedures_catalog/elsewhere/): the "not in the catalogue" reply then names it, so the citizen

@@ -379,3 +379,43 @@ def test_a_rule_around_a_procedure_is_not_answered_with_it(assistant, question):
 def test_the_procedure_beside_such_a_rule_keeps_its_answer(assistant, question, procedure):
     reply = ask(assistant, question)
     assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize(("question", "wrong"), [
+    # Registering at the new home deletes the old registration: the deletion asked as a step is not the matter.
+    ("chuyển thường trú về nhà mới thì có phải cắt khẩu ở nơi cũ trước không", "permanent-residence-deletion"),
+    # A birth registered where the family rents: the residence is where, not what is asked.
+    ("khai sinh cho con làm ở phường nơi tạm trú được ko", "temporary-residence-registration"),
+    # The extract a registration just done issues is its result, not a copy asked for later.
+    ("khai tử mất bao lâu thì lấy được trích lục", "civil-status-extract-copy"),
+    # Someone moved out but still registered in the household: deleting that, not registering anyone.
+    ("vợ cũ đã chuyển đi lâu rồi mà vẫn còn trong hộ khẩu nhà em", "permanent-residence-registration"),
+])
+def test_a_sibling_procedure_told_in_the_story_is_not_answered(assistant, question, wrong):
+    reply = ask(assistant, question)
+    assert not (reply["status"] == "answer" and reply["procedure_id"] == wrong), reply
+
+
+@pytest.mark.parametrize(("question", "procedure"), [
+    ("đi nước ngoài định cư có phải cắt khẩu không", "permanent-residence-deletion"),   # settling abroad is a case for it
+    ("cắt khẩu cho người đã mất cần giấy gì", "permanent-residence-deletion"),
+    ("chồng đang đi làm ở nước ngoài chưa về, vợ tự đăng ký khai sinh cho con được không", "birth-registration"),
+    ("chong dang lam o dai loan, vo o nha sinh con, minh vo di khai sinh cho con duoc khong", "birth-registration"),
+    ("tạm trú ở trọ sắp tới hạn thì làm sao", "temporary-residence-extension"),
+    ("đổi tên trên giấy chứng nhận đăng ký hộ kinh doanh", "household-business-change"),
+])
+def test_the_procedure_the_story_leads_to_answers(assistant, question, procedure):
+    reply = ask(assistant, question)
+    assert (reply["status"], reply["procedure_id"]) == ("answer", procedure), reply
+
+
+@pytest.mark.parametrize("question", [
+    "mất giấy chứng nhận đăng ký hkd xin cấp lại",        # the business's certificate, not a land title
+    "em đóng bhxh ở Hàn 3 năm, về VN có rút được tiền bảo hiểm bên Hàn không",   # the foreign fund's
+    "về nước rồi rút tiền nenkin thế nào",
+    "đang đi làm ở Nhật bị mất hộ chiếu, làm giấy tờ về nước thế nào",          # the mission's
+    "lam ho chieu o my",
+])
+def test_a_paper_or_fund_of_another_body_gets_no_procedure_of_ours(assistant, question):
+    reply = ask(assistant, question)
+    assert reply["status"] in ("not_found", "clarify") and not reply["procedure_id"], reply
