@@ -85,7 +85,9 @@ class _Phrase:
     weights: tuple[tuple[str, float], ...]  # each distinct word and its weight
     total: float
     general: float  # the weight of its general words
-    spelling: dict[str, str]  # folded word -> as the name writes it ("cong" -> "công")
+    # folded word -> as the name writes it ("cong" -> "công"); one name may write a folded word
+    # two ways ("hợp đồng ... lao động")
+    spelling: dict[str, frozenset[str]]
 
 
 class ElsewhereIndex:
@@ -135,7 +137,10 @@ class ElsewhereIndex:
             if len(set(toks)) < 2:
                 continue  # one word ("visa") is a referral's business, not a name's
             pairs = frozenset(itertools.pairwise(toks))
-            spelling = {folded: written for folded, written in spelled(text) if folded in toks}
+            spelling: dict[str, frozenset[str]] = {}
+            for folded, written in spelled(text):
+                if folded in toks:
+                    spelling[folded] = spelling.get(folded, frozenset()) | {written}
             weights = tuple((t, self._weight(t)) for t in dict.fromkeys(toks))
             self.phrases.append(_Phrase(index, toks, pairs, weights, sum(w for _, w in weights),
                                         sum(w for t, w in weights if t in GENERAL), spelling))
@@ -230,7 +235,7 @@ class ElsewhereIndex:
 _compatible = lru_cache(maxsize=50_000)(compatible)
 
 
-def _typed_otherwise(written: list[tuple[str, str]], a: str, b: str, spelling: dict[str, str]) -> bool:
+def _typed_otherwise(written: list[tuple[str, str]], a: str, b: str, spelling: dict[str, frozenset[str]]) -> bool:
     """The citizen typed these two words with marks, and never as the name spells them
     ("cổng dịch vụ" is not "công vụ"); a slip the corrector fixed is no evidence either way."""
     seen = False
@@ -240,7 +245,8 @@ def _typed_otherwise(written: list[tuple[str, str]], a: str, b: str, spelling: d
         for fb, wb in written[i + 1:i + 3]:
             if fb == b:
                 seen = True
-                if _compatible(wa, spelling.get(a, a)) and _compatible(wb, spelling.get(b, b)):
+                if any(_compatible(wa, s) for s in spelling.get(a, (a,))) \
+                        and any(_compatible(wb, s) for s in spelling.get(b, (b,))):
                     return False
     return seen
 

@@ -112,6 +112,8 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\bduoc (?:them )?(?:bao lau|may nam|may thang|bao nhieu nam)(?: (?:thi|la) het)?\b(?! (?:roi|thi co|thi lay|moi co|ma chua))",
         r"\b(?<!xay )dung (?:duoc )?(?:bao lau|trong bao lau|may nam|may thang|bao nhieu nam|den khi nao|den bao gio)\b",
         r"\bhet han (?:khi nao|luc nao|bao gio|nam nao)\b",
+        # "có được dùng quá 6 tháng không": past an age, still valid.
+        r"\b(?<!xay )(?:dung|xai|su dung) (?:duoc )?qua (?:\d+|mot|hai|ba|sau|may) (?:ngay|thang|nam)\b",
         r"\b(?:thi|co|con) han (?:may nam|bao nhieu nam|den may tuoi)\b",
         r"\bco (?:thoi han|han|bi het han) (?:khong|ko|hok|hong|kg)\s*$",  # (no bare "k": the corrector reads these words)
         # ... never a deadline to apply ("nghỉ việc bao lâu thì hết hạn nộp hồ sơ thất nghiệp")
