@@ -33,6 +33,7 @@ def test_another_bodys_paper_or_licence_is_named_not_answered(assistant, questio
     [
         ("đăng ký điện kinh doanh cho cửa hàng quần áo", "điện lực"),
         ("nghỉ việc phải báo trước mấy ngày", "nhân sự"),
+        ("phòng trọ bị dột mấy tuần, có được giảm tiền thuê không", "cho thuê"),   # the rent: the landlord's matter
     ],
 )
 def test_a_matter_of_no_procedure_says_who_handles_it(assistant, question, who):
@@ -52,6 +53,7 @@ def test_a_matter_of_no_procedure_says_who_handles_it(assistant, question, who):
         ("thành lập công ty tnhh cần giấy tờ gì", "enterprise-registration"),
         ("nghỉ việc không báo trước có được hưởng thất nghiệp không", "unemployment-benefit"),
         ("mất hộ chiếu làm lại tốn bao nhiêu", "passport-issuance"),
+        ("đã đóng tiền phòng 3 tháng mà chủ trọ chưa đăng ký tạm trú cho em", "temporary-residence-registration"),
         ("vợ mất hộ chiếu, trình báo rồi thì cấp lại ở đâu", "passport-issuance"),
         ("công ty xuất khẩu lao động bảo tự đi làm hộ chiếu, làm ở đâu", "passport-issuance"),
         ("đang ở ký túc xá công ty thì đăng ký tạm trú thế nào", "temporary-residence-registration"),
