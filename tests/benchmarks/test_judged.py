@@ -24,7 +24,7 @@ def test_an_outcome_counts_a_verdict_only_for_the_judged_answer(verdicts, status
 
 def test_the_shipped_labels_read_and_replay(tmp_path):
     rows = read_labels(LABELS)
-    assert len({r.split for r in rows}) == 3 and len(rows) == 793
+    assert len({r.split for r in rows}) == 4 and len(rows) == 894
     sample = tmp_path / "judged.tsv"
     sample.write_text("# a comment\nheld-out\t-\tmarriage-registration\twrong,wrong\tđăng ký kết hôn ở nhà thờ cần gì\n"
                       "tuning\tbirth-registration\tbirth-registration\tright\tlàm giấy khai sinh cho con cần gì\n",
