@@ -54,6 +54,7 @@ def test_the_distinguishing_words_decide(assistant, question, procedure):
         "ho chieu bi cong ty giu",                                # a paper held back: not its issuing
         "hộ chiếu còn hạn 5 tháng có bay sang Nhật được không",   # the airline's and the country's rule
         "mất giấy chứng sinh trước khi đi khai sinh, bệnh viện cấp lại mất mấy ngày",
+        "biển số xe máy bị mờ hết chữ, đổi biển khác ở đâu",    # a plate exchanged, not a first registration
     ],
 )
 def test_neighbours_outside_the_catalogue_get_no_procedure(assistant, question):
