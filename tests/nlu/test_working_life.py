@@ -78,3 +78,14 @@ def test_a_licence_named_as_the_purpose_leaves_the_paper_asked_for(assistant):
     reply = ask(assistant, "làm giấy an ninh trật tự cho nhà nghỉ cần lý lịch tư pháp, xin lý lịch tư pháp ở đâu")
     assert reply["status"] in ("answer", "clarify"), reply
     assert "criminal-record-certificate" in [reply["procedure_id"], *(c["id"] for c in reply["candidates"])], reply
+
+
+@pytest.mark.parametrize(("question", "child"), [
+    ("nghi viec roi thi the bhyt cong ty dong con dung duoc den khi nao", False),   # "còn", typed unaccented
+    ("the bhyt cua con dung duoc den khi nao", True),                               # the child's card
+])
+def test_a_card_still_valid_is_no_child_by_its_folded_con(assistant, question, child):
+    reply = ask(assistant, question)
+    assert reply["facet"] == "validity", reply
+    assert (reply["status"], reply["procedure_id"]) == (("answer", "health-insurance-child") if child
+                                                        else (reply["status"], None)), reply
