@@ -431,7 +431,9 @@ class Composer:
         question names (procedures_catalog/elsewhere/), also the better phrase to search for;
         `handled_by`: who handles it when it is no administrative procedure at all; `done_at`: where
         it is done when it is another body's procedure (no commune one-stop or hotline can do it)."""
-        phrase = (named or " ".join(question.split()))[:80]
+        phrase = " ".join((named or question).split())
+        if len(phrase) > 80:  # a search phrase: cut between words, never inside one
+            phrase = phrase[:81].rsplit(" ", 1)[0].rstrip(",;:(")
         if named and handled_by:
             lines = [f"Việc bạn hỏi có vẻ là \"{named}\": đây không phải thủ tục hành chính ở bộ phận một cửa, "
                      "nên mình không hướng dẫn.",

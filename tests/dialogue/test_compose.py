@@ -194,3 +194,12 @@ def test_a_yes_or_no_about_ones_own_case_is_not_answered_by_an_overview_as_if_ye
     assert asked.text.splitlines()[1] == YES_NO_LEAD
     assert YES_NO_LEAD not in assistant.handle("đổi căn cước").text
     assert YES_NO_LEAD not in assistant.handle("đổi căn cước online được không").text  # a part asked: answered
+
+
+def test_a_long_search_phrase_is_cut_between_words(tmp_path):
+    # The phrase to search the portal for: a word cut in half ("doan" for "doanh") finds nothing.
+    long_question = "em muốn hỏi thủ tục thanh lý hợp đồng đi làm việc ở nước ngoài với doanh nghiệp dịch vụ thì làm sao"
+    bot = _assistant(tmp_path, [_renewal()], dt.datetime(2026, 3, 2, 9))
+    reply = bot.brain.composer.not_in_catalogue(long_question, [])
+    searched = reply.to_json()["reply"].split('tìm "')[1].split('"')[0]
+    assert len(searched) <= 80 and long_question.startswith(searched) and long_question[len(searched)] == " "
