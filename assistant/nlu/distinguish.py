@@ -32,6 +32,9 @@ _PARTNER = "nguoi|chong|vo|ban gai|ban trai|nguoi yeu"
 # Abroad, as citizens name it: a passport lost there, a worker back from there.
 _ABROAD = "nuoc ngoai|han quoc|han|nhat ban|nhat|dai loan|trung quoc|my|uc|phap|duc|nga|campuchia|singapore|malaysia|canada|hoa ky|lao|thai lan"
 
+# Working abroad under a labour-export contract, abbreviated or spelled out ("đi xklđ", "xuất khẩu lao động").
+_LABOUR_EXPORT = "xkld|xuat khau lao dong"
+
 # Papers a citizen exchanges for new ones ("đổi giấy", "đổi thẻ", "đổi bằng"): see also `read_marks`.
 _EXCHANGED = "giay|the|so|bang|bia|gplx|cccd|can cuoc|cmnd|ca vet|cavet"
 
@@ -70,7 +73,7 @@ FAMILIES: dict[str, str] = {
     # này"). Session 29, tuning: 57 such questions, all look-alikes, 7 answered with the passport; none
     # in scope. A passport for a parent going to visit ("làm hộ chiếu thăm con đang ở Hàn") says no expiry.
     "passport-abroad": rf"^(?=.*\b(ho chieu|passport)\b)(?=.*\b(het han|gia han|bi mat|lam mat|mat|hong|rach|cap lai|lam lai)\b)"
-                       rf".*\b(dang|hien|van) (o|song|lam viec|lam|hoc|du hoc|dinh cu|xkld|xuat khau lao dong)( ben| tai)? ({_ABROAD})",
+                       rf".*\b(dang|hien|van) (o|song|lam viec|lam|hoc|du hoc|dinh cu|{_LABOUR_EXPORT})( ben| tai)? ({_ABROAD})",
     # A student's own matters (their card, insurance, loan, grant, school papers); never a student who only
     # applies for one of ours ("sinh viên ở ký túc xá gia hạn tạm trú", "sinh viên xin lý lịch tư pháp").
     "student": r"(the|bhyt|bao hiem y te|bao hiem|vay von|vay|hoc bong|mien giam|hoc phi|giay xac nhan|xac nhan|ho so)"
@@ -406,7 +409,7 @@ FAMILIES: dict[str, str] = {
                 # ... whoever works or studies there and lost it, a passport made there ("làm hộ chiếu ở Nhật"), one
                 # lost on a trip to a city abroad, and another country's passport (its own embassy's). Session 31,
                 # tuning: 7 such look-alikes answered with the passport issued here (judged misleading).
-                rf"|((lam|lam viec|hoc|du hoc|xkld|xuat khau lao dong|song) (o|tai|ben)|di \|) ({_ABROAD})( \w+){{0,8}} (bi )?(mat|lam mat|het han|hong) (ho chieu|passport)"
+                rf"|((lam|lam viec|hoc|du hoc|{_LABOUR_EXPORT}|song) (o|tai|ben)|di \|) ({_ABROAD})( \w+){{0,8}} (bi )?(mat|lam mat|het han|hong) (ho chieu|passport)"
                 rf"|(lam|xin|cap) (lai )?(ho chieu|passport) (o|tai|ben) ({_ABROAD})"
                 r"|(mat|bi mat|lam mat)( \w+){0,2} (ho chieu|passport)( \w+){0,6} (quang chau|bac kinh|thuong hai|seoul|tokyo|osaka|dai bac)"
                 r"|(lam|xin|cap|gia han|doi)( \w+){0,2} ho chieu nuoc ngoai|ho chieu nuoc ngoai cho (con|be|chau)",
@@ -623,7 +626,7 @@ _RETURNEE = re.compile(
 # Where a Vietnamese works or studies is no foreign element of a matter at home ("lý lịch tư pháp số 2 đi
 # xuất khẩu lao động Hàn Quốc", "chồng đi xklđ Đài Loan, mua bhyt hộ gia đình cho vợ"); one who settled
 # there ("định cư") is, and so is one who is only "đang ở" there.
-_WORK_ABROAD = (rf"(?:(?:(?:xkld|xuat khau lao dong|lam viec|di lam|lam thue|di hoc|du hoc)(?: (?:o|ben|tai|sang|qua))?"
+_WORK_ABROAD = (rf"(?:(?:(?:{_LABOUR_EXPORT}|lam viec|di lam|lam thue|di hoc|du hoc)(?: (?:o|ben|tai|sang|qua))?"
                 rf"|(?:(?<=dang )|(?<=dang di ))(?:lam (?:o|ben|tai)|\|)) (?:{_ABROAD})|di (?:{_ABROAD}) (?:lam viec|lam an|lam|xkld))")
 _WORKING_ABROAD = re.compile(
     # ... told of someone ("chồng đi xklđ", "để đi du học", "trước khi đi"), or as where the money or the
@@ -636,7 +639,7 @@ _WORKING_ABROAD = re.compile(
 # nhờ mẹ xin cấp lại được không", "CCCD hết hạn lúc em đang ở Nhật, giờ về nước đổi thẻ ở đâu").
 _PROXY = (r"uy quyen|nho (?:me|bo|chi|anh|em|ba|ong|co|chu|cau|di)|(?:me|bo|ba|ong|chi|anh|em|con) o (?:que|nha|vn|viet nam)"
           r"|o nha|ve nuoc|ve phep|ve vn")
-_STAYING_ABROAD = rf"\b(?:dang|hien|van|con) (?:o|song|lam viec|lam|hoc|du hoc|xkld|xuat khau lao dong)(?: ben| tai)? (?:{_ABROAD})\b"
+_STAYING_ABROAD = rf"\b(?:dang|hien|van|con) (?:o|song|lam viec|lam|hoc|du hoc|{_LABOUR_EXPORT})(?: ben| tai)? (?:{_ABROAD})\b"
 # (never a paper signed or certified there: "đang ở Mỹ, ủy quyền cho em gái bán nhà, ký và chứng thực ở đâu")
 _SIGNED_THERE = r"(?!.*\b(?:ky|chung thuc|ben do|ben nay)\b)"
 _ABROAD_BY_PROXY = re.compile(rf"{_SIGNED_THERE}{_STAYING_ABROAD}(?=.*\b(?:{_PROXY})\b)"

@@ -44,6 +44,10 @@ FACET_LABELS: dict[Facet, str] = {
 _NOT_ONLINE = r"^(?!.*\b(?:online|truc tuyen|qua mang|tren mang|dich vu cong|vneid|tai nha|o nha|ngoi nha|tren dien thoai|qua app)\b)"
 
 # Phrases on the folded, teencode-expanded text. Order in FACET_ORDER decides ties.
+# The "còn" of "thẻ còn dùng đến khi nào", typed unaccented ("con", a child), before a validity
+# phrase; never "của con", "cho con", "bé con".
+_STILL = r"(?:(?<!cua )(?<!cho )(?<!be )con )?"
+
 _PATTERNS: dict[Facet, list[str]] = {
     Facet.eta: [
         r"\b(hom nay|ngay mai|mai|bay gio|sang nay|chieu nay|thu (hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|tuan nay|tuan sau)\b.*\b(khi nao|bao gio|ngay nao|hom nao|luc nao|may gio)\b",
@@ -105,13 +109,12 @@ _PATTERNS: dict[Facet, list[str]] = {
         r"\b(?:co|con) (?:thoi han|gia tri|han)(?: su dung)? (?:bao lau|trong bao lau|may nam|may thang|bao nhieu (?:nam|thang)"
         r"|den khi nao|den bao gio|vinh vien)\b",
         r"\b(?:thoi han|gia tri|han) su dung\b",
-        # "còn xài được không", "xài tới mấy tuổi", "được mấy năm thì hết", "1 lần được bao lâu"; the "còn" of
-        # "thẻ còn dùng đến khi nào" with them (unaccented it is "con", a child), never "của con", "cho con".
+        # "còn xài được không", "xài tới mấy tuổi", "được mấy năm thì hết", "1 lần được bao lâu" (with _STILL).
         r"\bcon (?:xai|dung|su dung|gia tri)(?: duoc)? (?:khong|chua|nua|hong|hok)\b",
-        r"\b(?:(?<!cua )(?<!cho )(?<!be )con )?(?<!xay )(?:dung|xai|su dung) (?:duoc )?(?:toi|den) (?:khi nao|bao gio|may tuoi|nam nao|luc nao|nam bao nhieu)\b",
+        rf"\b{_STILL}(?<!xay )(?:dung|xai|su dung) (?:duoc )?(?:toi|den) (?:khi nao|bao gio|may tuoi|nam nao|luc nao|nam bao nhieu)\b",
         r"\b(?:den|toi) (?:bao gio|khi nao|nam nao|may tuoi) (?:thi )?phai (?:doi|lam lai|cap lai|gia han)\b",
         r"\bduoc (?:them )?(?:bao lau|may nam|may thang|bao nhieu nam)(?: (?:thi|la) het)?\b(?! (?:roi|thi co|thi lay|moi co|ma chua))",
-        r"\b(?:(?<!cua )(?<!cho )(?<!be )con )?(?<!xay )dung (?:duoc )?(?:bao lau|trong bao lau|may nam|may thang|bao nhieu nam|den khi nao|den bao gio)\b",
+        rf"\b{_STILL}(?<!xay )dung (?:duoc )?(?:bao lau|trong bao lau|may nam|may thang|bao nhieu nam|den khi nao|den bao gio)\b",
         r"\bhet han (?:khi nao|luc nao|bao gio|nam nao)\b",
         # "có được dùng quá 6 tháng không": past an age, still valid.
         r"\b(?<!xay )(?:dung|xai|su dung) (?:duoc )?qua (?:\d+|mot|hai|ba|sau|may) (?:ngay|thang|nam)\b",
